@@ -1,0 +1,29 @@
+package raft.core;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import java.util.Optional;
+import raft.PeerId;
+import wire.CborSerializable;
+
+/** The answer to a proposal: accepted at an index, or a typed reason why not. */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+@JsonSubTypes({
+  @JsonSubTypes.Type(value = ProposeResult.Accepted.class, name = "Accepted"),
+  @JsonSubTypes.Type(value = ProposeResult.NotLeader.class, name = "NotLeader"),
+  @JsonSubTypes.Type(value = ProposeResult.TooLarge.class, name = "TooLarge"),
+  @JsonSubTypes.Type(value = ProposeResult.Busy.class, name = "Busy"),
+})
+public sealed interface ProposeResult extends CborSerializable {
+  /** Appended to the leader's log at index in term; committed only if that entry survives. */
+  record Accepted(long index, long term) implements ProposeResult {}
+
+  /** This peer is not the leader; the hint names the leader it last heard from, if any. */
+  record NotLeader(Optional<PeerId> leaderHint) implements ProposeResult {}
+
+  /** The command is larger than the configured maximum. */
+  record TooLarge(int bytes, int maxBytes) implements ProposeResult {}
+
+  /** The peer holds too many proposals that are not yet durable; retry shortly. */
+  record Busy(int pending) implements ProposeResult {}
+}

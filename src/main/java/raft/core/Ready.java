@@ -1,0 +1,42 @@
+package raft.core;
+
+import java.util.List;
+import java.util.Optional;
+import raft.message.HardState;
+import raft.message.LogEntry;
+import raft.message.RaftMessage;
+import raft.message.Snapshot;
+
+/**
+ * Everything the core asks its caller to do, in this order:
+ * <ol>
+ *   <li>make durable, atomically: {@code hardState} (if present), {@code snapshot} (if present:
+ *       it replaces the log), then {@code entries} (each batch replaces any existing entries from
+ *       its first index on);
+ *   <li>only then send {@code messages} (nothing is promised before it is on disk);
+ *   <li>hand {@code snapshot} (if present), then {@code committed} entries, to the service, in order;
+ *   <li>call {@link RaftNode#advance(Ready)} with this Ready.
+ * </ol>
+ */
+public record Ready(
+    Optional<HardState> hardState,
+    List<LogEntry> entries,
+    Optional<Snapshot> snapshot,
+    List<LogEntry> committed,
+    List<RaftMessage> messages) {
+
+  public Ready {
+    entries = List.copyOf(entries);
+    committed = List.copyOf(committed);
+    messages = List.copyOf(messages);
+  }
+
+  /** True when something must be written to disk before messages may leave. */
+  public boolean mustPersist() {
+    return hardState.isPresent() || snapshot.isPresent() || !entries.isEmpty();
+  }
+
+  public boolean isEmpty() {
+    return !mustPersist() && committed.isEmpty() && messages.isEmpty();
+  }
+}
