@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import raft.PeerId;
+import raft.RaftConfig;
 import raft.message.AppendEntries;
 import raft.message.AppendEntriesResponse;
 import raft.message.Heartbeat;
@@ -203,7 +204,8 @@ final class LeaderRole implements Role {
     matches.add(n.log.lastIndex());
     for (Progress pr : progress.values()) matches.add(pr.match);
     long index = Quorum.committedIndex(matches);
-    if (index > n.log.committed() && n.log.term(index) == n.term()) {
+    if (index > n.log.committed()
+        && (n.log.term(index) == n.term() || n.config().unsafeRule() == RaftConfig.UnsafeRule.COMMIT_OLD_TERM_BY_COUNTING)) {
       n.log.commitTo(index);
       n.logger().debug(n.term(), n.id() + " committed up to " + index);
     }

@@ -257,7 +257,8 @@ public final class RaftNode {
   /** Answers a vote request of the current term (§5.2, §5.4.1). */
   void handleRequestVote(RequestVote m) {
     boolean canVote = votedFor.isEmpty() || votedFor.get().equals(m.from());
-    if (canVote && log.isUpToDate(m.lastLogIndex(), m.lastLogTerm())) {
+    if (canVote && (log.isUpToDate(m.lastLogIndex(), m.lastLogTerm())
+        || cfg.unsafeRule() == RaftConfig.UnsafeRule.VOTE_WITHOUT_LOG_CHECK)) {
       votedFor = Optional.of(m.from());
       resetElectionTimer();
       logger.info(term, self + " [logterm " + log.lastTerm() + ", index " + log.lastIndex() + ", vote "
