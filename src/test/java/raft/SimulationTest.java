@@ -1,0 +1,115 @@
+package raft;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import raft.core.RaftLogger;
+import raft.core.Slf4jRaftLogger;
+import testkit.SeedExtension;
+import testkit.sim.ClusterSimulator;
+import testkit.sim.ClusterSimulator.Invariant;
+import testkit.sim.ClusterSimulator.Stats;
+import testkit.sim.ClusterSimulator.Violation;
+
+/**
+ * Deterministic simulation of whole clusters on the pure core: thousands of seeded schedules of
+ * reordered, dropped and duplicated messages, partitions, crashes, restarts and snapshots, with
+ * Raft's safety invariants checked after every step and liveness at the end of each schedule.
+ *
+ * <p>{@code -Dsim.schedules=N} explores more (default {@value #DEFAULT_SCHEDULES}),
+ * {@code -Dsim.steps=N} makes schedules longer, {@code -Dsim.seed=S} replays one schedule
+ * ({@code mvn -B test -Dtest='SimulationTest#replay' -Dsim.seed=S}), and {@code -Dseed=B} replays a
+ * whole run, since schedule i's seed is derived from the base seed B.
+ */
+@ExtendWith(SeedExtension.class)
+class SimulationTest {
+  private static final Logger LOG = LoggerFactory.getLogger(SimulationTest.class);
+  static final int DEFAULT_SCHEDULES = 10_000;
+  private static final int STEPS = Integer.getInteger("sim.steps", 500);
+  /** The injected bugs must be found within this many schedules (measured: see README). */
+  private static final int BUG_BUDGET = 3_000;
+
+  private static Stats runSchedule(long scheduleSeed, RaftConfig.UnsafeRule rule) {
+    return new ClusterSimulator(scheduleSeed, rule, p -> RaftLogger.SILENT).run(STEPS);
+  }
+
+  @Test
+  @Timeout(value = 10, unit = TimeUnit.MINUTES)
+  void everySeededScheduleKeepsRaftSafeAndLive(long seed) {
+    int schedules = Integer.getInteger("sim.schedules", DEFAULT_SCHEDULES);
+    long start = System.nanoTime();
+    long committed = 0;
+    long crashes = 0;
+    long snapshots = 0;
+    long leaders = 0;
+    long maxTerm = 0;
+    for (int i = 0; i < schedules; i++) {
+      Stats s = runSchedule(ClusterSimulator.scheduleSeed(seed, i), RaftConfig.UnsafeRule.NONE);
+      committed += s.committed();
+      crashes += s.crashes();
+      snapshots += s.snapshots();
+      leaders += s.leaders();
+      maxTerm = Math.max(maxTerm, s.maxTerm());
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    LOG.info("simulated {} schedules of {} steps in {} s (base seed {}): {} entries committed, {} leaders elected,"
+        + " {} crashes, {} snapshots, max term {}", schedules, STEPS, String.format("%.1f", seconds), seed, committed,
+        leaders, crashes, snapshots, maxTerm);
+    // The schedules must actually exercise the protocol, not idle.
+    assertTrue(committed >= schedules, "too few entries committed: " + committed);
+    assertTrue(leaders >= schedules, "too few elections: " + leaders);
+    if (schedules >= 100) {
+      assertTrue(crashes > 0, "no crash in " + schedules + " schedules");
+      assertTrue(snapshots > 0, "no snapshot in " + schedules + " schedules");
+    }
+  }
+
+  /** Replays one schedule: {@code -Dsim.seed=S} (printed by a failure), else schedule 0 of the base seed. */
+  @Test
+  void replay(long seed) {
+    String fixed = System.getProperty("sim.seed");
+    long scheduleSeed = fixed != null && !fixed.isBlank() ? Long.parseLong(fixed.trim())
+        : ClusterSimulator.scheduleSeed(seed, 0);
+    GroupId group = GroupId.of("sim");
+    Stats s = new ClusterSimulator(scheduleSeed, RaftConfig.UnsafeRule.NONE, p -> new Slf4jRaftLogger(group, p))
+        .run(STEPS);
+    assertEquals(STEPS, s.steps());
+    assertTrue(s.leaders() >= 1, "no leader was ever elected in " + s);
+  }
+
+  @Test
+  @Timeout(value = 5, unit = TimeUnit.MINUTES)
+  void catchesLeaderCommittingOldTermEntriesByCounting(long seed) {
+    Violation v = firstViolation(seed, RaftConfig.UnsafeRule.COMMIT_OLD_TERM_BY_COUNTING);
+    assertTrue(v.invariant() == Invariant.LEADER_COMPLETENESS || v.invariant() == Invariant.STATE_MACHINE_SAFETY,
+        "expected a lost committed entry, got " + v.invariant() + ": " + v.getMessage());
+  }
+
+  @Test
+  @Timeout(value = 5, unit = TimeUnit.MINUTES)
+  void catchesVotesGrantedWithoutTheLogCheck(long seed) {
+    Violation v = firstViolation(seed, RaftConfig.UnsafeRule.VOTE_WITHOUT_LOG_CHECK);
+    assertTrue(v.invariant() == Invariant.LEADER_COMPLETENESS || v.invariant() == Invariant.STATE_MACHINE_SAFETY,
+        "expected a lost committed entry, got " + v.invariant() + ": " + v.getMessage());
+  }
+
+  private static Violation firstViolation(long seed, RaftConfig.UnsafeRule rule) {
+    for (int i = 0; i < BUG_BUDGET; i++) {
+      long s = ClusterSimulator.scheduleSeed(seed, i);
+      try {
+        runSchedule(s, rule);
+      } catch (Violation v) {
+        LOG.info("{} caught after {} schedules (seed {}): {}", rule, i + 1, s, v.getMessage().lines().findFirst().orElse(""));
+        return v;
+      }
+    }
+    return fail(rule + " went unnoticed for " + BUG_BUDGET + " schedules");
+  }
+}

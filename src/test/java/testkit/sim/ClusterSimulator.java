@@ -1,0 +1,677 @@
+package testkit.sim;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.TreeSet;
+import java.util.function.Function;
+import raft.PeerId;
+import raft.RaftConfig;
+import raft.core.MemoryLogStorage;
+import raft.core.ProposeResult;
+import raft.core.RaftLogger;
+import raft.core.RaftNode;
+import raft.core.RaftStatus;
+import raft.core.Ready;
+import raft.message.LogEntry;
+import raft.message.RaftMessage;
+import raft.message.Snapshot;
+import wire.Bytes;
+
+/**
+ * A whole cluster of pure Raft peers driven, one action at a time, by a single seed (in the spirit
+ * of FoundationDB's simulation and etcd's interaction tests). Every step draws one action from the
+ * seed: deliver a random in-flight message (so messages are reordered), drop or duplicate one,
+ * tick a peer, propose (mostly on the leader), partition or heal the network, crash a peer (its
+ * volatile state is lost, its storage kept) or restart it, or take a service snapshot at a peer's
+ * applied index. After every step an invariant checker verifies Raft's safety properties (see
+ * {@link Invariant}); at the end the network heals and the cluster must make progress.
+ *
+ * <p>Single-threaded and deterministic: the same seed replays the same schedule exactly. A
+ * violation throws {@link Violation} naming the invariant, the step, the seed and a replay command.
+ */
+public final class ClusterSimulator {
+
+  /** The properties checked after every step (and, for liveness, at the end of a schedule). */
+  public enum Invariant {
+    /** At most one leader per term, over the whole history. */
+    ELECTION_SAFETY,
+    /** Two logs holding an entry with the same index and term are identical up to it; an (index, term) names one command. */
+    LOG_MATCHING,
+    /** Every committed entry is in the log of every leader of a later term. */
+    LEADER_COMPLETENESS,
+    /** No two peers commit or apply different commands at the same index; snapshots agree with them. */
+    STATE_MACHINE_SAFETY,
+    /** Each incarnation applies every index exactly once, in order, from its snapshot on. */
+    APPLY_ORDER,
+    /** Commit index never decreases within an incarnation, nor the term of a peer across incarnations. */
+    MONOTONIC,
+    /** The core's report agrees with its storage and its service after each Ready loop. */
+    CONSISTENT_STATUS,
+    /** The core threw an exception (its own internal assertions). */
+    CORE_EXCEPTION,
+    /** After healing and running quietly, proposals of the final stable term are applied everywhere. */
+    LIVENESS
+  }
+
+  /** A broken invariant, with everything needed to replay it. */
+  public static final class Violation extends AssertionError {
+    private final Invariant invariant;
+    private final long seed;
+
+    Violation(Invariant invariant, long seed, String message, Throwable cause) {
+      super(message, cause);
+      this.invariant = invariant;
+      this.seed = seed;
+    }
+
+    public Invariant invariant() {
+      return invariant;
+    }
+
+    public long seed() {
+      return seed;
+    }
+  }
+
+  /** What one schedule did, for the test's summary line. */
+  public record Stats(int peers, int steps, long maxTerm, long committed, int crashes, int snapshots, int leaders) {}
+
+  /** Command that replays one schedule; printed with every violation. */
+  public static String replayCommand(long seed) {
+    return "mvn -B test -Dtest='SimulationTest#replay' -Dsim.seed=" + seed;
+  }
+
+  /** The seed of schedule {@code i} of a run whose base seed is {@code base}. */
+  public static long scheduleSeed(long base, long i) {
+    return new SplittableRandom(base ^ (i * 0x9E3779B97F4A7C15L)).nextLong();
+  }
+
+  private enum Action { DELIVER, DROP, DUPLICATE, TICK, TICK_ALL, PROPOSE, PARTITION, HEAL, CRASH, RESTART, SNAPSHOT, DISRUPT_LEADER }
+
+  private static final Action[] ACTIONS = Action.values();
+  /** Base weight of each action; each schedule scales them by 0..2 (swarm testing), so schedules differ in kind. */
+  private static final int[] BASE_WEIGHTS = {48, 3, 3, 22, 3, 9, 2, 3, 1, 3, 3, 1};
+  private static final int TRACE = 40;
+
+  private final long seed;
+  private final SplittableRandom rnd;
+  private final int[] weights = new int[BASE_WEIGHTS.length];
+  private final int totalWeight;
+  private final RaftConfig cfg;
+  private final Function<PeerId, RaftLogger> logger;
+  private final int n;
+  private final List<PeerId> ids = new ArrayList<>();
+  private final Set<PeerId> voters;
+  private final Map<PeerId, Integer> index = new HashMap<>();
+  /** Durable storage of each peer; for a live peer the very object its incarnation writes to. */
+  private final MemoryLogStorage[] disks;
+  /** The running incarnation of each peer, or null while it is crashed. */
+  private final Incarnation[] live;
+  private final boolean[] dirty;
+  private final boolean[][] blocked;
+  private final ArrayList<RaftMessage> inflight = new ArrayList<>();
+
+  // ---- what the checker remembers about the whole history ----
+  private final Map<Long, PeerId> leaderOfTerm = new HashMap<>();
+  private final Map<EntryId, Bytes> commandOf = new HashMap<>();
+  private final Map<Bytes, EntryId> positionOf = new HashMap<>();
+  /** committed.get(i - 1) is the entry committed at index i (contiguous from 1). */
+  private final ArrayList<Committed> committed = new ArrayList<>();
+  /** appliedGlobal.get(i - 1) is the command some service applied at index i. */
+  private final ArrayList<Bytes> appliedGlobal = new ArrayList<>();
+  private final long[] termSeen;
+  /** Proposals the leaders accepted, by term: index and command. */
+  private final Map<Long, Map<Long, Bytes>> acceptedByTerm = new HashMap<>();
+  private final ArrayDeque<String> trace = new ArrayDeque<>();
+
+  private int step;
+  private String currentAction = "start";
+  private long nextCommand;
+  private long nextPeerSeed;
+  private int incarnations;
+  private int crashes;
+  private int snapshots;
+
+  private record EntryId(long index, long term) {}
+
+  /** An entry known committed, and the highest term any peer had when that was first seen. */
+  private record Committed(long term, Bytes command, long maxTermWhenSeen) {}
+
+  /** One life of a peer: the core, its storage and its service state (the applied commands). */
+  private final class Incarnation {
+    final int idx;
+    final int number;
+    final MemoryLogStorage storage;
+    final RaftNode node;
+    /** service.get(i - 1) is the command applied at index i (restored from snapshots). */
+    final ArrayList<Bytes> service = new ArrayList<>();
+    long appliedIndex;
+    long lastCommit;
+    long observedCommit;
+    final Set<Long> ledTerms = new TreeSet<>();
+
+    Incarnation(int idx, MemoryLogStorage storage) {
+      this.idx = idx;
+      this.number = ++incarnations;
+      this.storage = storage;
+      Snapshot snap = storage.snapshot();
+      if (!snap.isEmpty()) restoreService(this, snap, "restart");
+      this.node = RaftNode.start(ids.get(idx), voters, cfg, storage, new SplittableRandom(seed ^ ++nextPeerSeed * 31),
+          logger.apply(ids.get(idx)));
+    }
+  }
+
+  /**
+   * @param seed every choice of the schedule (peers, config, actions, election timeouts) comes from it
+   * @param unsafeRule {@link RaftConfig.UnsafeRule#NONE} except to prove that the checker catches a broken rule
+   * @param logger the core's logger for each peer ({@code p -> RaftLogger.SILENT} for speed)
+   */
+  public ClusterSimulator(long seed, RaftConfig.UnsafeRule unsafeRule, Function<PeerId, RaftLogger> logger) {
+    this.seed = seed;
+    this.rnd = new SplittableRandom(seed);
+    this.logger = logger;
+    this.n = rnd.nextBoolean() ? 3 : 5;
+    long[] appendBytes = {1, 100, 1 << 20};
+    this.cfg = new RaftConfig(3 + rnd.nextInt(6), 1, appendBytes[rnd.nextInt(appendBytes.length)], 1 + rnd.nextInt(4),
+        RaftConfig.DEFAULT_MAX_COMMAND_BYTES, unsafeRule).validate();
+    for (int i = 0; i < n; i++) {
+      PeerId id = PeerId.of("p" + (i + 1));
+      ids.add(id);
+      index.put(id, i);
+    }
+    this.voters = Set.copyOf(ids);
+    int total = 0;
+    for (int i = 0; i < weights.length; i++) {
+      Action a = ACTIONS[i];
+      int factor = a == Action.DELIVER || a == Action.TICK ? 1 + rnd.nextInt(2) : rnd.nextInt(3);
+      weights[i] = BASE_WEIGHTS[i] * factor;
+      total += weights[i];
+    }
+    this.totalWeight = total;
+    this.disks = new MemoryLogStorage[n];
+    this.live = new Incarnation[n];
+    this.dirty = new boolean[n];
+    this.blocked = new boolean[n][n];
+    this.termSeen = new long[n];
+    for (int i = 0; i < n; i++) {
+      disks[i] = new MemoryLogStorage();
+      live[i] = new Incarnation(i, disks[i]);
+    }
+  }
+
+  /** Runs one schedule of {@code steps} random steps, then the liveness phase; throws {@link Violation}. */
+  public Stats run(int steps) {
+    trace("config " + n + " peers, " + cfg + ", action weights " + java.util.Arrays.toString(weights));
+    for (step = 1; step <= steps; step++) {
+      doStep();
+      check();
+    }
+    checkLiveness();
+    long maxTerm = 0;
+    for (long t : termSeen) maxTerm = Math.max(maxTerm, t);
+    return new Stats(n, steps, maxTerm, committed.size(), crashes, snapshots, leaderOfTerm.size());
+  }
+
+  // ---- actions ----------------------------------------------------------------------------
+
+  private Action pick() {
+    int r = rnd.nextInt(totalWeight);
+    for (int i = 0; i < weights.length; i++) {
+      if ((r -= weights[i]) < 0) return ACTIONS[i];
+    }
+    throw new IllegalStateException();
+  }
+
+  private void doStep() {
+    Action a = pick();
+    // Keep the network from flooding: a big backlog is mostly delivered.
+    if (inflight.size() > 60 && (a == Action.TICK || a == Action.TICK_ALL) && rnd.nextInt(4) != 0) a = Action.DELIVER;
+    if (inflight.isEmpty() && (a == Action.DELIVER || a == Action.DROP || a == Action.DUPLICATE)) a = Action.TICK;
+    try {
+      switch (a) {
+        case DELIVER -> deliver(takeRandom());
+        case DROP -> act("drop " + takeRandom().describe());
+        case DUPLICATE -> {
+          RaftMessage m = inflight.get(rnd.nextInt(inflight.size()));
+          inflight.add(m);
+          act("duplicate " + m.describe());
+        }
+        case TICK -> randomLive().ifPresent(this::tick);
+        case TICK_ALL -> {
+          act("tick all");
+          for (Incarnation p : live) if (p != null) tick(p);
+        }
+        case PROPOSE -> propose();
+        case PARTITION -> partition();
+        case HEAL -> {
+          act("heal");
+          for (boolean[] row : blocked) java.util.Arrays.fill(row, false);
+        }
+        case CRASH -> randomLive().ifPresent(this::crash);
+        case RESTART -> restartRandom();
+        case SNAPSHOT -> randomLive().ifPresent(this::snapshot);
+        case DISRUPT_LEADER -> leader().ifPresent(l -> {
+          if (rnd.nextBoolean()) crash(l);
+          else isolate(l.idx);
+        });
+      }
+    } catch (Violation v) {
+      throw v;
+    } catch (RuntimeException e) {
+      throw violation(Invariant.CORE_EXCEPTION, e.toString(), e);
+    }
+  }
+
+  private void act(String what) {
+    currentAction = what;
+    trace("step " + step + ": " + what);
+  }
+
+  private void trace(String line) {
+    if (trace.size() == TRACE) trace.removeFirst();
+    trace.addLast(line);
+  }
+
+  private RaftMessage takeRandom() {
+    int i = rnd.nextInt(inflight.size());
+    RaftMessage m = inflight.get(i);
+    RaftMessage last = inflight.remove(inflight.size() - 1);
+    if (i < inflight.size()) inflight.set(i, last);
+    return m;
+  }
+
+  private void deliver(RaftMessage m) {
+    int from = index.get(m.from());
+    int to = index.get(m.to());
+    Incarnation p = live[to];
+    if (p == null || blocked[from][to]) {
+      act("lose " + m.describe() + (p == null ? " (peer down)" : " (partitioned)"));
+      return;
+    }
+    act("deliver " + m.describe());
+    p.node.step(m);
+    drain(p);
+  }
+
+  private void tick(Incarnation p) {
+    if (!currentAction.equals("tick all")) act("tick " + ids.get(p.idx));
+    p.node.tick();
+    drain(p);
+  }
+
+  private void propose() {
+    Optional<Incarnation> target = rnd.nextInt(5) != 0 ? leader() : Optional.empty();
+    if (target.isEmpty()) target = randomLive();
+    if (target.isEmpty()) return;
+    Incarnation p = target.get();
+    Bytes command = Bytes.utf8("c" + ++nextCommand);
+    ProposeResult r = p.node.propose(command);
+    act("propose " + command.utf8() + " on " + ids.get(p.idx) + " -> " + r);
+    if (r instanceof ProposeResult.Accepted acc) accept(acc, command);
+    drain(p);
+  }
+
+  private void partition() {
+    boolean[] side = new boolean[n];
+    for (int i = 0; i < n; i++) side[i] = rnd.nextBoolean();
+    StringBuilder sb = new StringBuilder("partition");
+    for (int i = 0; i < n; i++) {
+      sb.append(i == 0 ? " " : "").append(side[i] ? ids.get(i).id() + " " : "");
+      for (int j = 0; j < n; j++) blocked[i][j] = side[i] != side[j];
+    }
+    act(sb.append("| rest").toString());
+  }
+
+  private void isolate(int idx) {
+    act("isolate leader " + ids.get(idx));
+    for (int j = 0; j < n; j++) {
+      if (j != idx) blocked[idx][j] = blocked[j][idx] = true;
+    }
+  }
+
+  private void crash(Incarnation p) {
+    act("crash " + ids.get(p.idx) + (p.node.isLeader() ? " (leader)" : ""));
+    crashes++;
+    live[p.idx] = null;
+    disks[p.idx] = p.storage.copy(); // the dead incarnation can no longer touch what the next one reads
+  }
+
+  private void restartRandom() {
+    List<Integer> down = new ArrayList<>();
+    for (int i = 0; i < n; i++) if (live[i] == null) down.add(i);
+    if (down.isEmpty()) {
+      randomLive().ifPresent(this::tick);
+      return;
+    }
+    restart(down.get(rnd.nextInt(down.size())));
+  }
+
+  private void restart(int idx) {
+    act("restart " + ids.get(idx));
+    Incarnation p = new Incarnation(idx, disks[idx]);
+    live[idx] = p;
+    drain(p);
+  }
+
+  /** The service snapshots everything it applied: the encoded commands 1..applied. */
+  private void snapshot(Incarnation p) {
+    long at = p.appliedIndex;
+    if (at <= p.storage.snapshotMeta().index()) {
+      act("no snapshot on " + ids.get(p.idx) + " (nothing new applied)");
+      return;
+    }
+    act("snapshot " + ids.get(p.idx) + " at " + at);
+    snapshots++;
+    p.storage.compact(at, encode(p.service, at));
+    dirty[p.idx] = true;
+  }
+
+  private Optional<Incarnation> randomLive() {
+    int start = rnd.nextInt(n);
+    for (int k = 0; k < n; k++) {
+      Incarnation p = live[(start + k) % n];
+      if (p != null) return Optional.of(p);
+    }
+    return Optional.empty();
+  }
+
+  /** The live leader with the highest term, if any. */
+  private Optional<Incarnation> leader() {
+    Incarnation best = null;
+    for (Incarnation p : live) {
+      if (p != null && p.node.isLeader() && (best == null || p.node.term() > best.node.term())) best = p;
+    }
+    return Optional.ofNullable(best);
+  }
+
+  /** The Ready loop the actor runs: persist, send, apply, advance; the checker watches each part. */
+  private void drain(Incarnation p) {
+    while (p.node.hasReady()) {
+      Ready rd = p.node.ready();
+      p.storage.save(rd);
+      if (rd.snapshot().isPresent() || !rd.entries().isEmpty()) dirty[p.idx] = true;
+      for (LogEntry e : rd.entries()) recordEntry(p, e);
+      inflight.addAll(rd.messages());
+      rd.snapshot().ifPresent(s -> restoreService(p, s, "install"));
+      for (LogEntry e : rd.committed()) apply(p, e);
+      p.node.advance(rd);
+    }
+  }
+
+  // ---- the service and its snapshots ------------------------------------------------------
+
+  private static Bytes encode(List<Bytes> service, long upTo) {
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < upTo; i++) sb.append(i == 0 ? "" : ",").append(service.get(i).utf8());
+    return Bytes.utf8(sb.toString());
+  }
+
+  private static List<Bytes> decode(Bytes data) {
+    List<Bytes> out = new ArrayList<>();
+    if (data.isEmpty()) return out;
+    for (String c : data.utf8().split(",", -1)) out.add(Bytes.utf8(c));
+    return out;
+  }
+
+  private void restoreService(Incarnation p, Snapshot s, String how) {
+    long at = s.meta().index();
+    if (how.equals("install") && at <= p.appliedIndex)
+      throw violation(Invariant.APPLY_ORDER, ids.get(p.idx) + " installed " + s.meta().describe()
+          + " at or below its applied index " + p.appliedIndex);
+    List<Bytes> cmds = decode(s.data());
+    if (cmds.size() != at)
+      throw violation(Invariant.STATE_MACHINE_SAFETY, ids.get(p.idx) + " " + how + " " + s.meta().describe()
+          + " holds " + cmds.size() + " commands");
+    for (int i = 0; i < cmds.size(); i++) checkApplied(p, i + 1, cmds.get(i), how + " of " + s.meta().describe());
+    p.service.clear();
+    p.service.addAll(cmds);
+    p.appliedIndex = at;
+  }
+
+  private void apply(Incarnation p, LogEntry e) {
+    if (e.index() != p.appliedIndex + 1)
+      throw violation(Invariant.APPLY_ORDER, ids.get(p.idx) + "#" + p.number + " applied " + e.describe()
+          + " after applied index " + p.appliedIndex);
+    checkApplied(p, e.index(), e.command(), "apply");
+    p.service.add(e.command());
+    p.appliedIndex = e.index();
+  }
+
+  private void checkApplied(Incarnation p, long idx, Bytes command, String how) {
+    if (idx <= appliedGlobal.size()) {
+      Bytes before = appliedGlobal.get((int) idx - 1);
+      if (!before.equals(command))
+        throw violation(Invariant.STATE_MACHINE_SAFETY, ids.get(p.idx) + " " + how + " has " + command.utf8()
+            + " at index " + idx + " but " + before.utf8() + " was applied there before");
+    } else if (idx == appliedGlobal.size() + 1) {
+      appliedGlobal.add(command);
+    } else {
+      throw violation(Invariant.APPLY_ORDER, ids.get(p.idx) + " " + how + " index " + idx
+          + " but no service ever applied " + (appliedGlobal.size() + 1));
+    }
+    if (idx <= committed.size() && !committed.get((int) idx - 1).command().equals(command))
+      throw violation(Invariant.STATE_MACHINE_SAFETY, ids.get(p.idx) + " " + how + " has " + command.utf8()
+          + " at index " + idx + " but " + committed.get((int) idx - 1).command().utf8() + " was committed there");
+  }
+
+  private void recordEntry(Incarnation p, LogEntry e) {
+    EntryId id = new EntryId(e.index(), e.term());
+    Bytes before = commandOf.putIfAbsent(id, e.command());
+    if (before != null && !before.equals(e.command()))
+      throw violation(Invariant.LOG_MATCHING, ids.get(p.idx) + " persisted " + e.command().utf8() + " as " + e.describe()
+          + " but another log holds " + before.utf8() + " there");
+    EntryId where = positionOf.putIfAbsent(e.command(), id);
+    if (where != null && !where.equals(id))
+      throw violation(Invariant.LOG_MATCHING, ids.get(p.idx) + " persisted " + e.command().utf8() + " as " + e.describe()
+          + " but it was proposed once, as " + where.term() + "/" + where.index());
+  }
+
+  // ---- the checker ------------------------------------------------------------------------
+
+  private void check() {
+    long maxTerm = 0;
+    for (Incarnation p : live) {
+      if (p == null) continue;
+      long t = p.node.term();
+      if (t < termSeen[p.idx])
+        throw violation(Invariant.MONOTONIC, ids.get(p.idx) + " term went back from " + termSeen[p.idx] + " to " + t);
+      termSeen[p.idx] = t;
+    }
+    for (long t : termSeen) maxTerm = Math.max(maxTerm, t);
+    for (Incarnation p : live) {
+      if (p == null) continue;
+      RaftStatus s = p.node.status();
+      String who = ids.get(p.idx) + "#" + p.number;
+      if (s.lastIndex() != p.storage.lastIndex() || s.firstIndex() != p.storage.firstIndex())
+        throw violation(Invariant.CONSISTENT_STATUS, who + " reports log " + s.firstIndex() + ".." + s.lastIndex()
+            + " but stored " + p.storage.firstIndex() + ".." + p.storage.lastIndex());
+      if (s.appliedIndex() != p.appliedIndex || s.appliedIndex() > s.commitIndex())
+        throw violation(Invariant.CONSISTENT_STATUS, who + " reports applied " + s.appliedIndex() + ", commit "
+            + s.commitIndex() + " but its service applied " + p.appliedIndex);
+      if (s.commitIndex() < p.lastCommit)
+        throw violation(Invariant.MONOTONIC, who + " commit index went back from " + p.lastCommit + " to " + s.commitIndex());
+      p.lastCommit = s.commitIndex();
+      observeCommit(p, s.commitIndex(), maxTerm, who);
+      if (s.isLeader() && p.ledTerms.add(s.term())) newLeader(p, s.term(), who);
+    }
+    for (int i = 0; i < n; i++) {
+      if (!dirty[i]) continue;
+      dirty[i] = false;
+      for (int j = 0; j < n; j++) if (j != i) checkLogMatching(i, j);
+    }
+  }
+
+  private void observeCommit(Incarnation p, long commit, long maxTerm, String who) {
+    MemoryLogStorage st = p.storage;
+    long snap = st.snapshotMeta().index();
+    for (long i = p.observedCommit + 1; i <= commit; i++) {
+      if (i <= snap) {
+        if (i > committed.size())
+          throw violation(Invariant.STATE_MACHINE_SAFETY, who + " holds index " + i + " in its snapshot as committed"
+              + " but it was never seen committed with its entry");
+        continue;
+      }
+      long term = st.term(i);
+      Bytes cmd = commandOf.get(new EntryId(i, term));
+      if (i <= committed.size()) {
+        Committed c = committed.get((int) i - 1);
+        if (c.term() != term || !c.command().equals(cmd))
+          throw violation(Invariant.STATE_MACHINE_SAFETY, who + " committed " + term + "/" + i + " (" + cmd.utf8()
+              + ") but " + c.term() + "/" + i + " (" + c.command().utf8() + ") was committed before");
+      } else {
+        committed.add(new Committed(term, cmd, maxTerm));
+        if (i <= appliedGlobal.size() && !appliedGlobal.get((int) i - 1).equals(cmd))
+          throw violation(Invariant.STATE_MACHINE_SAFETY, who + " committed " + cmd.utf8() + " at " + i + " but "
+              + appliedGlobal.get((int) i - 1).utf8() + " was applied there");
+      }
+    }
+    p.observedCommit = Math.max(p.observedCommit, commit);
+  }
+
+  private void newLeader(Incarnation p, long term, String who) {
+    PeerId before = leaderOfTerm.putIfAbsent(term, ids.get(p.idx));
+    if (before != null && !before.equals(ids.get(p.idx)))
+      throw violation(Invariant.ELECTION_SAFETY, who + " is leader of term " + term + " but " + before + " was too");
+    MemoryLogStorage st = p.storage;
+    long snap = st.snapshotMeta().index();
+    for (int k = 0; k < committed.size(); k++) {
+      long i = k + 1;
+      Committed c = committed.get(k);
+      if (c.maxTermWhenSeen() >= term || i <= snap) continue;
+      if (i > st.lastIndex() || st.term(i) != c.term())
+        throw violation(Invariant.LEADER_COMPLETENESS, who + " became leader of term " + term + " without committed "
+            + c.term() + "/" + i + " (" + c.command().utf8() + "), committed by term " + c.maxTermWhenSeen()
+            + "; its log ends at " + st.lastIndex() + (i <= st.lastIndex() ? " and holds term " + st.term(i) + " there" : ""));
+    }
+  }
+
+  /** Log matching over durable storage: below the highest (index, term) two logs share, their terms agree. */
+  private void checkLogMatching(int a, int b) {
+    MemoryLogStorage x = disks[a];
+    MemoryLogStorage y = disks[b];
+    long lo = Math.max(1, Math.max(x.snapshotMeta().index(), y.snapshotMeta().index()));
+    long hi = Math.min(x.lastIndex(), y.lastIndex());
+    long i = hi;
+    while (i >= lo && x.term(i) != y.term(i)) i--;
+    for (long j = i - 1; j >= lo; j--) {
+      if (x.term(j) != y.term(j))
+        throw violation(Invariant.LOG_MATCHING, ids.get(a) + " and " + ids.get(b) + " agree on term " + x.term(i)
+            + " at index " + i + " but differ at " + j + " (terms " + x.term(j) + " and " + y.term(j) + ")");
+    }
+  }
+
+  // ---- the end of a schedule: heal, run quietly, demand progress --------------------------
+
+  private void checkLiveness() {
+    step = -1;
+    act("liveness: heal the network and restart every crashed peer");
+    for (boolean[] row : blocked) java.util.Arrays.fill(row, false);
+    for (int i = 0; i < n; i++) if (live[i] == null) restart(i);
+    check();
+    for (int attempt = 1; attempt <= 3; attempt++) {
+      Incarnation l = runUntilStableLeader();
+      long term = l.node.term();
+      for (int k = 0; k < 3; k++) {
+        Bytes command = Bytes.utf8("c" + ++nextCommand);
+        ProposeResult r = l.node.propose(command);
+        if (r instanceof ProposeResult.Accepted acc) accept(acc, command);
+        drain(l);
+      }
+      for (int round = 0; round < 50 * cfg.electionTicks(); round++) {
+        quietRound();
+        if (leader().map(x -> x.node.term() != term).orElse(true)) break;
+        if (allAppliedEverywhere(term)) return;
+      }
+      if (leader().map(x -> x.node.term() == term).orElse(false))
+        throw violation(Invariant.LIVENESS, "leader " + ids.get(l.idx) + " of term " + term + " stayed in charge of a"
+            + " healed, quiet network, but not every proposal of its term was applied everywhere: " + missing(term));
+      trace("liveness: leadership changed after term " + term + ", attempt " + attempt);
+    }
+    throw violation(Invariant.LIVENESS, "no leader stayed in charge of a healed, quiet network");
+  }
+
+  private Incarnation runUntilStableLeader() {
+    for (int round = 0; round < 100 * cfg.electionTicks(); round++) {
+      quietRound();
+      Optional<Incarnation> l = leader();
+      if (l.isPresent()) {
+        long term = l.get().node.term();
+        boolean agreed = true;
+        for (Incarnation p : live) {
+          agreed &= p.node.term() == term && p.node.leader().equals(Optional.of(ids.get(l.get().idx)));
+        }
+        if (agreed) return l.get();
+      }
+    }
+    throw violation(Invariant.LIVENESS, "no stable leader emerged in a healed, quiet network");
+  }
+
+  /** Deliver everything in flight (in order), checking after each delivery; then tick everyone once. */
+  private void quietRound() {
+    int guard = 0;
+    while (!inflight.isEmpty()) {
+      if (++guard > 100_000) throw violation(Invariant.LIVENESS, "messages never stop in a quiet network");
+      ArrayList<RaftMessage> batch = new ArrayList<>(inflight);
+      inflight.clear();
+      for (RaftMessage m : batch) {
+        deliver(m);
+        check();
+      }
+    }
+    currentAction = "tick all";
+    trace("liveness: tick all");
+    for (Incarnation p : live) tick(p);
+    check();
+  }
+
+  private void accept(ProposeResult.Accepted acc, Bytes command) {
+    Bytes before = acceptedByTerm.computeIfAbsent(acc.term(), t -> new HashMap<>()).put(acc.index(), command);
+    if (before != null)
+      throw violation(Invariant.LOG_MATCHING, "index " + acc.index() + " of term " + acc.term() + " accepted both "
+          + before.utf8() + " and " + command.utf8());
+  }
+
+  private boolean allAppliedEverywhere(long term) {
+    return missing(term).isEmpty();
+  }
+
+  private String missing(long term) {
+    StringBuilder sb = new StringBuilder();
+    for (Map.Entry<Long, Bytes> e : acceptedByTerm.getOrDefault(term, Map.of()).entrySet()) {
+      long idx = e.getKey();
+      for (Incarnation p : live) {
+        if (p.service.size() < idx || !p.service.get((int) idx - 1).equals(e.getValue()))
+          sb.append(" ").append(ids.get(p.idx)).append(" lacks ").append(e.getValue().utf8()).append(" at ").append(idx);
+      }
+    }
+    return sb.toString();
+  }
+
+  private Violation violation(Invariant inv, String detail) {
+    return violation(inv, detail, null);
+  }
+
+  private Violation violation(Invariant inv, String detail, Throwable cause) {
+    StringBuilder sb = new StringBuilder();
+    sb.append(inv).append(" violated at step ").append(step == -1 ? "liveness" : step).append(" (").append(currentAction)
+        .append(") of schedule seed=").append(seed).append(": ").append(detail).append('\n')
+        .append("replay: ").append(replayCommand(seed)).append('\n')
+        .append("config: ").append(n).append(" peers, ").append(cfg).append('\n').append("last steps:\n");
+    for (String t : trace) sb.append("  ").append(t).append('\n');
+    sb.append("logs (durable):\n");
+    for (int i = 0; i < n; i++) {
+      MemoryLogStorage st = disks[i];
+      sb.append("  ").append(ids.get(i)).append(live[i] == null ? " (down)" : " " + live[i].node.status())
+          .append(" snapshot ").append(st.snapshotMeta().describe()).append(" terms:");
+      for (long k = st.firstIndex(); k <= st.lastIndex(); k++) sb.append(' ').append(st.term(k));
+      sb.append('\n');
+    }
+    return new Violation(inv, seed, sb.toString(), cause);
+  }
+}
