@@ -83,8 +83,8 @@ public final class ClusterSimulator {
   public record Stats(int peers, int steps, long maxTerm, long committed, int crashes, int snapshots, int leaders) {}
 
   /** Command that replays one schedule; printed with every violation. */
-  public static String replayCommand(long seed) {
-    return "mvn -B test -Dtest='SimulationTest#replay' -Dsim.seed=" + seed;
+  public static String replayCommand(long seed, int steps) {
+    return "mvn -B test -Dtest='SimulationTest#replay' -Dsim.seed=" + seed + " -Dsim.steps=" + steps;
   }
 
   /** The seed of schedule {@code i} of a run whose base seed is {@code base}. */
@@ -131,6 +131,7 @@ public final class ClusterSimulator {
   private final ArrayDeque<String> trace = new ArrayDeque<>();
 
   private int step;
+  private int steps;
   private String currentAction = "start";
   private long nextCommand;
   private long nextPeerSeed;
@@ -207,6 +208,7 @@ public final class ClusterSimulator {
 
   /** Runs one schedule of {@code steps} random steps, then the liveness phase; throws {@link Violation}. */
   public Stats run(int steps) {
+    this.steps = steps;
     trace("config " + n + " peers, " + cfg + ", action weights " + java.util.Arrays.toString(weights));
     for (step = 1; step <= steps; step++) {
       doStep();
@@ -661,7 +663,7 @@ public final class ClusterSimulator {
     StringBuilder sb = new StringBuilder();
     sb.append(inv).append(" violated at step ").append(step == -1 ? "liveness" : step).append(" (").append(currentAction)
         .append(") of schedule seed=").append(seed).append(": ").append(detail).append('\n')
-        .append("replay: ").append(replayCommand(seed)).append('\n')
+        .append("replay: ").append(replayCommand(seed, steps)).append('\n')
         .append("config: ").append(n).append(" peers, ").append(cfg).append('\n').append("last steps:\n");
     for (String t : trace) sb.append("  ").append(t).append('\n');
     sb.append("logs (durable):\n");
