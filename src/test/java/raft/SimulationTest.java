@@ -35,8 +35,8 @@ class SimulationTest {
   private static final int STEPS = Integer.getInteger("sim.steps", 1000);
   /**
    * The injected bugs must be found within this many schedules of {@link #BUG_STEPS} steps. Measured
-   * over 12 base seeds: the Figure-8 rule is caught after 140 schedules on average (at most 365),
-   * the vote rule after 5; finding nothing in 3,000 is therefore a real regression, not bad luck.
+   * over 20 base seeds: the Figure-8 rule is caught after 141 schedules on average (at most 404),
+   * the vote rule after 3; finding nothing in 3,000 is therefore a real regression, not bad luck.
    */
   private static final int BUG_BUDGET = 3_000;
   private static final int BUG_STEPS = 2_000;
@@ -54,6 +54,7 @@ class SimulationTest {
     long committed = 0;
     long crashes = 0;
     long snapshots = 0;
+    long installs = 0;
     long leaders = 0;
     long maxTerm = 0;
     for (int i = 0; i < schedules; i++) {
@@ -61,19 +62,21 @@ class SimulationTest {
       committed += s.committed();
       crashes += s.crashes();
       snapshots += s.snapshots();
+      installs += s.installs();
       leaders += s.leaders();
       maxTerm = Math.max(maxTerm, s.maxTerm());
     }
     double seconds = (System.nanoTime() - start) / 1e9;
     LOG.info("simulated {} schedules of {} steps in {} s (base seed {}): {} entries committed, {} leaders elected,"
-        + " {} crashes, {} snapshots, max term {}", schedules, STEPS, String.format("%.1f", seconds), seed, committed,
-        leaders, crashes, snapshots, maxTerm);
+        + " {} crashes, {} snapshots taken, {} installed from a leader, max term {}", schedules, STEPS,
+        String.format("%.1f", seconds), seed, committed, leaders, crashes, snapshots, installs, maxTerm);
     // The schedules must actually exercise the protocol, not idle.
     assertTrue(committed >= schedules, "too few entries committed: " + committed);
     assertTrue(leaders >= schedules, "too few elections: " + leaders);
     if (schedules >= 100) {
       assertTrue(crashes > 0, "no crash in " + schedules + " schedules");
       assertTrue(snapshots > 0, "no snapshot in " + schedules + " schedules");
+      assertTrue(installs > 0, "no snapshot sent to a follower in " + schedules + " schedules");
     }
   }
 

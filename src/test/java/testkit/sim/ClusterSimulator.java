@@ -80,7 +80,7 @@ public final class ClusterSimulator {
   }
 
   /** What one schedule did, for the test's summary line. */
-  public record Stats(int peers, int steps, long maxTerm, long committed, int crashes, int snapshots, int leaders) {}
+  public record Stats(int peers, int steps, long maxTerm, long committed, int crashes, int snapshots, int installs, int leaders) {}
 
   /** Command that replays one schedule; printed with every violation. */
   public static String replayCommand(long seed, int steps) {
@@ -138,6 +138,7 @@ public final class ClusterSimulator {
   private int incarnations;
   private int crashes;
   private int snapshots;
+  private int installs;
 
   private record EntryId(long index, long term) {}
 
@@ -179,8 +180,11 @@ public final class ClusterSimulator {
     this.logger = logger;
     this.n = rnd.nextBoolean() ? 3 : 5;
     long[] appendBytes = {1, 100, 1 << 20};
-    this.cfg = new RaftConfig(3 + rnd.nextInt(6), 1, appendBytes[rnd.nextInt(appendBytes.length)], 1 + rnd.nextInt(4),
-        RaftConfig.DEFAULT_MAX_COMMAND_BYTES, unsafeRule).validate();
+    int electionTicks = 2 + rnd.nextInt(7);
+    int heartbeatTicks = 1 + rnd.nextInt(Math.min(3, electionTicks - 1));
+    int[] inflight = {1, 2, 4, 256};
+    this.cfg = new RaftConfig(electionTicks, heartbeatTicks, appendBytes[rnd.nextInt(appendBytes.length)],
+        inflight[rnd.nextInt(inflight.length)], RaftConfig.DEFAULT_MAX_COMMAND_BYTES, unsafeRule).validate();
     for (int i = 0; i < n; i++) {
       PeerId id = PeerId.of("p" + (i + 1));
       ids.add(id);
@@ -217,7 +221,7 @@ public final class ClusterSimulator {
     checkLiveness();
     long maxTerm = 0;
     for (long t : termSeen) maxTerm = Math.max(maxTerm, t);
-    return new Stats(n, steps, maxTerm, committed.size(), crashes, snapshots, leaderOfTerm.size());
+    return new Stats(n, steps, maxTerm, committed.size(), crashes, snapshots, installs, leaderOfTerm.size());
   }
 
   // ---- actions ----------------------------------------------------------------------------
@@ -257,7 +261,7 @@ public final class ClusterSimulator {
         }
         case CRASH -> randomLive().ifPresent(this::crash);
         case RESTART -> restartRandom();
-        case SNAPSHOT -> randomLive().ifPresent(this::snapshot);
+        case SNAPSHOT -> (rnd.nextBoolean() ? leader() : randomLive()).ifPresent(this::snapshot);
         case DISRUPT_LEADER -> leader().ifPresent(l -> {
           if (rnd.nextBoolean()) crash(l);
           else isolate(l.idx);
@@ -431,6 +435,7 @@ public final class ClusterSimulator {
       throw violation(Invariant.STATE_MACHINE_SAFETY, ids.get(p.idx) + " " + how + " " + s.meta().describe()
           + " holds " + cmds.size() + " commands");
     for (int i = 0; i < cmds.size(); i++) checkApplied(p, i + 1, cmds.get(i), how + " of " + s.meta().describe());
+    if (how.equals("install")) installs++;
     p.service.clear();
     p.service.addAll(cmds);
     p.appliedIndex = at;
