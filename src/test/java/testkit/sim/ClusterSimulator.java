@@ -248,11 +248,11 @@ public final class ClusterSimulator {
           inflight.add(m);
           act("duplicate " + m.describe());
         }
-        case TICK -> randomLive().ifPresent(this::tick);
-        case TICK_ALL -> {
-          act("tick all");
-          for (Incarnation p : live) if (p != null) tick(p);
-        }
+        case TICK -> randomLive().ifPresent(p -> {
+          act("tick " + ids.get(p.idx));
+          tick(p);
+        });
+        case TICK_ALL -> tickAll();
         case PROPOSE -> propose();
         case PARTITION -> partition();
         case HEAL -> {
@@ -306,9 +306,13 @@ public final class ClusterSimulator {
   }
 
   private void tick(Incarnation p) {
-    if (!currentAction.equals("tick all")) act("tick " + ids.get(p.idx));
     p.node.tick();
     drain(p);
+  }
+
+  private void tickAll() {
+    act("tick all");
+    for (Incarnation p : live) if (p != null) tick(p);
   }
 
   private void propose() {
@@ -352,7 +356,7 @@ public final class ClusterSimulator {
     List<Integer> down = new ArrayList<>();
     for (int i = 0; i < n; i++) if (live[i] == null) down.add(i);
     if (down.isEmpty()) {
-      randomLive().ifPresent(this::tick);
+      tickAll();
       return;
     }
     restart(down.get(rnd.nextInt(down.size())));
@@ -631,9 +635,7 @@ public final class ClusterSimulator {
         check();
       }
     }
-    currentAction = "tick all";
-    trace("liveness: tick all");
-    for (Incarnation p : live) tick(p);
+    tickAll();
     check();
   }
 
