@@ -94,6 +94,15 @@ class SimulationTest {
   }
 
   @Test
+  void oneSeedReplaysTheSameSchedule(long seed) {
+    for (int i = 0; i < 20; i++) {
+      long s = ClusterSimulator.scheduleSeed(seed, i);
+      assertEquals(runSchedule(s, RaftConfig.UnsafeRule.NONE, STEPS), runSchedule(s, RaftConfig.UnsafeRule.NONE, STEPS),
+          "schedule seed " + s);
+    }
+  }
+
+  @Test
   @Timeout(value = 5, unit = TimeUnit.MINUTES)
   void catchesLeaderCommittingOldTermEntriesByCounting(long seed) {
     Violation v = firstViolation(seed, RaftConfig.UnsafeRule.COMMIT_OLD_TERM_BY_COUNTING);
