@@ -40,11 +40,21 @@ public final class Linearizability {
         + "; visualization: " + page);
   }
 
+  /** "TestClass-testMethod" of the test that asked, for the HTML file name. */
   private static String callerName() {
     return StackWalker.getInstance().walk(frames -> frames
-        .filter(f -> !f.getClassName().startsWith(Linearizability.class.getPackageName() + ".Linearizability"))
+        .filter(f -> !f.getClassName().equals(Linearizability.class.getName()))
+        .filter(f -> !f.getClassName().startsWith("org.junit.") && !f.getClassName().startsWith("java."))
         .findFirst()
-        .map(f -> f.getClassName().substring(f.getClassName().lastIndexOf('.') + 1) + "-" + f.getMethodName())
+        .map(f -> {
+          String cls = f.getClassName().substring(f.getClassName().lastIndexOf('.') + 1);
+          String method = f.getMethodName();
+          if (method.startsWith("lambda$")) {
+            String[] parts = method.split("\\$");
+            method = parts.length > 1 ? parts[1] : method;
+          }
+          return cls + "-" + method;
+        })
         .orElse("history"));
   }
 }
