@@ -30,6 +30,13 @@ final class NetEnd {
       boolean dropRequest = random.nextInt(1000) < DROP_PERMILLE;
       boolean dropReply = random.nextInt(1000) < DROP_PERMILLE;
       boolean unreliable = !net.isReliable();
+      if (net.shortcut()) {
+        if (enabled.get()) {
+          net.countDispatched();
+          target.tell(request);
+        }
+        return Behaviors.same();
+      }
       Fate fate = unreliable ? new Fate(delay, dropRequest, dropReply) : Fate.RELIABLE;
       ctx.spawnAnonymous(call(request, target, rerouter, net, enabled, fate));
       return Behaviors.same();
