@@ -98,7 +98,7 @@ class RandomHistoryTest {
     private KvInput randomInput() {
       int r = rnd.nextInt(100);
       String k = key();
-      String v = "v" + (unique++);
+      String v = "v" + (unique++) + ";"; // delimited: no value is a substring of another
       if (r < 30) {
         return new KvInput.Get(k);
       } else if (r < 45) {
@@ -111,7 +111,7 @@ class RandomHistoryTest {
         return new KvInput.Delete(k);
       } else if (r < 87 && !lab) {
         String cur = store.get(k);
-        String expected = rnd.nextBoolean() ? cur : rnd.nextBoolean() ? null : "v" + rnd.nextInt(unique);
+        String expected = rnd.nextBoolean() ? cur : rnd.nextBoolean() ? null : "v" + rnd.nextInt(unique) + ";";
         return new KvInput.Cas(k, expected, v);
       } else if (r < 93 && scans) {
         String a = key();
@@ -252,7 +252,9 @@ class RandomHistoryTest {
     int i = pick(rnd, h, op -> op.output() instanceof KvOutput.Scanned s && !s.entries().isEmpty());
     Operation<KvInput, KvOutput> op = h.get(i);
     List<KvOutput.KeyValue> entries = new ArrayList<>(((KvOutput.Scanned) op.output()).entries());
-    entries.remove(rnd.nextInt(entries.size()));
+    // A value that was never written (values are unique, so this cannot be a legal read).
+    int victim = rnd.nextInt(entries.size());
+    entries.set(victim, new KvOutput.KeyValue(entries.get(victim).key(), "never written"));
     h.set(i, Operation.completed(op.clientId(), op.input(), new KvOutput.Scanned(entries), op.call(), op.ret()));
     assertIllegal(KvModel.strict(), h);
   }
