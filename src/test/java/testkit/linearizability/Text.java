@@ -4,21 +4,27 @@ import java.util.ArrayList;
 
 /**
  * An immutable string built by appends, sharing its prefix with the value it was appended to, so an
- * append costs O(appended) instead of O(value) and a state never copies a long value. Its
+ * append usually costs O(appended) instead of O(value) (the chain is flattened every
+ * {@value #MAX_CHUNKS} appends, so comparisons stay short). Its
  * {@link #hashCode} equals {@link String#hashCode} of the content (maintained incrementally), so it
  * compares against outputs cheaply before comparing characters.
  */
 final class Text {
+  /** Chains longer than this are flattened, so a comparison visits at most this many chunks. */
+  private static final int MAX_CHUNKS = 32;
+
   private final Text prefix;
   private final String tail;
   private final int length;
   private final int hash;
+  private final int chunks;
 
   private Text(Text prefix, String tail, int length, int hash) {
     this.prefix = prefix;
     this.tail = tail;
     this.length = length;
     this.hash = hash;
+    this.chunks = prefix == null ? 1 : prefix.chunks + 1;
   }
 
   static Text of(String s) {
@@ -28,6 +34,9 @@ final class Text {
   Text append(String s) {
     if (s.isEmpty()) {
       return this;
+    }
+    if (chunks >= MAX_CHUNKS) {
+      return of(toString().concat(s)); // amortized: one copy per MAX_CHUNKS appends
     }
     return new Text(this, s, length + s.length(), hash * pow31(s.length()) + s.hashCode());
   }
