@@ -90,7 +90,7 @@ public final class HistoryHtml {
         .append(".lane{position:absolute;left:0;font:11px monospace;color:#555}")
         .append(".op{position:absolute;height:20px;box-sizing:border-box;border:1px solid #888;border-radius:3px;")
         .append("font:10px monospace;overflow:hidden;white-space:nowrap;padding:2px}")
-        .append(".ctx{background:#eee;opacity:.55}.focus{background:#ffd27f;border-color:#c80}")
+        .append(".ctx{background:#ccc;opacity:.6;height:6px;margin-top:21px;padding:0;font-size:0}.focus{background:#ffd27f;border-color:#c80}")
         .append(".lin{background:#9be39b;border-color:#393}.stuck{background:#ff7b7b;border:2px solid #b00}")
         .append(".pending{border-style:dashed}table{border-collapse:collapse;margin-top:16px}")
         .append("td,th{border:1px solid #ccc;padding:2px 6px;font:12px monospace;text-align:left}")
@@ -108,7 +108,7 @@ public final class HistoryHtml {
     if (failed.stateAfterPrefix() != null) {
       h.append(" State after the prefix: <code>").append(esc(failed.stateAfterPrefix())).append("</code>");
     }
-    h.append("</p><p>Orange: other operations of the partition. Grey: overlapping operations of other partitions.")
+    h.append("</p><p>Orange: other operations of the partition. Thin grey: overlapping operations of other partitions (hover).")
         .append(" Dashed: pending (never returned). Hover a bar for details. x axis: event order.</p>");
     h.append("<div class=\"tl\" style=\"height:").append(lanes * LANE + 10).append("px;width:")
         .append(80 + end * UNIT).append("px\">");
