@@ -6,8 +6,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The lab's {@code mrsequential}: map every file in turn, sort all pairs by key, reduce each key,
- * write one output file. The distributed job's sorted {@code mr-out-*} lines must equal its lines.
+ * The lab's {@code mrsequential}: map every file in turn, group all pairs by key, reduce each key in
+ * key order, write one output file. The distributed job's sorted {@code mr-out-*} lines must equal its lines.
  */
 public final class Sequential {
   private Sequential() {}
