@@ -77,7 +77,7 @@ final class MrProcesses implements AutoCloseable {
   Process start(String label, Duration timeout, List<String> args) throws IOException {
     List<String> cmd = JvmLauncher.command(
         List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss4m",
-            "-Dconfig.resource=application-test.conf"), args);
+            "-Dconfig.resource=application-test.conf", "-Dlogback.configurationFile=logback.xml"), args);
     Path log = dir.resolve(label + ".log");
     Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
