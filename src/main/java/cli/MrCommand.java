@@ -163,7 +163,7 @@ public final class MrCommand implements Runnable {
     @Option(names = "--port", defaultValue = "0", description = "Port of this worker (default: any free port).")
     int port;
 
-    @Option(names = "--join-timeout", defaultValue = "10s", description = "Exit if no coordinator is found within this time (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--join-timeout", defaultValue = "15s", description = "Exit if no coordinator is found within this time (default: ${DEFAULT-VALUE}).")
     String joinTimeout;
 
     @Override
@@ -180,8 +180,15 @@ public final class MrCommand implements Runnable {
         err.flush();
         return BAD_INPUT;
       }
+      MapReduceSettings settings;
+      try {
+        settings = MapReduceSettings.defaults().withJoinTimeout(parseDuration(joinTimeout));
+      } catch (NumberFormatException e) {
+        err.println("error: --join-timeout must look like 15s or 500ms, got '" + joinTimeout + "'");
+        err.flush();
+        return BAD_INPUT;
+      }
       AtomicReference<WorkerExit> exit = new AtomicReference<>(WorkerExit.COORDINATOR_LOST);
-      MapReduceSettings settings = MapReduceSettings.defaults().withJoinTimeout(parseDuration(joinTimeout));
       ActorSystem<Worker.Command> system = ActorSystem.create(
           Worker.create(loaded, Path.of(""), settings, exit::set), SYSTEM_NAME, clusterConfig(host, port, coordinator));
       system.getWhenTerminated().toCompletableFuture().join();

@@ -17,7 +17,7 @@ public record MapReduceSettings(
 
   public static MapReduceSettings defaults() {
     return new MapReduceSettings(Duration.ofMillis(500), 20, 3, Duration.ofSeconds(1),
-        Duration.ofSeconds(10), Duration.ofSeconds(5));
+        Duration.ofSeconds(15), Duration.ofSeconds(5));
   }
 
   public MapReduceSettings withJoinTimeout(Duration d) {
