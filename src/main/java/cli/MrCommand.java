@@ -192,6 +192,8 @@ public final class MrCommand implements Runnable {
       ActorSystem<Worker.Command> system = ActorSystem.create(
           Worker.create(loaded, Path.of(""), settings, exit::set), SYSTEM_NAME, clusterConfig(host, port, coordinator));
       system.getWhenTerminated().toCompletableFuture().join();
+      err.println("worker exit: " + exit.get());
+      err.flush();
       if (exit.get() == WorkerExit.REFUSED) {
         err.println("error: the coordinator refused this worker: its app is not '" + loaded.name() + "'");
         err.flush();

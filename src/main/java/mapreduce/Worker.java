@@ -85,6 +85,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
         l -> new CoordinatorsListed(l.getServiceInstances(Coordinator.KEY)));
     ctx.getSystem().receptionist().tell(Receptionist.subscribe(Coordinator.KEY, listings));
     timers.startSingleTimer(JoinTimedOut.INSTANCE, settings.joinTimeout());
+    ctx.getLog().info("worker for app {} in {}: looking for the coordinator", app.name(), dir.toAbsolutePath());
   }
 
   @Override

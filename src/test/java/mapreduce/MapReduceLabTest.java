@@ -94,9 +94,11 @@ class MapReduceLabTest {
       MrProcesses.sleep(1000);
       Process w1 = run.worker("worker-1", "jobcount");
       run.await(run.worker("worker-2", "jobcount"));
-      // Started after w2 exited, normally once the job is over: they must simply exit.
-      Process w3 = run.worker("worker-3", "jobcount");
-      run.await(run.worker("worker-4", "jobcount"));
+      // Started after w2 exited, i.e. once the job is over (a worker exits only when told so or when
+      // the coordinator is gone): they must simply exit, without running a map. A 5 s join timeout
+      // instead of the default 15 s keeps the test short; it changes nothing else.
+      Process w3 = run.worker("worker-3", "jobcount", MrProcesses.TIMEOUT, "--join-timeout", "5s");
+      run.await(run.worker("worker-4", "jobcount", MrProcesses.TIMEOUT, "--join-timeout", "5s"));
       run.await(w3);
       run.await(w1);
       run.await(coordinator);

@@ -69,8 +69,10 @@ final class MrProcesses implements AutoCloseable {
     return worker(label, app, TIMEOUT);
   }
 
-  Process worker(String label, String app, Duration timeout) throws IOException {
-    return start(label, timeout, List.of("mr", "worker", "--app", app, "--coordinator", "127.0.0.1:" + port));
+  Process worker(String label, String app, Duration timeout, String... options) throws IOException {
+    List<String> args = new ArrayList<>(List.of("mr", "worker", "--app", app, "--coordinator", "127.0.0.1:" + port));
+    args.addAll(List.of(options));
+    return start(label, timeout, args);
   }
 
   /** Starts {@code cli.Main args} in {@link #dir}; C1 only, since these short-lived JVMs spend most of their time starting. */
