@@ -47,6 +47,11 @@ public final class LabNetwork {
 
   private record Event(long time, long seq, Runnable action) {}
 
+  /** One delivered message, as seen by a {@link #setTrace trace}: sent at sentAt to incarnation toIncarnation. */
+  public record Delivery(long sentAt, long time, int from, int to, int toIncarnation, RaftMessage message) {}
+
+  private java.util.function.Consumer<Delivery> trace = d -> {};
+
   private final PriorityQueue<Event> events =
       new PriorityQueue<>((a, b) -> a.time != b.time ? Long.compare(a.time, b.time) : Long.compare(a.seq, b.seq));
   private final SplittableRandom random;
@@ -215,12 +220,14 @@ public final class LabNetwork {
     if (!m.isRequest() && longReordering && random.nextInt(900) < 600) {
       delay += 200 + random.nextInt(1 + random.nextInt(2001));
     }
-    schedule(delay, () -> deliver(from, fromInc, to, toInc, m));
+    long sentAt = now;
+    schedule(delay, () -> deliver(sentAt, from, fromInc, to, toInc, m));
   }
 
-  private void deliver(int from, int fromInc, int to, int toInc, RaftMessage m) {
+  private void deliver(long sentAt, int from, int fromInc, int to, int toInc, RaftMessage m) {
     if (incarnation[from] != fromInc || incarnation[to] != toInc || peers[to] == null || !linkUp(from, to)) return;
     SimPeer peer = peers[to];
+    trace.accept(new Delivery(sentAt, now, from, to, toInc, m));
     if (m.isRequest()) {
       rpcCount[to]++;
       rpcTotal++;
@@ -236,6 +243,16 @@ public final class LabNetwork {
     if (m instanceof AppendEntries a) for (LogEntry e : a.entries()) size += e.sizeBytes();
     if (m instanceof InstallSnapshot s) size += s.snapshot().data().size() + 16;
     return size;
+  }
+
+  /** Observes every delivered message (for the network's own tests). */
+  public void setTrace(java.util.function.Consumer<Delivery> trace) {
+    this.trace = trace;
+  }
+
+  /** The current incarnation number of server i (bumped by every crash and every start). */
+  public int incarnation(int i) {
+    return incarnation[i];
   }
 
   // ---- counters ---------------------------------------------------------------------------
