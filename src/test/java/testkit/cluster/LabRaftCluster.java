@@ -303,6 +303,11 @@ public final class LabRaftCluster implements AutoCloseable {
 
   // ---- the appliers --------------------------------------------------------------------------
 
+  /** Server i's checking applier, for the tester's own tests (feeding it bad applies). */
+  ApplyListener applierFor(int i) {
+    return new Applier(i);
+  }
+
   private final class Applier implements ApplyListener {
     private final int i;
 
