@@ -16,7 +16,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
-import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -29,10 +28,9 @@ import org.slf4j.LoggerFactory;
  * mvn -B -q test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt
  * java -cp target/classes:target/test-classes:$(cat target/cp.txt) testkit.sim.RaftStress 10 10 [regex] [baseSeed]
  * </pre>
- * or through JUnit: {@code mvn -B test -Dtest=RaftStressTest -Dstress.rounds=10 -Dstress.parallel=10}.
+ * The report is the program's output (stdout), not a log. Or through JUnit: {@code mvn -B test -Dtest=RaftStressTest -Dstress.rounds=10 -Dstress.parallel=10}.
  */
 public final class RaftStress {
-  private static final Logger LOG = LoggerFactory.getLogger(RaftStress.class);
   public static final List<String> SUITES =
       List.of("raft.RaftLab3ATest", "raft.RaftLab3BTest", "raft.RaftLab3CTest", "raft.RaftLab3DTest");
   /** A run that takes longer than this in real time counts as a failure (a hang). */
@@ -181,7 +179,6 @@ public final class RaftStress {
       }
     }
     sb.append(String.format("  total: %d passed, %d failed%n", pass, fail));
-    LOG.debug("stress report built");
     return sb.toString();
   }
 }
