@@ -235,7 +235,8 @@ public final class RaftPeer extends EventSourcedBehavior<RaftPeer.Command, RaftE
   // ---- recovery ---------------------------------------------------------------------------
 
   private void onRecoveryCompleted(DurableState state) {
-    long seed = settings.seed() ^ ((long) group.hashCode() << 32) ^ self.hashCode();
+    // Peers sharing settings (and seed) must still draw different election timeouts.
+    long seed = (settings.seed() * 0x9E3779B97F4A7C15L + group.hashCode()) * 0x9E3779B97F4A7C15L + self.hashCode();
     node = RaftNode.start(self, voters, cfg, state, new SplittableRandom(seed), new Slf4jRaftLogger(group, self));
     LOG.info("{}{}] {} recovered [{}]", prefix, node.term(), self, state);
     // The service starts empty: give it the snapshot first; committed entries follow from the core.
