@@ -30,7 +30,7 @@ public record PeerSettings(
 
   /** The defaults of reference.conf ({@code raftkv.raft}). */
   public static PeerSettings defaults() {
-    return new PeerSettings(Duration.ofMillis(100), 4096, 10_000, 0L, "", "");
+    return new PeerSettings(Duration.ofMillis(100), 512, 10_000, 0L, "", "");
   }
 
   public PeerSettings withTickInterval(Duration d) {

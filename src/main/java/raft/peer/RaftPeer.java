@@ -2,6 +2,8 @@ package raft.peer;
 
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
+import akka.actor.typed.BehaviorInterceptor;
+import akka.actor.typed.TypedActorContext;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.TimerScheduler;
@@ -100,8 +102,43 @@ public final class RaftPeer extends EventSourcedBehavior<RaftPeer.Command, RaftE
       PeerSettings settings, PeerTransport transport, ActorRef<Applied> applier) {
     Set<PeerId> voterSet = validate(self, voters, cfg, settings);
     return Behaviors.withMdc(Command.class, Map.of("groupId", group.id(), "peerId", self.id()),
-        Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
-            new RaftPeer(ctx, timers, group, self, voterSet, cfg, settings, transport, applier))));
+        Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
+          ProposalGate gate = new ProposalGate(settings.maxPendingProposals());
+          return Behaviors.intercept(() -> gate,
+              new RaftPeer(ctx, timers, group, self, voterSet, cfg, settings, transport, applier, gate));
+        })));
+  }
+
+  /**
+   * Answers Busy before Akka stashes: counts proposals that arrived but were not yet handled
+   * (they wait in the stash while a write is in flight) and turns away those beyond the bound.
+   * Without it a burst of proposals behind one write grows the stash without limit; typed
+   * persistence drops commands past stash-capacity silently, and unstashing is recursive, so a
+   * few thousand stashed commands overflow the thread stack. Runs in the peer's actor: no locking.
+   */
+  static final class ProposalGate extends BehaviorInterceptor<Command, Command> {
+    private final int limit;
+    private int arrived;
+
+    ProposalGate(int limit) {
+      super(Command.class);
+      this.limit = limit;
+    }
+
+    @Override
+    public Behavior<Command> aroundReceive(TypedActorContext<Command> ctx, Command msg, ReceiveTarget<Command> target) {
+      if (!(msg instanceof Propose p)) return target.apply(ctx, msg);
+      if (arrived >= limit) {
+        p.replyTo().tell(new ProposeResult.Busy(arrived));
+        return Behaviors.same();
+      }
+      arrived++;
+      return target.apply(ctx, msg);
+    }
+
+    void handled() {
+      arrived--;
+    }
   }
 
   public static PersistenceId persistenceId(GroupId group, PeerId self) {
@@ -134,6 +171,7 @@ public final class RaftPeer extends EventSourcedBehavior<RaftPeer.Command, RaftE
   private final PeerTransport transport;
   private final ActorRef<Applied> applier;
   private final String prefix;
+  private final ProposalGate gate;
 
   /** The volatile half; null until recovery completes. */
   private RaftNode node;
@@ -144,8 +182,10 @@ public final class RaftPeer extends EventSourcedBehavior<RaftPeer.Command, RaftE
   private boolean flushScheduled;
 
   private RaftPeer(ActorContext<Command> context, TimerScheduler<Command> timers, GroupId group, PeerId self,
-      Set<PeerId> voters, RaftConfig cfg, PeerSettings settings, PeerTransport transport, ActorRef<Applied> applier) {
+      Set<PeerId> voters, RaftConfig cfg, PeerSettings settings, PeerTransport transport, ActorRef<Applied> applier,
+      ProposalGate gate) {
     super(persistenceId(group, self));
+    this.gate = gate;
     this.context = context;
     this.timers = timers;
     this.group = group;
@@ -267,6 +307,7 @@ public final class RaftPeer extends EventSourcedBehavior<RaftPeer.Command, RaftE
   // ---- commands ----------------------------------------------------------------------------
 
   private Effect<RaftEvent, DurableState> onPropose(Propose p) {
+    gate.handled();
     int notDurable = pending.size() + inWrite;
     if (node.isLeader() && notDurable >= settings.maxPendingProposals()) {
       p.replyTo().tell(new ProposeResult.Busy(notDurable));

@@ -117,8 +117,9 @@ class RaftPeerTest {
   }
 
   /**
-   * With the leader's write held in the journal, proposals pile up behind it; once it completes
-   * the peer takes max-pending-proposals of them into the core and answers the rest Busy.
+   * With the leader's write held in the journal, proposals pile up behind it: only
+   * max-pending-proposals of them are let into the stash, the rest are answered Busy at once;
+   * once the write completes the two waiting ones go into the core and the next write.
    */
   @Test
   void proposalsBeyondThePendingBoundAreBusy(long seed) throws Exception {
@@ -149,7 +150,7 @@ class RaftPeerTest {
     for (int i = 0; i < 10; i++) replies.add(probe.expectMessageClass(ProposeResult.class, PeerGroup.TIMEOUT));
     List<ProposeResult> accepted = replies.stream().filter(r -> r instanceof ProposeResult.Accepted).toList();
     List<ProposeResult> busy = replies.stream().filter(r -> r instanceof ProposeResult.Busy).toList();
-    assertEquals(3, accepted.size(), "c0, then two taken from the stash: " + replies);
+    assertEquals(3, accepted.size(), "c0, then the two let into the stash: " + replies);
     assertEquals(7, busy.size(), "the rest: " + replies);
     assertTrue(busy.stream().allMatch(b -> ((ProposeResult.Busy) b).pending() == 2), replies::toString);
     long last = accepted.stream().mapToLong(r -> ((ProposeResult.Accepted) r).index()).max().orElseThrow();
