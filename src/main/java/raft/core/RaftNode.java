@@ -116,7 +116,12 @@ public final class RaftNode {
 
   public boolean hasReady() {
     if (role instanceof LeaderRole l && l.hasPendingBroadcast()) return true;
-    return !outbox.isEmpty() || log.hasUnstable() || log.hasNextCommitted() || !currentHardState().equals(persistedHardState);
+    return !outbox.isEmpty() || log.hasUnstable() || log.hasNextCommitted() || termOrVoteChanged(currentHardState());
+  }
+
+  /** Term and vote must be durable before we answer anyone; the commit index alone need not be. */
+  private boolean termOrVoteChanged(HardState hs) {
+    return hs.term() != persistedHardState.term() || !hs.votedFor().equals(persistedHardState.votedFor());
   }
 
   /** What to do now; hand it back to {@link #advance(Ready)} once done. */
@@ -126,9 +131,8 @@ public final class RaftNode {
     List<LogEntry> entries = log.unstableEntries();
     Optional<Snapshot> snapshot = Optional.ofNullable(log.unstableSnapshot());
     Optional<HardState> hsToSave = Optional.empty();
-    // Term and vote must be durable before we answer; the commit index rides along with any write.
-    boolean termOrVoteChanged = hs.term() != persistedHardState.term() || !hs.votedFor().equals(persistedHardState.votedFor());
-    if (termOrVoteChanged || ((!entries.isEmpty() || snapshot.isPresent()) && !hs.equals(persistedHardState))) {
+    // The commit index rides along with any write, but never causes one on its own.
+    if (termOrVoteChanged(hs) || ((!entries.isEmpty() || snapshot.isPresent()) && !hs.equals(persistedHardState))) {
       hsToSave = Optional.of(hs);
       persistedHardState = hs;
     }

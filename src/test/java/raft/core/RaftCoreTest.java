@@ -1,0 +1,195 @@
+package raft.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static testkit.sim.RaftSim.p;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import raft.PeerId;
+import raft.RaftConfig;
+import raft.message.AppendEntriesResponse;
+import raft.message.HardState;
+import raft.message.LogEntry;
+import raft.message.RaftMessage;
+import testkit.SeedExtension;
+import testkit.sim.RaftSim;
+import wire.Bytes;
+
+/** The core's main claims, each on a small deterministic network. */
+@ExtendWith(SeedExtension.class)
+class RaftCoreTest {
+  private static final RaftConfig CFG = RaftConfig.defaults();
+
+  private static RaftSim electedCluster(int n, long seed) {
+    RaftSim sim = new RaftSim(n, CFG, seed, RaftLogger.SILENT);
+    sim.campaign(p(1));
+    assertEquals(Optional.of(p(1)), sim.leader());
+    return sim;
+  }
+
+  @Test
+  void firstCampaignerWinsAndEveryoneFollows(long seed) {
+    RaftSim sim = electedCluster(3, seed);
+    for (int i = 1; i <= 3; i++) {
+      assertEquals(1, sim.peer(p(i)).node().term());
+      assertEquals(Optional.of(p(1)), sim.peer(p(i)).node().leader());
+    }
+  }
+
+  @Test
+  void committedEntriesAreAppliedEverywhereInOrder(long seed) {
+    RaftSim sim = electedCluster(3, seed);
+    for (String c : List.of("a", "b", "c")) assertInstanceOf(ProposeResult.Accepted.class, sim.propose(p(1), c));
+    sim.stabilize();
+    sim.tickAll(CFG.heartbeatTicks()); // followers learn the commit index from heartbeats
+    sim.stabilize();
+    for (int i = 1; i <= 3; i++) assertEquals(List.of("a", "b", "c"), sim.appliedCommands(p(i)), "peer p" + i);
+  }
+
+  @Test
+  void proposeOnFollowerNamesTheLeader(long seed) {
+    RaftSim sim = electedCluster(3, seed);
+    assertEquals(new ProposeResult.NotLeader(Optional.of(p(1))), sim.propose(p(2), "x"));
+  }
+
+  @Test
+  void oversizedCommandIsRejected(long seed) {
+    RaftSim sim = new RaftSim(1, CFG.withMaxCommandBytes(4), seed, RaftLogger.SILENT);
+    sim.campaign(p(1));
+    assertEquals(new ProposeResult.TooLarge(5, 4), sim.propose(p(1), "12345"));
+  }
+
+  @Test
+  void singleVoterCommitsAlone(long seed) {
+    RaftSim sim = new RaftSim(1, CFG, seed, RaftLogger.SILENT);
+    sim.campaign(p(1));
+    sim.propose(p(1), "solo");
+    assertEquals(List.of("solo"), sim.appliedCommands(p(1)));
+  }
+
+  @Test
+  void laggingFollowerCatchesUpAfterHeal(long seed) {
+    RaftSim sim = electedCluster(3, seed);
+    sim.isolate(p(3));
+    for (int i = 0; i < 50; i++) sim.propose(p(1), "v" + i);
+    sim.stabilize();
+    sim.heal();
+    sim.tickAll(CFG.heartbeatTicks());
+    sim.stabilize();
+    sim.tickAll(CFG.heartbeatTicks());
+    sim.stabilize();
+    assertEquals(50, sim.appliedCommands(p(3)).size());
+    assertEquals(sim.appliedCommands(p(1)), sim.appliedCommands(p(3)));
+  }
+
+  @Test
+  void divergentEntriesOfADeposedLeaderAreOverwritten(long seed) {
+    RaftSim sim = electedCluster(3, seed);
+    sim.propose(p(1), "common");
+    sim.stabilize();
+    sim.isolate(p(1));
+    sim.propose(p(1), "lost1");
+    sim.propose(p(1), "lost2");
+    sim.stabilize();
+    sim.campaign(p(2));
+    assertEquals(Optional.of(p(2)), sim.peer(p(2)).node().isLeader() ? Optional.of(p(2)) : Optional.empty());
+    sim.propose(p(2), "kept");
+    sim.stabilize();
+    sim.heal();
+    sim.tickAll(CFG.heartbeatTicks());
+    sim.stabilize();
+    sim.tickAll(CFG.heartbeatTicks());
+    sim.stabilize();
+    assertEquals(List.of("common", "kept"), sim.appliedCommands(p(1)));
+    assertFalse(sim.peer(p(1)).node().isLeader());
+  }
+
+  @Test
+  void followerBehindTheCompactedLogGetsTheSnapshot(long seed) {
+    RaftSim sim = electedCluster(3, seed);
+    sim.isolate(p(3));
+    for (int i = 0; i < 20; i++) sim.propose(p(1), "v" + i);
+    sim.stabilize();
+    long applied = sim.peer(p(1)).node().status().appliedIndex();
+    sim.peer(p(1)).snapshot(applied, Bytes.utf8("state@" + applied));
+    sim.heal();
+    sim.tickAll(CFG.heartbeatTicks());
+    sim.stabilize();
+    sim.propose(p(1), "after");
+    sim.stabilize();
+    sim.tickAll(CFG.heartbeatTicks());
+    sim.stabilize();
+    var p3 = sim.appliedByIndex(p(3));
+    assertEquals("state@" + applied, p3.firstEntry().getValue().utf8());
+    assertEquals("after", p3.lastEntry().getValue().utf8());
+    assertEquals(applied + 1, p3.lastKey());
+  }
+
+  @Test
+  void restartKeepsTermVoteAndLogAndReappliesCommitted(long seed) {
+    RaftSim sim = electedCluster(3, seed);
+    sim.propose(p(1), "x");
+    sim.propose(p(1), "y");
+    sim.stabilize();
+    sim.tickAll(CFG.heartbeatTicks());
+    sim.stabilize();
+    sim.crash(p(2));
+    sim.restart(p(2));
+    var status = sim.peer(p(2)).node().status();
+    assertEquals(1, status.term());
+    assertEquals(2, status.lastIndex());
+    sim.tickAll(CFG.heartbeatTicks());
+    sim.stabilize();
+    assertEquals(List.of("x", "y"), sim.appliedCommands(p(2)));
+  }
+
+  /** Figure 8: a leader never commits an entry of an earlier term by counting replicas. */
+  @Test
+  void leaderCommitsOldTermEntriesOnlyThroughAnEntryOfItsOwnTerm(long seed) {
+    MemoryLogStorage storage = new MemoryLogStorage();
+    storage.setHardState(new HardState(2, Optional.empty(), 0));
+    storage.append(List.of(new LogEntry(1, 1, Bytes.utf8("a")), new LogEntry(2, 2, Bytes.utf8("b"))));
+    Set<PeerId> voters = Set.of(p(1), p(2), p(3));
+    RaftNode node = RaftNode.start(p(1), voters, CFG, storage, new SplittableRandom(seed), RaftLogger.SILENT);
+    for (int i = 0; i < 2 * CFG.electionTicks(); i++) node.tick();
+    drainInto(node, storage);
+    node.step(new raft.message.RequestVoteResponse(3, p(2), p(1), true));
+    assertTrue(node.isLeader());
+    drainInto(node, storage);
+    node.step(AppendEntriesResponse.accepted(3, p(2), p(1), 2));
+    assertEquals(0, node.status().commitIndex(), "an entry of term 2 must not commit by replica count at term 3");
+    node.propose(Bytes.utf8("c"));
+    drainInto(node, storage);
+    node.step(AppendEntriesResponse.accepted(3, p(2), p(1), 3));
+    assertEquals(3, node.status().commitIndex());
+  }
+
+  @Test
+  void invalidConfigurationIsRejectedAtStart(long seed) {
+    var storage = new MemoryLogStorage();
+    var random = new SplittableRandom(seed);
+    assertThrows(IllegalArgumentException.class, () -> RaftNode.start(p(1), Set.of(p(1)),
+        CFG.withElectionTicks(1).withHeartbeatTicks(1), storage, random, RaftLogger.SILENT));
+    assertThrows(IllegalArgumentException.class,
+        () -> RaftNode.start(p(4), Set.of(p(1), p(2)), CFG, storage, random, RaftLogger.SILENT));
+  }
+
+  private static List<RaftMessage> drainInto(RaftNode node, MemoryLogStorage storage) {
+    var out = new java.util.ArrayList<RaftMessage>();
+    while (node.hasReady()) {
+      Ready rd = node.ready();
+      storage.save(rd);
+      out.addAll(rd.messages());
+      node.advance(rd);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,170 @@
+package testkit.sim;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Predicate;
+import raft.PeerId;
+import raft.RaftConfig;
+import raft.core.MemoryLogStorage;
+import raft.core.ProposeResult;
+import raft.core.RaftLogger;
+import raft.message.LogEntry;
+import raft.message.RaftMessage;
+import raft.message.Snapshot;
+import wire.Bytes;
+
+/**
+ * A deterministic in-process network of pure Raft peers (etcd's {@code network}, raft-rs's
+ * {@code Network}): messages queue up and are delivered by {@link #stabilize()}; links can be cut;
+ * peers can crash and restart from their persisted storage. No threads, no clock.
+ */
+public final class RaftSim implements ApplyListener {
+  private final RaftConfig cfg;
+  private final Set<PeerId> voters;
+  private final Map<PeerId, SimPeer> peers = new TreeMap<>();
+  private final Map<PeerId, MemoryLogStorage> disks = new HashMap<>();
+  private final Map<PeerId, TreeMap<Long, Bytes>> applied = new HashMap<>();
+  private final ArrayDeque<RaftMessage> queue = new ArrayDeque<>();
+  private final Set<List<PeerId>> cut = new HashSet<>();
+  private Predicate<RaftMessage> dropFilter = m -> false;
+  private long seed;
+  private final RaftLogger logger;
+
+  public RaftSim(int n, RaftConfig cfg, long seed, RaftLogger logger) {
+    this.cfg = cfg;
+    this.seed = seed;
+    this.logger = logger;
+    Set<PeerId> ids = new LinkedHashSet<>();
+    for (int i = 1; i <= n; i++) ids.add(p(i));
+    this.voters = Set.copyOf(ids);
+    for (PeerId id : ids) {
+      disks.put(id, new MemoryLogStorage());
+      startPeer(id);
+    }
+  }
+
+  public static PeerId p(int i) {
+    return PeerId.of("p" + i);
+  }
+
+  private void startPeer(PeerId id) {
+    applied.put(id, new TreeMap<>());
+    peers.put(id, SimPeer.start(id, voters, cfg, disks.get(id), seed++, logger, this));
+  }
+
+  public SimPeer peer(PeerId id) {
+    return peers.get(id);
+  }
+
+  public void tick(PeerId id, int times) {
+    for (int i = 0; i < times; i++) {
+      SimPeer peer = peers.get(id);
+      if (peer == null) return;
+      peer.tick();
+      enqueue(peer.drain());
+    }
+  }
+
+  public void tickAll(int times) {
+    for (int i = 0; i < times; i++) {
+      for (PeerId id : List.copyOf(peers.keySet())) tick(id, 1);
+    }
+  }
+
+  /** Ticks one peer until it starts an election, then delivers everything. */
+  public void campaign(PeerId id) {
+    tick(id, 2 * cfg.electionTicks());
+    stabilize();
+  }
+
+  public ProposeResult propose(PeerId id, String command) {
+    ProposeResult r = peers.get(id).propose(Bytes.utf8(command));
+    enqueue(peers.get(id).drain());
+    return r;
+  }
+
+  /** Delivers messages until none are left. */
+  public void stabilize() {
+    int guard = 0;
+    while (!queue.isEmpty()) {
+      if (++guard > 1_000_000) throw new IllegalStateException("network did not stabilize");
+      RaftMessage m = queue.pollFirst();
+      SimPeer to = peers.get(m.to());
+      if (to == null || cut.contains(List.of(m.from(), m.to())) || dropFilter.test(m)) continue;
+      to.step(m);
+      enqueue(to.drain());
+    }
+  }
+
+  private void enqueue(List<RaftMessage> messages) {
+    queue.addAll(messages);
+  }
+
+  public void cut(PeerId a, PeerId b) {
+    cut.add(List.of(a, b));
+    cut.add(List.of(b, a));
+  }
+
+  public void isolate(PeerId id) {
+    for (PeerId other : voters) if (!other.equals(id)) cut(id, other);
+  }
+
+  public void heal() {
+    cut.clear();
+    dropFilter = m -> false;
+  }
+
+  public void drop(Predicate<RaftMessage> filter) {
+    this.dropFilter = filter;
+  }
+
+  /** Crashes a peer: its volatile state is gone, its disk stays. */
+  public void crash(PeerId id) {
+    peers.remove(id);
+    disks.put(id, disks.get(id).copy());
+  }
+
+  public void restart(PeerId id) {
+    startPeer(id);
+  }
+
+  public Optional<PeerId> leader() {
+    return peers.values().stream().filter(p -> p.node().isLeader())
+        .max((a, b) -> Long.compare(a.node().term(), b.node().term())).map(SimPeer::id);
+  }
+
+  /** Commands applied by this incarnation of the peer, in index order (a snapshot counts as its marker). */
+  public List<String> appliedCommands(PeerId id) {
+    List<String> out = new ArrayList<>();
+    for (Bytes b : applied.get(id).values()) out.add(b.utf8());
+    return out;
+  }
+
+  public TreeMap<Long, Bytes> appliedByIndex(PeerId id) {
+    return applied.get(id);
+  }
+
+  @Override
+  public void applied(PeerId peer, LogEntry entry) {
+    TreeMap<Long, Bytes> log = applied.get(peer);
+    long expected = log.isEmpty() ? peers.get(peer).node().status().firstIndex() : log.lastKey() + 1;
+    if (!log.isEmpty() && entry.index() != expected)
+      throw new AssertionError(peer + " applied " + entry.index() + " out of order, expected " + expected);
+    log.put(entry.index(), entry.command());
+  }
+
+  @Override
+  public void snapshotInstalled(PeerId peer, Snapshot snapshot) {
+    TreeMap<Long, Bytes> log = applied.get(peer);
+    log.clear();
+    log.put(snapshot.meta().index(), snapshot.data());
+  }
+}
