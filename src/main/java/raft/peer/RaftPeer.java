@@ -377,6 +377,10 @@ public final class RaftPeer extends EventSourcedBehavior<RaftPeer.Command, RaftE
       return Effect().none();
     }
     inWrite = batch.size();
+    if (LOG.isDebugEnabled())
+      LOG.debug("{}{}] write: {} events, {} entries, {} proposals, {} messages after it, {} committed ({} before it)",
+          prefix, node.term(), events.size(), rd.entries().size(), batch.size(), rd.messages().size(),
+          rd.committed().size(), early.size());
     return Effect().persist(events).thenRun(() -> afterWrite(rd, early.size(), batch));
   }
 
