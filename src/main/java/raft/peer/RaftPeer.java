@@ -2,8 +2,6 @@ package raft.peer;
 
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
-import akka.actor.typed.BehaviorInterceptor;
-import akka.actor.typed.TypedActorContext;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.TimerScheduler;
@@ -107,38 +105,6 @@ public final class RaftPeer extends EventSourcedBehavior<RaftPeer.Command, RaftE
           return Behaviors.intercept(() -> gate,
               new RaftPeer(ctx, timers, group, self, voterSet, cfg, settings, transport, applier, gate));
         })));
-  }
-
-  /**
-   * Answers Busy before Akka stashes: counts proposals that arrived but were not yet handled
-   * (they wait in the stash while a write is in flight) and turns away those beyond the bound.
-   * Without it a burst of proposals behind one write grows the stash without limit; typed
-   * persistence drops commands past stash-capacity silently, and unstashing is recursive, so a
-   * few thousand stashed commands overflow the thread stack. Runs in the peer's actor: no locking.
-   */
-  static final class ProposalGate extends BehaviorInterceptor<Command, Command> {
-    private final int limit;
-    private int arrived;
-
-    ProposalGate(int limit) {
-      super(Command.class);
-      this.limit = limit;
-    }
-
-    @Override
-    public Behavior<Command> aroundReceive(TypedActorContext<Command> ctx, Command msg, ReceiveTarget<Command> target) {
-      if (!(msg instanceof Propose p)) return target.apply(ctx, msg);
-      if (arrived >= limit) {
-        p.replyTo().tell(new ProposeResult.Busy(arrived));
-        return Behaviors.same();
-      }
-      arrived++;
-      return target.apply(ctx, msg);
-    }
-
-    void handled() {
-      arrived--;
-    }
   }
 
   public static PersistenceId persistenceId(GroupId group, PeerId self) {
