@@ -65,6 +65,9 @@ public final class BenchRaftCommand implements Runnable {
   @Option(names = "--fsync", negatable = true, description = "fsync every journal write (default ${DEFAULT-VALUE})")
   boolean fsync = true;
 
+  @Option(names = "--config", description = "HOCON file with raftkv.raft settings (default: reference.conf)")
+  java.io.File configFile;
+
   private static final GroupId GROUP = GroupId.of("bench");
 
   @Override
@@ -90,8 +93,10 @@ public final class BenchRaftCommand implements Runnable {
             akka.actor.serialize-messages = off
             """)
         .withFallback(LevelDbJournals.config(dir, peers, fsync))
-        .withFallback(ConfigFactory.load())
+        .withFallback(node.NodeSettings.load(configFile))
         .resolve();
+    RaftConfig raftConfig = node.NodeSettings.raftConfig(config);
+    PeerSettings peerSettings = node.NodeSettings.peerSettings(config);
     LocalPeerTransport transport = new LocalPeerTransport();
     Map<Integer, ActorRef<Done>> clientRefs = new ConcurrentHashMap<>();
     long[][] latencies = new long[clients][];
@@ -108,9 +113,9 @@ public final class BenchRaftCommand implements Runnable {
         AtomicReference<ActorRef<RaftPeer.Command>> self = new AtomicReference<>();
         ActorRef<Applied> applier = system.systemActorOf(
             service(p, self, leaderRef, clientRefs), "service-" + p, akka.actor.typed.Props.empty());
-        PeerSettings settings = LevelDbJournals.on(PeerSettings.defaults(), p).withSeed(42);
+        PeerSettings settings = LevelDbJournals.on(peerSettings, p);
         ActorRef<RaftPeer.Command> ref = system.systemActorOf(
-            RaftPeer.create(GROUP, p, peers, RaftConfig.defaults(), settings, transport, applier),
+            RaftPeer.create(GROUP, p, peers, raftConfig, settings, transport, applier),
             "raft-" + p, akka.actor.typed.Props.empty());
         self.set(ref);
         refs.put(p, ref);
