@@ -11,7 +11,7 @@ public record GroupId(String id) {
     if (id.isBlank()) throw new IllegalArgumentException("group id must not be blank");
   }
 
-  @JsonCreator
+  @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
   public static GroupId of(String id) {
     return new GroupId(id);
   }

@@ -11,7 +11,7 @@ public record PeerId(String id) implements Comparable<PeerId> {
     if (id.isBlank()) throw new IllegalArgumentException("peer id must not be blank");
   }
 
-  @JsonCreator
+  @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
   public static PeerId of(String id) {
     return new PeerId(id);
   }

@@ -19,7 +19,7 @@ public final class Bytes implements CborSerializable, Comparable<Bytes> {
   }
 
   /** Copies {@code data}, so later changes to the array do not leak in. */
-  @JsonCreator
+  @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
   public static Bytes of(byte[] data) {
     return data.length == 0 ? EMPTY : new Bytes(data.clone());
   }

@@ -95,7 +95,12 @@ public final class RaftNode {
     if (m.term() > term) {
       boolean fromLeader = m instanceof AppendEntries || m instanceof Heartbeat || m instanceof InstallSnapshot;
       logger.info(term, self + " received " + m.describe() + " with higher term; becoming follower");
+      int elapsed = electionElapsed;
       becomeFollower(m.term(), fromLeader ? Optional.of(m.from()) : Optional.empty());
+      // Only hearing the leader or granting a vote restarts the election timer (§5.2). Restarting
+      // it for a stale candidate we are about to reject would let such candidates keep the one
+      // up-to-date peer from ever campaigning.
+      if (!fromLeader) electionElapsed = elapsed;
     } else if (m.term() < term) {
       answerStale(m);
       return;

@@ -1,5 +1,7 @@
 package raft.core;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.Optional;
 import raft.PeerId;
 import wire.CborSerializable;
@@ -9,13 +11,14 @@ public record RaftStatus(
     PeerId id,
     RaftRole role,
     long term,
-    Optional<PeerId> leader,
+    @JsonProperty("leader") Optional<PeerId> leader,
     long commitIndex,
     long appliedIndex,
     long firstIndex,
     long lastIndex)
     implements CborSerializable {
 
+  @JsonIgnore // not a property: derived from role, and would collide with leader
   public boolean isLeader() {
     return role == RaftRole.LEADER;
   }

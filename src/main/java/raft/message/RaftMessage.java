@@ -1,5 +1,6 @@
 package raft.message;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import raft.PeerId;
@@ -37,7 +38,8 @@ public sealed interface RaftMessage extends CborSerializable
 
   PeerId to();
 
-  /** True for requests (what the lab counts as one RPC), false for responses. */
+  /** True for requests (what the lab counts as one RPC), false for responses. Derived, never sent. */
+  @JsonIgnore
   boolean isRequest();
 
   /** One stable line for logs, test failures and transcripts. */

@@ -1,5 +1,6 @@
 package raft.message;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import wire.Bytes;
 import wire.CborSerializable;
 
@@ -7,6 +8,7 @@ import wire.CborSerializable;
 public record Snapshot(SnapshotMeta meta, Bytes data) implements CborSerializable {
   public static final Snapshot EMPTY = new Snapshot(SnapshotMeta.EMPTY, Bytes.EMPTY);
 
+  @JsonIgnore
   public boolean isEmpty() {
     return meta.index() == 0;
   }

@@ -172,6 +172,23 @@ class RaftCoreTest {
     assertEquals(3, node.status().commitIndex());
   }
 
+  /** A rejected vote request from a stale candidate with a higher term must not restart our election timer. */
+  @Test
+  void staleCandidateDoesNotHoldBackAnUpToDateFollower(long seed) {
+    RaftSim sim = electedCluster(3, seed);
+    sim.propose(p(1), "x");
+    sim.stabilize();
+    sim.crash(p(1));
+    // p2 holds "x"; p3 is made stale by a restart from an empty disk.
+    sim.tick(p(2), CFG.electionTicks() - 1);
+    sim.peer(p(2)).step(new raft.message.RequestVote(7, p(3), p(2), 0, 0));
+    List<RaftMessage> answer = sim.peer(p(2)).drain();
+    assertEquals(List.of(new raft.message.RequestVoteResponse(7, p(2), p(3), false)), answer);
+    // Any randomized timeout is below 2 * electionTicks, so p2 campaigns within the remaining ticks.
+    for (int i = 0; i < CFG.electionTicks(); i++) sim.peer(p(2)).tick();
+    assertEquals(RaftRole.CANDIDATE, sim.peer(p(2)).node().status().role());
+  }
+
   @Test
   void invalidConfigurationIsRejectedAtStart(long seed) {
     var storage = new MemoryLogStorage();

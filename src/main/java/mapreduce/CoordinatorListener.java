@@ -1,0 +1,21 @@
+package mapreduce;
+
+/**
+ * How the process hosting a {@link Coordinator} hears about the job (the CLI prints progress lines
+ * and a summary). Called on the coordinator actor's thread; keep it quick.
+ */
+public interface CoordinatorListener {
+  /** The counts changed. */
+  void progress(JobProgress progress);
+
+  /** The job is done or failed ({@link JobProgress#failure()}); the coordinator stops shortly after. */
+  void finished(JobProgress progress);
+
+  CoordinatorListener NONE = new CoordinatorListener() {
+    @Override
+    public void progress(JobProgress progress) {}
+
+    @Override
+    public void finished(JobProgress progress) {}
+  };
+}

@@ -1,0 +1,386 @@
+package raft.peer;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.actor.typed.javadsl.TimerScheduler;
+import akka.persistence.typed.PersistenceId;
+import akka.persistence.typed.RecoveryCompleted;
+import akka.persistence.typed.RecoveryFailed;
+import akka.persistence.typed.SnapshotAdapter;
+import akka.persistence.typed.javadsl.CommandHandler;
+import akka.persistence.typed.javadsl.Effect;
+import akka.persistence.typed.javadsl.EventHandler;
+import akka.persistence.typed.javadsl.EventSourcedBehavior;
+import akka.persistence.typed.javadsl.RetentionCriteria;
+import akka.persistence.typed.javadsl.SignalHandler;
+import com.typesafe.config.Config;
+import java.io.File;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import raft.GroupId;
+import raft.PeerId;
+import raft.RaftConfig;
+import raft.core.ProposeResult;
+import raft.core.RaftNode;
+import raft.core.RaftStatus;
+import raft.core.Ready;
+import raft.core.Slf4jRaftLogger;
+import raft.message.LogEntry;
+import raft.message.RaftMessage;
+import raft.message.SnapshotMeta;
+import raft.persistence.DurableState;
+import raft.persistence.RaftEvent;
+import raft.transport.PeerTransport;
+import wire.Bytes;
+import wire.CborSerializable;
+
+/**
+ * One Raft peer as an event-sourced actor: the only place the pure core meets Akka.
+ *
+ * <p>The journal holds the durable half ({@link DurableState}, rebuilt by replay); the volatile
+ * half (role, commit index, progress) is the {@link RaftNode} field, rebuilt on
+ * {@code RecoveryCompleted} exactly as Raft says volatile state is lost on a restart.
+ *
+ * <p>The Ready loop: every command feeds the core without writing anything. When the core has
+ * work, the peer sends itself one {@link Flush}; on it, the whole Ready goes into one
+ * {@code persist(List)} call; after the write: messages leave, committed entries go to the
+ * service, the core is advanced and proposals that became durable are answered. Commands that
+ * arrive during the write are stashed by Akka and fed into the core afterwards, so they all go
+ * into the next single write: one fsync per turn, however many proposals it carries.
+ */
+public final class RaftPeer extends EventSourcedBehavior<RaftPeer.Command, RaftEvent, DurableState> {
+  private static final Logger LOG = LoggerFactory.getLogger(RaftPeer.class);
+
+  // ---- protocol --------------------------------------------------------------------------
+
+  public sealed interface Command extends CborSerializable {}
+
+  /**
+   * Appends a command to the log if this peer leads. Answered {@code Accepted(index, term)} once
+   * the entry is durable here (committed only when a majority holds it: watch {@link Applied}),
+   * {@code NotLeader} with a hint, {@code TooLarge}, or {@code Busy} under overload.
+   */
+  public record Propose(Bytes command, ActorRef<ProposeResult> replyTo) implements Command {}
+
+  /** A message from another peer, handed over by the transport. */
+  public record Deliver(RaftMessage message) implements Command {}
+
+  /**
+   * From the service: {@code data} is its state after applying entries 1..index. The peer
+   * saves it as its snapshot and drops the log up to index. Ignored if index is not above the
+   * current snapshot or beyond what has been applied.
+   */
+  public record TakeSnapshot(long index, Bytes data) implements Command {}
+
+  public record GetStatus(ActorRef<RaftStatus> replyTo) implements Command {}
+
+  /** One Raft tick; only our own timer sends it. */
+  private enum Tick implements Command { INSTANCE }
+
+  /** Run one turn of the Ready loop; only the peer itself sends it. */
+  private enum Flush implements Command { INSTANCE }
+
+  /**
+   * A peer of {@code group}; persistence id {@code raft-<group>|<self>}.
+   *
+   * @param voters every voter of the group, self included, no duplicates
+   * @param applier receives committed entries and installed snapshots, in order
+   * @throws IllegalArgumentException on an invalid configuration (checked here, before spawning)
+   */
+  public static Behavior<Command> create(GroupId group, PeerId self, List<PeerId> voters, RaftConfig cfg,
+      PeerSettings settings, PeerTransport transport, ActorRef<Applied> applier) {
+    Set<PeerId> voterSet = validate(self, voters, cfg, settings);
+    return Behaviors.withMdc(Command.class, Map.of("groupId", group.id(), "peerId", self.id()),
+        Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
+          ProposalGate gate = new ProposalGate(settings.maxPendingProposals());
+          return Behaviors.intercept(() -> gate,
+              new RaftPeer(ctx, timers, group, self, voterSet, cfg, settings, transport, applier, gate));
+        })));
+  }
+
+  public static PersistenceId persistenceId(GroupId group, PeerId self) {
+    return PersistenceId.of("raft-" + group.id(), self.id());
+  }
+
+  static Set<PeerId> validate(PeerId self, List<PeerId> voters, RaftConfig cfg, PeerSettings settings) {
+    Set<PeerId> set = new HashSet<>();
+    for (PeerId p : voters) {
+      if (!set.add(p)) throw new IllegalArgumentException("duplicate peer id " + p + " in voters " + voters);
+    }
+    if (!set.contains(self)) throw new IllegalArgumentException("peer " + self + " is not among the voters " + voters);
+    cfg.validate();
+    settings.validate();
+    return Set.copyOf(set);
+  }
+
+  // ---- state -----------------------------------------------------------------------------
+
+  /** A proposal accepted by the core, answered once its entry is durable. */
+  private record Pending(long index, long term, ActorRef<ProposeResult> replyTo) {}
+
+  private final ActorContext<Command> context;
+  private final TimerScheduler<Command> timers;
+  private final GroupId group;
+  private final PeerId self;
+  private final Set<PeerId> voters;
+  private final RaftConfig cfg;
+  private final PeerSettings settings;
+  private final PeerTransport transport;
+  private final ActorRef<Applied> applier;
+  private final String prefix;
+  private final ProposalGate gate;
+
+  /** The volatile half; null until recovery completes. */
+  private RaftNode node;
+  /** Accepted by the core, entry not yet handed to a write. */
+  private final ArrayDeque<Pending> pending = new ArrayDeque<>();
+  /** Proposals whose entries are in the write in flight. */
+  private int inWrite;
+  private boolean flushScheduled;
+
+  private RaftPeer(ActorContext<Command> context, TimerScheduler<Command> timers, GroupId group, PeerId self,
+      Set<PeerId> voters, RaftConfig cfg, PeerSettings settings, PeerTransport transport, ActorRef<Applied> applier,
+      ProposalGate gate) {
+    super(persistenceId(group, self));
+    this.gate = gate;
+    this.context = context;
+    this.timers = timers;
+    this.group = group;
+    this.self = self;
+    this.voters = voters;
+    this.cfg = cfg;
+    this.settings = settings;
+    this.transport = transport;
+    this.applier = applier;
+    this.prefix = "[" + group + " " + self + " t";
+  }
+
+  // ---- EventSourcedBehavior ---------------------------------------------------------------
+
+  @Override
+  public DurableState emptyState() {
+    return new DurableState();
+  }
+
+  @Override
+  public EventHandler<DurableState, RaftEvent> eventHandler() {
+    return (state, event) -> state.updated(event);
+  }
+
+  @Override
+  public CommandHandler<Command, RaftEvent, DurableState> commandHandler() {
+    return newCommandHandlerBuilder().forAnyState()
+        .onCommand(Propose.class, this::onPropose)
+        .onCommand(Deliver.class, this::onDeliver)
+        .onCommand(Tick.class, this::onTick)
+        .onCommand(Flush.class, (state, flush) -> onFlush(state))
+        .onCommand(TakeSnapshot.class, this::onTakeSnapshot)
+        .onCommand(GetStatus.class, this::onGetStatus)
+        .build();
+  }
+
+  @Override
+  public SignalHandler<DurableState> signalHandler() {
+    return newSignalHandlerBuilder()
+        .onSignal(RecoveryCompleted.instance(), this::onRecoveryCompleted)
+        .onSignal(RecoveryFailed.class, (state, failed) -> onRecoveryFailed(failed))
+        .build();
+  }
+
+  @Override
+  public String journalPluginId() {
+    return settings.journalPluginId();
+  }
+
+  @Override
+  public String snapshotPluginId() {
+    return settings.snapshotPluginId();
+  }
+
+  /** An Akka snapshot right after a Raft snapshot, so recovery starts there. */
+  @Override
+  public boolean shouldSnapshot(DurableState state, RaftEvent event, long sequenceNr) {
+    return event instanceof RaftEvent.SnapshotSaved;
+  }
+
+  /**
+   * Akka 2.6 deletes events only after snapshots taken by retention criteria (there is no
+   * deleteEvents effect in the typed API), so those also run every n events: each deletes the
+   * events below the previous one.
+   */
+  @Override
+  public RetentionCriteria retentionCriteria() {
+    return RetentionCriteria.snapshotEvery(settings.snapshotEveryEvents(), 1).withDeleteEventsOnSnapshot();
+  }
+
+  /** Akka snapshots store an immutable image, never the live mutable state. */
+  @Override
+  public SnapshotAdapter<DurableState> snapshotAdapter() {
+    return new SnapshotAdapter<>() {
+      @Override
+      public Object toJournal(DurableState state) {
+        return state.image();
+      }
+
+      @Override
+      public DurableState fromJournal(Object from) {
+        return DurableState.fromImage((DurableState.Image) from);
+      }
+    };
+  }
+
+  // ---- recovery ---------------------------------------------------------------------------
+
+  private void onRecoveryCompleted(DurableState state) {
+    // Peers sharing settings (and seed) must still draw different election timeouts.
+    long seed = (settings.seed() * 0x9E3779B97F4A7C15L + group.hashCode()) * 0x9E3779B97F4A7C15L + self.hashCode();
+    node = RaftNode.start(self, voters, cfg, state, new SplittableRandom(seed), new Slf4jRaftLogger(group, self));
+    LOG.info("{}{}] {} recovered [{}]", prefix, node.term(), self, state);
+    // The service starts empty: give it the snapshot first; committed entries follow from the core.
+    if (!state.snapshot().isEmpty()) applier.tell(new Applied.SnapshotInstalled(state.snapshot()));
+    timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.tickInterval());
+    scheduleFlushIfReady();
+  }
+
+  private void onRecoveryFailed(RecoveryFailed failed) {
+    LOG.error("[{} {}] {} refuses to start: its journal {} could not be replayed ({}). Not starting with an empty "
+        + "log: repair or restore the journal, or remove it to rejoin as a new empty peer.",
+        group, self, self, journalLocation(), failed.getFailure().toString());
+    // Akka stops the actor after this signal with the failure; a watching parent gets ChildFailed.
+  }
+
+  /** The journal's directory (LevelDB) or plugin id, for error messages. */
+  private String journalLocation() {
+    Config config = context.getSystem().settings().config();
+    String plugin = settings.journalPluginId().isEmpty()
+        ? config.getString("akka.persistence.journal.plugin") : settings.journalPluginId();
+    String dirPath = plugin + ".dir";
+    if (!plugin.isEmpty() && config.hasPath(dirPath))
+      return "directory " + new File(config.getString(dirPath)).getAbsolutePath() + " (plugin " + plugin + ", persistence id "
+          + persistenceId().id() + ")";
+    return "(plugin " + plugin + ", persistence id " + persistenceId().id() + ")";
+  }
+
+  // ---- commands ----------------------------------------------------------------------------
+
+  private Effect<RaftEvent, DurableState> onPropose(Propose p) {
+    gate.handled();
+    int notDurable = pending.size() + inWrite;
+    if (node.isLeader() && notDurable >= settings.maxPendingProposals()) {
+      p.replyTo().tell(new ProposeResult.Busy(notDurable));
+      return Effect().none();
+    }
+    ProposeResult result = node.propose(p.command());
+    if (result instanceof ProposeResult.Accepted a) pending.add(new Pending(a.index(), a.term(), p.replyTo()));
+    else p.replyTo().tell(result);
+    return afterInput();
+  }
+
+  private Effect<RaftEvent, DurableState> onDeliver(Deliver d) {
+    node.step(d.message());
+    return afterInput();
+  }
+
+  private Effect<RaftEvent, DurableState> onTick() {
+    node.tick();
+    return afterInput();
+  }
+
+  private Effect<RaftEvent, DurableState> onGetStatus(GetStatus g) {
+    g.replyTo().tell(node.status());
+    return Effect().none();
+  }
+
+  private Effect<RaftEvent, DurableState> onTakeSnapshot(DurableState state, TakeSnapshot t) {
+    long snapIndex = state.snapshotMeta().index();
+    long applied = node.status().appliedIndex();
+    if (t.index() <= snapIndex || t.index() > applied || t.index() > state.lastIndex()) {
+      LOG.info("{}{}] {} ignored snapshot at {} [snapshot index {}, applied {}, last durable index {}]", prefix,
+          node.term(), self, t.index(), snapIndex, applied, state.lastIndex());
+      return Effect().none();
+    }
+    SnapshotMeta meta = new SnapshotMeta(t.index(), state.term(t.index()));
+    LOG.info("{}{}] {} saving {} ({} bytes), compacting the log [first index {}]", prefix, node.term(), self,
+        meta.describe(), t.data().size(), state.firstIndex());
+    return Effect().persist(new RaftEvent.SnapshotSaved(meta, t.data()));
+  }
+
+  /** After the core took an input: make sure a Flush is on its way if there is work. */
+  private Effect<RaftEvent, DurableState> afterInput() {
+    scheduleFlushIfReady();
+    return Effect().none();
+  }
+
+  private void scheduleFlushIfReady() {
+    if (!flushScheduled && node.hasReady()) {
+      flushScheduled = true;
+      context.getSelf().tell(Flush.INSTANCE);
+    }
+  }
+
+  /** One turn of the Ready loop: one write for everything the core accumulated since the last. */
+  private Effect<RaftEvent, DurableState> onFlush(DurableState state) {
+    flushScheduled = false;
+    if (!node.hasReady()) return Effect().none();
+    Ready rd = node.ready();
+    List<Pending> batch = takeProposalsIn(rd);
+    // Committed entries that were already durable before this write may go to the service now
+    // (committed entries are never overwritten); the rest, and any snapshot, wait for the write.
+    List<LogEntry> early = durablePrefix(rd, state.lastIndex());
+    if (!early.isEmpty()) applier.tell(new Applied.Committed(early));
+    List<RaftEvent> events = RaftEvent.from(rd);
+    if (events.isEmpty()) {
+      afterWrite(rd, early.size(), batch);
+      return Effect().none();
+    }
+    inWrite = batch.size();
+    if (LOG.isDebugEnabled())
+      LOG.debug("{}{}] write: {} events, {} entries, {} proposals, {} messages after it, {} committed ({} before it)",
+          prefix, node.term(), events.size(), rd.entries().size(), batch.size(), rd.messages().size(),
+          rd.committed().size(), early.size());
+    return Effect().persist(events).thenRun(() -> afterWrite(rd, early.size(), batch));
+  }
+
+  private static List<LogEntry> durablePrefix(Ready rd, long durableLastIndex) {
+    if (rd.snapshot().isPresent() || rd.committed().isEmpty()) return List.of();
+    long limit = durableLastIndex;
+    if (!rd.entries().isEmpty()) limit = Math.min(limit, rd.entries().get(0).index() - 1);
+    int n = 0;
+    while (n < rd.committed().size() && rd.committed().get(n).index() <= limit) n++;
+    return rd.committed().subList(0, n);
+  }
+
+  /** The pending proposals whose entries this Ready writes; answers NotLeader for any that were lost. */
+  private List<Pending> takeProposalsIn(Ready rd) {
+    if (pending.isEmpty()) return List.of();
+    List<Pending> batch = new ArrayList<>(pending.size());
+    long first = rd.entries().isEmpty() ? Long.MAX_VALUE : rd.entries().get(0).index();
+    while (!pending.isEmpty()) {
+      Pending p = pending.poll();
+      long offset = p.index() - first;
+      if (offset >= 0 && offset < rd.entries().size() && rd.entries().get((int) offset).term() == p.term()) batch.add(p);
+      else p.replyTo().tell(new ProposeResult.NotLeader(node.leader())); // overwritten before it reached disk
+    }
+    return batch;
+  }
+
+  private void afterWrite(Ready rd, int appliedEarly, List<Pending> batch) {
+    inWrite = 0;
+    for (RaftMessage m : rd.messages()) transport.send(m);
+    rd.snapshot().ifPresent(s -> applier.tell(new Applied.SnapshotInstalled(s)));
+    if (appliedEarly < rd.committed().size())
+      applier.tell(new Applied.Committed(rd.committed().subList(appliedEarly, rd.committed().size())));
+    node.advance(rd);
+    for (Pending p : batch) p.replyTo().tell(new ProposeResult.Accepted(p.index(), p.term()));
+    scheduleFlushIfReady();
+  }
+}

@@ -1,0 +1,49 @@
+package raft.transport;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.ActorRefResolver;
+import akka.actor.typed.ActorSystem;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import raft.GroupId;
+import raft.PeerId;
+import raft.message.RaftMessage;
+import raft.peer.RaftPeer;
+
+/**
+ * Peers in other processes, reached over Akka remoting (Artery) at configured addresses: each
+ * peer runs as {@code /user/<actorName(group, peer)>} in an ActorSystem at a known host:port.
+ * The refs carry no incarnation uid, so a peer process that restarts on the same address is
+ * reached again without reconfiguration; while it is down, messages are dropped.
+ */
+public final class RemotePeerTransport implements PeerTransport {
+  private static final Logger LOG = LoggerFactory.getLogger(RemotePeerTransport.class);
+  private final Map<PeerId, ActorRef<RaftPeer.Command>> peers;
+
+  /**
+   * @param system the local ActorSystem (its provider must be remote or cluster)
+   * @param addresses peer id to {@code akka://system@host:port}, for every other peer of the group
+   */
+  public RemotePeerTransport(ActorSystem<?> system, GroupId group, Map<PeerId, String> addresses) {
+    ActorRefResolver resolver = ActorRefResolver.get(system);
+    Map<PeerId, ActorRef<RaftPeer.Command>> refs = new HashMap<>();
+    addresses.forEach((id, address) ->
+        refs.put(id, resolver.resolveActorRef(address + "/user/" + actorName(group, id))));
+    this.peers = Map.copyOf(refs);
+  }
+
+  /** The name a peer actor is spawned under, so that others can address it. */
+  public static String actorName(GroupId group, PeerId peer) {
+    return "raft-" + Objects.requireNonNull(group) + "-" + Objects.requireNonNull(peer);
+  }
+
+  @Override
+  public void send(RaftMessage message) {
+    ActorRef<RaftPeer.Command> ref = peers.get(message.to());
+    if (ref != null) ref.tell(new RaftPeer.Deliver(message));
+    else LOG.warn("no address for {}; dropped {}", message.to(), message.describe());
+  }
+}

@@ -1,0 +1,37 @@
+package node;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import java.io.File;
+import org.junit.jupiter.api.Test;
+import raft.RaftConfig;
+import raft.peer.PeerSettings;
+
+class NodeSettingsTest {
+  @Test
+  void referenceConfMatchesTheCodeDefaults() {
+    var config = ConfigFactory.defaultReference();
+    assertEquals(RaftConfig.defaults(), NodeSettings.raftConfig(config));
+    assertEquals(PeerSettings.defaults(), NodeSettings.peerSettings(config));
+  }
+
+  @Test
+  void sampleConfFileLoads() {
+    var config = NodeSettings.load(new File("conf/local.conf"));
+    assertEquals(42, NodeSettings.peerSettings(config).seed());
+    assertEquals(10, NodeSettings.raftConfig(config).electionTicks());
+  }
+
+  @Test
+  void badSettingsFailAtStartNamingTheProblem() {
+    var config = ConfigFactory.parseString("raftkv.raft { election-ticks = 1, heartbeat-ticks = 1 }")
+        .withFallback(ConfigFactory.defaultReference());
+    var e = assertThrows(IllegalArgumentException.class, () -> NodeSettings.raftConfig(config));
+    assertTrue(e.getMessage().contains("electionTicks"), e.getMessage());
+    var missing = assertThrows(IllegalArgumentException.class, () -> NodeSettings.load(new File("conf/nope.conf")));
+    assertTrue(missing.getMessage().contains("nope.conf"), missing.getMessage());
+  }
+}

@@ -1,0 +1,279 @@
+package raft.peer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import akka.actor.testkit.typed.javadsl.ActorTestKit;
+import akka.actor.testkit.typed.javadsl.ManualTime;
+import akka.actor.testkit.typed.javadsl.TestProbe;
+import akka.persistence.testkit.JournalOperation;
+import akka.persistence.testkit.PersistenceTestKitPlugin;
+import akka.persistence.testkit.PersistenceTestKitSnapshotPlugin;
+import akka.persistence.testkit.ProcessingResult;
+import akka.persistence.testkit.ProcessingSuccess;
+import akka.persistence.testkit.WriteEvents;
+import akka.persistence.testkit.javadsl.PersistenceTestKit;
+import com.typesafe.config.ConfigFactory;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import raft.GroupId;
+import raft.PeerId;
+import raft.RaftConfig;
+import raft.core.ProposeResult;
+import raft.core.RaftStatus;
+import raft.message.LogEntry;
+import raft.persistence.RaftEvent;
+import raft.transport.LocalPeerTransport;
+import testkit.SeedExtension;
+import wire.Bytes;
+
+/** Three actor peers on the local transport, in-memory journal, ManualTime. */
+@ExtendWith(SeedExtension.class)
+class RaftPeerTest {
+  private static final AtomicInteger GROUPS = new AtomicInteger();
+  private static ActorTestKit kit;
+  private static ManualTime time;
+  private static PersistenceTestKit journal;
+  private PeerGroup group;
+
+  @BeforeAll
+  static void setUp() {
+    kit = ActorTestKit.create(ManualTime.config()
+        .withFallback(PersistenceTestKitPlugin.config())
+        .withFallback(PersistenceTestKitSnapshotPlugin.config())
+        .withFallback(ConfigFactory.load()));
+    time = ManualTime.get(kit.system());
+    journal = PersistenceTestKit.create(kit.system());
+  }
+
+  @AfterAll
+  static void tearDown() {
+    kit.shutdownTestKit();
+  }
+
+  @AfterEach
+  void stopGroup() {
+    journal.resetPolicy();
+    if (group != null) group.stopAll();
+  }
+
+  private PeerGroup group(long seed, RaftConfig cfg, PeerSettings settings) {
+    group = new PeerGroup(kit, time, GroupId.of("g" + GROUPS.incrementAndGet()), 3, cfg, p -> settings.withSeed(seed));
+    return group.startAll();
+  }
+
+  private PeerGroup group(long seed) {
+    return group(seed, RaftConfig.defaults(), PeerSettings.defaults());
+  }
+
+  @Test
+  void electsOneLeaderAndReplicatesToAllPeers(long seed) {
+    PeerGroup g = group(seed);
+    PeerId leader = g.awaitLeader();
+    List<String> commands = IntStream.range(0, 20).mapToObj(i -> "cmd-" + i).toList();
+    long prev = 0;
+    for (String c : commands) {
+      ProposeResult.Accepted a = g.proposeAccepted(leader, c);
+      assertEquals(prev + 1, a.index(), "indexes are consecutive");
+      prev = a.index();
+    }
+    for (PeerId p : g.ids) {
+      g.awaitApplied(p, prev);
+      assertEquals(commands, g.log(p).commands().stream().filter(s -> !s.isEmpty()).toList(), p + " applied");
+    }
+    RaftStatus s = g.status(leader);
+    assertTrue(s.isLeader());
+    assertEquals(prev, s.commitIndex());
+  }
+
+  @Test
+  void proposeOnFollowerAnswersNotLeaderWithHint(long seed) {
+    PeerGroup g = group(seed);
+    PeerId leader = g.awaitLeader();
+    ProposeResult r = g.propose(g.aFollower(leader), "x");
+    assertEquals(new ProposeResult.NotLeader(Optional.of(leader)), r);
+  }
+
+  @Test
+  void oversizedCommandIsTooLarge(long seed) {
+    PeerGroup g = group(seed, RaftConfig.defaults().withMaxCommandBytes(16), PeerSettings.defaults());
+    PeerId leader = g.awaitLeader();
+    assertEquals(new ProposeResult.TooLarge(17, 16), g.propose(leader, "x".repeat(17)));
+    assertTrue(g.propose(leader, "x".repeat(16)) instanceof ProposeResult.Accepted);
+  }
+
+  /**
+   * With the leader's write held in the journal, proposals pile up behind it: only
+   * max-pending-proposals of them are let into the stash, the rest are answered Busy at once;
+   * once the write completes the two waiting ones go into the core and the next write.
+   */
+  @Test
+  void proposalsBeyondThePendingBoundAreBusy(long seed) throws Exception {
+    PeerGroup g = group(seed, RaftConfig.defaults(), PeerSettings.defaults().withMaxPendingProposals(2));
+    PeerId leader = g.awaitLeader();
+    String leaderPid = RaftPeer.persistenceId(g.group, leader).id();
+    CountDownLatch entered = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    AtomicBoolean hold = new AtomicBoolean(true);
+    journal.withPolicy((String pid, JournalOperation op) -> {
+      if (pid.equals(leaderPid) && op instanceof WriteEvents && hold.getAndSet(false)) {
+        entered.countDown();
+        try {
+          if (!release.await(10, TimeUnit.SECONDS)) throw new IllegalStateException("test never released the write");
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      return (ProcessingResult) ProcessingSuccess.getInstance();
+    });
+    TestProbe<ProposeResult> probe = kit.createTestProbe();
+    g.ref(leader).tell(new RaftPeer.Propose(Bytes.utf8("c0"), probe.ref()));
+    assertTrue(entered.await(10, TimeUnit.SECONDS), "the leader's write reached the journal");
+    for (int i = 1; i < 10; i++) g.ref(leader).tell(new RaftPeer.Propose(Bytes.utf8("c" + i), probe.ref()));
+    release.countDown();
+
+    List<ProposeResult> replies = new ArrayList<>();
+    for (int i = 0; i < 10; i++) replies.add(probe.expectMessageClass(ProposeResult.class, PeerGroup.TIMEOUT));
+    List<ProposeResult> accepted = replies.stream().filter(r -> r instanceof ProposeResult.Accepted).toList();
+    List<ProposeResult> busy = replies.stream().filter(r -> r instanceof ProposeResult.Busy).toList();
+    assertEquals(3, accepted.size(), "c0, then the two let into the stash: " + replies);
+    assertEquals(7, busy.size(), "the rest: " + replies);
+    assertTrue(busy.stream().allMatch(b -> ((ProposeResult.Busy) b).pending() == 2), replies::toString);
+    long last = accepted.stream().mapToLong(r -> ((ProposeResult.Accepted) r).index()).max().orElseThrow();
+    for (PeerId p : g.ids) g.awaitApplied(p, last);
+    assertEquals(List.of("c0", "c1", "c2"), g.log(leader).commands().stream().filter(s -> !s.isEmpty()).toList());
+  }
+
+  @Test
+  void restartedPeerKeepsTermVoteAndLogAndCatchesUp(long seed) {
+    PeerGroup g = group(seed);
+    PeerId leader = g.awaitLeader();
+    long last = 0;
+    for (int i = 0; i < 5; i++) last = g.proposeAccepted(leader, "a" + i).index();
+    PeerId follower = g.aFollower(leader);
+    g.awaitApplied(follower, last);
+    RaftStatus before = g.status(follower);
+
+    g.stop(follower);
+    for (int i = 0; i < 5; i++) last = g.proposeAccepted(leader, "b" + i).index();
+    g.awaitApplied(leader, last); // committed by the two that are up
+    g.start(follower);
+
+    RaftStatus recovered = g.status(follower);
+    assertEquals(before.term(), recovered.term(), "term survives the restart");
+    assertEquals(before.lastIndex(), recovered.lastIndex(), "log survives the restart");
+    assertFalse(recovered.isLeader());
+    // Its vote survives too: in the same term it cannot vote for anyone but the leader it chose.
+    g.tick();
+    g.awaitApplied(follower, last);
+    List<String> want = new ArrayList<>();
+    for (int i = 0; i < 5; i++) want.add("a" + i);
+    for (int i = 0; i < 5; i++) want.add("b" + i);
+    assertEquals(want, g.log(follower).commands().stream().filter(s -> !s.isEmpty()).toList());
+    assertEquals(leader, g.awaitLeader(), "the restart did not disturb the leader");
+  }
+
+  /**
+   * The service snapshots; the leader compacts its log and the journal drops the events below;
+   * a follower that was down while that happened is brought back by InstallSnapshot.
+   */
+  @Test
+  void snapshotCompactsJournalAndInstallsOnLaggingFollower(long seed) {
+    PeerGroup g = group(seed, RaftConfig.defaults(), PeerSettings.defaults().withSnapshotEveryEvents(8));
+    PeerId leader = g.awaitLeader();
+    PeerId lagging = g.aFollower(leader);
+    g.stop(lagging);
+    long last = 0;
+    for (int i = 0; i < 10; i++) last = g.proposeAccepted(leader, "s" + i).index();
+    for (PeerId p : g.running()) g.awaitApplied(p, last);
+
+    long snapIndex = last;
+    Bytes image = Bytes.utf8("state@" + snapIndex);
+    for (PeerId p : g.running()) g.ref(p).tell(new RaftPeer.TakeSnapshot(snapIndex, image));
+    String leaderPid = RaftPeer.persistenceId(g.group, leader).id();
+    // Akka deletes events at the next retention snapshot; keep the log moving until it did.
+    int more = 0;
+    while (!entriesAtOrBelow(leaderPid, snapIndex).isEmpty() && more < 50) {
+      last = g.proposeAccepted(leader, "t" + more++).index();
+      g.awaitApplied(leader, last);
+    }
+    assertEquals(List.of(), entriesAtOrBelow(leaderPid, snapIndex), "journal events below the snapshot are deleted");
+    RaftStatus ls = g.status(leader);
+    assertEquals(snapIndex + 1, ls.firstIndex(), "the leader's log starts after the snapshot");
+
+    g.start(lagging);
+    g.tick(); // a heartbeat finds the follower behind the leader's first index
+    g.awaitApplied(lagging, last);
+    AppliedLog log = g.log(lagging);
+    assertEquals(image, log.snapshot().data(), "the lagging follower installed the leader's snapshot");
+    assertEquals(snapIndex, log.snapshot().meta().index());
+    List<String> after = IntStream.range(0, more).mapToObj(i -> "t" + i).toList();
+    assertEquals(after, log.commands().stream().filter(s -> !s.isEmpty()).toList());
+
+    // And the leader itself restarts from snapshot + remaining events.
+    g.stop(leader);
+    g.start(leader);
+    PeerId newLeader = g.awaitLeader();
+    // The core appends no entry on election: a new command commits the earlier terms' entries.
+    last = g.proposeAccepted(newLeader, "u").index();
+    g.awaitApplied(leader, last);
+    assertEquals(image, g.log(leader).snapshot().data());
+    List<String> all = new ArrayList<>(after);
+    all.add("u");
+    assertEquals(all, g.log(leader).commands().stream().filter(s -> !s.isEmpty()).toList());
+  }
+
+  private static List<LogEntry> entriesAtOrBelow(String pid, long index) {
+    List<LogEntry> out = new ArrayList<>();
+    for (Object e : journal.persistedInStorage(pid)) {
+      if (e instanceof RaftEvent.EntriesAppended a)
+        a.entries().stream().filter(x -> x.index() <= index).forEach(out::add);
+    }
+    return out;
+  }
+
+  @Test
+  void invalidConfigurationIsRejectedAtStart() {
+    GroupId g = GroupId.of("bad");
+    PeerId p1 = PeerId.of("p1");
+    PeerId p2 = PeerId.of("p2");
+    LocalPeerTransport t = new LocalPeerTransport();
+    TestProbe<Applied> applier = kit.createTestProbe();
+    PeerSettings s = PeerSettings.defaults();
+    IllegalArgumentException dup = assertThrows(IllegalArgumentException.class,
+        () -> RaftPeer.create(g, p1, List.of(p1, p2, p2), RaftConfig.defaults(), s, t, applier.ref()));
+    assertTrue(dup.getMessage().contains("duplicate peer id p2"), dup.getMessage());
+    IllegalArgumentException notVoter = assertThrows(IllegalArgumentException.class,
+        () -> RaftPeer.create(g, PeerId.of("p9"), List.of(p1, p2), RaftConfig.defaults(), s, t, applier.ref()));
+    assertTrue(notVoter.getMessage().contains("p9 is not among the voters"), notVoter.getMessage());
+    IllegalArgumentException ticks = assertThrows(IllegalArgumentException.class,
+        () -> RaftPeer.create(g, p1, List.of(p1, p2), RaftConfig.defaults().withElectionTicks(1), s, t, applier.ref()));
+    assertTrue(ticks.getMessage().contains("electionTicks (1) must be greater than heartbeatTicks (1)"), ticks.getMessage());
+    IllegalArgumentException pending = assertThrows(IllegalArgumentException.class,
+        () -> RaftPeer.create(g, p1, List.of(p1, p2), RaftConfig.defaults(), s.withMaxPendingProposals(0), t, applier.ref()));
+    assertTrue(pending.getMessage().contains("maxPendingProposals"), pending.getMessage());
+  }
+
+  @Test
+  void statusOfAFreshPeerIsFollowerAtTermZero(long seed) {
+    PeerGroup g = group(seed);
+    RaftStatus s = g.status(PeerId.of("p1"));
+    assertEquals(0, s.term());
+    assertFalse(s.isLeader());
+    assertEquals(Duration.ofMillis(100), PeerSettings.defaults().tickInterval());
+  }
+}

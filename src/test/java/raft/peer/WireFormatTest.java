@@ -1,0 +1,89 @@
+package raft.peer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import akka.actor.testkit.typed.javadsl.ActorTestKit;
+import akka.serialization.Serialization;
+import akka.serialization.SerializationExtension;
+import akka.serialization.Serializers;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import raft.GroupId;
+import raft.PeerId;
+import raft.core.ProposeResult;
+import raft.core.RaftRole;
+import raft.core.RaftStatus;
+import raft.message.AppendEntries;
+import raft.message.HardState;
+import raft.message.InstallSnapshot;
+import raft.message.LogEntry;
+import raft.message.RequestVote;
+import raft.message.Snapshot;
+import raft.message.SnapshotMeta;
+import raft.persistence.DurableState;
+import raft.persistence.RaftEvent;
+import wire.Bytes;
+
+/** Everything a peer sends or writes survives Akka's jackson-cbor serializer unchanged. */
+class WireFormatTest {
+  private static ActorTestKit kit;
+  private static Serialization serialization;
+
+  @BeforeAll
+  static void setUp() {
+    kit = ActorTestKit.create();
+    serialization = SerializationExtension.get(kit.system().classicSystem());
+  }
+
+  @AfterAll
+  static void tearDown() {
+    kit.shutdownTestKit();
+  }
+
+  private static Object roundTrip(Object o) {
+    byte[] bytes = serialization.serialize(o).get();
+    akka.serialization.Serializer s = serialization.findSerializerFor(o);
+    return serialization.deserialize(bytes, s.identifier(), Serializers.manifestFor(s, o)).get();
+  }
+
+  private static void assertRoundTrip(Object o) {
+    assertEquals(o, roundTrip(o), () -> "round trip of " + o);
+  }
+
+  @Test
+  void idsAndBytesAreWrittenAsPlainValues() {
+    PeerId p = PeerId.of("p1");
+    LogEntry e = new LogEntry(3, 2, Bytes.utf8("x"));
+    assertRoundTrip(new RaftPeer.Deliver(new AppendEntries(2, p, PeerId.of("p2"), 2, 1, List.of(e), 1)));
+    assertRoundTrip(new RaftPeer.Deliver(new RequestVote(4, p, PeerId.of("p3"), 7, 3)));
+    assertRoundTrip(new RaftPeer.Deliver(new InstallSnapshot(4, p, PeerId.of("p3"),
+        new Snapshot(new SnapshotMeta(9, 3), Bytes.utf8("image")))));
+    assertRoundTrip(new RaftPeer.TakeSnapshot(9, Bytes.utf8("image")));
+    assertEquals(GroupId.of("g1"), GroupId.of("g1"));
+  }
+
+  @Test
+  void statusKeepsItsLeader() {
+    assertRoundTrip(new RaftStatus(PeerId.of("p1"), RaftRole.FOLLOWER, 5, Optional.of(PeerId.of("p2")), 3, 3, 1, 4));
+    assertRoundTrip(new RaftStatus(PeerId.of("p2"), RaftRole.LEADER, 5, Optional.of(PeerId.of("p2")), 3, 3, 1, 4));
+    assertRoundTrip(new ProposeResult.NotLeader(Optional.of(PeerId.of("p2"))));
+    assertRoundTrip(new ProposeResult.Busy(3));
+  }
+
+  @Test
+  void eventsAndSnapshotImageRoundTrip() {
+    LogEntry e = new LogEntry(1, 1, Bytes.utf8("x"));
+    assertRoundTrip(new RaftEvent.HardStateSaved(new HardState(3, Optional.of(PeerId.of("p1")), 2)));
+    assertRoundTrip(RaftEvent.EntriesAppended.of(List.of(e)));
+    assertRoundTrip(new RaftEvent.SnapshotSaved(new SnapshotMeta(5, 2), Bytes.utf8("s")));
+    assertRoundTrip(new Applied.Committed(List.of(e)));
+    DurableState state = new DurableState()
+        .updated(new RaftEvent.HardStateSaved(new HardState(1, Optional.empty(), 1)))
+        .updated(RaftEvent.EntriesAppended.of(List.of(e, new LogEntry(2, 1, Bytes.utf8("y")))));
+    assertRoundTrip(state.image());
+    assertEquals(state.image(), DurableState.fromImage(state.image()).image());
+  }
+}

@@ -1,0 +1,279 @@
+package testkit.sim;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.PriorityQueue;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.TreeSet;
+import raft.PeerId;
+import raft.RaftConfig;
+import raft.core.MemoryLogStorage;
+import raft.core.ProposeResult;
+import raft.core.RaftLogger;
+import raft.message.AppendEntries;
+import raft.message.InstallSnapshot;
+import raft.message.LogEntry;
+import raft.message.RaftMessage;
+import wire.Bytes;
+
+/**
+ * The lab's labrpc network in virtual time: a discrete-event scheduler (a priority queue of
+ * (virtual millis, sequence number, event)) carrying {@link RaftMessage}s between {@link SimPeer}s.
+ * All randomness comes from one {@link SplittableRandom}, so a seed replays a whole run. Single
+ * threaded: only the thread that calls {@link #runUntil(long)} (or one that it hands control to)
+ * touches it.
+ *
+ * <p>Faults, as in labrpc: {@link #connect(int)}/{@link #disconnect(int)} enable or disable the
+ * links between a server and the others, both ways (a message is delivered only if its link is
+ * enabled both when sent and when it arrives); {@link #setReliable(boolean) unreliable} gives
+ * every message a 0–26 ms delay, drops 10 % of requests before their handler runs and 10 % of
+ * responses (the lab's "reply lost after the handler ran"); {@link #setLongReordering(boolean)
+ * long reordering} delays 2/3 of responses by 200 + rand(0..rand(0..2000)) ms. Messages to a
+ * disconnected or crashed server are simply lost: ours are one-way, so there is no caller to
+ * time out. Every message is tagged with the sender's and the receiver's incarnation and dropped
+ * if either has been replaced since, so a crashed incarnation can never reach its successor.
+ *
+ * <p>Counters: {@link #rpcCount(int)} counts requests whose handler ran (labrpc's GetCount);
+ * {@link #bytesTotal()} sums the estimated wire size of delivered requests and responses
+ * (entries' {@link LogEntry#sizeBytes()} plus snapshot data plus a fixed {@value #HEADER_BYTES}-byte
+ * header; an estimate, not a CBOR encoding).
+ */
+public final class LabNetwork {
+  /** Virtual milliseconds between two ticks of one peer: electionTicks 10 gives 1–2 s timeouts. */
+  public static final long TICK_MILLIS = 100;
+  /** Fixed per-message overhead in the byte estimate (type, term, from, to, positions). */
+  public static final int HEADER_BYTES = 40;
+
+  private record Event(long time, long seq, Runnable action) {}
+
+  /** One delivered message, as seen by a {@link #setTrace trace}: sent at sentAt to incarnation toIncarnation. */
+  public record Delivery(long sentAt, long time, int from, int to, int toIncarnation, RaftMessage message) {}
+
+  private java.util.function.Consumer<Delivery> trace = d -> {};
+
+  private final PriorityQueue<Event> events =
+      new PriorityQueue<>((a, b) -> a.time != b.time ? Long.compare(a.time, b.time) : Long.compare(a.seq, b.seq));
+  private final SplittableRandom random;
+  private final RaftConfig cfg;
+  private final java.util.function.Function<PeerId, RaftLogger> loggers;
+  private final int n;
+  private final Set<PeerId> voters;
+  private final SimPeer[] peers;
+  private final int[] incarnation;
+  private final boolean[] connected;
+  private final long[] rpcCount;
+  private long now;
+  private long seq;
+  private long bytes;
+  private long rpcTotal;
+  private boolean reliable = true;
+  private boolean longReordering;
+
+  public LabNetwork(int n, RaftConfig cfg, long seed, java.util.function.Function<PeerId, RaftLogger> loggers) {
+    this.n = n;
+    this.cfg = cfg;
+    this.loggers = loggers;
+    this.random = new SplittableRandom(seed);
+    Set<PeerId> ids = new TreeSet<>();
+    for (int i = 0; i < n; i++) ids.add(id(i));
+    this.voters = Set.copyOf(ids);
+    this.peers = new SimPeer[n];
+    this.incarnation = new int[n];
+    this.connected = new boolean[n];
+    this.rpcCount = new long[n];
+  }
+
+  public static PeerId id(int i) {
+    return PeerId.of("s" + i);
+  }
+
+  private static int index(PeerId id) {
+    return Integer.parseInt(id.id().substring(1));
+  }
+
+  // ---- time -----------------------------------------------------------------------------
+
+  public long now() {
+    return now;
+  }
+
+  /** A new random stream for a caller (tester, client), split off the network's seeded one. */
+  public SplittableRandom split() {
+    return random.split();
+  }
+
+  public SplittableRandom random() {
+    return random;
+  }
+
+  /** Runs {@code action} {@code delayMillis} of virtual time from now. */
+  public void schedule(long delayMillis, Runnable action) {
+    events.add(new Event(now + Math.max(0, delayMillis), seq++, action));
+  }
+
+  /** Processes every event due up to {@code time} in order, then sets the clock to {@code time}. */
+  public void runUntil(long time) {
+    while (!events.isEmpty() && events.peek().time <= time) {
+      Event e = events.poll();
+      now = e.time;
+      e.action.run();
+    }
+    if (time > now) now = time;
+  }
+
+  // ---- servers ----------------------------------------------------------------------------
+
+  public int size() {
+    return n;
+  }
+
+  /** The live incarnation of server i, or null if crashed. */
+  public SimPeer peer(int i) {
+    return peers[i];
+  }
+
+  /**
+   * Starts a new incarnation of server i on {@code storage} (handed over as a value), with a new
+   * endpoint identity. Does not connect it. Any previous incarnation is crashed first.
+   */
+  public void start(int i, MemoryLogStorage storage, ApplyListener listener) {
+    crash(i);
+    int inc = ++incarnation[i];
+    SimPeer peer = SimPeer.start(id(i), voters, cfg, storage, random.nextLong(), loggers.apply(id(i)), listener);
+    peers[i] = peer;
+    long phase = random.nextLong(TICK_MILLIS);
+    schedule(phase, () -> tickLoop(i, inc));
+    send(i, peer.drain());
+  }
+
+  /** Crashes server i: its incarnation is gone and everything in flight to or from it is lost. */
+  public void crash(int i) {
+    if (peers[i] == null) return;
+    peers[i] = null;
+    incarnation[i]++;
+  }
+
+  private void tickLoop(int i, int inc) {
+    if (incarnation[i] != inc || peers[i] == null) return;
+    SimPeer peer = peers[i];
+    peer.tick();
+    send(i, peer.drain());
+    schedule(TICK_MILLIS, () -> tickLoop(i, inc));
+  }
+
+  /** The lab's Start(): proposes on server i and sends whatever the proposal produced. */
+  public ProposeResult propose(int i, Bytes command) {
+    SimPeer peer = peers[i];
+    if (peer == null) return new ProposeResult.NotLeader(java.util.Optional.empty());
+    ProposeResult r = peer.propose(command);
+    send(i, peer.drain());
+    return r;
+  }
+
+  // ---- links ------------------------------------------------------------------------------
+
+  public void connect(int i) {
+    connected[i] = true;
+  }
+
+  public void disconnect(int i) {
+    connected[i] = false;
+  }
+
+  public boolean connected(int i) {
+    return connected[i];
+  }
+
+  public void setReliable(boolean reliable) {
+    this.reliable = reliable;
+  }
+
+  public boolean reliable() {
+    return reliable;
+  }
+
+  public void setLongReordering(boolean on) {
+    this.longReordering = on;
+  }
+
+  private boolean linkUp(int a, int b) {
+    return connected[a] && connected[b];
+  }
+
+  // ---- delivery ---------------------------------------------------------------------------
+
+  private void send(int from, List<RaftMessage> messages) {
+    for (RaftMessage m : messages) send(from, m);
+  }
+
+  private void send(int from, RaftMessage m) {
+    int to = index(m.to());
+    if (!linkUp(from, to) || peers[to] == null) return; // lost: nobody is listening there
+    int fromInc = incarnation[from];
+    int toInc = incarnation[to];
+    long delay = 0;
+    if (!reliable) {
+      delay = random.nextInt(27);
+      if (random.nextInt(1000) < 100) return; // request lost before the handler, or reply lost after it
+    }
+    if (!m.isRequest() && longReordering && random.nextInt(900) < 600) {
+      delay += 200 + random.nextInt(1 + random.nextInt(2001));
+    }
+    long sentAt = now;
+    schedule(delay, () -> deliver(sentAt, from, fromInc, to, toInc, m));
+  }
+
+  private void deliver(long sentAt, int from, int fromInc, int to, int toInc, RaftMessage m) {
+    if (incarnation[from] != fromInc || incarnation[to] != toInc || peers[to] == null || !linkUp(from, to)) return;
+    SimPeer peer = peers[to];
+    trace.accept(new Delivery(sentAt, now, from, to, toInc, m));
+    if (m.isRequest()) {
+      rpcCount[to]++;
+      rpcTotal++;
+    }
+    bytes += sizeOf(m);
+    peer.step(m);
+    send(to, peer.drain());
+  }
+
+  /** Estimated wire size: fixed header plus entry payloads plus snapshot data. */
+  public static long sizeOf(RaftMessage m) {
+    long size = HEADER_BYTES;
+    if (m instanceof AppendEntries a) for (LogEntry e : a.entries()) size += e.sizeBytes();
+    if (m instanceof InstallSnapshot s) size += s.snapshot().data().size() + 16;
+    return size;
+  }
+
+  /** Observes every delivered message (for the network's own tests). */
+  public void setTrace(java.util.function.Consumer<Delivery> trace) {
+    this.trace = trace;
+  }
+
+  /** The current incarnation number of server i (bumped by every crash and every start). */
+  public int incarnation(int i) {
+    return incarnation[i];
+  }
+
+  // ---- counters ---------------------------------------------------------------------------
+
+  /** Requests whose handler ran on server i, over all its incarnations (labrpc's GetCount). */
+  public long rpcCount(int i) {
+    return rpcCount[i];
+  }
+
+  public long rpcTotal() {
+    return rpcTotal;
+  }
+
+  public long bytesTotal() {
+    return bytes;
+  }
+
+  /** Currently live incarnation numbers, for diagnostics. */
+  public List<Integer> incarnations() {
+    List<Integer> out = new ArrayList<>();
+    for (int x : incarnation) out.add(x);
+    return out;
+  }
+}
