@@ -39,6 +39,11 @@ public final class Bytes implements CborSerializable, Comparable<Bytes> {
     return data.clone();
   }
 
+  /** Reads the content without copying it. */
+  public java.io.InputStream newInputStream() {
+    return new java.io.ByteArrayInputStream(data);
+  }
+
   public int size() {
     return data.length;
   }

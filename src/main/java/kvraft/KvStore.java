@@ -1,0 +1,115 @@
+package kvraft;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.TreeMap;
+import raft.rsm.StateMachine;
+import wire.Bytes;
+
+/**
+ * The KV state machine: a sorted map, so scans walk keys in order. Deterministic, no I/O.
+ *
+ * <p>The map is mutable and owned by one replica (copying it per write would be O(n)); it is
+ * never sent in a message: snapshots encode it.
+ */
+public final class KvStore implements StateMachine<KvCommand, KvReply> {
+
+  private final TreeMap<String, String> data = new TreeMap<>();
+
+  @Override
+  public KvReply apply(KvCommand command) {
+    if (command instanceof KvCommand.Get g) return get(g.key());
+    if (command instanceof KvCommand.Put p) return put(p);
+    if (command instanceof KvCommand.Append a) return append(a);
+    if (command instanceof KvCommand.Delete d) return delete(d);
+    if (command instanceof KvCommand.Cas c) return cas(c);
+    if (command instanceof KvCommand.Scan s) return scan(s);
+    throw new IllegalStateException("unhandled " + command);
+  }
+
+  @Override
+  public boolean isReadOnly(KvCommand command) {
+    return command.isRead();
+  }
+
+  public int size() {
+    return data.size();
+  }
+
+  private KvReply get(String key) {
+    String v = data.get(key);
+    return v == null ? KvReply.NO_KEY : new KvReply.Value(v);
+  }
+
+  private KvReply put(KvCommand.Put p) {
+    data.put(p.key(), p.value());
+    return KvReply.DONE;
+  }
+
+  private KvReply append(KvCommand.Append a) {
+    data.merge(a.key(), a.value(), String::concat);
+    return KvReply.DONE;
+  }
+
+  private KvReply delete(KvCommand.Delete d) {
+    data.remove(d.key());
+    return KvReply.DONE;
+  }
+
+  private KvReply cas(KvCommand.Cas c) {
+    String current = data.get(c.key());
+    boolean matches = c.expected() == null ? current == null : c.expected().equals(current);
+    if (matches) data.put(c.key(), c.value());
+    return new KvReply.CasResult(matches, current);
+  }
+
+  private KvReply scan(KvCommand.Scan s) {
+    NavigableMap<String, String> range = s.to() == null
+        ? data.tailMap(s.key(), true)
+        : s.key().compareTo(s.to()) >= 0 ? new TreeMap<>() : data.subMap(s.key(), true, s.to(), false);
+    List<KvReply.Entry> out = new ArrayList<>();
+    for (Map.Entry<String, String> e : range.entrySet()) {
+      if (s.limit() > 0 && out.size() == s.limit()) return new KvReply.Scanned(out, true);
+      out.add(new KvReply.Entry(e.getKey(), e.getValue()));
+    }
+    return new KvReply.Scanned(out, false);
+  }
+
+  @Override
+  public Bytes snapshot() {
+    try {
+      ByteArrayOutputStream buf = new ByteArrayOutputStream();
+      DataOutputStream out = new DataOutputStream(buf);
+      out.writeInt(data.size());
+      for (Map.Entry<String, String> e : data.entrySet()) {
+        KvCodec.writeString(e.getKey(), out);
+        KvCodec.writeString(e.getValue(), out);
+      }
+      out.flush();
+      return Bytes.wrap(buf.toByteArray());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  public void restore(Bytes snapshot) {
+    try {
+      DataInputStream in = new DataInputStream(snapshot.newInputStream());
+      TreeMap<String, String> restored = new TreeMap<>();
+      int n = in.readInt();
+      for (int i = 0; i < n; i++) restored.put(KvCodec.readString(in), KvCodec.readString(in));
+      data.clear();
+      data.putAll(restored);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("unreadable KV snapshot: " + e, e);
+    }
+  }
+}

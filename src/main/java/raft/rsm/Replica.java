@@ -1,0 +1,113 @@
+package raft.rsm;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import wire.Bytes;
+
+/**
+ * The applying half of one replica, without Akka (so the actor server and the simulated lab
+ * servers share it): a {@link StateMachine}, its {@link ClientSessions} and the index of the last
+ * applied entry. Feed it the committed entries in order; it decodes each {@link Envelope},
+ * applies writes exactly once, and takes and restores snapshots of all three together.
+ *
+ * <p>Mutable, owned by exactly one actor or simulated process.
+ */
+public final class Replica<C, R> {
+
+  /**
+   * What applying one entry gave. {@code result} is null for an entry that carries no command (an
+   * empty entry) and for a duplicate older than the client's last write (its client has moved on).
+   */
+  public record Outcome<R>(long index, long clientId, long seq, R result, boolean duplicate) {}
+
+  private final StateMachine<C, R> machine;
+  private final Codec<C> commands;
+  private final Codec<R> results;
+  private final ClientSessions<R> sessions = new ClientSessions<>();
+  private long appliedIndex;
+
+  public Replica(StateMachine<C, R> machine, Codec<C> commands, Codec<R> results) {
+    this.machine = machine;
+    this.commands = commands;
+    this.results = results;
+  }
+
+  public long appliedIndex() {
+    return appliedIndex;
+  }
+
+  public ClientSessions<R> sessions() {
+    return sessions;
+  }
+
+  public StateMachine<C, R> machine() {
+    return machine;
+  }
+
+  /**
+   * Applies the committed entry at {@code index}, which must be the next one.
+   *
+   * @throws IllegalStateException if {@code index} is not {@code appliedIndex() + 1}
+   */
+  public Outcome<R> apply(long index, Bytes data) {
+    if (index != appliedIndex + 1) {
+      throw new IllegalStateException("apply out of order: index " + index + " after " + appliedIndex);
+    }
+    appliedIndex = index;
+    if (data.isEmpty()) return new Outcome<>(index, 0, 0, null, false);
+    Envelope<C> e = Envelope.decode(data, commands);
+    if (machine.isReadOnly(e.command())) {
+      return new Outcome<>(index, e.clientId(), e.seq(), machine.apply(e.command()), false);
+    }
+    ClientSessions.Session<R> last = sessions.get(e.clientId());
+    if (last != null && e.seq() <= last.seq()) {
+      R cached = e.seq() == last.seq() ? last.result() : null;
+      return new Outcome<>(index, e.clientId(), e.seq(), cached, true);
+    }
+    R result = machine.apply(e.command());
+    sessions.record(e.clientId(), e.seq(), result);
+    return new Outcome<>(index, e.clientId(), e.seq(), result, false);
+  }
+
+  /** Applied index, sessions and state machine, in one value for {@code RaftPeer.TakeSnapshot}. */
+  public Bytes snapshot() {
+    try {
+      ByteArrayOutputStream buf = new ByteArrayOutputStream();
+      DataOutputStream out = new DataOutputStream(buf);
+      out.writeLong(appliedIndex);
+      sessions.write(out, results);
+      byte[] state = machine.snapshot().toArray();
+      out.writeInt(state.length);
+      out.write(state);
+      out.flush();
+      return Bytes.wrap(buf.toByteArray());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Replaces everything by a snapshot of {@link #snapshot}, taken at {@code index}.
+   *
+   * @throws IllegalArgumentException if the snapshot is unreadable or was taken at another index
+   */
+  public void restore(long index, Bytes snapshot) {
+    try {
+      DataInputStream in = new DataInputStream(snapshot.newInputStream());
+      long at = in.readLong();
+      if (at != index) {
+        throw new IllegalArgumentException("snapshot holds index " + at + " but was installed at " + index);
+      }
+      sessions.readReplacing(in, results);
+      byte[] state = new byte[in.readInt()];
+      in.readFully(state);
+      machine.restore(Bytes.wrap(state));
+      appliedIndex = index;
+    } catch (IOException e) {
+      throw new IllegalArgumentException("unreadable snapshot at index " + index + ": " + e, e);
+    }
+  }
+}
