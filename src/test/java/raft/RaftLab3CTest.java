@@ -11,6 +11,7 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import testkit.SeedExtension;
+import testkit.cluster.LabProcesses;
 import testkit.cluster.LabRaftCluster;
 
 /** Lab 3C (persistence), test_test.go's TestPersist13C .. TestUnreliableChurn3C, in virtual time. */
@@ -160,7 +161,7 @@ class RaftLab3CTest {
     int servers = 5;
     try (LabRaftCluster cfg = LabRaftCluster.make(servers, true, false, seed)) {
       cfg.begin("Test (3C): unreliable agreement");
-      List<LabRaftCluster.Proc> procs = new ArrayList<>();
+      List<LabProcesses.Proc> procs = new ArrayList<>();
       for (int iters = 1; iters < 50; iters++) {
         for (int j = 0; j < 4; j++) {
           int cmd = 100 * iters + j;
@@ -225,7 +226,7 @@ class RaftLab3CTest {
       boolean[] stop = {false};
       int ncli = 3;
       List<List<Integer>> results = new ArrayList<>();
-      List<LabRaftCluster.Proc> clients = new ArrayList<>();
+      List<LabProcesses.Proc> clients = new ArrayList<>();
       for (int c = 0; c < ncli; c++) {
         int me = c;
         SplittableRandom r = cfg.rand().split();

@@ -14,7 +14,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
-import java.util.concurrent.Semaphore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import raft.GroupId;
@@ -38,10 +37,8 @@ import wire.Bytes;
  * snapshot mode the tester snapshots every 10 entries). {@link #sleep(long)} advances virtual
  * time, processing network events. Commands are {@link Integer}s or {@link String}s.
  *
- * <p>The lab's goroutines are cooperative processes ({@link #go(String, Runnable)}): each runs on
- * its own thread, but only one thread (the test's or one process) runs at any moment and
- * control passes only inside {@link #sleep(long)}, at a scheduled virtual time, so a seed still
- * replays everything.
+ * <p>The lab's goroutines are cooperative processes ({@link #go(String, Runnable)}, see
+ * {@link LabProcesses}), so a seed still replays everything.
  */
 public final class LabRaftCluster implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(LabRaftCluster.class);
@@ -65,11 +62,7 @@ public final class LabRaftCluster implements AutoCloseable {
   private final long[] lastApplied;
   private long maxIndex;
   private volatile String applyErr;
-  private volatile Throwable procFailure;
-  private final List<Proc> procs = new ArrayList<>();
-  private final ThreadLocal<Proc> currentProc = new ThreadLocal<>();
-  private final Semaphore control = new Semaphore(0);
-  private volatile boolean closed;
+  private final LabProcesses procs;
   private final long realStart = System.nanoTime();
 
   private String description = "";
@@ -85,6 +78,7 @@ public final class LabRaftCluster implements AutoCloseable {
     this.rand = net.split();
     this.saved = new MemoryLogStorage[n];
     this.lastApplied = new long[n];
+    this.procs = new LabProcesses(net, TEST_LIMIT_MILLIS, () -> applyErr);
     net.setReliable(!unreliable);
     for (int i = 0; i < n; i++) {
       logs.add(new HashMap<>());
@@ -125,8 +119,8 @@ public final class LabRaftCluster implements AutoCloseable {
 
   /** Checks the time limit and logs the lab's "Passed -- seconds peers RPCs bytes agreements" line. */
   public void end() {
-    checkTimeout();
-    checkFailure();
+    procs.checkTimeout();
+    procs.checkFailure();
     double secs = (net.now() - t0) / 1000.0;
     LOG.info(String.format("  ... Passed --  %4.1f  %d %4d %7d %4d  (%s; %d ms real)", secs, n,
         net.rpcTotal() - rpcs0, net.bytesTotal() - bytes0, maxIndex - maxIndex0, description,
@@ -153,90 +147,22 @@ public final class LabRaftCluster implements AutoCloseable {
 
   /** Advances virtual time by ms (in a process: yields until then). */
   public void sleep(long ms) {
-    Proc p = currentProc.get();
-    if (p != null) {
-      net.schedule(ms, () -> resume(p));
-      control.release();
-      p.run.acquireUninterruptibly();
-      if (closed) throw new Stopped();
-      return;
-    }
-    checkFailure();
-    net.runUntil(net.now() + ms);
-    checkFailure();
-    checkTimeout();
+    procs.sleep(ms);
   }
 
-  private void checkTimeout() {
-    if (net.now() > TEST_LIMIT_MILLIS) throw new AssertionError("test took longer than 120 seconds (virtual)");
-  }
-
-  private void checkFailure() {
-    if (procFailure != null) throw new AssertionError("a client process failed: " + procFailure, procFailure);
-    if (applyErr != null) throw new AssertionError(applyErr);
-  }
-
-  /** A cooperative process: the lab's goroutine. */
-  public static final class Proc {
-    private final Semaphore run = new Semaphore(0);
-    private volatile boolean done;
-
-    public boolean done() {
-      return done;
-    }
-  }
-
-  private static final class Stopped extends RuntimeException {
-    Stopped() {
-      super("process stopped", null, false, false);
-    }
-  }
-
-  /** Starts {@code body} as a process; it first runs at the current virtual time. */
-  public Proc go(String name, Runnable body) {
-    Proc p = new Proc();
-    Thread t = new Thread(() -> {
-      currentProc.set(p);
-      p.run.acquireUninterruptibly();
-      try {
-        if (!closed) body.run();
-      } catch (Stopped s) {
-        // the cluster was closed under us
-      } catch (Throwable e) {
-        if (procFailure == null) procFailure = e;
-      } finally {
-        p.done = true;
-        control.release();
-      }
-    }, "lab-" + name);
-    t.setDaemon(true);
-    t.start();
-    procs.add(p);
-    net.schedule(0, () -> resume(p));
-    return p;
-  }
-
-  private void resume(Proc p) {
-    if (p.done) return;
-    p.run.release();
-    control.acquireUninterruptibly();
+  /** Starts {@code body} as a process (the lab's goroutine); it first runs at the current virtual time. */
+  public LabProcesses.Proc go(String name, Runnable body) {
+    return procs.go(name, body);
   }
 
   /** Sleeps in virtual time until every given process has returned. */
-  public void join(List<Proc> ps) {
-    while (ps.stream().anyMatch(p -> !p.done)) sleep(1);
+  public void join(List<LabProcesses.Proc> ps) {
+    procs.join(ps);
   }
 
   @Override
   public void close() {
-    if (currentProc.get() != null) return;
-    closed = true;
-    for (Proc p : procs) {
-      if (!p.done) {
-        p.run.release();
-        control.acquireUninterruptibly();
-      }
-    }
+    procs.close();
   }
 
   // ---- servers -----------------------------------------------------------------------------
@@ -418,7 +344,7 @@ public final class LabRaftCluster implements AutoCloseable {
   }
 
   public Committed nCommitted(long index) {
-    checkFailure();
+    procs.checkFailure();
     int count = 0;
     Object cmd = null;
     for (int i = 0; i < n; i++) {
@@ -455,7 +381,7 @@ public final class LabRaftCluster implements AutoCloseable {
   public long one(Object cmd, int expectedServers, boolean retry) {
     long start = net.now();
     int starts = 0;
-    while (net.now() - start < 10_000 && !closed) {
+    while (net.now() - start < 10_000 && !procs.closed()) {
       long index = -1;
       for (int si = 0; si < n; si++) {
         starts = (starts + 1) % n;
@@ -479,7 +405,7 @@ public final class LabRaftCluster implements AutoCloseable {
         sleep(50);
       }
     }
-    if (closed) throw new Stopped();
+    procs.checkOpen();
     throw new AssertionError("one(" + brief(cmd) + ") failed to reach agreement");
   }
 

@@ -25,7 +25,7 @@ import wire.Bytes;
  * touches it.
  *
  * <p>Faults, as in labrpc: {@link #connect(int)}/{@link #disconnect(int)} enable or disable the
- * links between a server and the others, both ways (a message is delivered only if its link is
+ * links between a server and the others, both ways, and {@link #setLink} cuts single links for partitions (a message is delivered only if its link is
  * enabled both when sent and when it arrives); {@link #setReliable(boolean) unreliable} gives
  * every message a 0–26 ms delay, drops 10 % of requests before their handler runs and 10 % of
  * responses (the lab's "reply lost after the handler ran"); {@link #setLongReordering(boolean)
@@ -62,6 +62,8 @@ public final class LabNetwork {
   private final SimPeer[] peers;
   private final int[] incarnation;
   private final boolean[] connected;
+  /** Links cut by a partition, both ways; independent of {@link #connected}. */
+  private final boolean[][] cut;
   private final long[] rpcCount;
   private long now;
   private long seq;
@@ -81,6 +83,7 @@ public final class LabNetwork {
     this.peers = new SimPeer[n];
     this.incarnation = new int[n];
     this.connected = new boolean[n];
+    this.cut = new boolean[n][n];
     this.rpcCount = new long[n];
   }
 
@@ -197,8 +200,14 @@ public final class LabNetwork {
     this.longReordering = on;
   }
 
+  /** Enables or cuts the link between servers a and b, both ways (the kvraft tester's partition()). */
+  public void setLink(int a, int b, boolean up) {
+    cut[a][b] = !up;
+    cut[b][a] = !up;
+  }
+
   private boolean linkUp(int a, int b) {
-    return connected[a] && connected[b];
+    return connected[a] && connected[b] && !cut[a][b];
   }
 
   // ---- delivery ---------------------------------------------------------------------------
