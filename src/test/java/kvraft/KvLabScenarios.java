@@ -1,6 +1,7 @@
 package kvraft;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -23,9 +24,20 @@ import testkit.linearizability.Operation;
 final class KvLabScenarios {
   private KvLabScenarios() {}
 
-  /** The lab's OpLog, with virtual call and return times (ms as ns). Only one thread runs at a time. */
+  /**
+   * The lab's OpLog, with virtual call and return times. Only one thread runs at a time, so
+   * stamps are strictly increasing in execution order: the virtual ms in ns, plus one ns per stamp
+   * within the same ms, so an operation that returns before another is called is ordered before it
+   * even at the same virtual ms.
+   */
   static final class OpLog {
     private final List<Operation<KvInput, KvOutput>> ops = new ArrayList<>();
+    private long last;
+
+    synchronized long stamp(LabKvCluster cfg) {
+      last = Math.max(cfg.now() * 1_000_000L, last + 1);
+      return last;
+    }
 
     synchronized void add(Operation<KvInput, KvOutput> op) {
       ops.add(op);
@@ -36,27 +48,23 @@ final class KvLabScenarios {
     }
   }
 
-  private static long ns(LabKvCluster cfg) {
-    return cfg.now() * 1_000_000L;
-  }
-
   static String get(LabKvCluster cfg, LabKvClerk ck, String key, OpLog log, int cli) {
-    long start = ns(cfg);
+    long start = log == null ? 0 : log.stamp(cfg);
     String v = ck.get(key);
-    if (log != null) log.add(Operation.completed(cli, new KvInput.Get(key), KvOutput.value(v), start, ns(cfg)));
+    if (log != null) log.add(Operation.completed(cli, new KvInput.Get(key), KvOutput.value(v), start, log.stamp(cfg)));
     return v;
   }
 
   static void put(LabKvCluster cfg, LabKvClerk ck, String key, String value, OpLog log, int cli) {
-    long start = ns(cfg);
+    long start = log == null ? 0 : log.stamp(cfg);
     ck.put(key, value);
-    if (log != null) log.add(Operation.completed(cli, new KvInput.Put(key, value), KvOutput.DONE, start, ns(cfg)));
+    if (log != null) log.add(Operation.completed(cli, new KvInput.Put(key, value), KvOutput.DONE, start, log.stamp(cfg)));
   }
 
   static void append(LabKvCluster cfg, LabKvClerk ck, String key, String value, OpLog log, int cli) {
-    long start = ns(cfg);
+    long start = log == null ? 0 : log.stamp(cfg);
     ck.append(key, value);
-    if (log != null) log.add(Operation.completed(cli, new KvInput.Append(key, value), KvOutput.DONE, start, ns(cfg)));
+    if (log != null) log.add(Operation.completed(cli, new KvInput.Append(key, value), KvOutput.DONE, start, log.stamp(cfg)));
   }
 
   static void check(LabKvCluster cfg, LabKvClerk ck, String key, String value) {
@@ -211,6 +219,46 @@ final class KvLabScenarios {
     double timePerOp = 100.0 / 3;
     assertTrue(dur <= numOps * timePerOp,
         String.format("Operations completed too slowly %.1f ms/op > %.1f ms/op", dur / (double) numOps, timePerOp));
+    cfg.end();
+  }
+
+  /** TestOnePartition4A on a 5-server reliable cluster: majority progresses, minority must not, heal completes it. */
+  static void onePartition(LabKvCluster cfg) {
+    LabKvClerk ck = cfg.makeClient(cfg.all());
+    put(cfg, ck, "1", "13", null, -1);
+
+    cfg.begin("Test: progress in majority (4A)");
+    int[][] p = cfg.makePartition();
+    cfg.partition(p[0], p[1]);
+    LabKvClerk ckp1 = cfg.makeClient(p[0]);
+    LabKvClerk ckp2a = cfg.makeClient(p[1]);
+    LabKvClerk ckp2b = cfg.makeClient(p[1]);
+    put(cfg, ckp1, "1", "14", null, -1);
+    check(cfg, ckp1, "1", "14");
+    cfg.end();
+
+    cfg.begin("Test: no progress in minority (4A)");
+    LabProcesses.Proc done0 = cfg.go("minority-put", () -> put(cfg, ckp2a, "1", "15", null, -1));
+    LabProcesses.Proc done1 = cfg.go("minority-get", () -> get(cfg, ckp2b, "1", null, -1));
+    cfg.sleep(1000);
+    assertFalse(done0.done(), "Put in minority completed");
+    assertFalse(done1.done(), "Get in minority completed");
+    check(cfg, ckp1, "1", "14");
+    put(cfg, ckp1, "1", "16", null, -1);
+    check(cfg, ckp1, "1", "16");
+    assertFalse(done0.done(), "Put in minority completed");
+    assertFalse(done1.done(), "Get in minority completed");
+    cfg.end();
+
+    cfg.begin("Test: completion after heal (4A)");
+    cfg.connectAll();
+    cfg.connectClient(ckp2a, cfg.all());
+    cfg.connectClient(ckp2b, cfg.all());
+    cfg.sleep(LabKvCluster.ELECTION_TIMEOUT);
+    for (int i = 0; i < 30 && !(done0.done() && done1.done()); i++) cfg.sleep(100);
+    assertTrue(done0.done(), "Put did not complete");
+    assertTrue(done1.done(), "Get did not complete"); // stricter than the lab, which does not wait for it
+    check(cfg, ck, "1", "15");
     cfg.end();
   }
 }

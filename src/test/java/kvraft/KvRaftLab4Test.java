@@ -4,9 +4,9 @@ import static kvraft.KvLabScenarios.check;
 import static kvraft.KvLabScenarios.checkConcurrentAppends;
 import static kvraft.KvLabScenarios.genericTest;
 import static kvraft.KvLabScenarios.genericTestSpeed;
+import static kvraft.KvLabScenarios.onePartition;
 import static kvraft.KvLabScenarios.get;
 import static kvraft.KvLabScenarios.put;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -85,44 +85,8 @@ class KvRaftLab4Test {
   /** Progress in the majority, none in the minority (old leader there), completion after heal. */
   @Test
   void onePartition4A(long seed) {
-    int nservers = 5;
-    try (LabKvCluster cfg = LabKvCluster.make(nservers, false, -1, seed)) {
-      LabKvClerk ck = cfg.makeClient(cfg.all());
-      put(cfg, ck, "1", "13", null, -1);
-
-      cfg.begin("Test: progress in majority (4A)");
-      int[][] p = cfg.makePartition();
-      cfg.partition(p[0], p[1]);
-      LabKvClerk ckp1 = cfg.makeClient(p[0]);
-      LabKvClerk ckp2a = cfg.makeClient(p[1]);
-      LabKvClerk ckp2b = cfg.makeClient(p[1]);
-      put(cfg, ckp1, "1", "14", null, -1);
-      check(cfg, ckp1, "1", "14");
-      cfg.end();
-
-      cfg.begin("Test: no progress in minority (4A)");
-      LabProcesses.Proc done0 = cfg.go("minority-put", () -> put(cfg, ckp2a, "1", "15", null, -1));
-      LabProcesses.Proc done1 = cfg.go("minority-get", () -> get(cfg, ckp2b, "1", null, -1));
-      cfg.sleep(1000);
-      assertFalse(done0.done(), "Put in minority completed");
-      assertFalse(done1.done(), "Get in minority completed");
-      check(cfg, ckp1, "1", "14");
-      put(cfg, ckp1, "1", "16", null, -1);
-      check(cfg, ckp1, "1", "16");
-      assertFalse(done0.done(), "Put in minority completed");
-      assertFalse(done1.done(), "Get in minority completed");
-      cfg.end();
-
-      cfg.begin("Test: completion after heal (4A)");
-      cfg.connectAll();
-      cfg.connectClient(ckp2a, cfg.all());
-      cfg.connectClient(ckp2b, cfg.all());
-      cfg.sleep(LabKvCluster.ELECTION_TIMEOUT);
-      for (int i = 0; i < 30 && !(done0.done() && done1.done()); i++) cfg.sleep(100);
-      assertTrue(done0.done(), "Put did not complete");
-      assertTrue(done1.done(), "Get did not complete"); // stricter than the lab, which does not wait for it
-      check(cfg, ck, "1", "15");
-      cfg.end();
+    try (LabKvCluster cfg = LabKvCluster.make(5, false, -1, seed)) {
+      onePartition(cfg);
     }
   }
 

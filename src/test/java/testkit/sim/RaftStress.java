@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  * mvn -B -q test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt
- * java -cp target/classes:target/test-classes:$(cat target/cp.txt) testkit.sim.RaftStress 10 10 [regex] [baseSeed]
+ * java -cp target/classes:target/test-classes:$(cat target/cp.txt) testkit.sim.RaftStress 10 10 [regex] [baseSeed] [suites]
  * </pre>
  * The report is the program's output (stdout), not a log. Or through JUnit: {@code mvn -B test -Dtest=RaftStressTest -Dstress.rounds=10 -Dstress.parallel=10}.
  */
@@ -57,15 +57,21 @@ public final class RaftStress {
     int parallel = args.length > 1 ? Integer.parseInt(args[1]) : 10;
     Pattern filter = Pattern.compile(args.length > 2 ? args[2] : ".*");
     long base = args.length > 3 ? Long.parseLong(args[3]) : System.nanoTime();
-    Map<String, Stats> report = run(rounds, parallel, filter, base);
+    List<String> suites = args.length > 4 ? List.of(args[4].split(",")) : SUITES;
+    Map<String, Stats> report = run(suites, rounds, parallel, filter, base);
     System.out.println(format(report, rounds, parallel, base));
     System.exit(report.values().stream().anyMatch(s -> s.failed > 0) ? 1 : 0);
   }
 
-  /** Runs every scenario matching {@code filter} {@code rounds} times, {@code parallel} at once. */
+  /** Runs every Raft lab scenario matching {@code filter} {@code rounds} times, {@code parallel} at once. */
   public static Map<String, Stats> run(int rounds, int parallel, Pattern filter, long baseSeed) {
+    return run(SUITES, rounds, parallel, filter, baseSeed);
+  }
+
+  /** The same over other suites of {@code @Test void x(long seed)} methods (e.g. kvraft.KvRaftLab4Test). */
+  public static Map<String, Stats> run(List<String> suites, int rounds, int parallel, Pattern filter, long baseSeed) {
     quietLogs();
-    List<Scenario> scenarios = scenarios(filter);
+    List<Scenario> scenarios = scenarios(suites, filter);
     SplittableRandom seeds = new SplittableRandom(baseSeed);
     ExecutorService pool = Executors.newFixedThreadPool(parallel, r -> {
       Thread t = new Thread(r, "raft-stress");
@@ -127,9 +133,9 @@ public final class RaftStress {
     return nl < 0 ? s : s.substring(0, nl);
   }
 
-  private static List<Scenario> scenarios(Pattern filter) {
+  private static List<Scenario> scenarios(List<String> suites, Pattern filter) {
     List<Scenario> out = new ArrayList<>();
-    for (String name : SUITES) {
+    for (String name : suites) {
       Class<?> cls;
       try {
         cls = Class.forName(name);
@@ -164,7 +170,7 @@ public final class RaftStress {
 
   public static String format(Map<String, Stats> report, int rounds, int parallel, long baseSeed) {
     StringBuilder sb = new StringBuilder();
-    sb.append(String.format("Raft lab stress: %d rounds, %d at once, base seed %d%n", rounds, parallel, baseSeed));
+    sb.append(String.format("Lab stress: %d rounds, %d at once, base seed %d%n", rounds, parallel, baseSeed));
     int pass = 0;
     int fail = 0;
     for (Map.Entry<String, Stats> e : report.entrySet()) {
