@@ -1,0 +1,86 @@
+package raft.rsm;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import kvraft.KvCodec;
+import kvraft.KvCommand;
+import kvraft.KvReply;
+import kvraft.KvStore;
+import org.junit.jupiter.api.Test;
+import wire.Bytes;
+
+/** The server half shared by the actor server and the lab's simulated servers. */
+class ServiceCoreTest {
+  private static ServiceCore<KvCommand, KvReply, String> core(long maxRaftState) {
+    return new ServiceCore<>(new Replica<>(new KvStore(), KvCodec.COMMANDS, KvCodec.RESULTS), KvCodec.COMMANDS,
+        maxRaftState);
+  }
+
+  private static Bytes entry(ServiceCore<KvCommand, KvReply, String> c, long client, long seq, KvCommand cmd) {
+    return c.encode(new Envelope<>(client, seq, cmd));
+  }
+
+  @Test
+  void theCallerOfTheAppliedEntryGetsItsResult() {
+    var c = core(-1);
+    c.proposed(1, 3, "alice");
+    List<ServiceCore.Answer<String, KvReply>> out = c.apply(1, 3, entry(c, 7, 1, new KvCommand.Put("k", "v")));
+    assertEquals(List.of(new ServiceCore.Answer<>("alice", KvReply.DONE)), out);
+    assertEquals(0, c.waiting());
+  }
+
+  @Test
+  void anotherLeadersEntryAtTheIndexSendsTheCallerElsewhere() {
+    var c = core(-1);
+    c.proposed(1, 3, "alice");
+    List<ServiceCore.Answer<String, KvReply>> out = c.apply(1, 4, entry(c, 8, 1, new KvCommand.Put("k", "w")));
+    assertEquals(List.of(new ServiceCore.Answer<String, KvReply>("alice", null)), out);
+  }
+
+  @Test
+  void aRetryThatReachedTheLogTwiceIsAnsweredOnceAppliedOnce() {
+    var c = core(-1);
+    c.proposed(1, 3, "first try");
+    c.proposed(2, 3, "retry");
+    c.apply(1, 3, entry(c, 7, 1, new KvCommand.Append("k", "x")));
+    List<ServiceCore.Answer<String, KvReply>> out = c.apply(2, 3, entry(c, 7, 1, new KvCommand.Append("k", "x")));
+    assertEquals(List.of(new ServiceCore.Answer<>("retry", KvReply.DONE)), out);
+    assertEquals(new KvReply.Value("x"), c.replica().machine().apply(new KvCommand.Get("k")));
+  }
+
+  @Test
+  void snapshotsOnlyWhenTheRaftStateReachesTheLimit() {
+    assertFalse(core(-1).shouldSnapshot(1_000_000));
+    assertFalse(core(1000).shouldSnapshot(999));
+    assertTrue(core(1000).shouldSnapshot(1000));
+  }
+
+  @Test
+  void aRestoredSnapshotReplacesTheStateAndReleasesTheCallsItCovers() {
+    var leader = core(1000);
+    leader.apply(1, 1, entry(leader, 7, 1, new KvCommand.Put("k", "v")));
+    Bytes snap = leader.snapshot();
+    var follower = core(1000);
+    follower.proposed(1, 1, "stale");
+    follower.proposed(5, 2, "later");
+    List<ServiceCore.Answer<String, KvReply>> out = follower.restore(1, snap);
+    assertEquals(List.of(new ServiceCore.Answer<String, KvReply>("stale", null)), out);
+    assertEquals(1, follower.waiting());
+    assertEquals(new KvReply.Value("v"), follower.replica().machine().apply(new KvCommand.Get("k")));
+    // the session came along: the same write again is a duplicate
+    follower.apply(2, 2, entry(follower, 7, 1, new KvCommand.Put("k", "other")));
+    assertEquals(new KvReply.Value("v"), follower.replica().machine().apply(new KvCommand.Get("k")));
+  }
+
+  @Test
+  void losingLeadershipReleasesEveryWaitingCall() {
+    var c = core(-1);
+    c.proposed(1, 3, "a");
+    c.proposed(2, 3, "b");
+    assertEquals(2, c.leadershipLost().size());
+    assertEquals(0, c.waiting());
+  }
+}
