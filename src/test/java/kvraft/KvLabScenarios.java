@@ -201,7 +201,7 @@ final class KvLabScenarios {
         assertEquals(0, ssz, "snapshot too large (" + ssz + "), should not be used when maxraftstate = -1");
       }
     }
-    Linearizability.assertLinearizable(KvModel.lab(), opLog.read());
+    cfg.note("linearizability " + Linearizability.assertLinearizable(KvModel.lab(), opLog.read()).summary());
     cfg.end();
   }
 

@@ -69,4 +69,14 @@ class KvRaftLab4HarnessTest {
       assertTrue(e.getMessage().startsWith("history is not linearizable"), e.getMessage());
     }
   }
+
+  /** SnapshotRecover4B with a server that never snapshots: the 8 x maxraftstate bound catches it. */
+  @Test
+  void aServerThatNeverSnapshotsIsCaught(long seed) {
+    try (LabKvCluster cfg = LabKvCluster.withFault(5, false, 1000, Fault.NO_SNAPSHOTS, seed)) {
+      AssertionError e = assertThrows(AssertionError.class,
+          () -> KvLabScenarios.genericTest(cfg, "4B", 1, false, true, false, 1000, false));
+      assertTrue(e.getMessage().startsWith("logs were not trimmed"), e.getMessage());
+    }
+  }
 }

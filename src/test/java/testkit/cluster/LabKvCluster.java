@@ -45,7 +45,9 @@ public final class LabKvCluster implements AutoCloseable {
     /** Every retry of a write gets a fresh (clientId, seq): a retried Append is applied again. */
     NO_DUPLICATE_DETECTION,
     /** A peer that believes it leads answers Gets from its local state, without the log. */
-    LOCAL_READS
+    LOCAL_READS,
+    /** The server ignores maxraftstate: it never hands Raft a snapshot. */
+    NO_SNAPSHOTS
   }
 
   private final int n;
@@ -135,6 +137,11 @@ public final class LabKvCluster implements AutoCloseable {
     LOG.info(String.format("  ... Passed --  %4.1f  %d %5d %5d  (%s; raft msgs %d; %d ms real)",
         (net.now() - t0) / 1000.0, n, clientRpcTotal() - rpcs0, ops - ops0, description, net.rpcTotal(),
         (System.nanoTime() - realStart) / 1_000_000));
+  }
+
+  /** A line in the tester's log (beside the "Passed" lines), e.g. the linearizability verdict. */
+  public void note(String line) {
+    LOG.info("  ... {}", line);
   }
 
   public void sleep(long ms) {

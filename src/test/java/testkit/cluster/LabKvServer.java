@@ -102,7 +102,9 @@ final class LabKvServer implements ApplyListener {
   public void applied(PeerId peer, LogEntry entry) {
     answer(core.apply(entry.index(), entry.term(), entry.command()));
     SimPeer p = net.peer(me);
-    if (core.shouldSnapshot(p.storage().raftStateSize())) p.snapshot(entry.index(), core.snapshot());
+    if (fault != LabKvCluster.Fault.NO_SNAPSHOTS && core.shouldSnapshot(p.storage().raftStateSize())) {
+      p.snapshot(entry.index(), core.snapshot());
+    }
   }
 
   @Override
