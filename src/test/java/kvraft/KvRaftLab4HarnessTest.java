@@ -79,4 +79,13 @@ class KvRaftLab4HarnessTest {
       assertTrue(e.getMessage().startsWith("logs were not trimmed"), e.getMessage());
     }
   }
+
+  /** Speed4A with a server that only proposes on tick boundaries: the 33 ms/op bound catches it. */
+  @Test
+  void aServerThatWaitsForTheNextTickIsTooSlow(long seed) {
+    try (LabKvCluster cfg = LabKvCluster.withFault(3, false, -1, Fault.PROPOSE_ON_TICK, seed)) {
+      AssertionError e = assertThrows(AssertionError.class, () -> KvLabScenarios.genericTestSpeed(cfg, "4A"));
+      assertTrue(e.getMessage().startsWith("Operations completed too slowly"), e.getMessage());
+    }
+  }
 }

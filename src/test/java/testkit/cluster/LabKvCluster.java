@@ -47,7 +47,9 @@ public final class LabKvCluster implements AutoCloseable {
     /** A peer that believes it leads answers Gets from its local state, without the log. */
     LOCAL_READS,
     /** The server ignores maxraftstate: it never hands Raft a snapshot. */
-    NO_SNAPSHOTS
+    NO_SNAPSHOTS,
+    /** Requests wait for the next 100 ms tick before reaching Raft (like replicating only on heartbeats). */
+    PROPOSE_ON_TICK
   }
 
   private final int n;

@@ -68,6 +68,17 @@ final class LabKvServer implements ApplyListener {
 
   /** The lab's RPC handler: {@code reply} is called once, now or when the entry is applied. */
   void handle(Envelope<KvCommand> request, Consumer<KvReply> reply) {
+    if (fault == LabKvCluster.Fault.PROPOSE_ON_TICK) {
+      long wait = LabNetwork.TICK_MILLIS - net.now() % LabNetwork.TICK_MILLIS;
+      net.schedule(wait, () -> {
+        if (alive()) serve(request, reply);
+      });
+      return;
+    }
+    serve(request, reply);
+  }
+
+  private void serve(Envelope<KvCommand> request, Consumer<KvReply> reply) {
     Optional<KvReply.Rejected> bad = limits.check(request.command());
     if (bad.isPresent()) {
       reply.accept(bad.get());
