@@ -63,6 +63,11 @@ public final class ServiceCore<C, R, T> {
     return out;
   }
 
+  /** Whether this service snapshots at all (maxraftstate > 0); lets callers skip measuring the Raft state. */
+  public boolean snapshotting() {
+    return maxRaftStateBytes > 0;
+  }
+
   /** Whether the service should hand Raft a snapshot now, given the persisted Raft state size. */
   public boolean shouldSnapshot(long raftStateBytes) {
     return maxRaftStateBytes > 0 && raftStateBytes >= maxRaftStateBytes;

@@ -53,7 +53,9 @@ class ServiceCoreTest {
 
   @Test
   void snapshotsOnlyWhenTheRaftStateReachesTheLimit() {
+    assertFalse(core(-1).snapshotting());
     assertFalse(core(-1).shouldSnapshot(1_000_000));
+    assertTrue(core(1000).snapshotting());
     assertFalse(core(1000).shouldSnapshot(999));
     assertTrue(core(1000).shouldSnapshot(1000));
   }
