@@ -6,6 +6,7 @@ import java.time.Duration;
 import kvraft.KvClient;
 import node.http.HttpKvClient;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
 
 /**
  * Where {@code kv} and {@code bench kv} send commands: a cluster named by {@code --config} (through
@@ -19,13 +20,13 @@ public final class KvTarget {
     KvClient connect();
   }
 
-  @Option(names = "--config", description = "HOCON file naming the cluster (default: reference.conf)")
+  @Option(names = "--config", scope = ScopeType.INHERIT, description = "HOCON file naming the cluster (default: reference.conf)")
   File config;
 
-  @Option(names = "--http", description = "talk to this HTTP API instead, e.g. http://127.0.0.1:8080")
+  @Option(names = "--http", scope = ScopeType.INHERIT, description = "talk to this HTTP API instead, e.g. http://127.0.0.1:8080")
   URI http;
 
-  @Option(names = "--timeout", description = "per-request timeout for --http (default ${DEFAULT-VALUE})")
+  @Option(names = "--timeout", scope = ScopeType.INHERIT, description = "per-request timeout for --http (default ${DEFAULT-VALUE})")
   Duration timeout = Duration.ofSeconds(10);
 
   KvClient connect() {
