@@ -87,34 +87,32 @@ public final class KvCli {
 
   @Command(name = "status", description = "Print role, term, commit and applied index of every replica.")
   int status() {
-    try (KvClient c = connect()) {
-      List<RaftStatus> all = await(c.status());
-      for (RaftStatus s : all) {
-        out().printf("%s %s term=%d commit=%d applied=%d%n", s.id(), s.role(), s.term(), s.commitIndex(),
-            s.appliedIndex());
-      }
-      return all.isEmpty() ? UNAVAILABLE : OK;
-    } catch (RuntimeException | ExecutionException | TimeoutException e) {
-      err().println("unavailable: " + e.getMessage());
-      return UNAVAILABLE;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return UNAVAILABLE;
+    List<RaftStatus> all = call(KvClient::status);
+    if (all == null) return UNAVAILABLE;
+    for (RaftStatus s : all) {
+      out().printf("%s %s term=%d commit=%d applied=%d%n", s.id(), s.role(), s.term(), s.commitIndex(),
+          s.appliedIndex());
     }
+    if (all.isEmpty()) err().println("unavailable: no replica answered");
+    return all.isEmpty() ? UNAVAILABLE : OK;
   }
 
   private int run(Function<KvClient, CompletionStage<KvReply>> op) {
-    KvReply r;
+    KvReply r = call(op);
+    return r == null ? UNAVAILABLE : print(r);
+  }
+
+  /** Runs {@code op} on a fresh client; null (after saying why on stderr) if that failed. */
+  private <T> T call(Function<KvClient, CompletionStage<T>> op) {
     try (KvClient c = connect()) {
-      r = await(op.apply(c));
+      return await(op.apply(c));
     } catch (RuntimeException | ExecutionException | TimeoutException e) {
       err().println("unavailable: " + e.getMessage());
-      return UNAVAILABLE;
+      return null;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return UNAVAILABLE;
+      return null;
     }
-    return print(r);
   }
 
   /** Prints {@code r} and returns its exit code. */
