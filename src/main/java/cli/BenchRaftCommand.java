@@ -5,6 +5,7 @@ import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.javadsl.AskPattern;
 import akka.actor.typed.javadsl.Behaviors;
+import cli.bench.Latencies;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import java.io.IOException;
@@ -161,13 +162,7 @@ public final class BenchRaftCommand implements Runnable {
     double perSecond = total / (double) seconds;
     return String.format(java.util.Locale.ROOT,
         "{\"clients\":%d,\"commits_per_s\":%.0f,\"p50_ms\":%.2f,\"p99_ms\":%.2f,\"seconds\":%d,\"size\":%d}",
-        clients, perSecond, percentile(all, 0.50), percentile(all, 0.99), seconds, size);
-  }
-
-  private static double percentile(long[] sorted, double q) {
-    if (sorted.length == 0) return Double.NaN;
-    int i = (int) Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1);
-    return sorted[Math.max(0, i)] / 1e6;
+        clients, perSecond, Latencies.percentileMs(all, 0.50), Latencies.percentileMs(all, 0.99), seconds, size);
   }
 
   private static PeerId awaitLeader(ActorSystem<Void> system, Map<PeerId, ActorRef<RaftPeer.Command>> refs)

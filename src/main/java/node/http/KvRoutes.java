@@ -1,0 +1,217 @@
+package node.http;
+
+import akka.http.javadsl.model.HttpEntity;
+import akka.http.javadsl.model.HttpResponse;
+import akka.http.javadsl.model.MediaTypes;
+import akka.http.javadsl.model.StatusCodes;
+import akka.http.javadsl.server.AllDirectives;
+import akka.http.javadsl.server.ExceptionHandler;
+import akka.http.javadsl.server.PathMatchers;
+import akka.http.javadsl.server.RejectionHandler;
+import akka.http.javadsl.server.Route;
+import akka.http.scaladsl.model.EntityStreamSizeException;
+import akka.http.scaladsl.model.IllegalRequestException;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.Charset;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import kvraft.KvClient;
+import kvraft.KvCommand;
+import kvraft.KvLimits;
+import kvraft.KvReply;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import scala.concurrent.duration.FiniteDuration;
+
+/**
+ * The KV HTTP API over any {@link KvClient}. Input is checked against {@link KvLimits} here, so a
+ * bad request is answered 400/413 without a round trip; every answer is JSON.
+ *
+ * <pre>
+ * PUT    /kv/{key}          body = value (text/plain, or JSON {"value": ...}); ?expected=v (CAS), ?absent=true
+ * GET    /kv/{key}          200 {"key","value"} | 404
+ * DELETE /kv/{key}          200
+ * POST   /kv/{key}/append   body = suffix
+ * GET    /kv?from=&to=&limit=   200 {"entries":[{"key","value"}...],"more":bool}
+ * GET    /status            200 {"replicas":[{"id","role","term","commit_index","applied_index",...}]}
+ * </pre>
+ */
+public final class KvRoutes extends AllDirectives {
+  private static final Logger log = LoggerFactory.getLogger(KvRoutes.class);
+
+  public static final int DEFAULT_SCAN_LIMIT = 1000;
+  /** Room for a JSON wrapper around the largest value KvLimits accepts. */
+  static final int BODY_OVERHEAD_BYTES = 16 * 1024;
+  private static final FiniteDuration BODY_TIMEOUT = FiniteDuration.create(10, TimeUnit.SECONDS);
+
+  private final KvClient client;
+  private final KvLimits limits;
+
+  public KvRoutes(KvClient client, KvLimits limits) {
+    this.client = client;
+    this.limits = limits;
+  }
+
+  /** The largest request body accepted; HttpApi sets akka.http's max-content-length to this too. */
+  public static long maxBodyBytes(KvLimits limits) {
+    return (long) limits.maxValueBytes() + BODY_OVERHEAD_BYTES;
+  }
+
+  public Route route() {
+    return handleExceptions(exceptions(), () -> handleRejections(rejections(), () -> concat(
+        path("status", () -> get(() -> completeWithFuture(safely(client::status).thenApply(KvJson::status)
+            .exceptionally(KvRoutes::internal)))),
+        pathPrefix("kv", () -> concat(
+            pathEnd(() -> get(this::scan)),
+            path(PathMatchers.segment().slash("append"), key -> post(() -> withValue(v ->
+                run(key, new KvCommand.Append(key, v))))),
+            path(PathMatchers.segment(), key -> concat(
+                get(() -> run(key, new KvCommand.Get(key))),
+                put(() -> parameterOptional("expected", expected -> parameterOptional("absent", absent ->
+                    withValue(v -> write(key, v, expected, absent))))),
+                delete(() -> run(key, new KvCommand.Delete(key))))))))));
+  }
+
+  private Route write(String key, String value, Optional<String> expected, Optional<String> absent) {
+    if (absent.isPresent() && !absent.get().equals("true") && !absent.get().equals("false")) {
+      return complete(KvJson.error(StatusCodes.BAD_REQUEST, "absent must be true or false"));
+    }
+    boolean ifAbsent = absent.map("true"::equals).orElse(false);
+    if (ifAbsent && expected.isPresent()) {
+      return complete(KvJson.error(StatusCodes.BAD_REQUEST, "use either expected or absent=true, not both"));
+    }
+    if (ifAbsent) return run(key, new KvCommand.Cas(key, null, value));
+    if (expected.isPresent()) return run(key, new KvCommand.Cas(key, expected.get(), value));
+    return run(key, new KvCommand.Put(key, value));
+  }
+
+  private Route scan() {
+    return parameterOptional("from", from -> parameterOptional("to", to -> parameterOptional("limit", limit -> {
+      int n = Math.min(DEFAULT_SCAN_LIMIT, limits.maxScanLimit());
+      if (limit.isPresent()) {
+        try {
+          n = Integer.parseInt(limit.get());
+        } catch (NumberFormatException e) {
+          n = -1;
+        }
+        if (n < 1) return complete(KvJson.error(StatusCodes.BAD_REQUEST, "limit must be a positive integer"));
+      }
+      String start = from.orElse("");
+      return run(start, new KvCommand.Scan(start, to.orElse(null), n));
+    })));
+  }
+
+  /** Checks {@code c}, then runs it and maps the reply. */
+  private Route run(String key, KvCommand c) {
+    if (tooLarge(c)) {
+      return complete(KvJson.error(StatusCodes.PAYLOAD_TOO_LARGE,
+          "value larger than " + limits.maxValueBytes() + " bytes"));
+    }
+    Optional<KvReply.Rejected> rejected = limits.check(c);
+    if (rejected.isPresent()) return complete(KvJson.reply(key, rejected.get()));
+    return completeWithFuture(safely(() -> client.execute(c)).thenApply(r -> KvJson.reply(key, r))
+        .exceptionally(KvRoutes::internal));
+  }
+
+  private boolean tooLarge(KvCommand c) {
+    String value = null;
+    String expected = null;
+    if (c instanceof KvCommand.Put p) value = p.value();
+    if (c instanceof KvCommand.Append a) value = a.value();
+    if (c instanceof KvCommand.Cas s) {
+      value = s.value();
+      expected = s.expected();
+    }
+    return utf8(value) > limits.maxValueBytes() || utf8(expected) > limits.maxValueBytes();
+  }
+
+  private static int utf8(String s) {
+    return s == null ? 0 : s.getBytes(StandardCharsets.UTF_8).length;
+  }
+
+  /** The request body as the value: JSON {"value": "..."} or the raw text. */
+  private Route withValue(Function<String, Route> inner) {
+    return extractStrictEntity(BODY_TIMEOUT, maxBodyBytes(limits), entity -> {
+      String text;
+      try {
+        text = decode(entity);
+      } catch (CharacterCodingException e) {
+        return complete(KvJson.error(StatusCodes.BAD_REQUEST, "body is not valid text in its charset"));
+      }
+      if (!entity.getContentType().mediaType().equals(MediaTypes.APPLICATION_JSON)) return inner.apply(text);
+      JsonNode value;
+      try {
+        value = KvJson.MAPPER.readTree(text).get("value");
+      } catch (IOException | RuntimeException e) {
+        return complete(KvJson.error(StatusCodes.BAD_REQUEST, "malformed JSON body"));
+      }
+      if (value == null || !value.isTextual()) {
+        return complete(KvJson.error(StatusCodes.BAD_REQUEST, "JSON body must be {\"value\": \"<string>\"}"));
+      }
+      return inner.apply(value.textValue());
+    });
+  }
+
+  private static String decode(HttpEntity.Strict entity) throws CharacterCodingException {
+    Charset cs = entity.getContentType().getCharsetOption()
+        .map(c -> c.nioCharset()).orElse(StandardCharsets.UTF_8);
+    return cs.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+        .onUnmappableCharacter(CodingErrorAction.REPORT)
+        .decode(ByteBuffer.wrap(entity.getData().toArray())).toString();
+  }
+
+  /** A client that throws instead of returning a failed stage is treated the same way. */
+  private static <T> CompletionStage<T> safely(Supplier<CompletionStage<T>> call) {
+    try {
+      return call.get();
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  private static HttpResponse internal(Throwable t) {
+    log.error("KV request failed", t);
+    return KvJson.error(StatusCodes.INTERNAL_SERVER_ERROR, "internal error");
+  }
+
+  /** An oversized body fails the entity stream (possibly wrapped); that is the client's 413, not our 500. */
+  private ExceptionHandler exceptions() {
+    return ExceptionHandler.newBuilder()
+        .matchAny(t -> {
+          Throwable cause = t;
+          while (!(cause instanceof EntityStreamSizeException || cause instanceof IllegalRequestException)
+              && cause.getCause() != null) cause = cause.getCause();
+          if (cause instanceof EntityStreamSizeException e) {
+            return complete(KvJson.error(StatusCodes.PAYLOAD_TOO_LARGE,
+                "request body larger than " + e.limit() + " bytes"));
+          }
+          if (cause instanceof IllegalRequestException e) {
+            // toStrictEntity reports its size limit as a 400 "Request too large": that is our 413.
+            boolean tooLarge = e.info().summary().startsWith("Request too large");
+            return complete(KvJson.error(tooLarge ? StatusCodes.PAYLOAD_TOO_LARGE : e.status(),
+                tooLarge ? "request body larger than " + maxBodyBytes(limits) + " bytes" : e.info().summary()));
+          }
+          return complete(internal(t));
+        })
+        .build();
+  }
+
+  /** akka-http's default rejection answers (404, 405, 400 ...) with their text moved into JSON. */
+  private static RejectionHandler rejections() {
+    return RejectionHandler.defaultHandler().mapRejectionResponse(resp -> {
+      if (!(resp.entity() instanceof HttpEntity.Strict strict)) return resp;
+      String text = strict.getData().utf8String();
+      if (strict.getContentType().mediaType().equals(MediaTypes.APPLICATION_JSON)) return resp;
+      return resp.withEntity(KvJson.json(resp.status(), KvJson.obj("error", text)).entity());
+    });
+  }
+}
