@@ -17,20 +17,23 @@ public final class MemoryLogStorage implements LogStorage {
   private Snapshot snapshot = Snapshot.EMPTY;
   /** entries.get(i) has index snapshot.meta().index() + 1 + i. */
   private final ArrayList<LogEntry> entries;
+  /** Sum of entries' sizeBytes, kept up to date so that raftStateSize() is O(1) (services ask after every apply). */
+  private long entryBytes;
 
   public MemoryLogStorage() {
     this.entries = new ArrayList<>();
   }
 
-  private MemoryLogStorage(HardState hs, Snapshot snap, List<LogEntry> entries) {
+  private MemoryLogStorage(HardState hs, Snapshot snap, List<LogEntry> entries, long entryBytes) {
     this.hardState = hs;
     this.snapshot = snap;
     this.entries = new ArrayList<>(entries);
+    this.entryBytes = entryBytes;
   }
 
   /** An independent copy: later writes to either do not reach the other. */
   public MemoryLogStorage copy() {
-    return new MemoryLogStorage(hardState, snapshot, entries);
+    return new MemoryLogStorage(hardState, snapshot, entries, entryBytes);
   }
 
   /** Persists what a Ready asks to be durable (hard state, snapshot, then entries). */
@@ -49,11 +52,10 @@ public final class MemoryLogStorage implements LogStorage {
     SnapshotMeta meta = snap.meta();
     if (meta.index() <= lastIndex() && meta.index() > snapshot.meta().index() && term(meta.index()) == meta.term()) {
       // Our log extends past the snapshot with matching history: keep the tail.
-      List<LogEntry> tail = new ArrayList<>(entries.subList((int) (meta.index() - snapshot.meta().index()), entries.size()));
-      entries.clear();
-      entries.addAll(tail);
+      dropFirst((int) (meta.index() - snapshot.meta().index()));
     } else {
       entries.clear();
+      entryBytes = 0;
     }
     this.snapshot = snap;
   }
@@ -65,8 +67,9 @@ public final class MemoryLogStorage implements LogStorage {
     if (first < offset) throw new IllegalArgumentException("append at " + first + " below first index " + offset);
     if (first > lastIndex() + 1) throw new IllegalArgumentException("gap: append at " + first + " after " + lastIndex());
     int keep = (int) (first - offset);
-    while (entries.size() > keep) entries.remove(entries.size() - 1);
+    while (entries.size() > keep) entryBytes -= entries.remove(entries.size() - 1).sizeBytes();
     entries.addAll(newEntries);
+    for (LogEntry e : newEntries) entryBytes += e.sizeBytes();
   }
 
   /**
@@ -78,8 +81,14 @@ public final class MemoryLogStorage implements LogStorage {
     if (index <= snapIndex) return;
     if (index > lastIndex()) throw new IllegalArgumentException("compact " + index + " beyond last index " + lastIndex());
     long t = term(index);
-    entries.subList(0, (int) (index - snapIndex)).clear();
+    dropFirst((int) (index - snapIndex));
     snapshot = new Snapshot(new SnapshotMeta(index, t), data);
+  }
+
+  private void dropFirst(int n) {
+    List<LogEntry> dropped = entries.subList(0, n);
+    for (LogEntry e : dropped) entryBytes -= e.sizeBytes();
+    dropped.clear();
   }
 
   @Override
@@ -129,9 +138,7 @@ public final class MemoryLogStorage implements LogStorage {
 
   /** Bytes of Raft state (hard state and entries), like the lab's RaftStateSize(). */
   public long raftStateSize() {
-    long size = 24;
-    for (LogEntry e : entries) size += e.sizeBytes();
-    return size;
+    return 24 + entryBytes;
   }
 
   /** Bytes of the snapshot, like the lab's SnapshotSize(). */

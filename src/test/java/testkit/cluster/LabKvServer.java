@@ -113,7 +113,7 @@ final class LabKvServer implements ApplyListener {
   public void applied(PeerId peer, LogEntry entry) {
     answer(core.apply(entry.index(), entry.term(), entry.command()));
     SimPeer p = net.peer(me);
-    // raftStateSize() walks the log: only measure when snapshots are on
+    // only measure when snapshots are on
     if (fault != LabKvCluster.Fault.NO_SNAPSHOTS && core.snapshotting()
         && core.shouldSnapshot(p.storage().raftStateSize())) {
       p.snapshot(entry.index(), core.snapshot());
