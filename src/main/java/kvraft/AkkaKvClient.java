@@ -5,6 +5,8 @@ import akka.actor.typed.ActorRefResolver;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Scheduler;
 import akka.actor.typed.javadsl.AskPattern;
+import akka.actor.typed.receptionist.Receptionist;
+import akka.actor.typed.receptionist.ServiceKey;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -98,6 +100,44 @@ public final class AkkaKvClient implements KvClient {
     addresses.forEach((p, address) ->
         refs.put(p, resolver.resolveActorRef(address + "/user/" + KvServer.actorName(group, p))));
     return new AkkaKvClient(system, refs, settings);
+  }
+
+  /**
+   * A client of the servers of {@code group} that the receptionist lists (in a cluster: on every
+   * node), once it lists {@code expected} of them; fails after {@code wait}.
+   */
+  public static CompletionStage<AkkaKvClient> viaReceptionist(ActorSystem<?> system, GroupId group, int expected,
+      Duration wait, Settings settings) {
+    CompletableFuture<AkkaKvClient> result = new CompletableFuture<>();
+    findServers(system, group, expected, System.nanoTime() + wait.toNanos(), settings, result);
+    return result;
+  }
+
+  private static void findServers(ActorSystem<?> system, GroupId group, int expected, long deadlineNanos,
+      Settings settings, CompletableFuture<AkkaKvClient> result) {
+    ServiceKey<KvServer.Command> key = KvServer.serviceKey(group);
+    AskPattern.<Receptionist.Command, Receptionist.Listing>ask(system.receptionist(),
+            to -> Receptionist.find(key, to), settings.attemptTimeout(), system.scheduler())
+        .whenComplete((listing, failure) -> {
+          Map<PeerId, ActorRef<KvServer.Command>> refs = new LinkedHashMap<>();
+          if (listing != null) {
+            String prefix = KvServer.actorName(group, PeerId.of("x"));
+            prefix = prefix.substring(0, prefix.length() - 1);
+            for (ActorRef<KvServer.Command> ref : listing.getServiceInstances(key)) {
+              String name = ref.path().name();
+              if (name.startsWith(prefix)) refs.put(PeerId.of(name.substring(prefix.length())), ref);
+            }
+          }
+          if (refs.size() >= expected) {
+            result.complete(new AkkaKvClient(system, refs, settings));
+          } else if (System.nanoTime() > deadlineNanos) {
+            result.completeExceptionally(new IllegalStateException(
+                "the receptionist lists " + refs.keySet() + " for " + key.id() + ", want " + expected + " servers"));
+          } else {
+            system.scheduler().scheduleOnce(Duration.ofMillis(100),
+                () -> findServers(system, group, expected, deadlineNanos, settings, result), system.executionContext());
+          }
+        });
   }
 
   @Override

@@ -65,6 +65,37 @@ class KvServerTest {
   }
 
   @Test
+  void concurrentWritesThroughOneClientAreEachAppliedOnce(long seed) throws Exception {
+    KvGroup g = group(KvSettings.defaults(), seed);
+    try (AkkaKvClient c = g.client()) {
+      List<java.util.concurrent.CompletableFuture<KvReply>> writes = new java.util.ArrayList<>();
+      for (int i = 0; i < 40; i++) writes.add(c.append("k", "<" + i + ">").toCompletableFuture());
+      for (var w : writes) assertEquals(KvReply.DONE, await(w));
+      String value = ((KvReply.Value) await(c.get("k"))).value();
+      for (int i = 0; i < 40; i++) {
+        String token = "<" + i + ">";
+        assertEquals(value.indexOf(token), value.lastIndexOf(token), () -> token + " once in " + value);
+        assertTrue(value.contains(token), () -> token + " in " + value);
+      }
+    } finally {
+      g.stopAll();
+    }
+  }
+
+  @Test
+  void clientFindsTheServersThroughTheReceptionist(long seed) throws Exception {
+    KvGroup g = group(KvSettings.defaults(), seed);
+    try (AkkaKvClient c = AkkaKvClient.viaReceptionist(kit.system(), g.group, 3, KvGroup.TIMEOUT,
+        AkkaKvClient.Settings.defaults()).toCompletableFuture().get(20, java.util.concurrent.TimeUnit.SECONDS)) {
+      assertEquals(KvReply.DONE, await(c.put("r", "1")));
+      assertEquals(new KvReply.Value("1"), await(c.get("r")));
+      assertEquals(3, c.status().toCompletableFuture().get().size());
+    } finally {
+      g.stopAll();
+    }
+  }
+
+  @Test
   void followerAnswersWrongLeaderWithHintAndTheClientFollowsIt(long seed) {
     KvGroup g = group(KvSettings.defaults(), seed);
     try {
