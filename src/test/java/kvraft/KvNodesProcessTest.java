@@ -73,8 +73,8 @@ class KvNodesProcessTest {
     return conf;
   }
 
-  /** Starts {@code bin/raftkv node} for {@code p} (as cli.Main in a child JVM) and waits for its banner. */
-  private void start(PeerId p) throws Exception {
+  /** Starts {@code bin/raftkv node} for {@code p} (as cli.Main in a child JVM); returns its log file. */
+  private Path launch(PeerId p) throws Exception {
     Path log = dir.resolve(p.id() + "-" + System.nanoTime() + ".log");
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     Process proc = new ProcessBuilder(java,
@@ -83,10 +83,15 @@ class KvNodesProcessTest {
         "-cp", classpath(), "cli.Main", "node", "--config", confFile(p).toString())
         .redirectErrorStream(true).redirectOutput(log.toFile()).start();
     processes.put(p, proc);
+    return log;
+  }
+
+  /** Waits for the banner the node prints once its replica runs. */
+  private void awaitStarted(PeerId p, Path log) throws Exception {
     long deadline = System.currentTimeMillis() + 30_000;
     while (System.currentTimeMillis() < deadline) {
       if (Files.readString(log).contains("raftkv node " + p)) return;
-      if (!proc.isAlive()) break;
+      if (!processes.get(p).isAlive()) break;
       Thread.sleep(100);
     }
     throw new AssertionError(p + " did not start; see " + log);
@@ -165,7 +170,9 @@ class KvNodesProcessTest {
     List<Thread> clients = new ArrayList<>();
     try (AkkaKvClient c = node.KvNode.clientFor(system, spec,
         new AkkaKvClient.Settings(Duration.ofMillis(1000), Duration.ofSeconds(15)))) {
-      for (PeerId p : PEERS) start(p);
+      Map<PeerId, Path> logs = new HashMap<>();
+      for (PeerId p : PEERS) logs.put(p, launch(p));
+      for (PeerId p : PEERS) awaitStarted(p, logs.get(p));
       PeerId leader = awaitLeader(c);
       for (int i = 0; i < CLIENTS; i++) {
         int id = i;
@@ -178,7 +185,7 @@ class KvNodesProcessTest {
       processes.get(leader).waitFor(30, TimeUnit.SECONDS);
       Thread.sleep(4_000); // a new leader takes over; the clients follow it
       PeerId second = awaitLeader(c);
-      start(leader); // recovers from its LevelDB journal and catches up
+      awaitStarted(leader, launch(leader)); // recovers from its LevelDB journal and catches up
       Thread.sleep(4_000);
       stop.set(true);
       for (Thread t : clients) t.join(30_000);
