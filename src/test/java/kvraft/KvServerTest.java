@@ -122,6 +122,7 @@ class KvServerTest {
       assertInstanceOf(KvReply.Rejected.class, await(c.put("k", "x".repeat(101))));
       assertInstanceOf(KvReply.Rejected.class, await(c.put("k".repeat(65), "v")));
       assertInstanceOf(KvReply.Rejected.class, await(c.scan("a", null, 11)));
+      assertInstanceOf(KvReply.Rejected.class, g.execute(leader, 9, 0, new KvCommand.Put("k", "no seq")));
       assertEquals(before, g.status(leader).lastIndex(), "nothing reached the log");
       assertEquals(new KvReply.Value("small"), await(c.get("k")));
     } finally {

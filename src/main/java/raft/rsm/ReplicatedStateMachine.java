@@ -134,6 +134,11 @@ public final class ReplicatedStateMachine<C, R> extends AbstractBehavior<Replica
   }
 
   private Behavior<Command> onSubmit(Submit<C, R> s) {
+    if (s.seq() < 1 && !service.machine().isReadOnly(s.command())) {
+      // Sessions dedupe writes by sequence number: a write without one could be dropped as a duplicate.
+      s.replyTo().tell(service.replies().rejected("a write needs a sequence number >= 1, was " + s.seq()));
+      return this;
+    }
     Optional<R> refused = service.check().apply(s.command());
     if (refused.isPresent()) {
       s.replyTo().tell(refused.get());
