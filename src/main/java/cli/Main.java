@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "raftkv 0.1.0",
     description = "Raft, replicated KV and MapReduce on Akka typed actors.",
-    subcommands = {BenchCommand.class, KvCli.class, MrCommand.class})
+    subcommands = {LocalCommand.class, NodeCommand.class, KvCli.class, BenchCommand.class, MrCommand.class})
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

@@ -4,6 +4,16 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import java.io.File;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import kvraft.AkkaKvClient;
+import kvraft.KvLimits;
+import kvraft.KvSettings;
+import raft.GroupId;
+import raft.PeerId;
 import raft.RaftConfig;
 import raft.peer.PeerSettings;
 
@@ -19,6 +29,17 @@ public final class NodeSettings {
     if (file == null) return ConfigFactory.load();
     if (!file.isFile()) throw new IllegalArgumentException("config file " + file.getAbsolutePath() + " not found");
     return ConfigFactory.parseFile(file).withFallback(ConfigFactory.load()).resolve();
+  }
+
+  /**
+   * The HOCON in {@code file} over the classpath resource {@code layer} (settings of one kind of
+   * process, e.g. kvnode.conf) over application.conf and reference.conf.
+   */
+  public static Config load(File file, String layer) {
+    Config base = ConfigFactory.parseResources(layer).withFallback(ConfigFactory.load());
+    if (file == null) return base.resolve();
+    if (!file.isFile()) throw new IllegalArgumentException("config file " + file.getAbsolutePath() + " not found");
+    return ConfigFactory.parseFile(file).withFallback(base).resolve();
   }
 
   public static RaftConfig raftConfig(Config config) {
@@ -49,6 +70,43 @@ public final class NodeSettings {
           .validate();
     } catch (IllegalArgumentException | ConfigException e) {
       throw new IllegalArgumentException("invalid raftkv.raft settings: " + e.getMessage(), e);
+    }
+  }
+
+  public static KvSettings kvSettings(Config config) {
+    Config kv = config.getConfig("raftkv.kv");
+    try {
+      return new KvSettings(kv.getBytes("max-raft-state"),
+          new KvLimits(Math.toIntExact(kv.getBytes("max-key-bytes")), Math.toIntExact(kv.getBytes("max-value-bytes")),
+              kv.getInt("max-scan-limit")))
+          .validate();
+    } catch (IllegalArgumentException | ConfigException | ArithmeticException e) {
+      throw new IllegalArgumentException("invalid raftkv.kv settings: " + e.getMessage(), e);
+    }
+  }
+
+  public static AkkaKvClient.Settings clientSettings(Config config) {
+    Config client = config.getConfig("raftkv.kv.client");
+    try {
+      return new AkkaKvClient.Settings(client.getDuration("attempt-timeout"), client.getDuration("deadline")).validate();
+    } catch (IllegalArgumentException | ConfigException e) {
+      throw new IllegalArgumentException("invalid raftkv.kv.client settings: " + e.getMessage(), e);
+    }
+  }
+
+  /** {@code raftkv.node}: which group, which replica, where its data and its peers are. */
+  public static NodeSpec nodeSpec(Config config) {
+    Config node = config.getConfig("raftkv.node");
+    try {
+      Map<PeerId, String> peers = new LinkedHashMap<>();
+      List<String> ids = new ArrayList<>(node.getConfig("peers").root().keySet());
+      ids.sort(null);
+      for (String id : ids) peers.put(PeerId.of(id), node.getConfig("peers").getString(id));
+      String self = node.getString("id");
+      return new NodeSpec(GroupId.of(node.getString("group")), self.isEmpty() ? null : PeerId.of(self), peers,
+          Path.of(node.getString("data-dir")), node.getBoolean("fsync")).validate();
+    } catch (IllegalArgumentException | ConfigException e) {
+      throw new IllegalArgumentException("invalid raftkv.node settings: " + e.getMessage(), e);
     }
   }
 }

@@ -6,6 +6,7 @@ import akka.actor.typed.ActorSystem;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import raft.GroupId;
@@ -28,10 +29,20 @@ public final class RemotePeerTransport implements PeerTransport {
    * @param addresses peer id to {@code akka://system@host:port}, for every other peer of the group
    */
   public RemotePeerTransport(ActorSystem<?> system, GroupId group, Map<PeerId, String> addresses) {
+    this(system, addresses, id -> actorName(group, id));
+  }
+
+  /**
+   * Peers hosted below another actor (e.g. a service that spawns its peer as a child).
+   *
+   * @param pathUnderUser a peer's actor path below {@code /user/}, e.g. {@code kv-g1-p2/raft}
+   */
+  public RemotePeerTransport(ActorSystem<?> system, Map<PeerId, String> addresses,
+      Function<PeerId, String> pathUnderUser) {
     ActorRefResolver resolver = ActorRefResolver.get(system);
     Map<PeerId, ActorRef<RaftPeer.Command>> refs = new HashMap<>();
     addresses.forEach((id, address) ->
-        refs.put(id, resolver.resolveActorRef(address + "/user/" + actorName(group, id))));
+        refs.put(id, resolver.resolveActorRef(address + "/user/" + pathUnderUser.apply(id))));
     this.peers = Map.copyOf(refs);
   }
 

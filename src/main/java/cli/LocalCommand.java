@@ -1,0 +1,35 @@
+package cli;
+
+import java.io.File;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import node.KvNode;
+import node.NodeSettings;
+import node.NodeSpec;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code bin/raftkv local}: the whole replicated KV store in one JVM (three replicas of one group,
+ * each on its own LevelDB journal under {@code --data}); runs until Ctrl-C, data survives restarts.
+ */
+@Command(name = "local", mixinStandardHelpOptions = true,
+    description = "Run 3 KV replicas of one Raft group in this JVM, on LevelDB under --data.")
+public final class LocalCommand implements Callable<Integer> {
+  @Option(names = "--data", description = "data directory (default ${DEFAULT-VALUE})")
+  Path data = Path.of("data");
+
+  @Option(names = "--config", description = "HOCON file with raftkv.* settings (default: reference.conf)")
+  File configFile;
+
+  @Override
+  public Integer call() throws Exception {
+    var config = NodeSettings.load(configFile);
+    NodeSpec spec = NodeSettings.nodeSpec(config).asLocal(data);
+    KvNode node = KvNode.start(spec, config);
+    System.out.println(node.banner());
+    NodeCommand.printLeaderWhenElected(node);
+    node.awaitTermination();
+    return 0;
+  }
+}

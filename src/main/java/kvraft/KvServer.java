@@ -1,0 +1,82 @@
+package kvraft;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.actor.typed.receptionist.Receptionist;
+import akka.actor.typed.receptionist.ServiceKey;
+import java.util.Objects;
+import java.util.Optional;
+import raft.GroupId;
+import raft.PeerId;
+import raft.core.RaftStatus;
+import raft.rsm.ReplicatedStateMachine;
+import wire.CborSerializable;
+
+/**
+ * One replica of the replicated KV store (the lab's KVServer): a {@link ReplicatedStateMachine}
+ * over a {@link KvStore}, configured with the KV codec, limits and typed replies. Reads go through
+ * the log like writes, so every answer is linearizable. The server registers with the receptionist
+ * under {@link #serviceKey(GroupId)} so clients in the cluster can find it.
+ */
+public final class KvServer {
+  private KvServer() {}
+
+  public sealed interface Command extends CborSerializable {}
+
+  /**
+   * Run {@code command} as write {@code seq} of client {@code clientId} ({@code seq} 0 for reads).
+   * A retry must carry the same {@code (clientId, seq)}: the write is then applied once.
+   */
+  public record Execute(long clientId, long seq, KvCommand command, ActorRef<KvReply> replyTo) implements Command {}
+
+  /** This replica's Raft status. */
+  public record GetStatus(ActorRef<RaftStatus> replyTo) implements Command {}
+
+  /** The receptionist key of the servers of {@code group}. */
+  public static ServiceKey<Command> serviceKey(GroupId group) {
+    return ServiceKey.create(Command.class, "kv-" + group.id());
+  }
+
+  /** The name a server is spawned under, so that remote clients and peers can address it. */
+  public static String actorName(GroupId group, PeerId peer) {
+    return "kv-" + Objects.requireNonNull(group) + "-" + Objects.requireNonNull(peer);
+  }
+
+  /** Path of the server's Raft peer below the user guardian (for {@code RemotePeerTransport}). */
+  public static String peerPath(GroupId group, PeerId peer) {
+    return actorName(group, peer) + "/" + ReplicatedStateMachine.PEER_NAME;
+  }
+
+  private static final ReplicatedStateMachine.Replies<KvReply> REPLIES = new ReplicatedStateMachine.Replies<>() {
+    @Override
+    public KvReply wrongLeader(Optional<PeerId> hint) {
+      return new KvReply.WrongLeader(hint);
+    }
+
+    @Override
+    public KvReply busy() {
+      return KvReply.BUSY;
+    }
+
+    @Override
+    public KvReply rejected(String reason) {
+      return new KvReply.Rejected(reason);
+    }
+  };
+
+  public static Behavior<Command> create(ReplicatedStateMachine.PeerSpec peer, KvSettings settings) {
+    KvLimits limits = settings.validate().limits();
+    ReplicatedStateMachine.Service<KvCommand, KvReply> service = new ReplicatedStateMachine.Service<>(
+        new KvStore(), KvCodec.COMMANDS, KvCodec.RESULTS, REPLIES, c -> limits.check(c).map(r -> r),
+        settings.maxRaftStateBytes());
+    return Behaviors.setup(ctx -> {
+      ctx.getSystem().receptionist().tell(Receptionist.register(serviceKey(peer.group()), ctx.getSelf()));
+      // Our serializable protocol becomes the replica's in-actor protocol; the replica's own
+      // messages (applied entries, proposal answers) are not Commands and pass straight through.
+      return Behaviors.transformMessages(Command.class, ReplicatedStateMachine.create(peer, service), pf -> pf
+          .match(Execute.class, e -> new ReplicatedStateMachine.Submit<>(e.clientId(), e.seq(), e.command(), e.replyTo()))
+          .match(GetStatus.class, g -> new ReplicatedStateMachine.GetStatus(g.replyTo())));
+    });
+  }
+}
