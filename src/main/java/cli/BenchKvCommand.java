@@ -1,14 +1,21 @@
 package cli;
 
+import akka.http.javadsl.ServerBinding;
 import cli.bench.EtcdKvClient;
 import cli.bench.KvBench;
+import com.typesafe.config.Config;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
 import kvraft.KvClient;
+import node.KvNode;
+import node.NodeSettings;
+import node.http.HttpApi;
+import node.http.HttpKvClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -44,6 +51,12 @@ public final class BenchKvCommand implements Callable<Integer> {
   @Option(names = "--out", description = "where the JSON line is also written (default ${DEFAULT-VALUE})")
   Path out = Path.of("target/bench/kv.json");
 
+  @Option(names = "--data", description = "journal directory of the embedded group, emptied first (default ${DEFAULT-VALUE})")
+  Path data = Path.of("target/bench/kv-data");
+
+  @Option(names = "--over-http", description = "embedded group: go through its HTTP API instead of the Java client")
+  boolean overHttp;
+
   private final KvTarget.Connector override;
 
   public BenchKvCommand() {
@@ -56,17 +69,45 @@ public final class BenchKvCommand implements Callable<Integer> {
   }
 
   @Override
-  public Integer call() throws IOException, InterruptedException {
+  public Integer call() throws Exception {
+    if (etcd == null && override == null && target.http == null && target.config == null) return embedded();
     String name = etcd != null ? "etcd" : override != null ? "kvclient" : target.name();
     try (KvClient client = etcd != null ? new EtcdKvClient(etcd, target.timeout)
         : override != null ? override.connect() : target.connect()) {
-      KvBench.Result r = KvBench.run(name, client, clients, millis(warmup), millis(seconds), reads, seed);
-      String json = r.toJson();
-      System.out.println(json);
-      if (out.getParent() != null) Files.createDirectories(out.getParent());
-      Files.writeString(out, json + "\n");
-      return 0;
+      return run(name, client);
     }
+  }
+
+  /**
+   * No target given: start the embedded default (3 replicas in this JVM on fresh LevelDB journals
+   * with fsync on, as {@code bin/raftkv local}) and measure it through the Java client, or
+   * through its HTTP API with {@code --over-http}.
+   */
+  private int embedded() throws Exception {
+    BenchRaftCommand.deleteRecursively(data);
+    Config config = NodeSettings.load(null);
+    try (KvNode node = KvNode.start(NodeSettings.nodeSpec(config).asLocal(data), config)) {
+      if (!overHttp) {
+        try (KvClient client = node.client()) {
+          return run("embedded", client);
+        }
+      }
+      ServerBinding binding = HttpApi.start(node.system(), node.client(), "127.0.0.1", 0)
+          .toCompletableFuture().get(30, TimeUnit.SECONDS);
+      URI base = URI.create("http://127.0.0.1:" + binding.localAddress().getPort());
+      try (KvClient client = new HttpKvClient(base, target.timeout)) {
+        return run("embedded-http", client);
+      }
+    }
+  }
+
+  private int run(String name, KvClient client) throws IOException, InterruptedException {
+    KvBench.Result r = KvBench.run(name, client, clients, millis(warmup), millis(seconds), reads, seed);
+    String json = r.toJson();
+    System.out.println(json);
+    if (out.getParent() != null) Files.createDirectories(out.getParent());
+    Files.writeString(out, json + "\n");
+    return 0;
   }
 
   private static Duration millis(double s) {

@@ -251,7 +251,8 @@ public final class BenchRaftCommand implements Runnable {
     });
   }
 
-  private static void deleteRecursively(Path p) throws IOException {
+  /** Empties a bench directory (also used by bench kv). */
+  static void deleteRecursively(Path p) throws IOException {
     if (!Files.exists(p)) return;
     try (Stream<Path> walk = Files.walk(p)) {
       for (Path x : walk.sorted(Comparator.reverseOrder()).toList()) Files.delete(x);

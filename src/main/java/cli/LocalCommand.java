@@ -22,12 +22,16 @@ public final class LocalCommand implements Callable<Integer> {
   @Option(names = "--config", description = "HOCON file with raftkv.* settings (default: reference.conf)")
   File configFile;
 
+  @Option(names = "--http-port", description = "HTTP API port (default: raftkv.node.http.port; 0 = any free port, -1 = off)")
+  Integer httpPort;
+
   @Override
   public Integer call() throws Exception {
     var config = NodeSettings.load(configFile);
     NodeSpec spec = NodeSettings.nodeSpec(config).asLocal(data);
     KvNode node = KvNode.start(spec, config);
     System.out.println(node.banner());
+    NodeCommand.startHttp(node, config, httpPort);
     NodeCommand.printLeaderWhenElected(node);
     node.awaitTermination();
     return 0;

@@ -11,6 +11,8 @@ import picocli.CommandLine.Command;
     description = "Raft, replicated KV and MapReduce on Akka typed actors.",
     subcommands = {LocalCommand.class, NodeCommand.class, KvCli.class, BenchCommand.class, MrCommand.class})
 public final class Main implements Runnable {
+  private static final String COMMON_POOL_PARALLELISM = "java.util.concurrent.ForkJoinPool.common.parallelism";
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override
@@ -19,6 +21,12 @@ public final class Main implements Runnable {
   }
 
   public static void main(String[] args) {
+    // Akka's Java ask returns Scala's CompletableFuture wrapper, which runs every callback "async" on
+    // the common pool; with 2 cores that pool has parallelism 1 and the JDK then starts a new
+    // thread per callback (ThreadPerTaskExecutor): thousands of threads per second under load.
+    if (System.getProperty(COMMON_POOL_PARALLELISM) == null) System.setProperty(COMMON_POOL_PARALLELISM, "4");
+    // Initialise logging before any ActorSystem starts, so SLF4J need not replay early calls.
+    org.slf4j.LoggerFactory.getILoggerFactory();
     System.exit(new CommandLine(new Main()).execute(args));
   }
 }

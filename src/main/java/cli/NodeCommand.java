@@ -1,13 +1,18 @@
 package cli;
 
+import akka.http.javadsl.ServerBinding;
+import com.typesafe.config.Config;
 import java.io.File;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
 import kvraft.KvClient;
 import node.KvNode;
 import node.NodeSettings;
 import node.NodeSpec;
+import node.http.HttpApi;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import raft.core.RaftStatus;
@@ -26,6 +31,9 @@ public final class NodeCommand implements Callable<Integer> {
   @Option(names = "--data", description = "data directory (overrides raftkv.node.data-dir)")
   Path data;
 
+  @Option(names = "--http-port", description = "HTTP API port (default: raftkv.node.http.port; 0 = any free port, -1 = off)")
+  Integer httpPort;
+
   @Override
   public Integer call() throws Exception {
     var config = NodeSettings.load(configFile, KvNode.NODE_LAYER);
@@ -34,9 +42,22 @@ public final class NodeCommand implements Callable<Integer> {
     if (data != null) spec = new NodeSpec(spec.group(), spec.self(), spec.peers(), data, spec.fsync());
     KvNode node = KvNode.start(spec, config);
     System.out.println(node.banner());
+    NodeCommand.startHttp(node, config, httpPort);
     printLeaderWhenElected(node);
     node.awaitTermination();
     return 0;
+  }
+
+  /** Serves the HTTP API of {@code node} unless the port is -1; prints where, or fails the start. */
+  static void startHttp(KvNode node, Config config, Integer portOverride) throws Exception {
+    String host = config.getString("raftkv.node.http.host");
+    int port = portOverride != null ? portOverride : config.getInt("raftkv.node.http.port");
+    if (port < 0) return;
+    ServerBinding binding = HttpApi.start(node.system(), node.client(), host, port)
+        .toCompletableFuture().get(30, TimeUnit.SECONDS);
+    InetSocketAddress at = binding.localAddress();
+    System.out.println("  http:    http://" + at.getHostString() + ":" + at.getPort()
+        + "   (try: curl -X PUT -d hello http://" + at.getHostString() + ":" + at.getPort() + "/kv/greeting)");
   }
 
   /** Prints one line once the group has a leader (in the background; never blocks startup). */

@@ -3,6 +3,7 @@ package node;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.javadsl.Behaviors;
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -18,14 +19,29 @@ import raft.core.RaftStatus;
 public final class KvClients {
   private KvClients() {}
 
-  /** A client on {@code system} for the group in {@code cfg}. To be implemented with AkkaKvClient. */
+  /**
+   * A client on {@code system} (which must have remoting on) for the group whose replicas
+   * {@code raftkv.node.peers} lists, with the {@code raftkv.kv.client} timeouts.
+   */
   public static KvClient connect(ActorSystem<?> system, Config cfg) {
-    throw new UnsupportedOperationException("no KV client is wired yet (node.KvClients.connect: AkkaKvClient)");
+    return KvNode.clientFor(system, NodeSettings.nodeSpec(cfg), NodeSettings.clientSettings(cfg));
   }
 
-  /** A client with an ActorSystem of its own (for one CLI run); closing it terminates the system. */
+  /**
+   * A client with an ActorSystem of its own (for one CLI run; remoting on an ephemeral port, not a
+   * cluster member); closing it terminates the system. {@code cfg}: settings as loaded by
+   * {@link NodeSettings#load(java.io.File)}.
+   */
   public static KvClient open(Config cfg) {
-    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "raftkv-client", cfg);
+    // Replicas on loopback only see loopback clients; otherwise let Akka pick this host's address.
+    boolean loopback = NodeSettings.nodeSpec(cfg).peers().values().stream()
+        .allMatch(a -> a.startsWith("127.") || a.startsWith("localhost:"));
+    Config clientSystem = ConfigFactory.parseString(
+        "akka.actor.provider = remote\nakka.remote.artery.canonical.port = 0\n"
+            + "akka.remote.artery.canonical.hostname = \"" + (loopback ? "127.0.0.1" : "<getHostAddress>") + "\"\n"
+            + "akka.loglevel = ERROR\nakka.remote.warn-about-direct-use = off")
+        .withFallback(cfg);
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "raftkv-client", clientSystem);
     try {
       return new Owning(connect(system, cfg), system);
     } catch (RuntimeException e) {
