@@ -8,8 +8,7 @@ import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -41,9 +40,7 @@ public final class ReplicatedStateMachine<C, R> extends AbstractBehavior<Replica
   private static final Logger LOG = LoggerFactory.getLogger(ReplicatedStateMachine.class);
   /** How long the peer may take to answer a proposal before the caller is told Busy. */
   private static final Duration PROPOSE_TIMEOUT = Duration.ofSeconds(5);
-  private static final int RECENT_RESULTS = 4096;
 
-  private record RecentResult<R>(long term, R result) {}
 
   public interface Command {}
 
@@ -92,20 +89,9 @@ public final class ReplicatedStateMachine<C, R> extends AbstractBehavior<Replica
 
   private final PeerSpec spec;
   private final Service<C, R> service;
-  private final Replica<C, R> replica;
-  private final PendingCalls<ActorRef<R>> pending = new PendingCalls<>();
+  private final ServiceCore<C, R, ActorRef<R>> core;
   private final ActorRef<RaftPeer.Command> peer;
   private final String prefix;
-  /**
-   * Results of the latest applied entries by index. The peer's Accepted answer travels through an
-   * ask and may arrive after the entry was already committed and applied (fast followers).
-   */
-  private final Map<Long, RecentResult<R>> recent = new LinkedHashMap<>(256, 0.75f, false) {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<Long, RecentResult<R>> eldest) {
-      return size() > RECENT_RESULTS;
-    }
-  };
   /** Bytes of the entries applied since the last snapshot (taken or installed). */
   private long bytesSinceSnapshot;
 
@@ -113,7 +99,8 @@ public final class ReplicatedStateMachine<C, R> extends AbstractBehavior<Replica
     super(ctx);
     this.spec = spec;
     this.service = service;
-    this.replica = new Replica<>(service.machine(), service.commands(), service.results());
+    this.core = new ServiceCore<>(new Replica<>(service.machine(), service.commands(), service.results()),
+        service.commands(), service.snapshotThresholdBytes());
     this.prefix = "[" + spec.group() + " " + spec.self() + "] ";
     ActorRef<Applied> applied = ctx.messageAdapter(Applied.class, WrappedApplied::new);
     this.peer = ctx.spawn(spec.create().apply(applied), PEER_NAME);
@@ -144,7 +131,7 @@ public final class ReplicatedStateMachine<C, R> extends AbstractBehavior<Replica
       s.replyTo().tell(refused.get());
       return this;
     }
-    Bytes data = new Envelope<>(s.clientId(), s.seq(), s.command()).encode(service.commands());
+    Bytes data = core.encode(new Envelope<>(s.clientId(), s.seq(), s.command()));
     getContext().ask(ProposeResult.class, peer, PROPOSE_TIMEOUT, to -> new RaftPeer.Propose(data, to),
         (result, failure) -> new Proposed<>(result, failure, s.replyTo()));
     return this;
@@ -154,13 +141,7 @@ public final class ReplicatedStateMachine<C, R> extends AbstractBehavior<Replica
     ProposeResult r = p.result();
     Replies<R> replies = service.replies();
     if (r instanceof ProposeResult.Accepted a) {
-      if (a.index() > replica.appliedIndex()) {
-        pending.add(a.index(), a.term(), p.replyTo());
-      } else { // applied before the answer came back
-        RecentResult<R> done = recent.get(a.index());
-        boolean ours = done != null && done.term() == a.term() && done.result() != null;
-        p.replyTo().tell(ours ? done.result() : replies.wrongLeader(Optional.empty()));
-      }
+      core.proposed(a.index(), a.term(), p.replyTo()).ifPresent(this::answer); // present if applied already
     } else if (r instanceof ProposeResult.NotLeader n) {
       p.replyTo().tell(replies.wrongLeader(n.leaderHint()));
     } else if (r instanceof ProposeResult.TooLarge t) {
@@ -179,31 +160,28 @@ public final class ReplicatedStateMachine<C, R> extends AbstractBehavior<Replica
 
   private void installSnapshot(Snapshot s) {
     long index = s.meta().index();
-    if (index <= replica.appliedIndex()) return; // nothing newer than what this replica holds
-    replica.restore(index, s.data());
-    recent.clear();
+    if (index <= core.replica().appliedIndex()) return; // nothing newer than what this replica holds
+    List<ServiceCore.Answer<ActorRef<R>, R>> retry = core.restore(index, s.data());
     bytesSinceSnapshot = 0;
     LOG.info("{}restored snapshot at index {} ({} bytes, {} client sessions)", prefix, index, s.data().size(),
-        replica.sessions().size());
-    for (PendingCalls.Finished<ActorRef<R>> f : pending.coveredBySnapshot(index)) {
-      f.caller().tell(service.replies().wrongLeader(Optional.empty())); // result unknown here: retry
-    }
+        core.replica().sessions().size());
+    retry.forEach(this::answer);
+  }
+
+  /** A result, or for a caller whose entry was not the one applied: retry (result unknown here). */
+  private void answer(ServiceCore.Answer<ActorRef<R>, R> a) {
+    a.caller().tell(a.result() != null ? a.result() : service.replies().wrongLeader(Optional.empty()));
   }
 
   private void applyCommitted(Applied.Committed c) {
     for (LogEntry e : c.entries()) {
-      if (e.index() <= replica.appliedIndex()) continue; // covered by a snapshot installed meanwhile
-      Replica.Outcome<R> out = replica.apply(e.index(), e.command());
+      if (e.index() <= core.replica().appliedIndex()) continue; // covered by a snapshot installed meanwhile
+      core.apply(e.index(), e.term(), e.command()).forEach(this::answer);
       bytesSinceSnapshot += e.sizeBytes();
-      recent.put(e.index(), new RecentResult<>(e.term(), out.result()));
-      for (PendingCalls.Finished<ActorRef<R>> f : pending.applied(e.index(), e.term())) {
-        boolean answered = f.applied() && out.result() != null;
-        f.caller().tell(answered ? out.result() : service.replies().wrongLeader(Optional.empty()));
-      }
     }
-    long threshold = service.snapshotThresholdBytes();
-    if (threshold > 0 && bytesSinceSnapshot > threshold) {
-      peer.tell(new RaftPeer.TakeSnapshot(replica.appliedIndex(), replica.snapshot()));
+    // The log since the last snapshot is what the peer would replay: the lab's Raft state size.
+    if (core.shouldSnapshot(bytesSinceSnapshot)) {
+      peer.tell(new RaftPeer.TakeSnapshot(core.replica().appliedIndex(), core.snapshot()));
       bytesSinceSnapshot = 0;
     }
   }
@@ -216,7 +194,7 @@ public final class ReplicatedStateMachine<C, R> extends AbstractBehavior<Replica
   /** Without its peer the replica can do nothing: stop, so whoever supervises sees it. */
   private Behavior<Command> onPeerStopped() {
     LOG.error("{}Raft peer stopped; stopping the replica", prefix);
-    for (PendingCalls.Finished<ActorRef<R>> f : pending.drain()) f.caller().tell(service.replies().busy());
+    for (ServiceCore.Answer<ActorRef<R>, R> a : core.drain()) a.caller().tell(service.replies().busy());
     return Behaviors.stopped();
   }
 }

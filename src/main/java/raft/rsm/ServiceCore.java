@@ -1,7 +1,10 @@
 package raft.rsm;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import wire.Bytes;
 
 /**
@@ -28,6 +31,23 @@ public final class ServiceCore<C, R, T> {
   private final long maxRaftStateBytes;
   private final PendingCalls<T> pending = new PendingCalls<>();
 
+  /** How many applied results are kept for acceptances that arrive after their entry was applied. */
+  static final int RECENT_RESULTS = 4096;
+
+  private record Recent<R>(long term, R result) {}
+
+  /**
+   * Results of the latest applied entries by index. An actor server learns that its proposal was
+   * accepted through a reply that is not ordered with the applied entries, so with fast followers
+   * the entry can be committed and applied before the acceptance arrives.
+   */
+  private final Map<Long, Recent<R>> recent = new LinkedHashMap<>(256, 0.75f, false) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<Long, Recent<R>> eldest) {
+      return size() > RECENT_RESULTS;
+    }
+  };
+
   /** @param maxRaftStateBytes snapshot when the persisted Raft state reaches this size; -1: never */
   public ServiceCore(Replica<C, R> replica, Codec<C> commands, long maxRaftStateBytes) {
     this.replica = replica;
@@ -44,9 +64,18 @@ public final class ServiceCore<C, R, T> {
     return envelope.encode(commands);
   }
 
-  /** The leader accepted the caller's proposal at (index, term): the caller waits for that entry. */
-  public void proposed(long index, long term, T caller) {
-    pending.add(index, term, caller);
+  /**
+   * The leader accepted the caller's proposal at (index, term): the caller waits for that entry,
+   * or, if the entry was applied already, gets its answer now (the returned value).
+   */
+  public Optional<Answer<T, R>> proposed(long index, long term, T caller) {
+    if (index > replica.appliedIndex()) {
+      pending.add(index, term, caller);
+      return Optional.empty();
+    }
+    Recent<R> done = recent.get(index);
+    boolean ours = done != null && done.term() == term;
+    return Optional.of(new Answer<>(caller, ours ? done.result() : null));
   }
 
   public int waiting() {
@@ -56,6 +85,7 @@ public final class ServiceCore<C, R, T> {
   /** Applies the committed entry (index, term) and returns the answers it settles. */
   public List<Answer<T, R>> apply(long index, long term, Bytes data) {
     Replica.Outcome<R> outcome = replica.apply(index, data);
+    recent.put(index, new Recent<>(term, outcome.result()));
     List<Answer<T, R>> out = new ArrayList<>();
     for (PendingCalls.Finished<T> f : pending.applied(index, term)) {
       out.add(new Answer<>(f.caller(), f.applied() ? outcome.result() : null));
@@ -81,7 +111,13 @@ public final class ServiceCore<C, R, T> {
   /** Replaces the state by a snapshot installed (or recovered) at {@code index}; callers below it must retry. */
   public List<Answer<T, R>> restore(long index, Bytes snapshot) {
     replica.restore(index, snapshot);
+    recent.clear();
     return retry(pending.coveredBySnapshot(index));
+  }
+
+  /** Every waiting caller, e.g. when the peer stopped: all must retry. */
+  public List<Answer<T, R>> drain() {
+    return retry(pending.drain());
   }
 
   /** This peer stopped leading (or changed term): every waiting caller must retry elsewhere. */

@@ -33,6 +33,16 @@ class ServiceCoreTest {
   }
 
   @Test
+  void anAcceptanceThatArrivesAfterItsEntryWasAppliedIsAnsweredAtOnce() {
+    var c = core(-1);
+    c.apply(1, 3, entry(c, 7, 1, new KvCommand.Put("k", "v")));
+    assertEquals(java.util.Optional.of(new ServiceCore.Answer<>("alice", KvReply.DONE)), c.proposed(1, 3, "alice"));
+    assertEquals(java.util.Optional.of(new ServiceCore.Answer<String, KvReply>("bob", null)), c.proposed(1, 2, "bob"),
+        "another term's entry took the index: retry");
+    assertEquals(0, c.waiting());
+  }
+
+  @Test
   void anotherLeadersEntryAtTheIndexSendsTheCallerElsewhere() {
     var c = core(-1);
     c.proposed(1, 3, "alice");
