@@ -53,8 +53,14 @@ public final class NodeCommand implements Callable<Integer> {
     String host = config.getString("raftkv.node.http.host");
     int port = portOverride != null ? portOverride : config.getInt("raftkv.node.http.port");
     if (port < 0) return;
-    ServerBinding binding = HttpApi.start(node.system(), node.client(), host, port)
-        .toCompletableFuture().get(30, TimeUnit.SECONDS);
+    ServerBinding binding;
+    try {
+      binding = HttpApi.start(node.system(), node.client(), host, port).toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException e) {
+      node.close();
+      throw new IllegalStateException("the HTTP API cannot listen on " + host + ":" + port
+          + " (in use? set --http-port, or raftkv.node.http.port; -1 switches it off): " + e.getCause().getMessage(), e);
+    }
     InetSocketAddress at = binding.localAddress();
     System.out.println("  http:    http://" + at.getHostString() + ":" + at.getPort()
         + "   (try: curl -X PUT -d hello http://" + at.getHostString() + ":" + at.getPort() + "/kv/greeting)");

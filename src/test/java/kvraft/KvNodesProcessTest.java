@@ -69,7 +69,7 @@ class KvNodesProcessTest {
     addresses.forEach((id, hostPort) -> peers.append("    ").append(id).append(" = \"").append(hostPort).append("\"\n"));
     Path conf = dir.resolve(p.id() + ".conf");
     Files.writeString(conf, "raftkv.node {\n  id = " + p + "\n  group = " + GROUP + "\n  data-dir = \""
-        + dir.resolve("data-" + p).toAbsolutePath() + "\"\n  peers {\n" + peers + "  }\n}\n");
+        + dir.resolve("data-" + p).toAbsolutePath() + "\"\n  http.port = 0\n  peers {\n" + peers + "  }\n}\n");
     return conf;
   }
 
