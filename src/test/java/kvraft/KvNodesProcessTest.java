@@ -38,8 +38,9 @@ import testkit.linearizability.Linearizability;
 /**
  * The product under fault: three {@code raftkv node} processes (Akka cluster, Artery TCP, LevelDB
  * with fsync), concurrent clients in this JVM over remoting. The leader's process is killed with
- * SIGKILL and restarted while the clients run. The history must be linearizable (strict KV model),
- * and every acknowledged append must be in the final value exactly once.
+ * SIGKILL and restarted while the clients run, then each other replica in turn. The history must
+ * be linearizable (strict KV model), and every acknowledged append must be in the final value
+ * exactly once.
  */
 @ExtendWith(SeedExtension.class)
 class KvNodesProcessTest {
@@ -187,6 +188,14 @@ class KvNodesProcessTest {
       PeerId second = awaitLeader(c);
       awaitStarted(leader, launch(leader)); // recovers from its LevelDB journal and catches up
       Thread.sleep(4_000);
+      for (PeerId p : PEERS) { // then kill and restart each other replica in turn (a majority stays up)
+        if (p.equals(leader)) continue;
+        processes.get(p).destroyForcibly();
+        processes.get(p).waitFor(30, TimeUnit.SECONDS);
+        Thread.sleep(2_000);
+        awaitStarted(p, launch(p));
+        Thread.sleep(3_000);
+      }
       stop.set(true);
       for (Thread t : clients) t.join(30_000);
 
@@ -214,7 +223,7 @@ class KvNodesProcessTest {
       int acknowledged = acked.values().stream().mapToInt(List::size).sum();
       assertTrue(acknowledged > 20, () -> "the clients made progress: " + acknowledged + " appends acknowledged");
       System.out.println("KvNodesProcessTest: " + history.size() + " operations, " + acknowledged
-          + " acknowledged appends, killed leader " + leader + ", new leader " + second);
+          + " acknowledged appends, killed leader " + leader + ", new leader " + second + ", then each other replica in turn");
       Linearizability.assertLinearizable(KvModel.strict(), history.history());
     } finally {
       stop.set(true);
