@@ -56,13 +56,20 @@ final class LeaderRole implements Role {
   @Override
   public void tick(RaftNode n) {
     for (Progress pr : progress.values()) {
-      // A snapshot or its answer was lost: probe again, which resends it if still needed.
-      if (pr.state == Progress.State.SNAPSHOT && ++pr.ticksInSnapshot >= 2 * n.config().electionTicks()) pr.becomeProbe();
+      // A snapshot or its answer was lost: probe again, which resends it if still needed. Half an
+      // election timeout: long enough for a large snapshot to arrive, short enough that a few
+      // losses in a row (10 % each way on the lab's unreliable network) cost well under a second
+      // (with two election timeouts, four lost snapshots in a row took 8 s; found by lab stress).
+      if (pr.state == Progress.State.SNAPSHOT && ++pr.ticksInSnapshot >= snapshotRetryTicks(n)) pr.becomeProbe();
     }
     if (++heartbeatElapsed >= n.config().heartbeatTicks()) {
       heartbeatElapsed = 0;
       broadcastHeartbeat(n);
     }
+  }
+
+  private static int snapshotRetryTicks(RaftNode n) {
+    return Math.max(2, n.config().electionTicks() / 2);
   }
 
   void broadcastHeartbeat(RaftNode n) {
