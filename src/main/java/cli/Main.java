@@ -27,6 +27,18 @@ public final class Main implements Runnable {
     if (System.getProperty(COMMON_POOL_PARALLELISM) == null) System.setProperty(COMMON_POOL_PARALLELISM, "4");
     // Initialise logging before any ActorSystem starts, so SLF4J need not replay early calls.
     org.slf4j.LoggerFactory.getILoggerFactory();
-    System.exit(new CommandLine(new Main()).execute(args));
+    System.exit(new CommandLine(new Main()).setExecutionExceptionHandler(Main::explain).execute(args));
+  }
+
+  /**
+   * Bad settings or input (IllegalArgumentException, exit 2) and a start that cannot succeed
+   * (IllegalStateException, exit 1) are explained in one line; anything else is a bug: stack trace.
+   */
+  private static int explain(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) throws Exception {
+    if (e instanceof IllegalArgumentException || e instanceof IllegalStateException) {
+      cmd.getErr().println("raftkv " + cmd.getCommandName() + ": " + e.getMessage());
+      return e instanceof IllegalArgumentException ? 2 : 1;
+    }
+    throw e;
   }
 }
