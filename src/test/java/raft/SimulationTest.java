@@ -53,6 +53,7 @@ class SimulationTest {
     long start = System.nanoTime();
     long committed = 0;
     long crashes = 0;
+    long midWriteCrashes = 0;
     long snapshots = 0;
     long installs = 0;
     long leaders = 0;
@@ -61,6 +62,7 @@ class SimulationTest {
       Stats s = runSchedule(ClusterSimulator.scheduleSeed(seed, i), RaftConfig.UnsafeRule.NONE, STEPS);
       committed += s.committed();
       crashes += s.crashes();
+      midWriteCrashes += s.midWriteCrashes();
       snapshots += s.snapshots();
       installs += s.installs();
       leaders += s.leaders();
@@ -68,13 +70,15 @@ class SimulationTest {
     }
     double seconds = (System.nanoTime() - start) / 1e9;
     LOG.info("simulated {} schedules of {} steps in {} s (base seed {}): {} entries committed, {} leaders elected,"
-        + " {} crashes, {} snapshots taken, {} installed from a leader, max term {}", schedules, STEPS,
-        String.format("%.1f", seconds), seed, committed, leaders, crashes, snapshots, installs, maxTerm);
+        + " {} crashes ({} of a leader between sending its appends and writing them), {} snapshots taken, {} installed"
+        + " from a leader, max term {}", schedules, STEPS, String.format("%.1f", seconds), seed, committed, leaders,
+        crashes, midWriteCrashes, snapshots, installs, maxTerm);
     // The schedules must actually exercise the protocol, not idle.
     assertTrue(committed >= schedules, "too few entries committed: " + committed);
     assertTrue(leaders >= schedules, "too few elections: " + leaders);
     if (schedules >= 100) {
       assertTrue(crashes > 0, "no crash in " + schedules + " schedules");
+      assertTrue(midWriteCrashes > 0, "no leader crashed mid-write in " + schedules + " schedules");
       assertTrue(snapshots > 0, "no snapshot in " + schedules + " schedules");
       assertTrue(installs > 0, "no snapshot sent to a follower in " + schedules + " schedules");
     }

@@ -44,7 +44,11 @@ final class LeaderRole implements Role {
   void appendLocal(RaftNode n, List<LogEntry> entries) {
     n.log.append(entries);
     pendingBroadcast = true;
-    maybeCommit(n); // a single-voter group commits on its own
+  }
+
+  /** Our own write came back: the entries count for us now (a single-voter group commits here). */
+  void onStable(RaftNode n) {
+    maybeCommit(n);
   }
 
   void flushBroadcast(RaftNode n) {
@@ -205,10 +209,14 @@ final class LeaderRole implements Role {
     n.send(new InstallSnapshot(n.term(), n.id(), to, snap));
   }
 
-  /** Commits the highest index a majority holds, if it is of the current term (Figure 8). */
+  /**
+   * Commits the highest index a majority holds on disk, if it is of the current term (Figure 8).
+   * The leader counts only what it has written itself: its appends leave before its own write
+   * (see {@link Ready#sendBeforePersist()}), so its log may run ahead of its disk.
+   */
   private void maybeCommit(RaftNode n) {
     List<Long> matches = new ArrayList<>(progress.size() + 1);
-    matches.add(n.log.lastIndex());
+    matches.add(n.log.stableLastIndex());
     for (Progress pr : progress.values()) matches.add(pr.match);
     long index = Quorum.committedIndex(matches);
     if (index > n.log.committed()

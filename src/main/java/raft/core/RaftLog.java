@@ -48,6 +48,17 @@ final class RaftLog {
     return storage.lastIndex();
   }
 
+  /**
+   * The last index on disk: entries handed out by a Ready count once {@link #stableTo} confirms
+   * them. What a leader counts for itself toward a commit, so that it may send entries to its
+   * followers while it is still writing them (Raft thesis §10.2.1). 0 while a snapshot from a
+   * leader is pending (only followers have one; nothing of theirs counts toward a commit).
+   */
+  long stableLastIndex() {
+    if (unstableSnapshot != null) return 0;
+    return unstable.isEmpty() ? lastIndex() : unstableOffset - 1;
+  }
+
   long lastTerm() {
     return term(lastIndex());
   }

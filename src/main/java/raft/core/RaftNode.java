@@ -133,6 +133,10 @@ public final class RaftNode {
   public Ready ready() {
     if (role instanceof LeaderRole l) l.flushBroadcast(this);
     HardState hs = currentHardState();
+    // A leader whose term and vote are already on disk promises nothing about this write in what
+    // it sends (appends, heartbeats, snapshots, refusals): they may leave while it writes. Every
+    // message in the outbox is then its own, since becoming leader took a durable campaign.
+    boolean sendBeforePersist = role.kind() == RaftRole.LEADER && !termOrVoteChanged(hs);
     List<LogEntry> entries = log.unstableEntries();
     Optional<Snapshot> snapshot = Optional.ofNullable(log.unstableSnapshot());
     Optional<HardState> hsToSave = Optional.empty();
@@ -144,7 +148,7 @@ public final class RaftNode {
     List<LogEntry> committed = log.takeNextCommitted();
     List<RaftMessage> messages = List.copyOf(outbox);
     outbox.clear();
-    return new Ready(hsToSave, entries, snapshot, committed, messages);
+    return new Ready(hsToSave, entries, snapshot, committed, messages, sendBeforePersist);
   }
 
   /** Confirms that everything in {@code rd} was persisted, sent and applied. */
@@ -156,6 +160,7 @@ public final class RaftNode {
     if (!rd.entries().isEmpty()) {
       LogEntry last = rd.entries().get(rd.entries().size() - 1);
       log.stableTo(last.index(), last.term());
+      if (role instanceof LeaderRole l) l.onStable(this);
     }
     if (!rd.committed().isEmpty()) log.appliedTo(rd.committed().get(rd.committed().size() - 1).index());
   }

@@ -10,10 +10,14 @@ import raft.message.Snapshot;
 /**
  * Everything the core asks its caller to do, in this order:
  * <ol>
+ *   <li>if {@code sendBeforePersist}, send {@code messages} now: they are a leader's, in a term
+ *       already on disk, and promise nothing about this write, so replication runs in parallel
+ *       with the leader's own fsync (Raft thesis §10.2.1; the leader counts its own entries
+ *       toward a commit only after {@link RaftNode#advance});
  *   <li>make durable, atomically: {@code hardState} (if present), {@code snapshot} (if present:
  *       it replaces the log), then {@code entries} (each batch replaces any existing entries from
  *       its first index on);
- *   <li>only then send {@code messages} (nothing is promised before it is on disk);
+ *   <li>otherwise send {@code messages} only now (nothing is promised before it is on disk);
  *   <li>hand {@code snapshot} (if present), then {@code committed} entries, to the service, in order;
  *   <li>call {@link RaftNode#advance(Ready)} with this Ready.
  * </ol>
@@ -23,7 +27,8 @@ public record Ready(
     List<LogEntry> entries,
     Optional<Snapshot> snapshot,
     List<LogEntry> committed,
-    List<RaftMessage> messages) {
+    List<RaftMessage> messages,
+    boolean sendBeforePersist) {
 
   public Ready {
     entries = List.copyOf(entries);

@@ -52,8 +52,9 @@ import wire.CborSerializable;
  *
  * <p>The Ready loop: every command feeds the core without writing anything. When the core has
  * work, the peer sends itself one {@link Flush}; on it, the whole Ready goes into one
- * {@code persist(List)} call; after the write: messages leave, committed entries go to the
- * service, the core is advanced and proposals that became durable are answered. Commands that
+ * {@code persist(List)} call (a leader's appends leave just before it, so followers write in
+ * parallel); after the write: other messages leave, committed entries go to the service, the
+ * core is advanced and proposals that became durable are answered. Commands that
  * arrive during the write are stashed by Akka and fed into the core afterwards, so they all go
  * into the next single write: one fsync per turn, however many proposals it carries.
  */
@@ -337,6 +338,8 @@ public final class RaftPeer extends EventSourcedBehavior<RaftPeer.Command, RaftE
     // (committed entries are never overwritten); the rest, and any snapshot, wait for the write.
     List<LogEntry> early = durablePrefix(rd, state.lastIndex());
     if (!early.isEmpty()) applier.tell(new Applied.Committed(early));
+    // A leader's appends go out now, so followers write while we do.
+    if (rd.sendBeforePersist()) sendAll(rd);
     List<RaftEvent> events = RaftEvent.from(rd);
     if (events.isEmpty()) {
       afterWrite(rd, early.size(), batch);
@@ -373,9 +376,13 @@ public final class RaftPeer extends EventSourcedBehavior<RaftPeer.Command, RaftE
     return batch;
   }
 
+  private void sendAll(Ready rd) {
+    for (RaftMessage m : rd.messages()) transport.send(m);
+  }
+
   private void afterWrite(Ready rd, int appliedEarly, List<Pending> batch) {
     inWrite = 0;
-    for (RaftMessage m : rd.messages()) transport.send(m);
+    if (!rd.sendBeforePersist()) sendAll(rd);
     rd.snapshot().ifPresent(s -> applier.tell(new Applied.SnapshotInstalled(s)));
     if (appliedEarly < rd.committed().size())
       applier.tell(new Applied.Committed(rd.committed().subList(appliedEarly, rd.committed().size())));

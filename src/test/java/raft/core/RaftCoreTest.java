@@ -190,6 +190,37 @@ class RaftCoreTest {
   }
 
   @Test
+  void leaderSendsAppendsBeforeItsOwnWriteButCountsItselfOnlyOnceWritten(long seed) {
+    RaftSim sim = electedCluster(3, seed);
+    sim.stabilize();
+    RaftNode leader = sim.peer(p(1)).node();
+    long commit = leader.status().commitIndex();
+    var accepted = assertInstanceOf(ProposeResult.Accepted.class, leader.propose(Bytes.utf8("x")));
+    Ready rd = leader.ready();
+    assertTrue(rd.sendBeforePersist(), "a leader in a term already on disk sends while it writes");
+    assertEquals(List.of(accepted.index()), rd.entries().stream().map(LogEntry::index).toList());
+    // One follower writes and acknowledges before the leader's own write is done: that is one
+    // copy on disk out of three, not a majority.
+    RaftMessage toP2 = rd.messages().stream().filter(m -> m.to().equals(p(2))).findFirst().orElseThrow();
+    sim.peer(p(2)).step(toP2);
+    for (RaftMessage ack : sim.peer(p(2)).drain()) leader.step(ack);
+    assertEquals(commit, leader.status().commitIndex(), "committed before the leader's own write");
+    sim.peer(p(1)).storage().save(rd);
+    leader.advance(rd);
+    assertEquals(accepted.index(), leader.status().commitIndex(), "leader and p2 hold it on disk");
+  }
+
+  @Test
+  void candidateSendsOnlyAfterItsVoteIsOnDisk(long seed) {
+    RaftSim sim = new RaftSim(3, CFG, seed, RaftLogger.SILENT);
+    RaftNode node = sim.peer(p(1)).node();
+    while (node.status().role() != RaftRole.CANDIDATE) node.tick();
+    Ready rd = node.ready();
+    assertTrue(rd.hardState().isPresent());
+    assertFalse(rd.sendBeforePersist(), "vote requests must wait for the term and vote to be durable");
+  }
+
+  @Test
   void invalidConfigurationIsRejectedAtStart(long seed) {
     var storage = new MemoryLogStorage();
     var random = new SplittableRandom(seed);

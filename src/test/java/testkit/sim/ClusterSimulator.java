@@ -83,8 +83,8 @@ public final class ClusterSimulator {
    * What one schedule did, for the test's summary line; {@code fingerprint} hashes every action
    * taken, so two runs of one seed must return equal stats.
    */
-  public record Stats(int peers, int steps, long maxTerm, long committed, int crashes, int snapshots, int installs,
-      int leaders, long fingerprint) {}
+  public record Stats(int peers, int steps, long maxTerm, long committed, int crashes, int midWriteCrashes,
+      int snapshots, int installs, int leaders, long fingerprint) {}
 
   /** Command that replays one schedule; printed with every violation. */
   public static String replayCommand(long seed, int steps) {
@@ -120,6 +120,13 @@ public final class ClusterSimulator {
   private final boolean[] dirty;
   private final boolean[][] blocked;
   private final ArrayList<RaftMessage> inflight = new ArrayList<>();
+  /**
+   * Whether a leader may crash between sending its appends and finishing the write they race
+   * with (one write in {@link #CRASH_MID_WRITE_ONE_IN}); off where a step needs its peer alive.
+   */
+  private boolean midWriteCrashes = true;
+  private static final int CRASH_MID_WRITE_ONE_IN = 50;
+  private int midWriteCrashCount;
 
   // ---- what the checker remembers about the whole history ----
   private final Map<Long, PeerId> leaderOfTerm = new HashMap<>();
@@ -226,7 +233,8 @@ public final class ClusterSimulator {
     checkLiveness();
     long maxTerm = 0;
     for (long t : termSeen) maxTerm = Math.max(maxTerm, t);
-    return new Stats(n, steps, maxTerm, committed.size(), crashes, snapshots, installs, leaderOfTerm.size(), fingerprint);
+    return new Stats(n, steps, maxTerm, committed.size(), crashes, midWriteCrashCount, snapshots, installs,
+        leaderOfTerm.size(), fingerprint);
   }
 
   // ---- actions ----------------------------------------------------------------------------
@@ -408,14 +416,28 @@ public final class ClusterSimulator {
     return Optional.ofNullable(best);
   }
 
-  /** The Ready loop the actor runs: persist, send, apply, advance; the checker watches each part. */
+  /**
+   * The Ready loop the actor runs: (a leader's messages,) persist, (other messages,) apply,
+   * advance; the checker watches each part. A leader may crash after its messages left but
+   * before its write happened: followers then hold entries it never wrote.
+   */
   private void drain(Incarnation p) {
     while (p.node.hasReady()) {
       Ready rd = p.node.ready();
+      if (rd.sendBeforePersist()) {
+        inflight.addAll(rd.messages());
+        if (midWriteCrashes && rd.mustPersist() && rnd.nextInt(CRASH_MID_WRITE_ONE_IN) == 0) {
+          act("crash " + ids.get(p.idx) + " after its messages left, before its write of " + rd.entries().size()
+              + " entries");
+          midWriteCrashCount++;
+          crash(p);
+          return;
+        }
+      }
       p.storage.save(rd);
       if (rd.snapshot().isPresent() || !rd.entries().isEmpty()) dirty[p.idx] = true;
       for (LogEntry e : rd.entries()) recordEntry(p, e);
-      inflight.addAll(rd.messages());
+      if (!rd.sendBeforePersist()) inflight.addAll(rd.messages());
       rd.snapshot().ifPresent(s -> restoreService(p, s, "install"));
       for (LogEntry e : rd.committed()) apply(p, e);
       p.node.advance(rd);
@@ -589,6 +611,7 @@ public final class ClusterSimulator {
 
   private void checkLiveness() {
     step = -1;
+    midWriteCrashes = false;
     act("liveness: heal the network and restart every crashed peer");
     for (boolean[] row : blocked) java.util.Arrays.fill(row, false);
     for (int i = 0; i < n; i++) if (live[i] == null) restart(i);

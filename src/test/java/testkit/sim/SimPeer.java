@@ -17,7 +17,7 @@ import wire.Bytes;
 
 /**
  * One incarnation of a peer in a simulation: the pure core, its in-memory "disk" and the Ready
- * loop the actor runs (persist, then send, then apply, then advance), without threads.
+ * loop the actor runs (persist, then send, then apply, then advance; a leader sends first), without threads.
  * A crash simply drops this object; the next incarnation starts from a copy of its storage.
  */
 public final class SimPeer {
@@ -74,8 +74,9 @@ public final class SimPeer {
     List<RaftMessage> out = new ArrayList<>();
     while (node.hasReady()) {
       Ready rd = node.ready();
+      if (rd.sendBeforePersist()) out.addAll(rd.messages());
       storage.save(rd);
-      out.addAll(rd.messages());
+      if (!rd.sendBeforePersist()) out.addAll(rd.messages());
       rd.snapshot().ifPresent(s -> listener.snapshotInstalled(id, s));
       for (LogEntry e : rd.committed()) listener.applied(id, e);
       node.advance(rd);
