@@ -9,7 +9,6 @@ import kvraft.KvReply;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import raft.GroupId;
-import raft.RaftConfig;
 import raft.core.MemoryLogStorage;
 import raft.core.Slf4jRaftLogger;
 import raft.message.InstallSnapshot;
@@ -73,7 +72,7 @@ public final class LabKvCluster implements AutoCloseable {
     this.n = n;
     this.maxRaftState = maxRaftState;
     this.fault = fault;
-    this.net = new LabNetwork(n, RaftConfig.defaults(), seed, id -> new Slf4jRaftLogger(GroupId.of("kv"), id));
+    this.net = new LabNetwork(n, LabNetwork.LAB_CONFIG, seed, id -> new Slf4jRaftLogger(GroupId.of("kv"), id));
     this.rand = net.split();
     this.procs = new LabProcesses(net, TEST_LIMIT_MILLIS, () -> null);
     this.saved = new MemoryLogStorage[n];

@@ -18,7 +18,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import raft.GroupId;
 import raft.PeerId;
-import raft.RaftConfig;
 import raft.core.MemoryLogStorage;
 import raft.core.ProposeResult;
 import raft.core.Slf4jRaftLogger;
@@ -74,7 +73,7 @@ public final class LabRaftCluster implements AutoCloseable {
   private LabRaftCluster(int n, boolean unreliable, boolean snapshot, long seed) {
     this.n = n;
     this.snapshot = snapshot;
-    this.net = new LabNetwork(n, RaftConfig.defaults(), seed, id -> new Slf4jRaftLogger(GroupId.of("lab"), id));
+    this.net = new LabNetwork(n, LabNetwork.LAB_CONFIG, seed, id -> new Slf4jRaftLogger(GroupId.of("lab"), id));
     this.rand = net.split();
     this.saved = new MemoryLogStorage[n];
     this.lastApplied = new long[n];
