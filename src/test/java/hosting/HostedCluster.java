@@ -1,0 +1,181 @@
+package hosting;
+
+import akka.actor.Address;
+import akka.actor.ExtendedActorSystem;
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.javadsl.Adapter;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.cluster.MemberStatus;
+import akka.cluster.sharding.ShardCoordinator;
+import akka.cluster.typed.Cluster;
+import akka.remote.RemoteActorRefProvider;
+import akka.remote.transport.ThrottlerTransportAdapter;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.stream.StreamSupport;
+import kvraft.AkkaKvClient;
+import raft.GroupId;
+import scala.concurrent.Await;
+
+/**
+ * Several cluster nodes (ActorSystems) in one JVM, each hosting the replicas the placement puts on
+ * it through {@link ReplicaHosting}, with Artery's test mode so a test can cut links (blackhole).
+ * A crash is {@code terminate()} without coordinated shutdown: the node does not leave, the others
+ * find it unreachable and the split-brain resolver downs it. With a data directory each node keeps a
+ * LevelDB journal that survives a restart; without one the journal is in memory and a restarted node
+ * has lost it (a wiped disk).
+ */
+final class HostedCluster implements AutoCloseable {
+  static final String SYSTEM = "hosting";
+  static final GroupId GROUP = GroupId.of("g1");
+  static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+  final MutablePlacement placement = new MutablePlacement();
+  final RunningReplicas running = new RunningReplicas();
+  private final int[] ports;
+  private final Path dataDir;
+  private final long seed;
+  private final Function<ActorSystem<?>, ShardCoordinator.ShardAllocationStrategy> strategy;
+  private final Map<Integer, ActorSystem<Void>> nodes = new LinkedHashMap<>();
+  private final String extraConfig;
+
+  /**
+   * @param dataDir LevelDB journals under dataDir/node-i, or null for in-memory journals
+   * @param strategy the allocation strategy, or null for {@link ReplicaHosting#initSharding}'s own
+   */
+  HostedCluster(int n, Path dataDir, long seed, Function<ActorSystem<?>, ShardCoordinator.ShardAllocationStrategy> strategy,
+      String extraConfig) {
+    this.ports = new int[n];
+    for (int i = 0; i < n; i++) ports[i] = freePort();
+    this.dataDir = dataDir;
+    this.seed = seed;
+    this.strategy = strategy;
+    this.extraConfig = extraConfig;
+  }
+
+  static int freePort() {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  Address address(int i) {
+    return new Address("akka", SYSTEM, "127.0.0.1", ports[i]);
+  }
+
+  ActorSystem<Void> node(int i) {
+    return nodes.get(i);
+  }
+
+  Config config(int i) {
+    StringBuilder c = new StringBuilder()
+        .append("akka.remote.artery.canonical.hostname = \"127.0.0.1\"\n")
+        .append("akka.remote.artery.canonical.port = ").append(ports[i]).append('\n')
+        .append("akka.remote.artery.advanced.test-mode = on\n")
+        .append("akka.cluster.seed-nodes = [\"").append(address(0)).append("\"]\n")
+        .append("akka.cluster.jmx.multi-mbeans-in-same-jvm = on\n")
+        // A crash: terminate() without leaving the cluster (a downed node still shuts down itself).
+        .append("akka.coordinated-shutdown.run-by-actor-system-terminate = off\n")
+        .append("akka.cluster.split-brain-resolver.stable-after = 3s\n")
+        .append("akka.cluster.failure-detector.acceptable-heartbeat-pause = 4s\n")
+        .append("akka.cluster.sharding.retry-interval = 500ms\n")
+        .append("akka.cluster.sharding.distributed-data.durable.keys = []\n");
+    if (dataDir != null) {
+      Path d = dataDir.resolve("node-" + i).toAbsolutePath();
+      c.append("akka.persistence.journal.plugin = \"akka.persistence.journal.leveldb\"\n")
+          .append("akka.persistence.journal.leveldb { native = on, fsync = off, dir = \"").append(d.resolve("journal"))
+          .append("\" }\n")
+          .append("akka.persistence.snapshot-store.local.dir = \"").append(d.resolve("snapshots")).append("\"\n");
+    }
+    return ConfigFactory.parseString(c + extraConfig)
+        .withFallback(ConfigFactory.parseResources("raftkv-hosting.conf"))
+        .withFallback(ConfigFactory.load())
+        .resolve();
+  }
+
+  /** Starts node i (again, after a crash: same address, new incarnation). */
+  ActorSystem<Void> start(int i) {
+    KvReplicaFactory factory = new KvReplicaFactory(running, seed);
+    Behavior<Void> guardian = Behaviors.setup(ctx -> {
+      if (strategy == null) ReplicaHosting.initSharding(ctx.getSystem(), placement, factory);
+      else ReplicaHosting.initSharding(ctx.getSystem(), factory, strategy.apply(ctx.getSystem()));
+      ctx.spawn(ReplicaWaker.create(placement, Duration.ofSeconds(1)), "waker");
+      return Behaviors.empty();
+    });
+    ActorSystem<Void> system = ActorSystem.create(guardian, SYSTEM, config(i));
+    nodes.put(i, system);
+    return system;
+  }
+
+  HostedCluster startAll() {
+    for (int i = 0; i < ports.length; i++) start(i);
+    return this;
+  }
+
+  /** Kills node i: no leave, no handoff. Waits until its ActorSystem is gone. */
+  void crash(int i) {
+    ActorSystem<Void> s = nodes.remove(i);
+    s.terminate();
+    awaitTerminated(s);
+  }
+
+  static void awaitTerminated(ActorSystem<?> s) {
+    try {
+      s.getWhenTerminated().toCompletableFuture().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new AssertionError(s.address() + " did not terminate in " + TIMEOUT, e);
+    }
+  }
+
+  /** The Up members node i sees. */
+  long upMembers(int i) {
+    return StreamSupport.stream(Cluster.get(nodes.get(i)).state().getMembers().spliterator(), false)
+        .filter(m -> m.status() == MemberStatus.up()).count();
+  }
+
+  /** Drops every message between the nodes of {@code a} and those of {@code b}, both ways, on both ends. */
+  void partition(Collection<Integer> a, Collection<Integer> b) {
+    for (int x : a)
+      for (int y : b) {
+        blackhole(nodes.get(x), address(y));
+        blackhole(nodes.get(y), address(x));
+      }
+  }
+
+  private static void blackhole(ActorSystem<?> from, Address to) {
+    RemoteActorRefProvider provider = (RemoteActorRefProvider) ((ExtendedActorSystem) Adapter.toClassic(from)).provider();
+    Object cmd = new ThrottlerTransportAdapter.SetThrottle(to, ThrottlerTransportAdapter.bothDirection(),
+        ThrottlerTransportAdapter.blackholeThrottleMode());
+    try {
+      Await.result(provider.transport().managementCommand(cmd), scala.concurrent.duration.Duration.create(5, "s"));
+    } catch (Exception e) {
+      throw new AssertionError("blackhole " + from.address() + " -> " + to + " failed", e);
+    }
+  }
+
+  /** A KV client in node i's system, once the receptionist lists {@code servers} servers of the group. */
+  AkkaKvClient client(int i, int servers) {
+    return AkkaKvClient.viaReceptionist(nodes.get(i), GROUP, servers, TIMEOUT,
+        new AkkaKvClient.Settings(Duration.ofMillis(500), Duration.ofSeconds(20))).toCompletableFuture().join();
+  }
+
+  @Override
+  public void close() {
+    for (ActorSystem<Void> s : nodes.values()) s.terminate();
+    for (ActorSystem<Void> s : nodes.values()) awaitTerminated(s);
+    nodes.clear();
+  }
+}
