@@ -24,7 +24,17 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.StreamSupport;
+import akka.actor.testkit.typed.javadsl.TestProbe;
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.javadsl.AskPattern;
+import akka.actor.typed.receptionist.Receptionist;
+import akka.actor.typed.receptionist.ServiceKey;
+import java.util.List;
 import kvraft.AkkaKvClient;
+import kvraft.KvServer;
+import raft.PeerId;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import raft.GroupId;
 import scala.concurrent.Await;
 
@@ -95,6 +105,11 @@ final class HostedCluster implements AutoCloseable {
         .append("akka.cluster.sharding.distributed-data.durable.keys = []\n");
     if (dataDir != null) {
       Path d = dataDir.resolve("node-" + i).toAbsolutePath();
+      try {
+        java.nio.file.Files.createDirectories(d); // LevelDB creates only the last directory
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
       c.append("akka.persistence.journal.plugin = \"akka.persistence.journal.leveldb\"\n")
           .append("akka.persistence.journal.leveldb { native = on, fsync = off, dir = \"").append(d.resolve("journal"))
           .append("\" }\n")
@@ -166,10 +181,62 @@ final class HostedCluster implements AutoCloseable {
     }
   }
 
-  /** A KV client in node i's system, once the receptionist lists {@code servers} servers of the group. */
+  /**
+   * A KV client in node i's system, once the receptionist lists exactly {@code servers} servers of
+   * the group (so no ref of a crashed incarnation is among them).
+   */
   AkkaKvClient client(int i, int servers) {
-    return AkkaKvClient.viaReceptionist(nodes.get(i), GROUP, servers, TIMEOUT,
-        new AkkaKvClient.Settings(Duration.ofMillis(500), Duration.ofSeconds(20))).toCompletableFuture().join();
+    ActorSystem<Void> system = nodes.get(i);
+    ServiceKey<KvServer.Command> key = KvServer.serviceKey(GROUP);
+    String prefix = KvServer.actorName(GROUP, PeerId.of("x")).replaceAll("x$", "");
+    Map<PeerId, ActorRef<KvServer.Command>> refs = TestProbe.create(system).awaitAssert(TIMEOUT, Duration.ofMillis(200), () -> {
+      Receptionist.Listing listing = AskPattern.<Receptionist.Command, Receptionist.Listing>ask(system.receptionist(),
+          to -> Receptionist.find(key, to), Duration.ofSeconds(3), system.scheduler()).toCompletableFuture().join();
+      Map<PeerId, ActorRef<KvServer.Command>> found = new LinkedHashMap<>();
+      for (ActorRef<KvServer.Command> ref : listing.getServiceInstances(key))
+        found.put(PeerId.of(ref.path().name().substring(prefix.length())), ref);
+      assertEquals(servers, listing.getServiceInstances(key).size(), () -> "servers listed: " + listing.getServiceInstances(key));
+      return found;
+    });
+    return new AkkaKvClient(system, refs, new AkkaKvClient.Settings(Duration.ofMillis(500), Duration.ofSeconds(20)));
+  }
+
+  /** Waits until node i's entity of {@code key} answers a status that passes {@code check}. */
+  HostStatus awaitStatus(int i, ReplicaKey key, java.util.function.Predicate<HostStatus> check) {
+    ActorSystem<Void> system = nodes.get(i);
+    return TestProbe.create(system).awaitAssert(TIMEOUT, Duration.ofMillis(200), () -> {
+      HostStatus s = ReplicaHosting.status(system, key, Duration.ofSeconds(2)).toCompletableFuture().join();
+      assertTrue(check.test(s), () -> "status of " + key + ": " + s);
+      return s;
+    });
+  }
+
+  /** Waits until node i sees exactly {@code n} members, all Up and reachable. */
+  void awaitMembers(int i, int n) {
+    TestProbe.create(nodes.get(i)).awaitAssert(TIMEOUT, Duration.ofMillis(200), () -> {
+      var state = Cluster.get(nodes.get(i)).state();
+      assertEquals(n, upMembers(i), () -> "members seen by node " + i + ": " + state.getMembers());
+      assertTrue(state.getUnreachable().isEmpty(), () -> "unreachable seen by node " + i + ": " + state.getUnreachable());
+      assertEquals(n, StreamSupport.stream(state.getMembers().spliterator(), false).count());
+      return null;
+    });
+  }
+
+  /**
+   * Bootstraps the group as placed, until every replica answers Running on its placed node (a
+   * strategy that is not pinned may first start an entity elsewhere, which refuses the Create; a
+   * retried bootstrap is harmless).
+   */
+  void bootstrap(int via) {
+    TestProbe.create(nodes.get(via)).awaitAssert(TIMEOUT, Duration.ofMillis(500), () -> {
+      List<HostStatus> answers = ReplicaHosting.bootstrap(nodes.get(via), GROUP, placement, Duration.ofSeconds(10))
+          .toCompletableFuture().join();
+      for (HostStatus s : answers) {
+        assertTrue(s instanceof HostStatus.Running, () -> "bootstrap: " + answers);
+        assertEquals(placement.nodeOf(s.key()).orElseThrow().toString(), s.node());
+      }
+      return null;
+    });
   }
 
   @Override
