@@ -151,8 +151,8 @@ public final class ReplicaEntity
     } else if (cert.created().isEmpty()) {
       refuse(HostStatus.Reason.NOT_CREATED_HERE, "its journal (plugin '" + pluginName() + "') holds no birth "
           + "certificate: it was never created on this node, or its journal is gone. Starting it empty could vote "
-          + "twice in a term or forget acknowledged entries; it starts only on a Create from a bootstrap or a "
-          + "committed membership change (a lost replica is replaced under a new id)");
+          + "twice in a term or forget acknowledged entries. It waits for a Create from a bootstrap or a committed "
+          + "membership change (a lost replica is replaced by one with a new id)");
     } else if (!cert.created().get().node().equals(node)) {
       refuse(HostStatus.Reason.CREATED_ON_ANOTHER_NODE, "its journal's birth certificate names node "
           + cert.created().get().node() + " (a data directory copied or moved?)");

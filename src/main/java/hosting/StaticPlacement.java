@@ -32,7 +32,37 @@ public final class StaticPlacement implements Placement {
     this.groups = copy;
   }
 
-  /** One group on the given nodes: replica {@code replicas[i]} on {@code nodes[i]}. */
+  /**
+   * From plain settings (what {@code node.NodeSettings} reads from HOCON): group id to replica id
+   * to {@code "host:port"} of the node's ActorSystem {@code system}.
+   *
+   * @throws IllegalArgumentException naming group, replica and value for a malformed address, or
+   *     for two replicas of one group on one node
+   */
+  public static StaticPlacement parse(String system, Map<String, Map<String, String>> groups) {
+    Map<GroupId, Map<PeerId, Address>> placed = new LinkedHashMap<>();
+    groups.forEach((g, replicas) -> {
+      Map<PeerId, Address> nodes = new LinkedHashMap<>();
+      replicas.forEach((r, hostPort) -> {
+        int colon = hostPort.lastIndexOf(':');
+        int port = -1;
+        try {
+          if (colon > 0) port = Integer.parseInt(hostPort.substring(colon + 1));
+        } catch (NumberFormatException e) {
+          port = -1;
+        }
+        if (port < 1 || port > 65535)
+          throw new IllegalArgumentException("placement of replica " + r + " of group " + g + ": '" + hostPort
+              + "' is not host:port");
+        ReplicaKey key = ReplicaKey.of(g, r);
+        nodes.put(key.replica(), new Address("akka", system, hostPort.substring(0, colon), port));
+      });
+      placed.put(GroupId.of(g), nodes);
+    });
+    return new StaticPlacement(placed);
+  }
+
+  /** One group: each replica on the node given. */
   public static StaticPlacement ofGroup(GroupId group, Map<PeerId, Address> replicas) {
     return new StaticPlacement(Map.of(group, replicas));
   }

@@ -154,6 +154,19 @@ class PinnedAllocationStrategyTest {
   }
 
   @Test
+  void staticPlacementParsesHostPortsAndNamesWhatIsWrong() {
+    StaticPlacement p = StaticPlacement.parse("hosting", Map.of("g1", Map.of("r1", "10.0.0.1:2551", "r2", "10.0.0.2:2551")));
+    assertEquals(java.util.Optional.of(A), p.nodeOf(R1));
+    assertEquals(List.of(R2), p.replicasOn(B));
+    IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
+        () -> StaticPlacement.parse("hosting", Map.of("g1", Map.of("r1", "10.0.0.1"))));
+    assertTrue(bad.getMessage().contains("replica r1 of group g1") && bad.getMessage().contains("'10.0.0.1'"),
+        bad.getMessage());
+    assertThrows(IllegalArgumentException.class,
+        () -> StaticPlacement.parse("hosting", Map.of("g1", Map.of("r1", "h:1", "r2", "h:1"))));
+  }
+
+  @Test
   void neverRebalances() {
     PinnedAllocationStrategy s = strategy(placement("r1", A), Set.of(A, B));
     // All shards on A, none on B, and r1 even sits on a node other than its placement: nothing moves.

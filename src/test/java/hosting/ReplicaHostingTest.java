@@ -58,7 +58,7 @@ class ReplicaHostingTest {
   }
 
   @Test
-  void replicaNeverCreatedRefusesToStartAndSaysWhy(long seed) {
+  void refusesWithoutCreateOrForAnotherNodeOrAfterRetire(long seed) {
     try (HostedCluster cluster = new HostedCluster(2, null, seed, null, "")) {
       ReplicaKey lost = ReplicaKey.of("g2", "r4");
       ReplicaKey misdirected = ReplicaKey.of("g2", "r5");
@@ -82,6 +82,25 @@ class ReplicaHostingTest {
           ((HostStatus.Refused) cluster.awaitStatus(0, misdirected, x -> true)).reason());
       assertEquals(Set.of(), cluster.running.nodesEverRan(lost));
       assertEquals(Set.of(), cluster.running.nodesEverRan(misdirected));
+
+      // A one-replica group created by a membership change, then retired: stopped, and refused from then on.
+      ReplicaKey solo = ReplicaKey.of("g3", "r6");
+      cluster.placement.place(solo, cluster.address(1));
+      HostStatus running = ReplicaHosting.create(cluster.node(0), solo, cluster.address(1), List.of(solo.replica()),
+          BirthCertificate.Cause.MEMBERSHIP_CHANGE, Duration.ofSeconds(10)).toCompletableFuture().join();
+      assertEquals(new HostStatus.Running(solo, cluster.address(1).toString(), BirthCertificate.Cause.MEMBERSHIP_CHANGE),
+          running);
+      assertEquals(Set.of(cluster.address(1).toString()), cluster.running.nodesRunning(solo));
+      HostStatus retired = ReplicaHosting.entityRef(cluster.node(0), solo)
+          .<HostStatus>ask(ReplicaEntity.Retire::new, Duration.ofSeconds(10)).toCompletableFuture().join();
+      assertEquals(HostStatus.Reason.RETIRED, ((HostStatus.Refused) retired).reason());
+      HostStatus again = ReplicaHosting.create(cluster.node(0), solo, cluster.address(1), List.of(solo.replica()),
+          BirthCertificate.Cause.MEMBERSHIP_CHANGE, Duration.ofSeconds(10)).toCompletableFuture().join();
+      assertEquals(HostStatus.Reason.RETIRED, ((HostStatus.Refused) again).reason());
+      akka.actor.testkit.typed.javadsl.TestProbe.create(cluster.node(0)).awaitAssert(() -> {
+        assertEquals(Set.of(), cluster.running.nodesRunning(solo));
+        return null;
+      });
     }
   }
 
