@@ -55,6 +55,7 @@ final class HostedCluster implements AutoCloseable {
   final RunningReplicas running = new RunningReplicas();
   private final int[] ports;
   private final Path dataDir;
+  private final boolean inMemoryJournal;
   private final long seed;
   private final Function<ActorSystem<?>, ShardCoordinator.ShardAllocationStrategy> strategy;
   private final Map<Integer, ActorSystem<Void>> nodes = new LinkedHashMap<>();
@@ -68,7 +69,15 @@ final class HostedCluster implements AutoCloseable {
       String extraConfig) {
     this.ports = new int[n];
     for (int i = 0; i < n; i++) ports[i] = freePort();
-    this.dataDir = dataDir;
+    try {
+      // Akka snapshots (the RaftPeer's DurableState images) go to a file store; application-test.conf
+      // shares one directory across tests, where a replica of an earlier run with the same persistence
+      // id would recover someone else's log. Each cluster gets its own.
+      this.dataDir = dataDir != null ? dataDir : java.nio.file.Files.createTempDirectory("hosting-");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    this.inMemoryJournal = dataDir == null;
     this.seed = seed;
     this.strategy = strategy;
     this.extraConfig = extraConfig;
@@ -103,18 +112,17 @@ final class HostedCluster implements AutoCloseable {
         .append("akka.cluster.failure-detector.acceptable-heartbeat-pause = 4s\n")
         .append("akka.cluster.sharding.retry-interval = 500ms\n")
         .append("akka.cluster.sharding.distributed-data.durable.keys = []\n");
-    if (dataDir != null) {
-      Path d = dataDir.resolve("node-" + i).toAbsolutePath();
-      try {
-        java.nio.file.Files.createDirectories(d); // LevelDB creates only the last directory
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
+    Path d = dataDir.resolve("node-" + i).toAbsolutePath();
+    try {
+      java.nio.file.Files.createDirectories(d); // LevelDB creates only the last directory
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    c.append("akka.persistence.snapshot-store.local.dir = \"").append(d.resolve("snapshots")).append("\"\n");
+    if (!inMemoryJournal)
       c.append("akka.persistence.journal.plugin = \"akka.persistence.journal.leveldb\"\n")
           .append("akka.persistence.journal.leveldb { native = on, fsync = off, dir = \"").append(d.resolve("journal"))
-          .append("\" }\n")
-          .append("akka.persistence.snapshot-store.local.dir = \"").append(d.resolve("snapshots")).append("\"\n");
-    }
+          .append("\" }\n");
     return ConfigFactory.parseString(c + extraConfig)
         .withFallback(ConfigFactory.parseResources("raftkv-hosting.conf"))
         .withFallback(ConfigFactory.load())
@@ -140,11 +148,25 @@ final class HostedCluster implements AutoCloseable {
     return this;
   }
 
-  /** Kills node i: no leave, no handoff. Waits until its ActorSystem is gone. */
+  /**
+   * Kills node i: no leave, no handoff. Waits until its ActorSystem is gone. With in-memory journals
+   * its disk is lost too (the snapshots are deleted), as for a node replaced by a blank machine.
+   */
   void crash(int i) {
     ActorSystem<Void> s = nodes.remove(i);
     s.terminate();
     awaitTerminated(s);
+    if (inMemoryJournal) deleteDirectory(dataDir.resolve("node-" + i));
+  }
+
+  /** Deletes {@code dir} and everything in it (a lost disk). */
+  static void deleteDirectory(Path dir) {
+    if (!java.nio.file.Files.exists(dir)) return;
+    try (var files = java.nio.file.Files.walk(dir)) {
+      for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) java.nio.file.Files.delete(f);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   static void awaitTerminated(ActorSystem<?> s) {
@@ -244,5 +266,6 @@ final class HostedCluster implements AutoCloseable {
     for (ActorSystem<Void> s : nodes.values()) s.terminate();
     for (ActorSystem<Void> s : nodes.values()) awaitTerminated(s);
     nodes.clear();
+    if (inMemoryJournal) deleteDirectory(dataDir);
   }
 }
