@@ -32,6 +32,8 @@ public sealed interface HostStatus extends CborSerializable {
     CREATED_ON_ANOTHER_NODE,
     /** A Create that names another node arrived here (the entity was placed elsewhere than asked). */
     CREATE_FOR_ANOTHER_NODE,
+    /** A Create whose voters do not include the replica or name one twice; nothing was written. */
+    INVALID_CREATE,
     /** The replica was removed from its group; its id is never used again. */
     RETIRED,
     /** The hosted replica stopped (e.g. its journal could not be replayed); see the log. */

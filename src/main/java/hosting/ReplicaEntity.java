@@ -172,7 +172,12 @@ public final class ReplicaEntity
     ActorRef<Command> self = context.getSelf();
     HostedReplica replica = new HostedReplica(key, created.voters(), node, transport,
         ref -> self.tell(new PeerStarted(ref)));
-    child = spawn(factory.create(replica));
+    try {
+      child = spawn(factory.create(replica));
+    } catch (RuntimeException e) {
+      refuse(HostStatus.Reason.REPLICA_FAILED, "its replica could not be built: " + e);
+      return;
+    }
     context.watchWith(child, ReplicaStopped.INSTANCE);
     status = new HostStatus.Running(key, node, created.cause());
     LOG.info("replica {} of group {} runs on node {} (created by {}, voters {})", key.replica(), key.group(), node,
@@ -198,6 +203,12 @@ public final class ReplicaEntity
           + " on node " + node + ": it is created only where it was placed";
       LOG.error(line);
       return Effect().reply(c.replyTo(), new HostStatus.Refused(key, node, HostStatus.Reason.CREATE_FOR_ANOTHER_NODE, line));
+    }
+    if (!c.voters().contains(key.replica()) || new java.util.HashSet<>(c.voters()).size() != c.voters().size()) {
+      String line = "replica " + key.replica() + " of group " + key.group() + " refuses a Create on node " + node
+          + ": its voters " + c.voters() + " must include it and name each replica once";
+      LOG.error(line);
+      return Effect().reply(c.replyTo(), new HostStatus.Refused(key, node, HostStatus.Reason.INVALID_CREATE, line));
     }
     BirthCertificate.Created created = new BirthCertificate.Created(key, node, c.voters(), c.cause());
     return Effect().persist(created).thenRun(s -> start(created)).thenReply(c.replyTo(), s -> status);

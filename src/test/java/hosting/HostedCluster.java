@@ -109,7 +109,7 @@ final class HostedCluster implements AutoCloseable {
         // A crash: terminate() without leaving the cluster (a downed node still shuts down itself).
         .append("akka.coordinated-shutdown.run-by-actor-system-terminate = off\n")
         .append("akka.cluster.split-brain-resolver.stable-after = 3s\n")
-        .append("akka.cluster.failure-detector.acceptable-heartbeat-pause = 4s\n")
+        .append("akka.cluster.failure-detector.acceptable-heartbeat-pause = 6s\n")
         .append("akka.cluster.sharding.retry-interval = 500ms\n")
         .append("akka.cluster.sharding.distributed-data.durable.keys = []\n");
     Path d = dataDir.resolve("node-" + i).toAbsolutePath();

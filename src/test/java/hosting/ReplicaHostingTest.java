@@ -83,9 +83,14 @@ class ReplicaHostingTest {
       assertEquals(Set.of(), cluster.running.nodesEverRan(lost));
       assertEquals(Set.of(), cluster.running.nodesEverRan(misdirected));
 
-      // A one-replica group created by a membership change, then retired: stopped, and refused from then on.
+      // A Create whose voters leave the replica out is refused, and writes nothing.
       ReplicaKey solo = ReplicaKey.of("g3", "r6");
       cluster.placement.place(solo, cluster.address(1));
+      HostStatus invalid = ReplicaHosting.create(cluster.node(0), solo, cluster.address(1), List.of(PeerId.of("r7")),
+          BirthCertificate.Cause.MEMBERSHIP_CHANGE, Duration.ofSeconds(10)).toCompletableFuture().join();
+      assertEquals(HostStatus.Reason.INVALID_CREATE, ((HostStatus.Refused) invalid).reason());
+
+      // A one-replica group created by a membership change, then retired: stopped, and refused from then on.
       HostStatus running = ReplicaHosting.create(cluster.node(0), solo, cluster.address(1), List.of(solo.replica()),
           BirthCertificate.Cause.MEMBERSHIP_CHANGE, Duration.ofSeconds(10)).toCompletableFuture().join();
       assertEquals(new HostStatus.Running(solo, cluster.address(1).toString(), BirthCertificate.Cause.MEMBERSHIP_CHANGE),
