@@ -57,9 +57,10 @@ public final class ReplicaHosting {
     ClusterShardingSettings settings = ClusterShardingSettings.create(system)
         .withNoPassivationStrategy()
         .withRememberEntities(false);
-    return sharding.init(Entity.of(TYPE_KEY,
-            ctx -> ReplicaEntity.create(ReplicaKey.parse(ctx.getEntityId()), factory,
-                transport(system, ReplicaKey.parse(ctx.getEntityId()).group())))
+    return sharding.init(Entity.of(TYPE_KEY, ctx -> {
+          ReplicaKey key = ReplicaKey.parse(ctx.getEntityId()); // the strategy allocates only parseable ids
+          return ReplicaEntity.create(key, factory, transport(system, key.group()));
+        })
         .withMessageExtractor(new OneEntityPerShard())
         .withAllocationStrategy(strategy)
         .withSettings(settings));
