@@ -122,35 +122,9 @@ class ReplicaTest {
     assertEquals(bad, other.apply(1, Bytes.utf8("x")), "every replica gives the same result");
   }
 
-  /** A KvStore that throws on one key, as a buggy state machine would. */
-  private static final class Throwing implements StateMachine<KvCommand, KvReply> {
-    private final KvStore store = new KvStore();
-
-    @Override
-    public KvReply apply(KvCommand c) {
-      if (c.key().equals("boom")) throw new IllegalStateException("planted failure");
-      return store.apply(c);
-    }
-
-    @Override
-    public boolean isReadOnly(KvCommand c) {
-      return store.isReadOnly(c);
-    }
-
-    @Override
-    public Bytes snapshot() {
-      return store.snapshot();
-    }
-
-    @Override
-    public void restore(Bytes snapshot) {
-      store.restore(snapshot);
-    }
-  }
-
   @Test
   void aCommandWhoseApplyThrowsIsAFailedCommandCachedInItsSession() {
-    Replica<KvCommand, KvReply> r = new Replica<>(new Throwing(), KvCodec.COMMANDS, KvCodec.RESULTS, KvServer.REPLIES, 10);
+    Replica<KvCommand, KvReply> r = new Replica<>(new ThrowingKv(), KvCodec.COMMANDS, KvCodec.RESULTS, KvServer.REPLIES, 10);
     KvReply failed = r.apply(1, entry(7, 1, new KvCommand.Put("boom", "v"))).result();
     KvReply.Rejected rej = assertInstanceOf(KvReply.Rejected.class, failed);
     assertTrue(rej.reason().contains("index 1 failed") && rej.reason().contains("planted failure"), rej.reason());
@@ -159,9 +133,9 @@ class ReplicaTest {
     assertEquals(failed, retry.result(), "the retry gets the same failure, from the session");
     assertInstanceOf(KvReply.Rejected.class, r.apply(3, entry(0, 0, new KvCommand.Get("boom"))).result());
     assertEquals(KvReply.DONE, r.apply(4, entry(7, 2, new KvCommand.Put("k", "v"))).result());
-    Replica<KvCommand, KvReply> restored = new Replica<>(new Throwing(), KvCodec.COMMANDS, KvCodec.RESULTS,
+    Replica<KvCommand, KvReply> restored = new Replica<>(new ThrowingKv(), KvCodec.COMMANDS, KvCodec.RESULTS,
         KvServer.REPLIES, 10);
-    Replica<KvCommand, KvReply> again = new Replica<>(new Throwing(), KvCodec.COMMANDS, KvCodec.RESULTS,
+    Replica<KvCommand, KvReply> again = new Replica<>(new ThrowingKv(), KvCodec.COMMANDS, KvCodec.RESULTS,
         KvServer.REPLIES, 10);
     restored.restore(2, snapshotAfter(again, 2, List.of(entry(7, 1, new KvCommand.Put("boom", "v")),
         entry(7, 1, new KvCommand.Put("boom", "v")))));
