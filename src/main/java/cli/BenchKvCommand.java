@@ -1,32 +1,24 @@
 package cli;
 
-import akka.http.javadsl.ServerBinding;
-import cli.bench.EtcdKvClient;
-import cli.bench.KvBench;
-import com.typesafe.config.Config;
-import java.io.IOException;
+import bench.EtcdKvClient;
+import bench.KvBench;
+import bench.ResultFile;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import kvraft.KvClient;
-import node.KvNode;
-import node.NodeSettings;
-import node.http.HttpApi;
-import node.http.HttpKvClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code bin/raftkv bench kv}: closed-loop Get/Put load ({@link cli.bench.KvWorkload}) through a
- * KvClient, a node's HTTP API ({@code --http}) or etcd's JSON gateway ({@code --etcd}). Prints one
- * JSON line and writes it to target/bench/kv.json.
+ * {@code bin/raftkv bench kv}: the options of {@link KvBench} (closed-loop Get/Put load through a
+ * KvClient, a node's HTTP API with {@code --http}, etcd's JSON gateway with {@code --etcd}, or the
+ * embedded default group); prints its JSON line and writes it to target/bench/kv.json.
  */
 @Command(name = "kv", mixinStandardHelpOptions = true,
-    description = "KV throughput and p50/p99 per operation: 16 B keys (10,000), 256 B values.")
+    description = "KV throughput and p50/p99/p99.9/max per operation: 16 B keys (10,000), 256 B values.")
 public final class BenchKvCommand implements Callable<Integer> {
   @Mixin KvTarget target = new KvTarget();
 
@@ -70,43 +62,20 @@ public final class BenchKvCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (etcd == null && override == null && target.http == null && target.config == null) return embedded();
-    String name = etcd != null ? "etcd" : override != null ? "kvclient" : target.name();
-    try (KvClient client = etcd != null ? new EtcdKvClient(etcd, target.timeout)
-        : override != null ? override.connect() : target.connect()) {
-      return run(name, client);
-    }
-  }
-
-  /**
-   * No target given: start the embedded default (3 replicas in this JVM on fresh LevelDB journals
-   * with fsync on, as {@code bin/raftkv local}) and measure it through the Java client, or
-   * through its HTTP API with {@code --over-http}.
-   */
-  private int embedded() throws Exception {
-    BenchRaftCommand.deleteRecursively(data);
-    Config config = NodeSettings.load(null);
-    try (KvNode node = KvNode.start(NodeSettings.nodeSpec(config).asLocal(data), config)) {
-      if (!overHttp) {
-        try (KvClient client = node.client()) {
-          return run("embedded", client);
-        }
-      }
-      ServerBinding binding = HttpApi.start(node.system(), node.client(), "127.0.0.1", 0)
-          .toCompletableFuture().get(30, TimeUnit.SECONDS);
-      URI base = URI.create("http://127.0.0.1:" + binding.localAddress().getPort());
-      try (KvClient client = new HttpKvClient(base, target.timeout)) {
-        return run("embedded-http", client);
+    KvBench.Load load = new KvBench.Load(clients, millis(warmup), millis(seconds), reads, seed);
+    KvBench.Result result;
+    if (etcd == null && override == null && target.http == null && target.config == null) {
+      result = KvBench.embedded(data, overHttp, target.timeout, load);
+    } else {
+      String name = etcd != null ? "etcd" : override != null ? "kvclient" : target.name();
+      try (KvClient client = etcd != null ? new EtcdKvClient(etcd, target.timeout)
+          : override != null ? override.connect() : target.connect()) {
+        result = KvBench.run(name, client, load);
       }
     }
-  }
-
-  private int run(String name, KvClient client) throws IOException, InterruptedException {
-    KvBench.Result r = KvBench.run(name, client, clients, millis(warmup), millis(seconds), reads, seed);
-    String json = r.toJson();
+    String json = result.toJson();
     System.out.println(json);
-    if (out.getParent() != null) Files.createDirectories(out.getParent());
-    Files.writeString(out, json + "\n");
+    ResultFile.write(out, json);
     return 0;
   }
 

@@ -140,6 +140,10 @@ public final class KvCli {
       err().println("rejected: " + rej.reason());
       return USAGE;
     }
+    if (r instanceof KvReply.SessionExpired) {
+      err().println("unavailable: session expired; this write was not applied (an earlier unanswered one may have been)");
+      return UNAVAILABLE;
+    }
     if (r instanceof KvReply.Busy) {
       err().println("unavailable: busy, retry shortly");
       return UNAVAILABLE;

@@ -28,7 +28,9 @@ import raft.core.RaftStatus;
  * {@link KvClient} over Akka ask (the lab's Clerk): follows leader hints, caches the last leader,
  * retries on {@code WrongLeader}, {@code Busy} and unanswered attempts with the same
  * {@code (clientId, seq)} until the operation's deadline, then answers {@link KvReply.Timeout}.
- * {@code Rejected} and results are returned at once.
+ * {@code Rejected} and results are returned at once. {@code SessionExpired} on an operation's
+ * first attempt (the servers forgot this session) renews the session and sends again; on a later
+ * attempt it is returned, since an earlier attempt may have been applied.
  *
  * <p>A server keeps one session (last sequence number) per client id, so one id must not have two
  * writes in flight. Concurrent operations therefore each borrow a session from a small pool: a
@@ -57,16 +59,23 @@ public final class AkkaKvClient implements KvClient {
 
   /** A client id and its last used sequence number; used by one operation at a time. */
   private static final class Session {
-    final long clientId;
+    long clientId;
     long seq;
 
     Session(long clientId) {
       this.clientId = clientId;
     }
+
+    /** The servers forgot this session: continue under a new id, from seq 1. */
+    void renew() {
+      clientId = IDS.nextLong();
+      seq = 1;
+    }
   }
 
-  /** One operation in progress; all its attempts use the same session and seq. */
-  private record Op(KvCommand command, long clientId, long seq, long deadlineNanos, CompletableFuture<KvReply> result) {}
+  /** One operation in progress; all its attempts use the same session and seq (session null for reads). */
+  private record Op(KvCommand command, long clientId, long seq, long deadlineNanos, CompletableFuture<KvReply> result,
+      Session session) {}
 
   private static final SecureRandom IDS = new SecureRandom();
 
@@ -150,14 +159,14 @@ public final class AkkaKvClient implements KvClient {
     }
     long deadline = System.nanoTime() + settings.deadline().toNanos();
     if (command.isRead()) {
-      attempt(new Op(command, 0, 0, deadline, result), leader, 0);
+      attempt(new Op(command, 0, 0, deadline, result, null), leader, 0);
       return result;
     }
     Session s = idle.poll();
     if (s == null) s = new Session(IDS.nextLong());
     s.seq++;
     Session session = s;
-    attempt(new Op(command, s.clientId, s.seq, deadline, result), leader, 0);
+    attempt(new Op(command, s.clientId, s.seq, deadline, result, s), leader, 0);
     return result.whenComplete((r, e) -> idle.add(session));
   }
 
@@ -179,6 +188,12 @@ public final class AkkaKvClient implements KvClient {
       retry(op, hint.orElseGet(() -> next(target)), tries);
     } else if (reply instanceof KvReply.Busy) {
       retryLater(op, target, tries, Duration.ofMillis(50));
+    } else if (reply instanceof KvReply.SessionExpired && tries == 0 && op.session() != null) {
+      // Refused on its first attempt: never applied, so it is safe to send again under a new
+      // session. After earlier attempts an earlier one may have been applied: return the answer.
+      Session s = op.session();
+      s.renew();
+      attempt(new Op(op.command(), s.clientId, s.seq, op.deadlineNanos(), op.result(), s), target, 0);
     } else if (reply == null || reply instanceof KvReply.Timeout) {
       retry(op, next(target), tries); // no answer in time: that server may be down or cut off
     } else {

@@ -86,6 +86,9 @@ public final class KvCodec {
           writeString(e.value(), out);
         }
         out.writeBoolean(s.more());
+      } else if (r instanceof KvReply.Rejected rej) {
+        out.writeByte(6); // a command applied as a failure (Replica): its session caches the failure
+        writeString(rej.reason(), out);
       } else {
         throw new IllegalArgumentException("not a result of an applied command: " + r);
       }
@@ -105,6 +108,7 @@ public final class KvCodec {
           for (int i = 0; i < n; i++) entries.add(new KvReply.Entry(readString(in), readString(in)));
           return new KvReply.Scanned(entries, in.readBoolean());
         }
+        case 6: return new KvReply.Rejected(readString(in));
         default: throw new IOException("unknown result tag " + tag);
       }
     }

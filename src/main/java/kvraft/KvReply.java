@@ -11,7 +11,8 @@ import wire.CborSerializable;
 /**
  * Every answer a KV server gives: the results of applied commands ({@link Value}, {@link NoKey},
  * {@link Done}, {@link CasResult}, {@link Scanned}) and the typed reasons a command was not
- * applied ({@link WrongLeader}, {@link Busy}, {@link Rejected}, {@link Timeout}). No error
+ * applied ({@link WrongLeader}, {@link Busy}, {@link Rejected}, {@link Timeout},
+ * {@link SessionExpired}). No error
  * strings to parse.
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
@@ -25,6 +26,7 @@ import wire.CborSerializable;
   @JsonSubTypes.Type(value = KvReply.Busy.class, name = "Busy"),
   @JsonSubTypes.Type(value = KvReply.Rejected.class, name = "Rejected"),
   @JsonSubTypes.Type(value = KvReply.Timeout.class, name = "Timeout"),
+  @JsonSubTypes.Type(value = KvReply.SessionExpired.class, name = "SessionExpired"),
 })
 public sealed interface KvReply extends CborSerializable {
 
@@ -93,8 +95,17 @@ public sealed interface KvReply extends CborSerializable {
   /** No answer in time; the command may or may not have been applied (retry with the same sequence number). */
   record Timeout() implements KvReply {}
 
+  /**
+   * The replicas no longer hold this client's session (too many other clients wrote since it last
+   * did), so the write was refused, not applied. Earlier writes of the session that were never
+   * answered may or may not have been applied. {@link AkkaKvClient} opens a new session and sends
+   * the write again when this answers its first attempt; after a retry it returns this.
+   */
+  record SessionExpired() implements KvReply {}
+
   NoKey NO_KEY = new NoKey();
   Done DONE = new Done();
   Busy BUSY = new Busy();
   Timeout TIMEOUT = new Timeout();
+  SessionExpired SESSION_EXPIRED = new SessionExpired();
 }

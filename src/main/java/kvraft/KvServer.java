@@ -48,7 +48,8 @@ public final class KvServer {
     return actorName(group, peer) + "/" + ReplicatedStateMachine.PEER_NAME;
   }
 
-  private static final ReplicatedStateMachine.Replies<KvReply> REPLIES = new ReplicatedStateMachine.Replies<>() {
+  /** The KV replies the replica gives when it did not apply a command. */
+  public static final ReplicatedStateMachine.Replies<KvReply> REPLIES = new ReplicatedStateMachine.Replies<>() {
     @Override
     public KvReply wrongLeader(Optional<PeerId> hint) {
       return new KvReply.WrongLeader(hint);
@@ -63,13 +64,18 @@ public final class KvServer {
     public KvReply rejected(String reason) {
       return new KvReply.Rejected(reason);
     }
+
+    @Override
+    public KvReply sessionExpired() {
+      return KvReply.SESSION_EXPIRED;
+    }
   };
 
   public static Behavior<Command> create(ReplicatedStateMachine.PeerSpec peer, KvSettings settings) {
     KvLimits limits = settings.validate().limits();
     ReplicatedStateMachine.Service<KvCommand, KvReply> service = new ReplicatedStateMachine.Service<>(
         new KvStore(), KvCodec.COMMANDS, KvCodec.RESULTS, REPLIES, c -> limits.check(c).map(r -> r),
-        settings.maxRaftStateBytes());
+        settings.maxRaftStateBytes(), settings.maxSessions(), settings.maxWaitingCalls());
     return Behaviors.setup(ctx -> {
       ctx.getSystem().receptionist().tell(Receptionist.register(serviceKey(peer.group()), ctx.getSelf()));
       // Our serializable protocol becomes the replica's in-actor protocol; the replica's own

@@ -78,7 +78,7 @@ public final class NodeSettings {
     try {
       return new KvSettings(kv.getBytes("max-raft-state"),
           new KvLimits(Math.toIntExact(kv.getBytes("max-key-bytes")), Math.toIntExact(kv.getBytes("max-value-bytes")),
-              kv.getInt("max-scan-limit")))
+              kv.getInt("max-scan-limit")), kv.getInt("max-client-sessions"), kv.getInt("max-waiting-calls"))
           .validate();
     } catch (IllegalArgumentException | ConfigException | ArithmeticException e) {
       throw new IllegalArgumentException("invalid raftkv.kv settings: " + e.getMessage(), e);

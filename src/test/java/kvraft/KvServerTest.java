@@ -191,4 +191,24 @@ class KvServerTest {
       g.stopAll();
     }
   }
+
+  @Test
+  void aClientWhoseSessionExpiredOpensANewOneAndEachWriteAppliesOnce(long seed) {
+    KvGroup g = group(KvSettings.defaults().withMaxSessions(1), seed);
+    try (AkkaKvClient a = g.client(); AkkaKvClient b = g.client()) {
+      StringBuilder expected = new StringBuilder();
+      for (int i = 0; i < 6; i++) {
+        AkkaKvClient c = i % 2 == 0 ? a : b; // each write forgets the other client's session
+        assertEquals(KvReply.DONE, await(c.append("s", "<" + i + ">")), "write " + i);
+        expected.append("<").append(i).append(">");
+      }
+      assertEquals(new KvReply.Value(expected.toString()), await(a.get("s")));
+      PeerId leader = g.awaitLeader();
+      assertEquals(KvReply.SESSION_EXPIRED, g.execute(leader, 4242, 7, new KvCommand.Append("s", "never")),
+          "a write of a session the replicas do not hold is refused");
+      assertEquals(new KvReply.Value(expected.toString()), await(a.get("s")), "and not applied");
+    } finally {
+      g.stopAll();
+    }
+  }
 }

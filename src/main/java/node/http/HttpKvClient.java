@@ -2,6 +2,7 @@ package node.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -9,7 +10,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
@@ -22,9 +22,10 @@ import raft.core.RaftStatus;
 
 /**
  * A {@link KvClient} that speaks the {@link KvRoutes} HTTP API (java.net.http, no Akka), so the
- * CLI and {@code bench kv --http} can talk to any node's API. Status codes map back to the typed
- * replies: 404 NoKey, 409 failed CAS, 400/413 Rejected, 503 Busy or Timeout; an I/O error is a
- * Timeout (the write may or may not have been applied).
+ * CLI and {@code bench kv --http} can talk to any node's API. The {@code code} of an error body
+ * ({@link ErrorCode}, never its text) maps back to the typed reply: NOT_FOUND NoKey, CONFLICT a
+ * failed CAS, BUSY, TIMEOUT, SESSION_EXPIRED, NO_LEADER/WRONG_LEADER WrongLeader, the rest
+ * Rejected; an I/O error is a Timeout (the write may or may not have been applied).
  */
 public final class HttpKvClient implements KvClient {
   private final HttpClient http;
@@ -63,23 +64,57 @@ public final class HttpKvClient implements KvClient {
     throw new IllegalArgumentException("unhandled " + c);
   }
 
-  static KvReply reply(KvCommand c, int code, String body) {
-    JsonNode json = parse(body);
-    String error = json.path("error").asText("HTTP " + code);
-    if (code == 200) {
-      if (c instanceof KvCommand.Get) return new KvReply.Value(json.path("value").asText());
-      if (c instanceof KvCommand.Cas) return new KvReply.CasResult(true, textOrNull(json.get("previous")));
-      if (c instanceof KvCommand.Scan) {
-        List<KvReply.Entry> entries = new ArrayList<>();
-        for (JsonNode e : json.path("entries")) entries.add(new KvReply.Entry(e.path("key").asText(), e.path("value").asText()));
-        return new KvReply.Scanned(entries, json.path("more").asBoolean());
+  /** The typed reply for a response: the body's record on 200, else what its error {@code code} says. */
+  static KvReply reply(KvCommand c, int status, String body) {
+    try {
+      if (status == 200) return success(c, body);
+      JsonNode json = ApiJson.MAPPER.readTree(body == null || body.isEmpty() ? "{}" : body);
+      Optional<ErrorCode> code = errorCode(json);
+      String error = json.path("error").asText("HTTP " + status);
+      if (code.isEmpty()) return new KvReply.Rejected("HTTP " + status + " without an error code: " + error);
+      switch (code.get()) {
+        case NOT_FOUND:
+          return c instanceof KvCommand.Get && json.has("key") ? KvReply.NO_KEY : new KvReply.Rejected(error);
+        case CONFLICT:
+          if (!(c instanceof KvCommand.Cas)) return new KvReply.Rejected(error);
+          return new KvReply.CasResult(false, ApiJson.MAPPER.treeToValue(json, ApiJson.CasConflict.class).current());
+        case BUSY:
+          return KvReply.BUSY;
+        case TIMEOUT:
+          return KvReply.TIMEOUT;
+        case SESSION_EXPIRED:
+          return KvReply.SESSION_EXPIRED;
+        case NO_LEADER:
+          return new KvReply.WrongLeader(Optional.empty());
+        case WRONG_LEADER:
+          return new KvReply.WrongLeader(Optional.ofNullable(textOrNull(json.get("leader"))).map(PeerId::of));
+        default: // BAD_REQUEST, TOO_LARGE, METHOD_NOT_ALLOWED, INTERNAL: retrying the same request cannot help
+          return new KvReply.Rejected(error);
       }
-      return KvReply.DONE;
+    } catch (IOException | IllegalArgumentException e) {
+      return new KvReply.Rejected("unreadable HTTP " + status + " response: " + e.getMessage());
     }
-    if (code == 404 && c instanceof KvCommand.Get && json.has("key")) return KvReply.NO_KEY;
-    if (code == 409 && c instanceof KvCommand.Cas) return new KvReply.CasResult(false, textOrNull(json.get("current")));
-    if (code == 503) return error.startsWith("busy") ? KvReply.BUSY : KvReply.TIMEOUT;
-    return new KvReply.Rejected(error);
+  }
+
+  private static KvReply success(KvCommand c, String body) throws IOException {
+    if (c instanceof KvCommand.Get) return new KvReply.Value(ApiJson.MAPPER.readValue(body, ApiJson.KeyValue.class).value());
+    if (c instanceof KvCommand.Cas) {
+      return new KvReply.CasResult(true, ApiJson.MAPPER.readValue(body, ApiJson.Swapped.class).previous());
+    }
+    if (c instanceof KvCommand.Scan) {
+      ApiJson.Page page = ApiJson.MAPPER.readValue(body, ApiJson.Page.class);
+      return new KvReply.Scanned(page.entries().stream().map(e -> new KvReply.Entry(e.key(), e.value())).toList(),
+          page.more());
+    }
+    return KvReply.DONE;
+  }
+
+  private static Optional<ErrorCode> errorCode(JsonNode json) {
+    try {
+      return Optional.of(ErrorCode.valueOf(json.path("code").asText("")));
+    } catch (IllegalArgumentException unknown) {
+      return Optional.empty();
+    }
   }
 
   @Override
@@ -87,14 +122,15 @@ public final class HttpKvClient implements KvClient {
     return http.sendAsync(builder("status").GET().build(), HttpResponse.BodyHandlers.ofString())
         .thenApply(resp -> {
           if (resp.statusCode() != 200) throw new IllegalStateException("status: HTTP " + resp.statusCode());
-          List<RaftStatus> out = new ArrayList<>();
-          for (JsonNode r : parse(resp.body()).path("replicas")) {
-            out.add(new RaftStatus(PeerId.of(r.path("id").asText()), RaftRole.valueOf(r.path("role").asText()),
-                r.path("term").asLong(), Optional.ofNullable(textOrNull(r.get("leader"))).map(PeerId::of),
-                r.path("commit_index").asLong(), r.path("applied_index").asLong(),
-                r.path("first_index").asLong(), r.path("last_index").asLong()));
+          try {
+            return ApiJson.MAPPER.readValue(resp.body(), ApiJson.Replicas.class).replicas().stream()
+                .map(r -> new RaftStatus(PeerId.of(r.id()), RaftRole.valueOf(r.role()), r.term(),
+                    Optional.ofNullable(r.leader()).map(PeerId::of), r.commitIndex(), r.appliedIndex(), r.firstIndex(),
+                    r.lastIndex()))
+                .toList();
+          } catch (IOException e) {
+            throw new UncheckedIOException("unreadable status response", e);
           }
-          return out;
         });
   }
 
@@ -120,11 +156,4 @@ public final class HttpKvClient implements KvClient {
     return n == null || n.isNull() ? null : n.asText();
   }
 
-  private static JsonNode parse(String body) {
-    try {
-      return KvJson.MAPPER.readTree(body == null || body.isEmpty() ? "{}" : body);
-    } catch (IOException e) {
-      return KvJson.MAPPER.createObjectNode();
-    }
-  }
 }

@@ -1,9 +1,10 @@
 package node.http;
 
+import akka.http.javadsl.model.ContentTypes;
 import akka.http.javadsl.model.HttpEntity;
-import akka.http.javadsl.model.HttpResponse;
+import akka.http.javadsl.model.HttpHeader;
 import akka.http.javadsl.model.MediaTypes;
-import akka.http.javadsl.model.StatusCodes;
+import akka.http.javadsl.model.headers.RetryAfter;
 import akka.http.javadsl.server.AllDirectives;
 import akka.http.javadsl.server.ExceptionHandler;
 import akka.http.javadsl.server.PathMatchers;
@@ -18,6 +19,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.Charset;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -43,7 +45,11 @@ import scala.concurrent.duration.FiniteDuration;
  * POST   /kv/{key}/append   body = suffix
  * GET    /kv?from=&to=&limit=   200 {"entries":[{"key","value"}...],"more":bool}
  * GET    /status            200 {"replicas":[{"id","role","term","commit_index","applied_index",...}]}
+ * GET    /openapi.json      the OpenAPI 3 description of all of this (src/main/resources/openapi.json)
  * </pre>
+ *
+ * Every error body is {@code {"code": ErrorCode, "error": text, ...}}; reads take
+ * {@code ?consistency=linearizable} (the default and, for now, the only level).
  */
 public final class KvRoutes extends AllDirectives {
   private static final Logger log = LoggerFactory.getLogger(KvRoutes.class);
@@ -66,28 +72,43 @@ public final class KvRoutes extends AllDirectives {
     return (long) limits.maxValueBytes() + BODY_OVERHEAD_BYTES;
   }
 
+  /** The read consistency levels a request may ask for ({@code ?consistency=}); the first is the default. */
+  public static final List<String> CONSISTENCY_LEVELS = List.of("linearizable");
+
+  /** Where the OpenAPI description is, on the classpath and under the API root. */
+  public static final String OPENAPI = "openapi.json";
+
   public Route route() {
     return handleExceptions(exceptions(), () -> handleRejections(rejections(), () -> concat(
-        path("status", () -> get(() -> completeWithFuture(safely(client::status).thenApply(KvJson::status)
-            .exceptionally(KvRoutes::internal)))),
+        path("status", () -> get(() -> answer(safely(client::status).thenApply(ApiJson::status)))),
+        path(OPENAPI, () -> get(() -> getFromResource(OPENAPI, ContentTypes.APPLICATION_JSON))),
         pathPrefix("kv", () -> concat(
-            pathEnd(() -> get(this::scan)),
+            pathEnd(() -> get(() -> read(this::scan))),
             path(PathMatchers.segment().slash("append"), key -> post(() -> withValue(v ->
                 run(key, new KvCommand.Append(key, v))))),
             path(PathMatchers.segment(), key -> concat(
-                get(() -> run(key, new KvCommand.Get(key))),
+                get(() -> read(() -> run(key, new KvCommand.Get(key)))),
                 put(() -> parameterOptional("expected", expected -> parameterOptional("absent", absent ->
                     withValue(v -> write(key, v, expected, absent))))),
                 delete(() -> run(key, new KvCommand.Delete(key))))))))));
   }
 
+  /** A read: checks {@code ?consistency=} first (unknown level: 400 naming the allowed ones). */
+  private Route read(Supplier<Route> inner) {
+    return parameterOptional("consistency", level -> {
+      if (level.isEmpty() || CONSISTENCY_LEVELS.contains(level.get())) return inner.get();
+      return answer(ApiJson.Answer.error(ErrorCode.BAD_REQUEST, "unknown consistency '" + level.get()
+          + "'; allowed: " + String.join(", ", CONSISTENCY_LEVELS)));
+    });
+  }
+
   private Route write(String key, String value, Optional<String> expected, Optional<String> absent) {
     if (absent.isPresent() && !absent.get().equals("true") && !absent.get().equals("false")) {
-      return complete(KvJson.error(StatusCodes.BAD_REQUEST, "absent must be true or false"));
+      return badRequest("absent must be true or false");
     }
     boolean ifAbsent = absent.map("true"::equals).orElse(false);
     if (ifAbsent && expected.isPresent()) {
-      return complete(KvJson.error(StatusCodes.BAD_REQUEST, "use either expected or absent=true, not both"));
+      return badRequest("use either expected or absent=true, not both");
     }
     if (ifAbsent) return run(key, new KvCommand.Cas(key, null, value));
     if (expected.isPresent()) return run(key, new KvCommand.Cas(key, expected.get(), value));
@@ -103,7 +124,7 @@ public final class KvRoutes extends AllDirectives {
         } catch (NumberFormatException e) {
           n = -1;
         }
-        if (n < 1) return complete(KvJson.error(StatusCodes.BAD_REQUEST, "limit must be a positive integer"));
+        if (n < 1) return badRequest("limit must be a positive integer");
       }
       String start = from.orElse("");
       return run(start, new KvCommand.Scan(start, to.orElse(null), n));
@@ -113,13 +134,25 @@ public final class KvRoutes extends AllDirectives {
   /** Checks {@code c}, then runs it and maps the reply. */
   private Route run(String key, KvCommand c) {
     if (tooLarge(c)) {
-      return complete(KvJson.error(StatusCodes.PAYLOAD_TOO_LARGE,
-          "value larger than " + limits.maxValueBytes() + " bytes"));
+      return answer(ApiJson.Answer.error(ErrorCode.TOO_LARGE, "value larger than " + limits.maxValueBytes() + " bytes"));
     }
     Optional<KvReply.Rejected> rejected = limits.check(c);
-    if (rejected.isPresent()) return complete(KvJson.reply(key, rejected.get()));
-    return completeWithFuture(safely(() -> client.execute(c)).thenApply(r -> KvJson.reply(key, r))
-        .exceptionally(KvRoutes::internal));
+    if (rejected.isPresent()) return answer(ApiJson.reply(key, rejected.get()));
+    return answer(safely(() -> client.execute(c)).thenApply(r -> ApiJson.reply(key, r)));
+  }
+
+  private Route badRequest(String message) {
+    return answer(ApiJson.Answer.error(ErrorCode.BAD_REQUEST, message));
+  }
+
+  /** Completes with a status and a JSON body through akka-http-jackson's marshaller. */
+  private Route answer(ApiJson.Answer a) {
+    List<HttpHeader> headers = a.retryAfter() ? List.of(RetryAfter.create(ApiJson.RETRY_AFTER_SECONDS)) : List.of();
+    return complete(a.status(), headers, a.body(), ApiJson.MARSHALLER);
+  }
+
+  private Route answer(CompletionStage<ApiJson.Answer> later) {
+    return onSuccess(later.exceptionally(KvRoutes::internal), this::answer);
   }
 
   private boolean tooLarge(KvCommand c) {
@@ -145,19 +178,20 @@ public final class KvRoutes extends AllDirectives {
       try {
         text = decode(entity);
       } catch (CharacterCodingException e) {
-        return complete(KvJson.error(StatusCodes.BAD_REQUEST, "body is not valid text in its charset"));
+        return badRequest("body is not valid text in its charset");
       }
       if (!entity.getContentType().mediaType().equals(MediaTypes.APPLICATION_JSON)) return inner.apply(text);
       JsonNode value;
       try {
-        value = KvJson.MAPPER.readTree(text).get("value");
+        value = ApiJson.MAPPER.readTree(text);
       } catch (IOException | RuntimeException e) {
-        return complete(KvJson.error(StatusCodes.BAD_REQUEST, "malformed JSON body"));
+        return badRequest("malformed JSON body");
       }
-      if (value == null || !value.isTextual()) {
-        return complete(KvJson.error(StatusCodes.BAD_REQUEST, "JSON body must be {\"value\": \"<string>\"}"));
+      // Checked on the tree first: Jackson 2.13 would coerce {"value": 3} into the string "3".
+      if (value == null || !value.path("value").isTextual()) {
+        return badRequest("JSON body must be {\"value\": \"<string>\"}");
       }
-      return inner.apply(value.textValue());
+      return inner.apply(ApiJson.MAPPER.convertValue(value, ApiJson.ValueBody.class).value());
     });
   }
 
@@ -178,9 +212,9 @@ public final class KvRoutes extends AllDirectives {
     }
   }
 
-  private static HttpResponse internal(Throwable t) {
+  private static ApiJson.Answer internal(Throwable t) {
     log.error("KV request failed", t);
-    return KvJson.error(StatusCodes.INTERNAL_SERVER_ERROR, "internal error");
+    return ApiJson.Answer.error(ErrorCode.INTERNAL, "internal error");
   }
 
   /** An oversized body fails the entity stream (possibly wrapped); that is the client's 413, not our 500. */
@@ -191,27 +225,35 @@ public final class KvRoutes extends AllDirectives {
           while (!(cause instanceof EntityStreamSizeException || cause instanceof IllegalRequestException)
               && cause.getCause() != null) cause = cause.getCause();
           if (cause instanceof EntityStreamSizeException e) {
-            return complete(KvJson.error(StatusCodes.PAYLOAD_TOO_LARGE,
-                "request body larger than " + e.limit() + " bytes"));
+            return answer(ApiJson.Answer.error(ErrorCode.TOO_LARGE, "request body larger than " + e.limit() + " bytes"));
           }
           if (cause instanceof IllegalRequestException e) {
             // toStrictEntity reports its size limit as a 400 "Request too large": that is our 413.
+            // (akka-http's own exception: its summary is all it says about which limit.)
             boolean tooLarge = e.info().summary().startsWith("Request too large");
-            return complete(KvJson.error(tooLarge ? StatusCodes.PAYLOAD_TOO_LARGE : e.status(),
-                tooLarge ? "request body larger than " + maxBodyBytes(limits) + " bytes" : e.info().summary()));
+            if (tooLarge) {
+              return answer(ApiJson.Answer.error(ErrorCode.TOO_LARGE, "request body larger than " + maxBodyBytes(limits)
+                  + " bytes"));
+            }
+            ErrorCode code = ErrorCode.ofStatus(e.status().intValue());
+            return answer(new ApiJson.Answer(e.status(), new ApiJson.Error(code, e.info().summary()), false));
           }
-          return complete(internal(t));
+          return answer(internal(t));
         })
         .build();
   }
 
-  /** akka-http's default rejection answers (404, 405, 400 ...) with their text moved into JSON. */
+  /** akka-http's default rejection answers (404, 405, 400 ...) as error bodies, the code from the status. */
   private static RejectionHandler rejections() {
     return RejectionHandler.defaultHandler().mapRejectionResponse(resp -> {
       if (!(resp.entity() instanceof HttpEntity.Strict strict)) return resp;
-      String text = strict.getData().utf8String();
       if (strict.getContentType().mediaType().equals(MediaTypes.APPLICATION_JSON)) return resp;
-      return resp.withEntity(KvJson.json(resp.status(), KvJson.obj("error", text)).entity());
+      ApiJson.Error body = new ApiJson.Error(ErrorCode.ofStatus(resp.status().intValue()), strict.getData().utf8String());
+      try {
+        return resp.withEntity(ContentTypes.APPLICATION_JSON, ApiJson.MAPPER.writeValueAsBytes(body));
+      } catch (IOException e) {
+        throw new IllegalStateException("unserializable " + body, e);
+      }
     });
   }
 }

@@ -2,7 +2,11 @@ package raft.peer;
 
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import java.util.List;
+import java.util.Optional;
+import raft.PeerId;
+import raft.core.RaftRole;
 import raft.message.LogEntry;
 import raft.message.Snapshot;
 import wire.CborSerializable;
@@ -12,12 +16,15 @@ import wire.CborSerializable;
  * once per incarnation of the peer. A restarted peer starts over from its durable state: first
  * {@link SnapshotInstalled} with its latest snapshot (if any), then every committed entry after it.
  * The service replaces its state on {@code SnapshotInstalled} and applies {@code Committed}
- * entries one by one; it may later answer with {@link RaftPeer.TakeSnapshot}.
+ * entries one by one; it may later answer with {@link RaftPeer.TakeSnapshot}. {@link RoleChanged}
+ * says, in the same order, when the peer's role, term or known leader changed, so a service can
+ * fail the calls waiting on a leadership it no longer has.
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
 @JsonSubTypes({
   @JsonSubTypes.Type(value = Applied.Committed.class, name = "Committed"),
   @JsonSubTypes.Type(value = Applied.SnapshotInstalled.class, name = "SnapshotInstalled"),
+  @JsonSubTypes.Type(value = Applied.RoleChanged.class, name = "RoleChanged"),
 })
 public sealed interface Applied extends CborSerializable {
   /** Committed entries with consecutive indexes, following whatever was delivered before. */
@@ -33,4 +40,16 @@ public sealed interface Applied extends CborSerializable {
 
   /** Replace the service state with this snapshot (state after applying 1..meta.index). */
   record SnapshotInstalled(Snapshot snapshot) implements Applied {}
+
+  /**
+   * The peer's role, term or leader hint changed (sent once at start, then on every change). A
+   * peer that stops leading, or leads again in a later term, never learns the fate of the entries
+   * it accepted in the old term: its service should answer their callers now.
+   */
+  record RoleChanged(long term, RaftRole role, Optional<PeerId> leaderHint) implements Applied {
+    @JsonIgnore
+    public boolean isLeader() {
+      return role == RaftRole.LEADER;
+    }
+  }
 }

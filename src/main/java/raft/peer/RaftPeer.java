@@ -147,6 +147,8 @@ public final class RaftPeer extends EventSourcedBehavior<RaftPeer.Command, RaftE
   /** Proposals whose entries are in the write in flight. */
   private int inWrite;
   private boolean flushScheduled;
+  /** The role last reported to the service; null before the first report. */
+  private Applied.RoleChanged reportedRole;
 
   private RaftPeer(ActorContext<Command> context, TimerScheduler<Command> timers, GroupId group, PeerId self,
       Set<PeerId> voters, RaftConfig cfg, PeerSettings settings, PeerTransport transport, ActorRef<Applied> applier,
@@ -249,6 +251,7 @@ public final class RaftPeer extends EventSourcedBehavior<RaftPeer.Command, RaftE
     // The service starts empty: give it the snapshot first; committed entries follow from the core.
     if (!state.snapshot().isEmpty()) applier.tell(new Applied.SnapshotInstalled(state.snapshot()));
     timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.tickInterval());
+    reportRoleChange();
     scheduleFlushIfReady();
   }
 
@@ -317,8 +320,18 @@ public final class RaftPeer extends EventSourcedBehavior<RaftPeer.Command, RaftE
 
   /** After the core took an input: make sure a Flush is on its way if there is work. */
   private Effect<RaftEvent, DurableState> afterInput() {
+    reportRoleChange();
     scheduleFlushIfReady();
     return Effect().none();
+  }
+
+  /** Tells the service when role, term or leader changed (only inputs change them), in order with Applied. */
+  private void reportRoleChange() {
+    RaftStatus s = node.status();
+    Applied.RoleChanged now = new Applied.RoleChanged(s.term(), s.role(), s.leader());
+    if (now.equals(reportedRole)) return;
+    reportedRole = now;
+    applier.tell(now);
   }
 
   private void scheduleFlushIfReady() {

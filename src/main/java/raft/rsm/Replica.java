@@ -5,6 +5,8 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import wire.Bytes;
 
 /**
@@ -16,6 +18,19 @@ import wire.Bytes;
  * <p>Mutable, owned by exactly one actor or simulated process.
  */
 public final class Replica<C, R> {
+  private static final Logger LOG = LoggerFactory.getLogger(Replica.class);
+
+  /**
+   * The typed results the replica itself gives when it does not apply a command. Both are
+   * decided while applying the entry, from the log alone, so every replica gives the same one.
+   */
+  public interface Refusals<R> {
+    /** The entry could not be decoded, or the state machine threw on it: applying it again cannot help. */
+    R rejected(String reason);
+
+    /** The client's session was forgotten ({@link ClientSessions}); the write was not applied. */
+    R sessionExpired();
+  }
 
   /**
    * What applying one entry gave. {@code result} is null for an entry that carries no command (an
@@ -26,13 +41,18 @@ public final class Replica<C, R> {
   private final StateMachine<C, R> machine;
   private final Codec<C> commands;
   private final Codec<R> results;
-  private final ClientSessions<R> sessions = new ClientSessions<>();
+  private final Refusals<R> refusals;
+  private final ClientSessions<R> sessions;
   private long appliedIndex;
 
-  public Replica(StateMachine<C, R> machine, Codec<C> commands, Codec<R> results) {
+  /** @param maxSessions clients whose sessions are kept (see {@link ClientSessions}) */
+  public Replica(StateMachine<C, R> machine, Codec<C> commands, Codec<R> results, Refusals<R> refusals,
+      int maxSessions) {
     this.machine = machine;
     this.commands = commands;
     this.results = results;
+    this.refusals = refusals;
+    this.sessions = new ClientSessions<>(maxSessions);
   }
 
   public long appliedIndex() {
@@ -48,7 +68,11 @@ public final class Replica<C, R> {
   }
 
   /**
-   * Applies the committed entry at {@code index}, which must be the next one.
+   * Applies the committed entry at {@code index}, which must be the next one. An entry that does
+   * not decode, or whose command makes the state machine throw, is applied as a failure: its
+   * result is the service's {@code rejected} reply (cached in the session like any result), the
+   * applied index moves on, and one WARN line says so. Every replica decodes and applies the same
+   * bytes against the same state, so every replica fails the same way.
    *
    * @throws IllegalStateException if {@code index} is not {@code appliedIndex() + 1}
    */
@@ -58,18 +82,40 @@ public final class Replica<C, R> {
     }
     appliedIndex = index;
     if (data.isEmpty()) return new Outcome<>(index, 0, 0, null, false);
-    Envelope<C> e = Envelope.decode(data, commands);
+    Envelope<C> e;
+    try {
+      e = Envelope.decode(data, commands);
+    } catch (IllegalArgumentException undecodable) {
+      LOG.warn("entry {} ({} bytes) does not decode; recorded as a failed command: {}", index, data.size(),
+          undecodable.getMessage());
+      return new Outcome<>(index, 0, 0, refusals.rejected("entry " + index + " does not decode"), false);
+    }
     if (machine.isReadOnly(e.command())) {
-      return new Outcome<>(index, e.clientId(), e.seq(), machine.apply(e.command()), false);
+      return new Outcome<>(index, e.clientId(), e.seq(), applyCaught(index, e), false);
     }
     ClientSessions.Session<R> last = sessions.get(e.clientId());
+    if (last == null && e.seq() > 1) {
+      // A session starts at seq 1: this client had one and it expired. Whether this is a retry of
+      // a write applied before is unknown, so nothing is applied (and nothing recorded).
+      return new Outcome<>(index, e.clientId(), e.seq(), refusals.sessionExpired(), false);
+    }
     if (last != null && e.seq() <= last.seq()) {
       R cached = e.seq() == last.seq() ? last.result() : null;
       return new Outcome<>(index, e.clientId(), e.seq(), cached, true);
     }
-    R result = machine.apply(e.command());
+    R result = applyCaught(index, e);
     sessions.record(e.clientId(), e.seq(), result);
     return new Outcome<>(index, e.clientId(), e.seq(), result, false);
+  }
+
+  private R applyCaught(long index, Envelope<C> e) {
+    try {
+      return machine.apply(e.command());
+    } catch (RuntimeException failed) {
+      LOG.warn("entry {} (client {} seq {}) failed to apply; recorded as a failed command", index, e.clientId(),
+          e.seq(), failed);
+      return refusals.rejected("command at index " + index + " failed: " + failed);
+    }
   }
 
   /** Applied index, sessions and state machine, in one value for {@code RaftPeer.TakeSnapshot}. */

@@ -17,6 +17,7 @@ import org.slf4j.LoggerFactory;
 import raft.GroupId;
 import raft.PeerId;
 import raft.core.ProposeResult;
+import raft.core.RaftRole;
 import raft.core.RaftStatus;
 import raft.message.LogEntry;
 import raft.message.Snapshot;
@@ -53,14 +54,15 @@ public final class ReplicatedStateMachine<C, R> extends AbstractBehavior<Replica
 
   private record Proposed<R>(ProposeResult result, Throwable failure, ActorRef<R> replyTo) implements Command {}
 
-  /** The typed answers the replica gives when a command was not applied. */
-  public interface Replies<R> {
+  /** The typed answers the replica gives when a command was not applied (or was applied as a failure). */
+  public interface Replies<R> extends Replica.Refusals<R> {
     R wrongLeader(Optional<PeerId> hint);
 
     R busy();
-
-    R rejected(String reason);
   }
+
+  /** Default bound on calls waiting for their entry to commit, per replica. */
+  public static final int DEFAULT_MAX_WAITING_CALLS = 2_048;
 
   /**
    * What the service plugs in.
@@ -69,9 +71,25 @@ public final class ReplicatedStateMachine<C, R> extends AbstractBehavior<Replica
    * @param check why a command is refused before it reaches the log, or empty to accept it
    * @param snapshotThresholdBytes snapshot once the entries applied since the last snapshot exceed
    *     this many bytes; 0 or less: never
+   * @param maxSessions client sessions kept for exactly-once ({@link ClientSessions})
+   * @param maxWaitingCalls calls proposed or waiting for their entry to commit, past which new
+   *     calls are answered Busy (a leader cut off from its majority cannot collect them without bound)
    */
   public record Service<C, R>(StateMachine<C, R> machine, Codec<C> commands, Codec<R> results, Replies<R> replies,
-      Function<C, Optional<R>> check, long snapshotThresholdBytes) {}
+      Function<C, Optional<R>> check, long snapshotThresholdBytes, int maxSessions, int maxWaitingCalls) {
+
+    public Service {
+      if (maxSessions < 1) throw new IllegalArgumentException("maxSessions must be >= 1, was " + maxSessions);
+      if (maxWaitingCalls < 1) throw new IllegalArgumentException("maxWaitingCalls must be >= 1, was " + maxWaitingCalls);
+    }
+
+    /** With the default bounds. */
+    public Service(StateMachine<C, R> machine, Codec<C> commands, Codec<R> results, Replies<R> replies,
+        Function<C, Optional<R>> check, long snapshotThresholdBytes) {
+      this(machine, commands, results, replies, check, snapshotThresholdBytes, ClientSessions.DEFAULT_MAX_SESSIONS,
+          DEFAULT_MAX_WAITING_CALLS);
+    }
+  }
 
   /**
    * How to start the peer: {@code create} builds its behaviour given where to send Applied;
@@ -94,13 +112,17 @@ public final class ReplicatedStateMachine<C, R> extends AbstractBehavior<Replica
   private final String prefix;
   /** Bytes of the entries applied since the last snapshot (taken or installed). */
   private long bytesSinceSnapshot;
+  /** Proposals sent to the peer and not answered yet. */
+  private int proposing;
+  /** What the peer last said of its role ({@link Applied.RoleChanged}); not leading until it says so. */
+  private Applied.RoleChanged role = new Applied.RoleChanged(0, RaftRole.FOLLOWER, Optional.empty());
 
   private ReplicatedStateMachine(ActorContext<Command> ctx, PeerSpec spec, Service<C, R> service) {
     super(ctx);
     this.spec = spec;
     this.service = service;
-    this.core = new ServiceCore<>(new Replica<>(service.machine(), service.commands(), service.results()),
-        service.commands(), service.snapshotThresholdBytes());
+    this.core = new ServiceCore<>(new Replica<>(service.machine(), service.commands(), service.results(),
+        service.replies(), service.maxSessions()), service.commands(), service.snapshotThresholdBytes());
     this.prefix = "[" + spec.group() + " " + spec.self() + "] ";
     ActorRef<Applied> applied = ctx.messageAdapter(Applied.class, WrappedApplied::new);
     this.peer = ctx.spawn(spec.create().apply(applied), PEER_NAME);
@@ -131,16 +153,26 @@ public final class ReplicatedStateMachine<C, R> extends AbstractBehavior<Replica
       s.replyTo().tell(refused.get());
       return this;
     }
+    if (proposing + core.waiting() >= service.maxWaitingCalls()) {
+      s.replyTo().tell(service.replies().busy()); // e.g. a leader cut off from its majority: shed, do not collect
+      return this;
+    }
     Bytes data = core.encode(new Envelope<>(s.clientId(), s.seq(), s.command()));
+    proposing++;
     getContext().ask(ProposeResult.class, peer, PROPOSE_TIMEOUT, to -> new RaftPeer.Propose(data, to),
         (result, failure) -> new Proposed<>(result, failure, s.replyTo()));
     return this;
   }
 
   private Behavior<Command> onProposed(Proposed<R> p) {
+    proposing--;
     ProposeResult r = p.result();
     Replies<R> replies = service.replies();
-    if (r instanceof ProposeResult.Accepted a) {
+    if (r instanceof ProposeResult.Accepted a && !(role.isLeader() && role.term() == a.term())) {
+      // Accepted in a term this peer no longer leads: RoleChanged came first and failed the
+      // waiting calls; this one would wait for an entry that may never commit.
+      p.replyTo().tell(replies.wrongLeader(role.leaderHint()));
+    } else if (r instanceof ProposeResult.Accepted a) {
       core.proposed(a.index(), a.term(), p.replyTo()).ifPresent(this::answer); // present if applied already
     } else if (r instanceof ProposeResult.NotLeader n) {
       p.replyTo().tell(replies.wrongLeader(n.leaderHint()));
@@ -155,7 +187,26 @@ public final class ReplicatedStateMachine<C, R> extends AbstractBehavior<Replica
   private Behavior<Command> onApplied(Applied a) {
     if (a instanceof Applied.SnapshotInstalled s) installSnapshot(s.snapshot());
     else if (a instanceof Applied.Committed c) applyCommitted(c);
+    else if (a instanceof Applied.RoleChanged r) onRoleChanged(r);
     return this;
+  }
+
+  /**
+   * The peer stopped leading or changed term: no call waiting here can learn its result from this
+   * peer's leadership any more, so each is told WrongLeader (with the hint) at once instead of
+   * waiting for its client's timeout. Its entry may still commit under the next leader; the
+   * client's retry with the same sequence number is then answered from the session.
+   */
+  private void onRoleChanged(Applied.RoleChanged r) {
+    Applied.RoleChanged was = role;
+    role = r;
+    if (!was.isLeader() || (r.isLeader() && r.term() == was.term())) return;
+    List<ServiceCore.Answer<ActorRef<R>, R>> failed = core.leadershipLost();
+    if (!failed.isEmpty()) {
+      LOG.info("{}no longer leading in term {} ({} in term {}, leader {}): {} waiting calls told WrongLeader", prefix,
+          was.term(), r.role(), r.term(), r.leaderHint().map(Object::toString).orElse("unknown"), failed.size());
+    }
+    for (ServiceCore.Answer<ActorRef<R>, R> f : failed) f.caller().tell(service.replies().wrongLeader(r.leaderHint()));
   }
 
   private void installSnapshot(Snapshot s) {

@@ -16,7 +16,12 @@ import wire.Bytes;
  */
 public interface StateMachine<C, R> {
 
-  /** Applies one committed command and returns its result. */
+  /**
+   * Applies one committed command and returns its result. A {@code RuntimeException} thrown here
+   * does not stop the replica: {@link Replica} records the command as failed (the service's
+   * {@code rejected} reply) and moves on, the same on every replica, so an implementation should
+   * check a command before it changes anything (every replica then stays in the same state).
+   */
   R apply(C command);
 
   /** Whether {@code command} only reads: its result is not kept for duplicate detection. */

@@ -82,18 +82,27 @@ class HttpApiTest {
 
   static JsonNode json(HttpResponse<String> r) throws Exception {
     assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("application/json"), r.toString());
-    return KvJson.MAPPER.readTree(r.body());
+    return ApiJson.MAPPER.readTree(r.body());
   }
 
   static void expect(int code, HttpResponse<String> r) throws Exception {
     assertEquals(code, r.statusCode(), r.body());
-    json(r); // JSON on every path
+    JsonNode body = json(r); // JSON on every path
+    if (code != 200) ErrorCode.valueOf(body.path("code").asText("missing")); // and a typed code on every error
+  }
+
+  /** {@code status} with error code {@code code}; returns the body. */
+  static JsonNode expect(int status, ErrorCode code, HttpResponse<String> r) throws Exception {
+    expect(status, r);
+    JsonNode body = json(r);
+    assertEquals(code.name(), body.get("code").asText(), r.body());
+    assertEquals(status, code.status().intValue(), "the code's own status");
+    return body;
   }
 
   @Test
   void putGetDeleteRoundTrip() throws Exception {
-    expect(404, send("GET", "kv/a", null, null));
-    assertEquals("no such key", json(send("GET", "kv/a", null, null)).get("error").asText());
+    assertEquals("no such key", expect(404, ErrorCode.NOT_FOUND, send("GET", "kv/a", null, null)).get("error").asText());
     expect(200, send("PUT", "kv/a", "hello world", "text/plain; charset=UTF-8"));
     HttpResponse<String> got = send("GET", "kv/a", null, null);
     expect(200, got);
@@ -116,7 +125,7 @@ class HttpApiTest {
   void compareAndSet() throws Exception {
     expect(200, send("PUT", "kv/c?absent=true", "1", null));
     HttpResponse<String> again = send("PUT", "kv/c?absent=true", "2", null);
-    expect(409, again);
+    expect(409, ErrorCode.CONFLICT, again);
     assertEquals("1", json(again).get("current").asText());
     HttpResponse<String> wrong = send("PUT", "kv/c?expected=9", "2", null);
     expect(409, wrong);
@@ -157,34 +166,49 @@ class HttpApiTest {
     HttpRequest badUtf8 = HttpRequest.newBuilder(base.resolve("kv/a")).header("Content-Type", "text/plain; charset=UTF-8")
         .PUT(HttpRequest.BodyPublishers.ofByteArray(new byte[] {(byte) 0xff, (byte) 0xfe})).build();
     expect(400, http.send(badUtf8, HttpResponse.BodyHandlers.ofString()));
-    expect(404, send("GET", "nothing/here", null, null));
-    expect(405, send("PATCH", "kv/a", "x", null));
+    expect(404, ErrorCode.NOT_FOUND, send("GET", "nothing/here", null, null));
+    expect(405, ErrorCode.METHOD_NOT_ALLOWED, send("PATCH", "kv/a", "x", null));
+    expect(400, ErrorCode.BAD_REQUEST, send("PUT", "kv/a", "{\"value\": 3}", "application/json"));
     assertTrue(client.target.seen().isEmpty(), "bad input must not reach the client");
   }
 
   @Test
   void oversizedValuesAndBodiesAre413() throws Exception {
-    expect(413, send("PUT", "kv/a", "x".repeat(1025), null)); // value above maxValueBytes, body within limit
-    expect(413, send("PUT", "kv/a", "x".repeat((int) KvRoutes.maxBodyBytes(LIMITS) + 1), null));
+    expect(413, ErrorCode.TOO_LARGE, send("PUT", "kv/a", "x".repeat(1025), null)); // value above maxValueBytes
+    expect(413, ErrorCode.TOO_LARGE, send("PUT", "kv/a", "x".repeat((int) KvRoutes.maxBodyBytes(LIMITS) + 1), null));
     expect(413, send("POST", "kv/a/append", "x".repeat(100_000), null));
     expect(200, send("PUT", "kv/a", "x".repeat(1024), null));
   }
 
   @Test
-  void busyTimeoutAndRejectedFromTheClusterMapTo503And400() throws Exception {
+  void everyReplyOfTheClusterHasItsCode() throws Exception {
     client.target.failNext(KvReply.BUSY, KvReply.TIMEOUT, new KvReply.Rejected("nope"),
-        new KvReply.WrongLeader(Optional.empty()));
+        new KvReply.WrongLeader(Optional.empty()), new KvReply.WrongLeader(Optional.of(PeerId.of("p2"))),
+        KvReply.SESSION_EXPIRED);
     HttpResponse<String> busy = send("GET", "kv/a", null, null);
-    expect(503, busy);
+    expect(503, ErrorCode.BUSY, busy);
     assertEquals("1", busy.headers().firstValue("Retry-After").orElse(""));
     HttpResponse<String> timeout = send("PUT", "kv/a", "v", null);
-    expect(503, timeout);
-    assertTrue(json(timeout).get("error").asText().startsWith("timeout"));
+    expect(503, ErrorCode.TIMEOUT, timeout);
     assertEquals("1", timeout.headers().firstValue("Retry-After").orElse(""));
-    HttpResponse<String> rejected = send("DELETE", "kv/a", null, null);
-    expect(400, rejected);
-    assertEquals("nope", json(rejected).get("error").asText());
-    expect(503, send("GET", "kv/a", null, null));
+    assertEquals("nope", expect(400, ErrorCode.BAD_REQUEST, send("DELETE", "kv/a", null, null)).get("error").asText());
+    expect(503, ErrorCode.NO_LEADER, send("GET", "kv/a", null, null));
+    assertEquals("p2", expect(503, ErrorCode.WRONG_LEADER, send("GET", "kv/a", null, null)).get("leader").asText());
+    HttpResponse<String> expired = send("PUT", "kv/a", "v", null);
+    expect(410, ErrorCode.SESSION_EXPIRED, expired);
+    assertTrue(expired.headers().firstValue("Retry-After").isEmpty(), "retrying blindly is not safe");
+  }
+
+  @Test
+  void anUnknownConsistencyIs400NamingTheAllowedOnes() throws Exception {
+    expect(200, send("PUT", "kv/a", "v", null));
+    expect(200, send("GET", "kv/a?consistency=linearizable", null, null));
+    expect(200, send("GET", "kv?consistency=linearizable", null, null));
+    for (String path : List.of("kv/a?consistency=foo", "kv?consistency=serializable", "kv/a?consistency=")) {
+      String error = expect(400, ErrorCode.BAD_REQUEST, send("GET", path, null, null)).get("error").asText();
+      assertTrue(error.contains("allowed: linearizable"), error);
+    }
+    assertEquals(3, client.target.seen().size(), "refused reads never reach the client: " + client.target.seen());
   }
 
   @Test
@@ -228,10 +252,10 @@ class HttpApiTest {
     assertEquals(new KvReply.Scanned(List.of(new KvReply.Entry("j", "m")), true),
         c.scan("", null, 1).toCompletableFuture().get());
     assertEquals(KvReply.DONE, c.delete("k").toCompletableFuture().get());
-    client.target.failNext(KvReply.BUSY, KvReply.TIMEOUT, new KvReply.Rejected("why"));
-    assertEquals(KvReply.BUSY, c.get("k").toCompletableFuture().get());
-    assertEquals(KvReply.TIMEOUT, c.get("k").toCompletableFuture().get());
-    assertEquals(new KvReply.Rejected("why"), c.get("k").toCompletableFuture().get());
+    List<KvReply> failures = List.of(KvReply.BUSY, KvReply.TIMEOUT, new KvReply.Rejected("why"), KvReply.SESSION_EXPIRED,
+        new KvReply.WrongLeader(Optional.empty()), new KvReply.WrongLeader(Optional.of(PeerId.of("p3"))));
+    client.target.failNext(failures.toArray(new KvReply[0]));
+    for (KvReply f : failures) assertEquals(f, c.get("k").toCompletableFuture().get(), "read back from the code");
     assertTrue(c.put("k", "x".repeat(2000)).toCompletableFuture().get() instanceof KvReply.Rejected);
   }
 }

@@ -80,6 +80,8 @@ class WireFormatTest {
     assertRoundTrip(RaftEvent.EntriesAppended.of(List.of(e)));
     assertRoundTrip(new RaftEvent.SnapshotSaved(new SnapshotMeta(5, 2), Bytes.utf8("s")));
     assertRoundTrip(new Applied.Committed(List.of(e)));
+    assertRoundTrip(new Applied.RoleChanged(4, raft.core.RaftRole.LEADER, Optional.of(PeerId.of("p2"))));
+    assertRoundTrip(new Applied.RoleChanged(5, raft.core.RaftRole.FOLLOWER, Optional.empty()));
     DurableState state = new DurableState()
         .updated(new RaftEvent.HardStateSaved(new HardState(1, Optional.empty(), 1)))
         .updated(RaftEvent.EntriesAppended.of(List.of(e, new LogEntry(2, 1, Bytes.utf8("y")))));

@@ -1,23 +1,31 @@
 package raft.rsm;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
 import kvraft.KvCodec;
 import kvraft.KvCommand;
 import kvraft.KvReply;
+import kvraft.KvServer;
 import kvraft.KvStore;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import testkit.SeedExtension;
 import wire.Bytes;
 
 /** The applying half of a replica: exactly once, in order, and snapshots that carry the sessions. */
+@ExtendWith(SeedExtension.class)
 class ReplicaTest {
 
   private static Replica<KvCommand, KvReply> replica() {
-    return new Replica<>(new KvStore(), KvCodec.COMMANDS, KvCodec.RESULTS);
+    return new Replica<>(new KvStore(), KvCodec.COMMANDS, KvCodec.RESULTS, KvServer.REPLIES,
+        ClientSessions.DEFAULT_MAX_SESSIONS);
   }
 
   private static Bytes entry(long client, long seq, KvCommand c) {
@@ -100,11 +108,98 @@ class ReplicaTest {
     assertThrows(IllegalArgumentException.class, () -> replica().restore(1, Bytes.utf8("junk")));
   }
 
+  // ---- defect 5: an entry that cannot be applied is a failed command, not a crash ----------------
+
   @Test
-  void garbageInTheLogIsAClearError() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> replica().apply(1, Bytes.utf8("x")));
-    assertTrue(e.getMessage().contains("not an envelope"), e.getMessage());
-    assertFalse(e.getMessage().isEmpty());
+  void anEntryThatDoesNotDecodeIsAFailedCommandAndTheIndexMovesOn() {
+    Replica<KvCommand, KvReply> r = replica();
+    Replica.Outcome<KvReply> bad = r.apply(1, Bytes.utf8("x"));
+    KvReply.Rejected rej = assertInstanceOf(KvReply.Rejected.class, bad.result());
+    assertTrue(rej.reason().contains("entry 1 does not decode"), rej.reason());
+    assertEquals(1, r.appliedIndex());
+    assertEquals(KvReply.DONE, r.apply(2, entry(7, 1, new KvCommand.Put("k", "v"))).result(), "the next entry applies");
+    Replica<KvCommand, KvReply> other = replica();
+    assertEquals(bad, other.apply(1, Bytes.utf8("x")), "every replica gives the same result");
+  }
+
+  @Test
+  void aCommandWhoseApplyThrowsIsAFailedCommandCachedInItsSession() {
+    Replica<KvCommand, KvReply> r = new Replica<>(new ThrowingKv(), KvCodec.COMMANDS, KvCodec.RESULTS, KvServer.REPLIES, 10);
+    KvReply failed = r.apply(1, entry(7, 1, new KvCommand.Put("boom", "v"))).result();
+    KvReply.Rejected rej = assertInstanceOf(KvReply.Rejected.class, failed);
+    assertTrue(rej.reason().contains("index 1 failed") && rej.reason().contains("planted failure"), rej.reason());
+    Replica.Outcome<KvReply> retry = r.apply(2, entry(7, 1, new KvCommand.Put("boom", "v")));
+    assertTrue(retry.duplicate());
+    assertEquals(failed, retry.result(), "the retry gets the same failure, from the session");
+    assertInstanceOf(KvReply.Rejected.class, r.apply(3, entry(0, 0, new KvCommand.Get("boom"))).result());
+    assertEquals(KvReply.DONE, r.apply(4, entry(7, 2, new KvCommand.Put("k", "v"))).result());
+    Replica<KvCommand, KvReply> restored = new Replica<>(new ThrowingKv(), KvCodec.COMMANDS, KvCodec.RESULTS,
+        KvServer.REPLIES, 10);
+    Replica<KvCommand, KvReply> again = new Replica<>(new ThrowingKv(), KvCodec.COMMANDS, KvCodec.RESULTS,
+        KvServer.REPLIES, 10);
+    restored.restore(2, snapshotAfter(again, 2, List.of(entry(7, 1, new KvCommand.Put("boom", "v")),
+        entry(7, 1, new KvCommand.Put("boom", "v")))));
+    assertEquals(failed, restored.apply(3, entry(7, 1, new KvCommand.Put("boom", "v"))).result(),
+        "the cached failure is in the snapshot too");
+  }
+
+  private static Bytes snapshotAfter(Replica<KvCommand, KvReply> r, long upTo, List<Bytes> entries) {
+    for (int i = 0; i < upTo; i++) r.apply(i + 1, entries.get(i));
+    return r.snapshot();
+  }
+
+  // ---- defect 4: sessions expire, the same way on every replica ---------------------------------
+
+  private static Replica<KvCommand, KvReply> bounded(int maxSessions) {
+    return new Replica<>(new KvStore(), KvCodec.COMMANDS, KvCodec.RESULTS, KvServer.REPLIES, maxSessions);
+  }
+
+  @Test
+  void sessionsAreBoundedInTheSnapshotAndIdenticalOnEveryReplica(long seed) {
+    SplittableRandom random = new SplittableRandom(seed);
+    List<Bytes> log = new ArrayList<>();
+    long[] seqs = new long[40];
+    for (int i = 0; i < 2_000; i++) {
+      int client = random.nextInt(seqs.length);
+      log.add(entry(client + 1, ++seqs[client], new KvCommand.Append("k" + client % 5, "x")));
+    }
+    Replica<KvCommand, KvReply> a = bounded(8);
+    Replica<KvCommand, KvReply> b = bounded(8);
+    Replica<KvCommand, KvReply> c = bounded(8);
+    List<KvReply> resultsA = new ArrayList<>();
+    List<KvReply> resultsB = new ArrayList<>();
+    for (int i = 0; i < log.size(); i++) {
+      resultsA.add(a.apply(i + 1, log.get(i)).result());
+      resultsB.add(b.apply(i + 1, log.get(i)).result());
+      if (i == 999) c.restore(1000, a.snapshot()); // c catches up from a snapshot half-way
+      if (i >= 1000) c.apply(i + 1, log.get(i));
+      assertTrue(a.sessions().size() <= 8, "bounded: " + a.sessions().size());
+    }
+    assertEquals(resultsA, resultsB);
+    assertEquals(8, a.sessions().size());
+    assertEquals(a.snapshot(), b.snapshot(), "byte-identical snapshots");
+    assertEquals(a.snapshot(), c.snapshot(), "a replica restored from a snapshot expires the same sessions");
+    assertTrue(a.snapshot().size() < 8 * 40 + 1_000 + 2_000 * 2, "the snapshot holds 8 sessions: " + a.snapshot().size());
+  }
+
+  @Test
+  void aWriteOfAnExpiredSessionIsRefusedNeverAppliedTwice() {
+    Replica<KvCommand, KvReply> r = bounded(2);
+    assertEquals(KvReply.DONE, r.apply(1, entry(1, 1, new KvCommand.Append("k", "a"))).result());
+    assertEquals(KvReply.DONE, r.apply(2, entry(2, 1, new KvCommand.Append("k", "b"))).result());
+    assertEquals(KvReply.DONE, r.apply(3, entry(2, 2, new KvCommand.Append("k", "c"))).result());
+    assertEquals(KvReply.DONE, r.apply(4, entry(1, 2, new KvCommand.Append("k", "d"))).result(), "client 1 used last");
+    assertEquals(KvReply.DONE, r.apply(5, entry(3, 1, new KvCommand.Append("k", "e"))).result()); // forgets client 2
+    assertNull(r.sessions().get(2), "the least recently used (by log index) was forgotten");
+    assertEquals(2, r.sessions().size());
+    // Client 2 retries its seq 2 (applied at index 3): refused, not applied again; so is its next write.
+    assertEquals(KvReply.SESSION_EXPIRED, r.apply(6, entry(2, 2, new KvCommand.Append("k", "c"))).result());
+    assertEquals(KvReply.SESSION_EXPIRED, r.apply(7, entry(2, 3, new KvCommand.Append("k", "f"))).result());
+    assertNull(r.sessions().get(2), "a refused write opens no session");
+    assertEquals(KvReply.DONE, r.apply(8, entry(1, 3, new KvCommand.Append("k", "g"))).result(), "client 1 kept");
+    assertTrue(r.apply(9, entry(1, 3, new KvCommand.Append("k", "g"))).duplicate());
+    assertEquals(KvReply.DONE, r.apply(10, entry(4, 1, new KvCommand.Append("k", "h"))).result(), "a new session");
+    assertEquals(new KvReply.Value("abcdegh"), r.apply(11, entry(0, 0, new KvCommand.Get("k"))).result(),
+        "the refused writes were not applied, and nothing twice");
   }
 }

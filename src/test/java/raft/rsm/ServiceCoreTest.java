@@ -15,7 +15,8 @@ import wire.Bytes;
 /** The server half shared by the actor server and the lab's simulated servers. */
 class ServiceCoreTest {
   private static ServiceCore<KvCommand, KvReply, String> core(long maxRaftState) {
-    return new ServiceCore<>(new Replica<>(new KvStore(), KvCodec.COMMANDS, KvCodec.RESULTS), KvCodec.COMMANDS,
+    return new ServiceCore<>(new Replica<>(new KvStore(), KvCodec.COMMANDS, KvCodec.RESULTS, kvraft.KvServer.REPLIES,
+        ClientSessions.DEFAULT_MAX_SESSIONS), KvCodec.COMMANDS,
         maxRaftState);
   }
 

@@ -57,7 +57,8 @@ final class LabKvServer implements ApplyListener {
     this.me = me;
     this.net = net;
     this.fault = fault;
-    Replica<KvCommand, KvReply> replica = new Replica<>(new KvStore(), KvCodec.COMMANDS, KvCodec.RESULTS);
+    Replica<KvCommand, KvReply> replica = new Replica<>(new KvStore(), KvCodec.COMMANDS, KvCodec.RESULTS,
+        kvraft.KvServer.REPLIES, raft.rsm.ClientSessions.DEFAULT_MAX_SESSIONS);
     this.core = new ServiceCore<>(replica, KvCodec.COMMANDS, maxRaftState);
   }
 

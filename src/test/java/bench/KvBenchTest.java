@@ -1,4 +1,4 @@
-package cli.bench;
+package bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import kvraft.InMemoryKvClient;
 import kvraft.KvCommand;
@@ -60,23 +61,31 @@ class KvBenchTest {
   }
 
   @Test
-  void percentilesAreNearestRank() {
+  void percentilesComeFromTheHistogramWithinAThousandth() {
     Latencies l = new Latencies();
     assertTrue(Double.isNaN(l.percentileMs(0.5)));
+    assertTrue(Double.isNaN(l.maxMs()));
     for (int ms = 100; ms >= 1; ms--) l.add(ms * 1_000_000L); // unsorted on purpose
     assertEquals(100, l.count());
-    assertEquals(50.0, l.percentileMs(0.50));
-    assertEquals(99.0, l.percentileMs(0.99));
-    assertEquals(100.0, l.percentileMs(1.0));
-    assertEquals(1.0, l.percentileMs(0.001));
+    assertEquals(50.0, l.percentileMs(0.50), 0.05);
+    assertEquals(99.0, l.percentileMs(0.99), 0.099);
+    assertEquals(100.0, l.percentileMs(1.0), 0.1);
+    assertEquals(100.0, l.maxMs(), 0.1);
+    assertEquals(1.0, l.percentileMs(0.001), 0.001);
     Latencies one = new Latencies();
     one.add(2_500_000L);
-    assertEquals(2.5, one.percentileMs(0.99));
+    assertEquals(2.5, one.percentileMs(0.99), 0.0025);
     Latencies merged = new Latencies();
-    for (int i = 0; i < 3000; i++) merged.add(7_000_000L); // grows past the first array
+    for (int i = 0; i < 3000; i++) merged.add(7_000_000L);
     merged.addAll(one);
     assertEquals(3001, merged.count());
-    assertEquals(7.0, merged.percentileMs(0.99));
+    assertEquals(7.0, merged.percentileMs(0.99), 0.007);
+    assertEquals(7.0, merged.percentileMs(0.999), 0.007);
+    Latencies tail = new Latencies();
+    for (int i = 0; i < 999; i++) tail.add(1_000_000L);
+    tail.add(3_600_000_000_000L); // one hour: the histogram grows to fit it
+    assertEquals(1.0, tail.percentileMs(0.999), 0.001);
+    assertEquals(3_600_000.0, tail.maxMs(), 3_600);
   }
 
   @Test
@@ -95,9 +104,34 @@ class KvBenchTest {
     assertEquals(1, j.get("ops_per_s").asLong());
     assertEquals(3, j.get("errors").asLong());
     assertEquals(2, j.get("get").get("count").asInt());
-    assertEquals(1.0, j.get("get").get("p50_ms").asDouble());
-    assertEquals(3.0, j.get("get").get("p99_ms").asDouble());
-    assertTrue(j.get("put").get("p50_ms").isNull(), "no samples: null, not NaN (invalid JSON)");
+    assertEquals(1.0, j.get("get").get("p50_ms").asDouble(), 0.001);
+    assertEquals(3.0, j.get("get").get("p99_ms").asDouble(), 0.003);
+    assertEquals(3.0, j.get("get").get("p999_ms").asDouble(), 0.003);
+    assertEquals(3.0, j.get("get").get("max_ms").asDouble(), 0.003);
+    for (String f : List.of("p50_ms", "p99_ms", "p999_ms", "max_ms"))
+      assertTrue(j.get("put").get(f).isNull(), "no samples: null, not NaN (invalid JSON)");
+  }
+
+  @Test
+  void raftJsonLineKeepsItsFieldsAndAddsTheTail() throws Exception {
+    Latencies l = new Latencies();
+    for (int i = 1; i <= 1000; i++) l.add(i * 10_000L); // 0.01 .. 10 ms
+    JsonNode j = MAPPER.readTree(new RaftBench.Result(16, 1234.4, l, 10, 256).toJson());
+    assertEquals(List.of("clients", "commits_per_s", "p50_ms", "p99_ms", "p999_ms", "max_ms", "seconds", "size"),
+        iterate(j.fieldNames()));
+    assertEquals(16, j.get("clients").asInt());
+    assertEquals(1234, j.get("commits_per_s").asLong());
+    assertEquals(5.0, j.get("p50_ms").asDouble(), 0.01);
+    assertEquals(9.9, j.get("p99_ms").asDouble(), 0.02);
+    assertEquals(10.0, j.get("max_ms").asDouble(), 0.02);
+    assertThrows(IllegalArgumentException.class,
+        () -> new RaftBench.Options(1, 1, 11, 0, java.nio.file.Path.of("x"), 1, false, null));
+  }
+
+  private static List<String> iterate(java.util.Iterator<String> it) {
+    List<String> out = new java.util.ArrayList<>();
+    it.forEachRemaining(out::add);
+    return out;
   }
 
   @Test

@@ -1,7 +1,11 @@
-package cli.bench;
+package bench;
 
+import akka.http.javadsl.ServerBinding;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.typesafe.config.Config;
+import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -13,6 +17,10 @@ import java.util.concurrent.TimeoutException;
 import kvraft.KvClient;
 import kvraft.KvCommand;
 import kvraft.KvReply;
+import node.KvNode;
+import node.NodeSettings;
+import node.http.HttpApi;
+import node.http.HttpKvClient;
 
 /**
  * N closed-loop clients (one thread each) run {@link KvWorkload} against one {@link KvClient} for
@@ -39,25 +47,43 @@ public final class KvBench {
       m.put("reads_pct", readsPct);
       m.put("ops_per_s", Math.round(opsPerSecond()));
       m.put("errors", errors);
-      m.put("get", stats(gets));
-      m.put("put", stats(puts));
+      m.put("get", gets.summary());
+      m.put("put", puts.summary());
       try {
         return new ObjectMapper().writeValueAsString(m);
       } catch (JsonProcessingException e) {
         throw new IllegalStateException(e);
       }
     }
+  }
 
-    private static Map<String, Object> stats(Latencies l) {
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("count", l.count());
-      m.put("p50_ms", l.count() == 0 ? null : round(l.percentileMs(0.50)));
-      m.put("p99_ms", l.count() == 0 ? null : round(l.percentileMs(0.99)));
-      return m;
-    }
+  /** The load: closed-loop clients, warm-up, measured window, percentage of Gets, workload seed. */
+  public record Load(int clients, Duration warmup, Duration measured, int readsPct, long seed) {}
 
-    private static double round(double ms) {
-      return Math.round(ms * 1000) / 1000.0;
+  public static Result run(String target, KvClient client, Load load) throws InterruptedException {
+    return run(target, client, load.clients(), load.warmup(), load.measured(), load.readsPct(), load.seed());
+  }
+
+  /**
+   * The embedded default (3 replicas in this JVM on fresh LevelDB journals under {@code data},
+   * emptied first, fsync on, as {@code bin/raftkv local}), measured through the Java client
+   * ({@code target} "embedded") or, with {@code overHttp}, through its HTTP API ("embedded-http").
+   */
+  public static Result embedded(Path data, boolean overHttp, Duration httpTimeout, Load load) throws Exception {
+    ResultFile.emptyDir(data);
+    Config config = NodeSettings.load(null);
+    try (KvNode node = KvNode.start(NodeSettings.nodeSpec(config).asLocal(data), config)) {
+      if (!overHttp) {
+        try (KvClient client = node.client()) {
+          return run("embedded", client, load);
+        }
+      }
+      ServerBinding binding = HttpApi.start(node.system(), node.client(), "127.0.0.1", 0)
+          .toCompletableFuture().get(30, TimeUnit.SECONDS);
+      URI base = URI.create("http://127.0.0.1:" + binding.localAddress().getPort());
+      try (KvClient client = new HttpKvClient(base, httpTimeout)) {
+        return run("embedded-http", client, load);
+      }
     }
   }
 

@@ -1,4 +1,4 @@
-package cli.bench;
+package bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

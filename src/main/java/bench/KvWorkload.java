@@ -1,4 +1,4 @@
-package cli.bench;
+package bench;
 
 import java.util.SplittableRandom;
 import kvraft.KvCommand;

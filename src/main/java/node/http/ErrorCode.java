@@ -1,0 +1,60 @@
+package node.http;
+
+import akka.http.javadsl.model.StatusCode;
+import akka.http.javadsl.model.StatusCodes;
+
+/**
+ * The {@code code} of every JSON error body of the HTTP API, with its HTTP status. Chosen from the
+ * typed {@link kvraft.KvReply} (or the route's own check), never from message text; clients
+ * ({@link HttpKvClient}, the CLI through it) read the code, the {@code error} text is for people.
+ * The same list is the {@code ErrorCode} schema of {@code openapi.json}.
+ */
+public enum ErrorCode {
+  /** Malformed or rejected input (KvReply.Rejected, a bad parameter or body). */
+  BAD_REQUEST(StatusCodes.BAD_REQUEST, false),
+  /** No such key, or no such path. */
+  NOT_FOUND(StatusCodes.NOT_FOUND, false),
+  /** The path exists, the method does not. */
+  METHOD_NOT_ALLOWED(StatusCodes.METHOD_NOT_ALLOWED, false),
+  /** A compare-and-set found another value (the body says which). */
+  CONFLICT(StatusCodes.CONFLICT, false),
+  /** The client's session was forgotten; the write was not applied (KvReply.SessionExpired). */
+  SESSION_EXPIRED(StatusCodes.GONE, false),
+  /** A value or body above the limits. */
+  TOO_LARGE(StatusCodes.PAYLOAD_TOO_LARGE, false),
+  /** The group holds too many requests; retry shortly. */
+  BUSY(StatusCodes.SERVICE_UNAVAILABLE, true),
+  /** No replica answered in time; a write may or may not have been applied. */
+  TIMEOUT(StatusCodes.SERVICE_UNAVAILABLE, true),
+  /** No leader could be found. */
+  NO_LEADER(StatusCodes.SERVICE_UNAVAILABLE, true),
+  /** The replica asked does not lead; the body names the leader it knows. */
+  WRONG_LEADER(StatusCodes.SERVICE_UNAVAILABLE, true),
+  /** A bug on our side. */
+  INTERNAL(StatusCodes.INTERNAL_SERVER_ERROR, false);
+
+  private final StatusCode status;
+  private final boolean retryAfter;
+
+  ErrorCode(StatusCode status, boolean retryAfter) {
+    this.status = status;
+    this.retryAfter = retryAfter;
+  }
+
+  public StatusCode status() {
+    return status;
+  }
+
+  /** Whether the answer carries {@code Retry-After}: retrying later may succeed. */
+  public boolean retryAfter() {
+    return retryAfter;
+  }
+
+  /** The code of an error response whose code the route did not choose (akka-http's own rejections). */
+  static ErrorCode ofStatus(int status) {
+    for (ErrorCode c : values()) {
+      if (c.status.intValue() == status && !c.retryAfter) return c;
+    }
+    return status >= 500 ? INTERNAL : BAD_REQUEST;
+  }
+}
