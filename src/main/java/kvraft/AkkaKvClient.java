@@ -14,7 +14,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
 import raft.GroupId;
 import raft.PeerId;
 import raft.core.RaftStatus;
@@ -49,51 +48,21 @@ public final class AkkaKvClient implements KvClient {
   }
 
   /** How KV requests and replies look to the retry loop. */
-  private static final GroupClient.Protocol<KvServer.Command, KvCommand, KvReply> PROTOCOL = new GroupClient.Protocol<>() {
-    @Override
-    public KvServer.Command execute(long clientId, long seq, KvCommand command, ActorRef<KvReply> replyTo) {
-      return new KvServer.Execute(clientId, seq, command, replyTo);
-    }
+  private static final GroupClient.Protocol<KvServer.Command, KvCommand, KvReply> PROTOCOL = new GroupClient.Protocol<>(
+      KvServer.Execute::new, KvServer.GetStatus::new, KvCommand::isRead, AkkaKvClient::verdict,
+      r -> r instanceof KvReply.WrongLeader w ? w.leaderHint() : Optional.empty(), KvReply::isResult,
+      KvReply.TIMEOUT);
 
-    @Override
-    public KvServer.Command status(ActorRef<RaftStatus> replyTo) {
-      return new KvServer.GetStatus(replyTo);
-    }
-
-    @Override
-    public boolean isRead(KvCommand command) {
-      return command.isRead();
-    }
-
-    @Override
-    public GroupClient.Verdict verdict(KvReply reply) {
-      if (reply instanceof KvReply.WrongLeader) return GroupClient.Verdict.WRONG_LEADER;
-      if (reply instanceof KvReply.Busy) return GroupClient.Verdict.BUSY;
-      if (reply instanceof KvReply.Timeout) return GroupClient.Verdict.NO_ANSWER;
-      return GroupClient.Verdict.ANSWER;
-    }
-
-    @Override
-    public Optional<PeerId> leaderHint(KvReply reply) {
-      return reply instanceof KvReply.WrongLeader w ? w.leaderHint() : Optional.empty();
-    }
-
-    @Override
-    public boolean isResult(KvReply reply) {
-      return reply.isResult();
-    }
-
-    @Override
-    public KvReply timeout() {
-      return KvReply.TIMEOUT;
-    }
-  };
+  private static GroupClient.Verdict verdict(KvReply reply) {
+    if (reply instanceof KvReply.WrongLeader) return GroupClient.Verdict.WRONG_LEADER;
+    if (reply instanceof KvReply.Busy) return GroupClient.Verdict.BUSY;
+    if (reply instanceof KvReply.Timeout) return GroupClient.Verdict.NO_ANSWER;
+    return GroupClient.Verdict.ANSWER;
+  }
 
   private final GroupClient<KvServer.Command, KvCommand, KvReply> group;
-  private final Settings settings;
 
   public AkkaKvClient(ActorSystem<?> system, Map<PeerId, ActorRef<KvServer.Command>> servers, Settings settings) {
-    this.settings = settings;
     this.group = new GroupClient<>(system, servers, PROTOCOL, settings.group());
   }
 
@@ -171,10 +140,7 @@ public final class AkkaKvClient implements KvClient {
 
   /** Blocks for one reply; for tests and command-line tools, never inside an actor. */
   public KvReply await(CompletionStage<KvReply> stage) {
-    try {
-      return stage.toCompletableFuture().get(settings.deadline().toMillis() + 5_000, TimeUnit.MILLISECONDS);
-    } catch (Exception e) {
-      throw new IllegalStateException("no reply: " + e, e);
-    }
+    return group.await(stage);
   }
+
 }

@@ -14,8 +14,10 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import raft.PeerId;
 import raft.core.RaftStatus;
 
@@ -69,28 +71,26 @@ public final class GroupClient<M, C, R> {
     NO_ANSWER
   }
 
-  /** How a service's messages and replies look. */
-  public interface Protocol<M, C, R> {
-    /** The message that runs {@code command} as write {@code seq} of {@code clientId} (0, 0 for reads). */
+  /** Builds the message that runs a command as write {@code seq} of {@code clientId} (0, 0 for reads). */
+  @FunctionalInterface
+  public interface Request<M, C, R> {
     M execute(long clientId, long seq, C command, ActorRef<R> replyTo);
-
-    /** The message that asks a server for its Raft status. */
-    M status(ActorRef<RaftStatus> replyTo);
-
-    /** Whether the command only reads (it then carries no session). */
-    boolean isRead(C command);
-
-    Verdict verdict(R reply);
-
-    /** For a {@link Verdict#WRONG_LEADER} reply: the leader it names, if any. */
-    Optional<PeerId> leaderHint(R reply);
-
-    /** Whether the reply is a result of an applied command (so its server leads). */
-    boolean isResult(R reply);
-
-    /** The reply given when the deadline passes. */
-    R timeout();
   }
+
+  /**
+   * How a service's messages and replies look.
+   *
+   * @param execute the message that runs a command
+   * @param status the message that asks a server for its Raft status
+   * @param isRead whether a command only reads (it then carries no session)
+   * @param verdict what a reply means to the retry loop
+   * @param leaderHint for a {@link Verdict#WRONG_LEADER} reply: the leader it names, if any
+   * @param isResult whether a reply is the result of an applied command (so its server leads)
+   * @param timeout the reply given when the deadline passes
+   */
+  public record Protocol<M, C, R>(Request<M, C, R> execute, Function<ActorRef<RaftStatus>, M> status,
+      Predicate<C> isRead, Function<R, Verdict> verdict, Function<R, Optional<PeerId>> leaderHint,
+      Predicate<R> isResult, R timeout) {}
 
   /** A client id and its last used sequence number; used by one operation at a time. */
   private static final class Session {
@@ -137,7 +137,7 @@ public final class GroupClient<M, C, R> {
 
   /** Runs {@code command}: a write under a borrowed session and its next sequence number. */
   public CompletionStage<R> execute(C command) {
-    if (protocol.isRead(command)) return call(to -> protocol.execute(0, 0, command, to), settings.attemptTimeout(),
+    if (protocol.isRead().test(command)) return call(to -> protocol.execute().execute(0, 0, command, to), settings.attemptTimeout(),
         settings.deadline());
     Session s = idle.poll();
     if (s == null) s = new Session(IDS.nextLong());
@@ -145,7 +145,7 @@ public final class GroupClient<M, C, R> {
     Session session = s;
     long clientId = s.clientId;
     long seq = s.seq;
-    return call(to -> protocol.execute(clientId, seq, command, to), settings.attemptTimeout(), settings.deadline())
+    return call(to -> protocol.execute().execute(clientId, seq, command, to), settings.attemptTimeout(), settings.deadline())
         .whenComplete((r, e) -> idle.add(session));
   }
 
@@ -175,16 +175,16 @@ public final class GroupClient<M, C, R> {
   }
 
   private void answered(Op<M, R> op, PeerId target, int tries, R reply) {
-    Verdict v = reply == null ? Verdict.NO_ANSWER : protocol.verdict(reply);
+    Verdict v = reply == null ? Verdict.NO_ANSWER : protocol.verdict().apply(reply);
     if (v == Verdict.WRONG_LEADER) {
-      Optional<PeerId> hint = protocol.leaderHint(reply).filter(h -> !h.equals(target) && servers.containsKey(h));
+      Optional<PeerId> hint = protocol.leaderHint().apply(reply).filter(h -> !h.equals(target) && servers.containsKey(h));
       retry(op, hint.orElseGet(() -> next(target)), tries);
     } else if (v == Verdict.BUSY) {
       retryLater(op, target, tries, Duration.ofMillis(50));
     } else if (v == Verdict.NO_ANSWER) {
       retry(op, next(target), tries); // that server may be down or cut off
     } else {
-      if (protocol.isResult(reply)) leader = target;
+      if (protocol.isResult().test(reply)) leader = target;
       op.result().complete(reply);
     }
   }
@@ -208,7 +208,7 @@ public final class GroupClient<M, C, R> {
   public CompletionStage<List<RaftStatus>> status() {
     List<CompletableFuture<Optional<RaftStatus>>> asks = new ArrayList<>();
     for (PeerId p : order) {
-      asks.add(AskPattern.<M, RaftStatus>ask(servers.get(p), protocol::status, settings.attemptTimeout(), scheduler)
+      asks.add(AskPattern.<M, RaftStatus>ask(servers.get(p), to -> protocol.status().apply(to), settings.attemptTimeout(), scheduler)
           .toCompletableFuture()
           .thenApply(Optional::of)
           .exceptionally(e -> Optional.empty()));
@@ -220,6 +220,15 @@ public final class GroupClient<M, C, R> {
   /** The server this client last got a result from. */
   public PeerId leader() {
     return leader;
+  }
+
+  /** Blocks for one reply, a little longer than the deadline; for tests and command-line tools, never inside an actor. */
+  public R await(CompletionStage<R> stage) {
+    try {
+      return stage.toCompletableFuture().get(settings.deadline().toMillis() + 5_000, TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("no reply: " + e, e);
+    }
   }
 
   /** Pending and later operations complete with the service's timeout reply. */
