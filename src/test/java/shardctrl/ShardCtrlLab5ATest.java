@@ -44,7 +44,7 @@ class ShardCtrlLab5ATest {
 
   @BeforeAll
   static void setUp() {
-    kit = ActorTestKit.create("ShardCtrlLab5ATest");
+    kit = CtrlGroup.newKit("ShardCtrlLab5ATest");
   }
 
   @AfterAll
