@@ -21,20 +21,20 @@ import java.util.TreeSet;
  *   <li><b>Balance.</b> Every shard is on one of the groups (gid 0 only when there is none), and the
  *       shard counts of any two groups differ by at most 1.
  *   <li><b>Minimal movement.</b> Only shards that must move move: those of departed groups, and
- *       from groups above their share exactly the excess. Which groups get the larger share
- *       ({@code nShards % groups} of them get {@code nShards / groups + 1}) is chosen by current
- *       count, largest first, which keeps the most shards in place of any balanced assignment. From
- *       a balanced configuration, adding or removing one group therefore moves at most
- *       {@code ceil(nShards / G)} shards (G the larger of the two group counts): exactly the
- *       shards the new group receives, or the departed group held.
+ *       from groups above their share exactly the excess. Of G groups, {@code nShards % G} get the
+ *       larger share {@code base + 1} ({@code base = nShards / G}); they are chosen among the
+ *       groups holding more than {@code base}, which keeps the most shards in place of any
+ *       balanced placement. From a balanced configuration, adding or removing one group
+ *       therefore moves at most {@code ceil(nShards / G)} shards (G the larger of the two group
+ *       counts): exactly the shards the new group receives, or the departed group held.
  *   <li><b>Moves stick.</b> A shard placed by {@code Move} is "pinned" to its group. The lab says
  *       it stays there "until a Join/Leave rebalances"; the issue says a Move is "never undone".
- *       Both hold with this reading: a Join or Leave moves only what balance requires (above), and
- *       among the shards a group must give up it gives up unpinned ones first; a pinned shard
- *       leaves its group only if the group departs, or if the group holds more pinned shards than
- *       its new share (then nothing else could restore balance). Ties between groups of equal
- *       count go to the group with more pinned shards (so fewer pins are given up), then to the
- *       smaller gid.
+ *       Our reading, which satisfies both: a Join or Leave moves only what balance requires
+ *       (above); a group that must give up shards gives up unpinned ones first; and where
+ *       several groups could take the larger share with equally few moves, groups holding more
+ *       than {@code base} pinned shards take it first. So a pinned shard moves only if its group
+ *       departs or holds more pinned shards than its new share, and the pins given up are the
+ *       fewest that any balanced placement with the fewest moves allows.
  * </ul>
  *
  * <p>A {@code Move} itself does not rebalance: it may leave the placement unbalanced until the next
@@ -87,19 +87,24 @@ public final class Rebalancer {
   }
 
   /**
-   * Each group's share: {@code n / G}, plus one for the {@code n % G} groups holding the most
-   * shards (then most pinned shards, then smallest gid).
+   * Each group's share: {@code base = n / G}, plus one for {@code n % G} groups. Those go first to
+   * groups holding more than {@code base} (each such group keeps one more shard: fewest moves),
+   * among them first to groups with more than {@code base} pinned shards (each keeps one more
+   * pin), then by count, pinned count (both descending) and gid.
    */
   private static TreeMap<Integer, Integer> targets(TreeMap<Integer, List<Integer>> held, Set<Integer> pinned, int n) {
     int g = held.size();
-    List<Integer> byCount = new ArrayList<>(held.keySet());
-    Comparator<Integer> order = Comparator.comparing((Integer gid) -> held.get(gid).size())
+    int base = n / g;
+    List<Integer> order = new ArrayList<>(held.keySet());
+    Comparator<Integer> larger = Comparator.comparing((Integer gid) -> held.get(gid).size() > base)
+        .thenComparing(gid -> pinnedCount(held.get(gid), pinned) > base)
+        .thenComparing(gid -> held.get(gid).size())
         .thenComparing(gid -> pinnedCount(held.get(gid), pinned))
         .reversed()
         .thenComparing(Comparator.naturalOrder());
-    byCount.sort(order);
+    order.sort(larger);
     TreeMap<Integer, Integer> target = new TreeMap<>();
-    for (int i = 0; i < g; i++) target.put(byCount.get(i), n / g + (i < n % g ? 1 : 0));
+    for (int i = 0; i < g; i++) target.put(order.get(i), base + (i < n % g ? 1 : 0));
     return target;
   }
 
