@@ -18,8 +18,8 @@ import wire.CborSerializable;
  * first reads the latest configuration through the log (so a follower or a deposed leader sends
  * the watcher to the leader, and the answer is never older than what the group has committed); if
  * that is newer than the watcher's {@code afterNum} it answers at once, otherwise it waits until
- * this replica applies a newer configuration or the watch's timeout passes ({@link
- * CtrlReply.Unchanged}). The replica's state machine tells it every configuration it applies.
+ * this replica applies a newer configuration or the watch's timeout (counted from the read)
+ * passes ({@link CtrlReply.Unchanged}). The replica's state machine tells it every configuration it applies.
  */
 final class ConfigWatchers extends AbstractBehavior<ConfigWatchers.Command> {
 
@@ -36,7 +36,10 @@ final class ConfigWatchers extends AbstractBehavior<ConfigWatchers.Command> {
 
   private record Expired(long id) implements Command {}
 
-  private record Parked(long afterNum, ActorRef<CtrlReply> replyTo) {}
+  private record Parked(long afterNum, Duration timeout, ActorRef<CtrlReply> replyTo) {}
+
+  /** How long the read through the log may take (the replica answers Busy after 5 s itself). */
+  private static final Duration CHECK_TIMEOUT = Duration.ofSeconds(6);
 
   static Behavior<Command> create(ActorRef<ShardCtrlServer.Command> server, Duration maxWatch) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new ConfigWatchers(ctx, timers, server, maxWatch)));
@@ -45,6 +48,9 @@ final class ConfigWatchers extends AbstractBehavior<ConfigWatchers.Command> {
   private final TimerScheduler<Command> timers;
   private final ActorRef<ShardCtrlServer.Command> server;
   private final Duration maxWatch;
+  /** Watches waiting for their read of the latest configuration. */
+  private final TreeMap<Long, Parked> checking = new TreeMap<>();
+  /** Watches waiting for a newer configuration or their timeout. */
   private final TreeMap<Long, Parked> parked = new TreeMap<>();
   private ShardConfig latest;
   private long nextId;
@@ -74,23 +80,29 @@ final class ConfigWatchers extends AbstractBehavior<ConfigWatchers.Command> {
     }
     long id = nextId++;
     Duration timeout = Duration.ofMillis(Math.min(w.timeoutMillis(), maxWatch.toMillis()));
-    parked.put(id, new Parked(w.afterNum(), w.replyTo()));
-    timers.startSingleTimer(id, new Expired(id), timeout);
-    getContext().ask(CtrlReply.class, server, timeout.plusSeconds(1),
+    checking.put(id, new Parked(w.afterNum(), timeout, w.replyTo()));
+    // Bounded by the replica's own proposal timeout too; an unanswered read tells the client to retry elsewhere.
+    getContext().ask(CtrlReply.class, server, CHECK_TIMEOUT,
         to -> new ShardCtrlServer.Execute(0, 0, CtrlCommand.Query.LATEST, to),
         (reply, failure) -> new Checked(id, reply != null ? reply : CtrlReply.TIMEOUT));
     return this;
   }
 
+  /** The timeout starts once the read is done, so a watch of 0 ms still reads through the log. */
   private Behavior<Command> onChecked(Checked c) {
-    Parked p = parked.get(c.id());
-    if (p == null) return this; // expired meanwhile
-    if (c.reply() instanceof CtrlReply.Config cfg) {
-      noteLatest(cfg.config());
-      if (latest.num() > p.afterNum()) answer(c.id(), new CtrlReply.Config(latest));
-      // else: stays parked until a newer config is applied here or it expires
+    Parked p = checking.remove(c.id());
+    if (!(c.reply() instanceof CtrlReply.Config cfg)) {
+      p.replyTo().tell(c.reply()); // WrongLeader, Busy, Timeout: the client retries elsewhere
+      return this;
+    }
+    noteLatest(cfg.config());
+    if (latest.num() > p.afterNum()) {
+      p.replyTo().tell(new CtrlReply.Config(latest));
+    } else if (p.timeout().isZero()) {
+      p.replyTo().tell(new CtrlReply.Unchanged(latest.num()));
     } else {
-      answer(c.id(), c.reply()); // WrongLeader, Busy, Timeout: the client retries elsewhere
+      parked.put(c.id(), p);
+      timers.startSingleTimer(c.id(), new Expired(c.id()), p.timeout());
     }
     return this;
   }
@@ -111,17 +123,11 @@ final class ConfigWatchers extends AbstractBehavior<ConfigWatchers.Command> {
 
   private Behavior<Command> onExpired(long id) {
     Parked p = parked.remove(id);
-    if (p != null) p.replyTo().tell(new CtrlReply.Unchanged(latest == null ? 0 : latest.num()));
+    if (p != null) p.replyTo().tell(new CtrlReply.Unchanged(latest.num()));
     return this;
   }
 
   private void noteLatest(ShardConfig c) {
     if (latest == null || c.num() > latest.num()) latest = c;
-  }
-
-  private void answer(long id, CtrlReply reply) {
-    Parked p = parked.remove(id);
-    timers.cancel(id);
-    p.replyTo().tell(reply);
   }
 }

@@ -36,9 +36,10 @@ public final class ShardCtrlServer {
 
   /**
    * Answer with the first configuration numbered above {@code afterNum} ({@link CtrlReply.Config}):
-   * at once if there is one, else as soon as one is applied; {@link CtrlReply.Unchanged} after
-   * {@code timeoutMillis} (capped by {@link ShardCtrlSettings#maxWatch()}) without one. Sent to a
-   * follower it answers {@link CtrlReply.WrongLeader}.
+   * at once if there is one, else as soon as one is applied; {@link CtrlReply.Unchanged} if none is
+   * within {@code timeoutMillis} (capped by {@link ShardCtrlSettings#maxWatch()}; counted once the
+   * latest configuration has been read through the log; 0: only read). Sent to a follower it
+   * answers {@link CtrlReply.WrongLeader}; a negative timeout is {@link CtrlReply.Rejected}.
    */
   public record Watch(long afterNum, long timeoutMillis, ActorRef<CtrlReply> replyTo) implements Command {}
 
