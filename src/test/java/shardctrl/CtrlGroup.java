@@ -42,24 +42,6 @@ final class CtrlGroup {
   private final Map<PeerId, ActorRef<ShardCtrlServer.Command>> servers = new LinkedHashMap<>();
   private final List<AkkaShardCtrlClient> clients = new ArrayList<>();
 
-  /**
-   * A test kit whose Akka snapshots go to a directory of its own. The local snapshot store is a
-   * directory on disk that outlives the JVM, while the in-memory journal does not: a group whose
-   * name a previous run used would recover that run's snapshot (seen: a fresh controller answering
-   * the first Join with GidInUse).
-   */
-  static ActorTestKit newKit(String name) {
-    try {
-      java.nio.file.Path dir = java.nio.file.Files.createTempDirectory(
-          java.nio.file.Files.createDirectories(java.nio.file.Path.of("target", "test-snapshots")), name + "-");
-      return ActorTestKit.create(name, com.typesafe.config.ConfigFactory
-          .parseString("akka.persistence.snapshot-store.local.dir = \"" + dir.toAbsolutePath() + "\"")
-          .withFallback(com.typesafe.config.ConfigFactory.load("application-test")));
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
-  }
-
   CtrlGroup(ActorTestKit kit, GroupId group, ShardCtrlSettings settings, long seed) {
     this.kit = kit;
     this.group = group;

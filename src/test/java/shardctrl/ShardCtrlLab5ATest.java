@@ -23,6 +23,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import raft.GroupId;
 import raft.PeerId;
+import testkit.IsolatedKit;
 import testkit.SeedExtension;
 
 /**
@@ -44,7 +45,7 @@ class ShardCtrlLab5ATest {
 
   @BeforeAll
   static void setUp() {
-    kit = CtrlGroup.newKit("ShardCtrlLab5ATest");
+    kit = IsolatedKit.create("ShardCtrlLab5ATest");
   }
 
   @AfterAll

@@ -25,6 +25,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import raft.GroupId;
 import raft.PeerId;
 import raft.core.RaftStatus;
+import testkit.IsolatedKit;
 import testkit.SeedExtension;
 
 /**
@@ -39,7 +40,7 @@ class ShardCtrlServerTest {
 
   @BeforeAll
   static void setUp() {
-    kit = CtrlGroup.newKit("ShardCtrlServerTest");
+    kit = IsolatedKit.create("ShardCtrlServerTest");
   }
 
   @AfterAll
