@@ -5,6 +5,7 @@ import java.io.DataOutput;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import raft.rsm.Codec;
@@ -134,7 +135,7 @@ public final class CtrlCodec {
     return new ShardConfig(num, shards, readGroups(in));
   }
 
-  private static void writeGroups(java.util.SortedMap<Integer, List<String>> groups, DataOutput out)
+  private static void writeGroups(SortedMap<Integer, List<String>> groups, DataOutput out)
       throws IOException {
     out.writeInt(groups.size());
     for (var e : groups.entrySet()) {

@@ -3,6 +3,7 @@ package shardctrl;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -43,7 +44,7 @@ public sealed interface CtrlCommand extends CborSerializable {
     public Join {
       TreeMap<Integer, List<String>> copy = new TreeMap<>();
       groups.forEach((gid, servers) -> copy.put(gid, List.copyOf(servers)));
-      groups = java.util.Collections.unmodifiableSortedMap(copy);
+      groups = Collections.unmodifiableSortedMap(copy);
     }
 
     /** Longest server name a group may list. */
@@ -74,7 +75,7 @@ public sealed interface CtrlCommand extends CborSerializable {
   /** Removes the groups and rebalances: {@link CtrlReply.Config}. Refused if a gid is not a group. */
   record Leave(SortedSet<Integer> gids) implements CtrlCommand {
     public Leave {
-      gids = java.util.Collections.unmodifiableSortedSet(new TreeSet<>(gids));
+      gids = Collections.unmodifiableSortedSet(new TreeSet<>(gids));
     }
 
     public static Leave of(Integer... gids) {

@@ -6,6 +6,7 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.SortedSet;
@@ -48,7 +49,7 @@ public final class CtrlStateMachine implements StateMachine<CtrlCommand, CtrlRep
 
   /** The shards currently pinned by a Move. */
   public SortedSet<Integer> pinned() {
-    return java.util.Collections.unmodifiableSortedSet(new TreeSet<>(pinned));
+    return Collections.unmodifiableSortedSet(new TreeSet<>(pinned));
   }
 
   @Override

@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 import raft.rsm.Codec;
@@ -19,7 +20,7 @@ import raft.rsm.Codec;
 class CtrlStateMachineTest {
 
   private static ShardConfig join(CtrlStateMachine m, int... gids) {
-    java.util.TreeMap<Integer, List<String>> groups = new java.util.TreeMap<>();
+    TreeMap<Integer, List<String>> groups = new TreeMap<>();
     for (int gid : gids) groups.put(gid, List.of("s" + gid));
     return ((CtrlReply.Config) m.apply(new CtrlCommand.Join(groups))).config();
   }

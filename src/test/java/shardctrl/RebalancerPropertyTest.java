@@ -10,7 +10,9 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -178,7 +180,7 @@ class RebalancerPropertyTest {
    * base. Group g keeps at most min(c_g, share); it gains one more kept shard from the larger share
    * only if c_g > base, so the most shards kept is sum min(c_g, base) + min(r, #{g : c_g > base}).
    */
-  static int minimalMoves(ShardConfig before, java.util.Set<Integer> newGroups) {
+  static int minimalMoves(ShardConfig before, Set<Integer> newGroups) {
     int n = before.nShards();
     if (newGroups.isEmpty()) {
       return (int) before.shards().stream().filter(g -> g != ShardConfig.NO_GROUP).count();
@@ -213,7 +215,7 @@ class RebalancerPropertyTest {
   static void checkSticky(String where, ShardConfig before, ShardConfig after, TreeSet<Integer> pins) {
     int lost = 0;
     int minLost = 0;
-    java.util.Map<Integer, Integer> pinsOn = new java.util.TreeMap<>();
+    java.util.Map<Integer, Integer> pinsOn = new TreeMap<>();
     for (int s : pins) {
       if (after.gidOf(s) != before.gidOf(s)) lost++;
       if (after.groups().containsKey(before.gidOf(s))) pinsOn.merge(before.gidOf(s), 1, Integer::sum);
