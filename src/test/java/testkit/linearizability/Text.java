@@ -51,7 +51,12 @@ final class Text {
 
   /** Exact comparison with a string; hash and length first, characters only when they match. */
   boolean contentEquals(String s) {
-    if (s.length() != length || s.hashCode() != hash) {
+    return s.length() == length && s.hashCode() == hash && isPrefixOf(s);
+  }
+
+  /** Does {@code s} start with this text? Compares from the end, where a wrong append shows first. */
+  boolean isPrefixOf(String s) {
+    if (length > s.length()) {
       return false;
     }
     int end = length;
