@@ -34,8 +34,8 @@ public final class CheckerBenchmark {
         CheckResult<KvInput, KvOutput> r = LinearizabilityChecker.check(KvModel.lab(), h, options);
         long ms = (System.nanoTime() - t0) / 1_000_000;
         worst = Math.max(worst, ms);
-        System.out.printf("seed %d %-12s -> %-12s %5d ms, %,d steps%n", seed, stale ? "stale read" : "linearizable",
-            r.outcome(), ms, r.steps());
+        System.out.printf("seed %d %-12s -> %-12s %5d ms, %,9d steps, %,8d states%n", seed,
+            stale ? "stale read" : "linearizable", r.outcome(), ms, r.steps(), r.states());
       }
     }
     System.out.printf("worst %d ms; peak heap %d MiB (max heap %d MiB)%n", worst, peakHeap() >> 20,

@@ -49,6 +49,14 @@ public final class KvModel implements Model<KvModel.State, KvInput, KvOutput> {
     return new KvModel(true, new String[0]);
   }
 
+  /**
+   * One model over all of {@code keys}, for checking a history without partitioning it (the
+   * brute-force cross-check does, to test the partitioning too).
+   */
+  static KvModel over(boolean lab, java.util.Collection<String> keys) {
+    return new KvModel(lab, new TreeSet<>(keys).toArray(new String[0]));
+  }
+
   public boolean isLab() {
     return lab;
   }
