@@ -249,6 +249,33 @@ public final class KvModel implements Model<KvModel.State, KvInput, KvOutput> {
     return false;
   }
 
+  /**
+   * In a one-key partition: if no remaining operation can read the current value before some write
+   * replaces it (no remaining read's value starts with it, no compare-and-set or scan remains), the
+   * value is replaced by {@link Text#UNOBSERVABLE}, which any read rejects and appends keep. Exact:
+   * every remaining read sees the current value followed by appends or a replaced one, so it must come
+   * after a Put or Delete either way; those set the same value in both states. It merges the orders
+   * of appends that a Put overwrote before anyone read them (otherwise each order is its own state).
+   */
+  @Override
+  public State forget(State s, Iterable<Operation<KvInput, KvOutput>> remaining) {
+    Text cur = keys.length == 1 ? s.values[0] : null;
+    if (cur == null || cur == Text.UNOBSERVABLE) {
+      return s;
+    }
+    for (Operation<KvInput, KvOutput> op : remaining) {
+      KvInput in = op.input();
+      if (in instanceof KvInput.Cas || in instanceof KvInput.Scan) {
+        return s;
+      }
+      if ((in instanceof KvInput.Get || in instanceof KvInput.AppendReturningOld)
+          && op.output() instanceof KvOutput.Value v && cur.isPrefixOf(v.value())) {
+        return s; // this read may see the current value (a read without output accepts either state)
+      }
+    }
+    return s.with(0, Text.UNOBSERVABLE);
+  }
+
   /** The value a Put or Cas may set, or null. */
   private static String resetValue(KvInput e) {
     if (e instanceof KvInput.Put p) {

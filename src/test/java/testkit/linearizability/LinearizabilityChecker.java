@@ -166,7 +166,7 @@ public final class LinearizabilityChecker {
    * return out of the list, backtracking puts them back (dancing links). The candidates are the
    * calls before the first return left in the list.
    *
-   * <p>Two reductions on top, both exact:
+   * <p>Two reductions on top, both exact (and a third in the model, below):
    * <ul>
    *   <li>A read-only candidate that is legal in the current state is linearized at once and its
    *       alternatives are not tried: any linearization from here stays valid with that read moved
@@ -177,6 +177,9 @@ public final class LinearizabilityChecker {
    *       operations that may precede them ({@link Model#mayReach}); if not, the branch is dead. For
    *       appends this cuts the factorial number of append orders down to the one the reads saw.
    * </ul>
+   *
+   * <p>After each write the model may {@link Model#forget} what no remaining operation can observe, so
+   * that the memo merges those states (for KV: the orders of appends a Put overwrote unread).
    *
    * <p>The memo key is the linearized set plus the state. Operations are numbered in call order;
    * every operation below the lowest non-linearized one is linearized, so the set is stored as that
@@ -383,6 +386,7 @@ public final class LinearizabilityChecker {
             int newLow = op == low ? nextClear(bits, low + 1, n) : low;
             int newMax = Math.max(depth == 0 ? -1 : stackMax[depth - 1], op);
             lift(entry, match[entry], next, prev);
+            after = model.forget(after, remaining());
             int blocked = -1;
             if (cache.add(new Key(z, newLow, window(bits, newLow, newMax), after))
                 && (blocked = blockedObserver(after)) < 0) {
@@ -465,6 +469,36 @@ public final class LinearizabilityChecker {
       return new PartitionReport<>(partition.label(), partition.operations(), outcome, steps, cache.size(),
           List.copyOf(prefix), outcome == Outcome.LINEARIZABLE ? -1 : bestStuck,
           outcome == Outcome.LINEARIZABLE ? null : bestState);
+    }
+
+    /** The operations left in the list (not linearized), in call order; walks the list lazily. */
+    private Iterable<Operation<I, O>> remaining() {
+      return () -> new java.util.Iterator<>() {
+        private int e = advance(next[head]);
+
+        private int advance(int from) {
+          int at = from;
+          while (at != tail && !isCall[at]) {
+            at = next[at];
+          }
+          return at;
+        }
+
+        @Override
+        public boolean hasNext() {
+          return e != tail;
+        }
+
+        @Override
+        public Operation<I, O> next() {
+          if (e == tail) {
+            throw new java.util.NoSuchElementException();
+          }
+          Operation<I, O> op = ops.get(opOf[e]);
+          e = advance(next[e]);
+          return op;
+        }
+      };
     }
 
     /** The first candidate read that is legal in {@code state}, or -1. */

@@ -58,6 +58,18 @@ public interface Model<S, I, O> {
     return true;
   }
 
+  /**
+   * Forgetting (optional): a state from which exactly the same continuations are legal as from
+   * {@code state}, given that only {@code remaining} (the operations not yet linearized) can follow.
+   * The memo then merges states that differ in what no remaining operation can see, e.g. a value
+   * that every remaining read would only see after some write replaced it. Default: the state itself.
+   *
+   * @param remaining valid only during the call
+   */
+  default S forget(S state, Iterable<Operation<I, O>> remaining) {
+    return state;
+  }
+
   default String describeOperation(I input, O output) {
     return input + (output == null ? " -> ?" : " -> " + output);
   }
