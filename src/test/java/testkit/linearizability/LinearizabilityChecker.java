@@ -326,7 +326,7 @@ public final class LinearizabilityChecker {
       long steps = 0;
       long charged = 0;
       long chargedStates = 0;
-      long chargeEvery = Math.max(1, Math.min(1 << 14, budget.maxSteps / 64));
+      long chargeEvery = Math.max(1, Math.min(1 << 14, Math.min(budget.maxSteps, budget.maxStates) / 64));
       boolean fresh = true; // at a node not yet expanded: look for a legal read first
       int entry = next[head];
       Outcome outcome = null;
