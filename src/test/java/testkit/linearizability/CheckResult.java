@@ -9,11 +9,14 @@ import java.util.Optional;
  * The verdict on a whole history and on each of its partitions.
  *
  * @param history the operations checked (pending read-only ones included)
+ * @param partitions the partitions searched
+ * @param unchecked partitions not searched because another one was already found ILLEGAL
  * @param steps search steps over all partitions
+ * @param states search states memoized over all partitions (the memory the search used)
  */
 public record CheckResult<I, O>(
-    Outcome outcome, List<Operation<I, O>> history, List<PartitionReport<I, O>> partitions, long steps,
-    Duration elapsed) {
+    Outcome outcome, List<Operation<I, O>> history, List<PartitionReport<I, O>> partitions, int unchecked,
+    long steps, long states, Duration elapsed) {
 
   public enum Outcome {
     /** Every partition has a linearization. */
@@ -32,9 +35,11 @@ public record CheckResult<I, O>(
    * @param stuckAt the operation (position in {@code operations}) that had returned but could not be
    *     linearized after that prefix, or -1
    * @param stateAfterPrefix the model state after the longest prefix, described
+   * @param states search states memoized (linearized set and model state pairs)
    */
   public record PartitionReport<I, O>(
-      String label, List<Operation<I, O>> operations, Outcome outcome, long steps, List<Integer> longestPrefix,
+      String label, List<Operation<I, O>> operations, Outcome outcome, long steps, long states,
+      List<Integer> longestPrefix,
       int stuckAt, String stateAfterPrefix) {}
 
   /** The smallest partition that is ILLEGAL (or, failing that, UNKNOWN). */
@@ -49,7 +54,8 @@ public record CheckResult<I, O>(
   public String summary() {
     long illegal = partitions.stream().filter(p -> p.outcome() == Outcome.ILLEGAL).count();
     long unknown = partitions.stream().filter(p -> p.outcome() == Outcome.UNKNOWN).count();
-    return outcome + ": " + history.size() + " operations in " + partitions.size() + " partitions ("
-        + illegal + " illegal, " + unknown + " unknown), " + steps + " steps in " + elapsed.toMillis() + " ms";
+    return outcome + ": " + history.size() + " operations in " + (partitions.size() + unchecked) + " partitions ("
+        + illegal + " illegal, " + unknown + " unknown" + (unchecked > 0 ? ", " + unchecked + " not searched" : "")
+        + "), " + steps + " steps, " + states + " states in " + elapsed.toMillis() + " ms";
   }
 }

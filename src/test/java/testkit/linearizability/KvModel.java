@@ -49,6 +49,14 @@ public final class KvModel implements Model<KvModel.State, KvInput, KvOutput> {
     return new KvModel(true, new String[0]);
   }
 
+  /**
+   * One model over all of {@code keys}, for checking a history without partitioning it (the
+   * brute-force cross-check does, to test the partitioning too).
+   */
+  static KvModel over(boolean lab, java.util.Collection<String> keys) {
+    return new KvModel(lab, new TreeSet<>(keys).toArray(new String[0]));
+  }
+
   public boolean isLab() {
     return lab;
   }
@@ -191,6 +199,136 @@ public final class KvModel implements Model<KvModel.State, KvInput, KvOutput> {
       return out == null || scans(s, sc, out) ? s : null;
     }
     throw new IllegalArgumentException("unknown input " + in);
+  }
+
+  /** A Get or an append returning the old value, with a known value, in a one-key partition. */
+  @Override
+  public boolean observes(KvInput in, KvOutput out) {
+    return keys.length == 1 && (out instanceof KvOutput.Value || out instanceof KvOutput.NoKey)
+        && (in instanceof KvInput.Get || in instanceof KvInput.AppendReturningOld);
+  }
+
+  /**
+   * The observed value must be the current one followed by appends from {@code earlier}, or, after a
+   * reset from {@code earlier} (a Put, a Delete, or a Cas taken as a Put of its new value), that
+   * reset's value followed by such appends. "Followed by appends" is checked as "a concatenation of
+   * {@code earlier}'s append values", each usable any number of times: a relaxation, so never wrong.
+   */
+  @Override
+  public boolean mayReach(State s, KvInput in, KvOutput out, List<KvInput> earlier) {
+    if (!observes(in, out)) {
+      return true;
+    }
+    String target = out instanceof KvOutput.Value v && !(lab && v.value().isEmpty()) ? v.value() : null;
+    List<KvInput> appends = earlier;
+    Text cur = s.values[0];
+    if (target == null) {
+      if (cur == null) {
+        return true;
+      }
+      for (KvInput e : earlier) {
+        String reset = resetValue(e);
+        if (e instanceof KvInput.Delete || reset != null && lab && reset.isEmpty()) {
+          return true;
+        }
+      }
+      return false; // appends never make a key absent
+    }
+    if (target.isEmpty()) {
+      return true; // strict model: an empty value, reachable in too many ways to be worth checking
+    }
+    if (cur == null ? built(target, 0, appends) : cur.isPrefixOf(target) && built(target, cur.length(), appends)) {
+      return true;
+    }
+    for (KvInput e : earlier) {
+      String reset = e instanceof KvInput.Delete ? "" : resetValue(e);
+      if (reset != null && target.startsWith(reset) && built(target, reset.length(), appends)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * In a one-key partition: if no remaining operation can read the current value before some write
+   * replaces it (no remaining read's value starts with it, no compare-and-set or scan remains), the
+   * value is replaced by {@link Text#UNOBSERVABLE}, which any read rejects and appends keep. Exact:
+   * every remaining read sees the current value followed by appends or a replaced one, so it must come
+   * after a Put or Delete either way; those set the same value in both states. It merges the orders
+   * of appends that a Put overwrote before anyone read them (otherwise each order is its own state).
+   */
+  @Override
+  public State forget(State s, Iterable<Operation<KvInput, KvOutput>> remaining) {
+    Text cur = keys.length == 1 ? s.values[0] : null;
+    if (cur == null || cur == Text.UNOBSERVABLE) {
+      return s;
+    }
+    for (Operation<KvInput, KvOutput> op : remaining) {
+      KvInput in = op.input();
+      if (in instanceof KvInput.Cas || in instanceof KvInput.Scan) {
+        return s;
+      }
+      if ((in instanceof KvInput.Get || in instanceof KvInput.AppendReturningOld)
+          && op.output() instanceof KvOutput.Value v && cur.isPrefixOf(v.value())) {
+        return s; // this read may see the current value (a read without output accepts either state)
+      }
+    }
+    return s.with(0, Text.UNOBSERVABLE);
+  }
+
+  /** The value a Put or Cas may set, or null. */
+  private static String resetValue(KvInput e) {
+    if (e instanceof KvInput.Put p) {
+      return p.value();
+    } else if (e instanceof KvInput.Cas c) {
+      return c.value();
+    }
+    return null;
+  }
+
+  /**
+   * Is {@code target} from {@code from} on a concatenation of the values of the appends in
+   * {@code inputs} (each any number of times)? A search over positions in {@code target}.
+   */
+  private static boolean built(String target, int from, List<KvInput> inputs) {
+    int end = target.length();
+    if (from == end) {
+      return true;
+    }
+    long[] seen = new long[((end - from) >>> 6) + 1];
+    int[] todo = new int[8];
+    int top = 0;
+    todo[top++] = from;
+    while (top > 0) {
+      int at = todo[--top];
+      for (int i = 0, k = inputs.size(); i < k; i++) {
+        String part = appendedValue(inputs.get(i));
+        if (part != null && !part.isEmpty() && target.startsWith(part, at)) {
+          int to = at + part.length();
+          if (to == end) {
+            return true;
+          }
+          int bit = to - from;
+          if ((seen[bit >>> 6] & (1L << bit)) == 0) {
+            seen[bit >>> 6] |= 1L << bit;
+            if (top == todo.length) {
+              todo = Arrays.copyOf(todo, 2 * top);
+            }
+            todo[top++] = to;
+          }
+        }
+      }
+    }
+    return false;
+  }
+
+  private static String appendedValue(KvInput in) {
+    if (in instanceof KvInput.Append a) {
+      return a.value();
+    } else if (in instanceof KvInput.AppendReturningOld a) {
+      return a.value();
+    }
+    return null;
   }
 
   private State cas(State s, KvInput.Cas c, KvOutput out) {

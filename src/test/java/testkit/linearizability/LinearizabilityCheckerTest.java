@@ -341,6 +341,29 @@ class LinearizabilityCheckerTest {
     assertTrue(e.getMessage().contains("UNKNOWN"), e.getMessage());
   }
 
+  @Test
+  void stateBudgetExhaustionIsUnknownNotOutOfMemory() {
+    CheckResult<KvInput, KvOutput> r = LinearizabilityChecker.check(KvModel.lab(), HardHistory.linearizable(1),
+        LinearizabilityChecker.Options.defaults().withThreads(1).withMaxStates(50));
+    assertEquals(Outcome.UNKNOWN, r.outcome(), r.summary());
+  }
+
+  @Test
+  void theFirstIllegalPartitionEndsTheCheck() {
+    H h = new H()
+        .op(1, 0, 10, new Put("x", "1"), OK)
+        .op(1, 20, 30, new Put("x", "2"), OK)
+        .op(2, 40, 50, new Get("x"), v("1"))
+        .op(1, 0, 10, new Put("y", "1"), OK)
+        .op(2, 40, 50, new Get("y"), v("1"));
+    CheckResult<KvInput, KvOutput> r = LinearizabilityChecker.check(KvModel.strict(), h.ops,
+        LinearizabilityChecker.Options.defaults().withThreads(1));
+    assertEquals(Outcome.ILLEGAL, r.outcome());
+    assertEquals(1, r.partitions().size(), "x (the larger) is searched first and is illegal");
+    assertEquals(1, r.unchecked());
+    assertTrue(r.summary().contains("1 not searched"), r.summary());
+  }
+
   private static H copy(H h) {
     H c = new H();
     c.ops.addAll(h.ops);

@@ -27,12 +27,18 @@ final class Text {
     this.chunks = prefix == null ? 1 : prefix.chunks + 1;
   }
 
+  /**
+   * A value no operation can observe any more (see {@link KvModel#forget}): equal only to itself,
+   * never a prefix of or equal to any string.
+   */
+  static final Text UNOBSERVABLE = new Text(null, "", 0, 0);
+
   static Text of(String s) {
     return new Text(null, s, s.length(), s.hashCode());
   }
 
   Text append(String s) {
-    if (s.isEmpty()) {
+    if (s.isEmpty() || this == UNOBSERVABLE) {
       return this;
     }
     if (chunks >= MAX_CHUNKS) {
@@ -51,7 +57,12 @@ final class Text {
 
   /** Exact comparison with a string; hash and length first, characters only when they match. */
   boolean contentEquals(String s) {
-    if (s.length() != length || s.hashCode() != hash) {
+    return s.length() == length && s.hashCode() == hash && isPrefixOf(s);
+  }
+
+  /** Does {@code s} start with this text? Compares from the end, where a wrong append shows first. */
+  boolean isPrefixOf(String s) {
+    if (this == UNOBSERVABLE || length > s.length()) {
       return false;
     }
     int end = length;
@@ -70,7 +81,8 @@ final class Text {
     if (this == o) {
       return true;
     }
-    if (!(o instanceof Text other) || other.length != length || other.hash != hash) {
+    if (!(o instanceof Text other) || other.length != length || other.hash != hash || this == UNOBSERVABLE
+        || other == UNOBSERVABLE) {
       return false;
     }
     if (prefix == other.prefix && tail.equals(other.tail)) {
@@ -86,6 +98,9 @@ final class Text {
 
   @Override
   public String toString() {
+    if (this == UNOBSERVABLE) {
+      return "<unobservable>";
+    }
     if (prefix == null) {
       return tail;
     }
