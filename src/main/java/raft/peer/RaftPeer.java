@@ -210,7 +210,7 @@ public final class RaftPeer extends EventSourcedBehavior<RaftPeer.Command, RaftE
   /** An Akka snapshot right after a Raft snapshot, so recovery starts there. */
   @Override
   public boolean shouldSnapshot(DurableState state, RaftEvent event, long sequenceNr) {
-    return event instanceof RaftEvent.SnapshotSaved;
+    return event instanceof RaftEvent.SnapshotSaved || event instanceof RaftEvent.SnapshotInstalled;
   }
 
   /**

@@ -79,6 +79,7 @@ class WireFormatTest {
     assertRoundTrip(new RaftEvent.HardStateSaved(new HardState(3, Optional.of(PeerId.of("p1")), 2)));
     assertRoundTrip(RaftEvent.EntriesAppended.of(List.of(e)));
     assertRoundTrip(new RaftEvent.SnapshotSaved(new SnapshotMeta(5, 2), Bytes.utf8("s")));
+    assertRoundTrip(new RaftEvent.SnapshotInstalled(new SnapshotMeta(6, 2), Bytes.utf8("t")));
     assertRoundTrip(new Applied.Committed(List.of(e)));
     DurableState state = new DurableState()
         .updated(new RaftEvent.HardStateSaved(new HardState(1, Optional.empty(), 1)))
