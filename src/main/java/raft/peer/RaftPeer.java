@@ -87,8 +87,8 @@ public final class RaftPeer extends EventSourcedBehavior<RaftPeer.Command, RaftE
   /** One Raft tick; only our own timer sends it. */
   private enum Tick implements Command { INSTANCE }
 
-  /** Run one turn of the Ready loop; only the peer itself sends it. */
-  private enum Flush implements Command { INSTANCE }
+  /** Run one turn of the Ready loop; only the peer itself sends it (package-private for the gate). */
+  enum Flush implements Command { INSTANCE }
 
   /**
    * A peer of {@code group}; persistence id {@code raft-<group>|<self>}.
@@ -102,7 +102,8 @@ public final class RaftPeer extends EventSourcedBehavior<RaftPeer.Command, RaftE
     Set<PeerId> voterSet = validate(self, voters, cfg, settings);
     return Behaviors.withMdc(Command.class, Map.of("groupId", group.id(), "peerId", self.id()),
         Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
-          ProposalGate gate = new ProposalGate(settings.maxPendingProposals());
+          int stashCapacity = ctx.getSystem().settings().config().getInt("akka.persistence.typed.stash-capacity");
+          ProposalGate gate = new ProposalGate(settings.maxPendingProposals(), stashCapacity);
           return Behaviors.intercept(() -> gate,
               new RaftPeer(ctx, timers, group, self, voterSet, cfg, settings, transport, applier, gate));
         })));
@@ -147,6 +148,10 @@ public final class RaftPeer extends EventSourcedBehavior<RaftPeer.Command, RaftE
   /** Proposals whose entries are in the write in flight. */
   private int inWrite;
   private boolean flushScheduled;
+  /** Ticks handled since the Flush in flight was sent. */
+  private int ticksWaitingForFlush;
+  /** Ticks handled behind a Flush before the peer sends another (ticks stashed behind a slow write also count). */
+  private static final int STALE_FLUSH_TICKS = 10;
 
   private RaftPeer(ActorContext<Command> context, TimerScheduler<Command> timers, GroupId group, PeerId self,
       Set<PeerId> voters, RaftConfig cfg, PeerSettings settings, PeerTransport transport, ActorRef<Applied> applier,
@@ -179,7 +184,7 @@ public final class RaftPeer extends EventSourcedBehavior<RaftPeer.Command, RaftE
 
   @Override
   public CommandHandler<Command, RaftEvent, DurableState> commandHandler() {
-    return newCommandHandlerBuilder().forAnyState()
+    CommandHandler<Command, RaftEvent, DurableState> handler = newCommandHandlerBuilder().forAnyState()
         .onCommand(Propose.class, this::onPropose)
         .onCommand(Deliver.class, this::onDeliver)
         .onCommand(Tick.class, this::onTick)
@@ -187,6 +192,10 @@ public final class RaftPeer extends EventSourcedBehavior<RaftPeer.Command, RaftE
         .onCommand(TakeSnapshot.class, this::onTakeSnapshot)
         .onCommand(GetStatus.class, this::onGetStatus)
         .build();
+    return (state, command) -> {
+      gate.handled(command);
+      return handler.apply(state, command);
+    };
   }
 
   @Override
@@ -274,7 +283,6 @@ public final class RaftPeer extends EventSourcedBehavior<RaftPeer.Command, RaftE
   // ---- commands ----------------------------------------------------------------------------
 
   private Effect<RaftEvent, DurableState> onPropose(Propose p) {
-    gate.handled();
     int notDurable = pending.size() + inWrite;
     if (node.isLeader() && notDurable >= settings.maxPendingProposals()) {
       p.replyTo().tell(new ProposeResult.Busy(notDurable));
@@ -293,7 +301,21 @@ public final class RaftPeer extends EventSourcedBehavior<RaftPeer.Command, RaftE
 
   private Effect<RaftEvent, DurableState> onTick() {
     node.tick();
+    rearmStaleFlush();
     return afterInput();
+  }
+
+  /**
+   * The gate keeps the stash from overflowing, so our Flush should always arrive; should one still
+   * be lost, a few ticks later this sends another instead of leaving the peer waiting for it.
+   */
+  private void rearmStaleFlush() {
+    if (!flushScheduled) return;
+    if (++ticksWaitingForFlush < STALE_FLUSH_TICKS) return;
+    LOG.warn("{}{}] {} handled {} ticks since it sent itself a Flush that has not arrived; sending another", prefix,
+        node.term(), self, ticksWaitingForFlush);
+    ticksWaitingForFlush = 0;
+    context.getSelf().tell(Flush.INSTANCE);
   }
 
   private Effect<RaftEvent, DurableState> onGetStatus(GetStatus g) {
@@ -324,6 +346,7 @@ public final class RaftPeer extends EventSourcedBehavior<RaftPeer.Command, RaftE
   private void scheduleFlushIfReady() {
     if (!flushScheduled && node.hasReady()) {
       flushScheduled = true;
+      ticksWaitingForFlush = 0;
       context.getSelf().tell(Flush.INSTANCE);
     }
   }
@@ -331,6 +354,7 @@ public final class RaftPeer extends EventSourcedBehavior<RaftPeer.Command, RaftE
   /** One turn of the Ready loop: one write for everything the core accumulated since the last. */
   private Effect<RaftEvent, DurableState> onFlush(DurableState state) {
     flushScheduled = false;
+    ticksWaitingForFlush = 0;
     if (!node.hasReady()) return Effect().none();
     Ready rd = node.ready();
     List<Pending> batch = takeProposalsIn(rd);
