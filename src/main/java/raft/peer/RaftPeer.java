@@ -34,6 +34,7 @@ import raft.core.RaftNode;
 import raft.core.RaftStatus;
 import raft.core.Ready;
 import raft.core.Slf4jRaftLogger;
+import raft.message.InstallSnapshot;
 import raft.message.LogEntry;
 import raft.message.RaftMessage;
 import raft.message.SnapshotMeta;
@@ -74,6 +75,9 @@ public final class RaftPeer extends EventSourcedBehavior<RaftPeer.Command, RaftE
 
   /** A message from another peer, handed over by the transport. */
   public record Deliver(RaftMessage message) implements Command {}
+
+  /** A chunk of a leader's snapshot, or a follower's acknowledgement of one (see {@link SnapshotStream}). */
+  public record DeliverSnapshotStream(SnapshotStream part) implements Command {}
 
   /**
    * From the service: {@code data} is its state after applying entries 1..index. The peer
@@ -140,6 +144,10 @@ public final class RaftPeer extends EventSourcedBehavior<RaftPeer.Command, RaftE
   private final ActorRef<Applied> applier;
   private final String prefix;
   private final ProposalGate gate;
+  /** Streams this leader's snapshots in chunks (when the transport streams them). */
+  private final SnapshotSender snapshotSender;
+  /** Reassembles a leader's streamed snapshot. */
+  private final SnapshotReceiver snapshotReceiver;
 
   /** The volatile half; null until recovery completes. */
   private RaftNode node;
@@ -168,6 +176,10 @@ public final class RaftPeer extends EventSourcedBehavior<RaftPeer.Command, RaftE
     this.transport = transport;
     this.applier = applier;
     this.prefix = "[" + group + " " + self + " t";
+    int timeoutTicks = settings.snapshotChunkTimeoutTicks();
+    this.snapshotSender = new SnapshotSender(settings.snapshotChunkBytes(), settings.snapshotChunksInFlight(), timeoutTicks,
+        transport::send);
+    this.snapshotReceiver = new SnapshotReceiver(self, timeoutTicks * 10, transport::send);
   }
 
   // ---- EventSourcedBehavior ---------------------------------------------------------------
@@ -187,6 +199,7 @@ public final class RaftPeer extends EventSourcedBehavior<RaftPeer.Command, RaftE
     CommandHandler<Command, RaftEvent, DurableState> handler = newCommandHandlerBuilder().forAnyState()
         .onCommand(Propose.class, this::onPropose)
         .onCommand(Deliver.class, this::onDeliver)
+        .onCommand(DeliverSnapshotStream.class, this::onSnapshotStream)
         .onCommand(Tick.class, this::onTick)
         .onCommand(Flush.class, (state, flush) -> onFlush(state))
         .onCommand(TakeSnapshot.class, this::onTakeSnapshot)
@@ -299,8 +312,21 @@ public final class RaftPeer extends EventSourcedBehavior<RaftPeer.Command, RaftE
     return afterInput();
   }
 
+  /** A chunk goes to the receiver (the core gets the whole snapshot once it is complete); an ack to the sender. */
+  private Effect<RaftEvent, DurableState> onSnapshotStream(DeliverSnapshotStream d) {
+    if (d.part() instanceof SnapshotStream.Ack a) {
+      snapshotSender.onAck(a);
+      return Effect().none();
+    }
+    snapshotReceiver.onChunk((SnapshotStream.Chunk) d.part()).ifPresent(node::step);
+    return afterInput();
+  }
+
   private Effect<RaftEvent, DurableState> onTick() {
     node.tick();
+    snapshotReceiver.tick();
+    if (node.isLeader()) snapshotSender.tick();
+    else snapshotSender.clear();
     rearmStaleFlush();
     return afterInput();
   }
@@ -401,7 +427,10 @@ public final class RaftPeer extends EventSourcedBehavior<RaftPeer.Command, RaftE
   }
 
   private void sendAll(Ready rd) {
-    for (RaftMessage m : rd.messages()) transport.send(m);
+    for (RaftMessage m : rd.messages()) {
+      if (m instanceof InstallSnapshot s && transport.streamsSnapshots()) snapshotSender.send(s);
+      else transport.send(m);
+    }
   }
 
   private void afterWrite(Ready rd, int appliedEarly, List<Pending> batch) {
