@@ -18,8 +18,10 @@ import wire.Bytes;
  * progress for {@code timeoutTicks}). The image is never copied: chunks are views of it.
  *
  * <p>The core repeats an InstallSnapshot every few ticks until the follower answers; a repeat of
- * the snapshot being streamed changes nothing, so a large image is streamed once, not once per
- * repeat. Mutable; owned by one peer actor.
+ * the snapshot being streamed, or streamed less than {@code MAX_IDLE_TIMEOUTS} timeouts ago,
+ * changes nothing, so a large image is streamed once, not once per repeat. A stream that made no
+ * progress for that long is given up; the core's next repeat starts a new one. Mutable; owned by
+ * one peer actor.
  */
 final class SnapshotSender {
   private static final Logger LOG = LoggerFactory.getLogger(SnapshotSender.class);
@@ -110,8 +112,9 @@ final class SnapshotSender {
   /** The core sends {@code m}: start streaming it, unless it is the one already being streamed. */
   void send(InstallSnapshot m) {
     Outgoing current = streams.get(m.to());
-    if (current != null && current.sameSnapshot(m)
-        && (!current.finished || current.refused || current.idleTicks < timeoutTicks)) return;
+    // Streaming it, or streamed it lately (the follower may still be writing it: a large image takes
+    // seconds to persist, and the core repeats every few ticks meanwhile).
+    if (current != null && current.sameSnapshot(m)) return;
     Outgoing o = new Outgoing(m);
     streams.put(m.to(), o);
     LOG.info("streaming {} to {} as stream {}: {} bytes in {} chunks", m.snapshot().meta().describe(), m.to(),

@@ -257,6 +257,9 @@ class SnapshotStreamTest {
     assertEquals(8, chunksSent);
     sender.send(s); // a repeat right after completion (the core's answer is still on its way)
     assertEquals(8, chunksSent);
+    for (int i = 0; i < TIMEOUT_TICKS * SnapshotSender.MAX_IDLE_TIMEOUTS; i++) tick();
+    sender.send(s); // the answer never came: stream it again
+    assertEquals(8 + IN_FLIGHT, chunksSent);
   }
 
   @Test
