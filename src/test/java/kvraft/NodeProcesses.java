@@ -62,6 +62,17 @@ final class NodeProcesses implements AutoCloseable {
 
   /** Starts the node process of {@code p} and waits for the banner it prints once its replica runs. */
   void start(PeerId p) throws Exception {
+    launch(p);
+    awaitBanner(p);
+  }
+
+  /** Starts the node processes together (JVM start-up dominates), then waits for each banner. */
+  void startAll(List<PeerId> peers) throws Exception {
+    for (PeerId p : peers) launch(p);
+    for (PeerId p : peers) awaitBanner(p);
+  }
+
+  private void launch(PeerId p) throws IOException {
     Path log = dir.resolve(p.id() + "-" + System.nanoTime() + ".log");
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     Process proc = new ProcessBuilder(java,
@@ -73,7 +84,12 @@ final class NodeProcesses implements AutoCloseable {
         .redirectErrorStream(true).redirectOutput(log.toFile()).start();
     processes.put(p, proc);
     logs.put(p, log);
-    long deadline = System.currentTimeMillis() + 30_000;
+  }
+
+  private void awaitBanner(PeerId p) throws Exception {
+    Process proc = processes.get(p);
+    Path log = logs.get(p);
+    long deadline = System.currentTimeMillis() + 60_000;
     while (System.currentTimeMillis() < deadline) {
       if (Files.readString(log).contains("raftkv node " + p)) return;
       if (!proc.isAlive()) break;
