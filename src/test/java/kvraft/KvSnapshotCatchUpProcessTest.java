@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import node.NodeSpec;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import raft.GroupId;
 import raft.PeerId;
 import raft.core.RaftStatus;
@@ -89,6 +90,7 @@ class KvSnapshotCatchUpProcessTest {
   }
 
   @Test
+  @Timeout(value = 6, unit = TimeUnit.MINUTES) // under 90 s on an idle machine; JVM starts dominate when it is loaded
   void aFollowerKilledWhile64MiBWereWrittenCatchesUpThroughAStreamedSnapshot() throws Exception {
     Path dir = Path.of("target", "kv-snapshot-catch-up", UUID.randomUUID().toString());
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "client", ConfigFactory.parseString("""
@@ -99,7 +101,9 @@ class KvSnapshotCatchUpProcessTest {
             akka.actor.serialize-messages = off
             akka.loglevel = ERROR
             """).withFallback(ConfigFactory.load()));
-    try (NodeProcesses nodes = new NodeProcesses(GROUP, PEERS, dir, "1g", "raftkv.kv.max-raft-state = 16 MiB");
+    try (NodeProcesses nodes = new NodeProcesses(GROUP, PEERS, dir, "1g",
+        // Artery gives up binding after 3 s: three JVMs starting at once on a loaded machine took longer.
+        "raftkv.kv.max-raft-state = 16 MiB\nakka.remote.artery.bind.bind-timeout = 30s");
         AkkaKvClient c = node.KvNode.clientFor(system, new NodeSpec(GROUP, PEERS.get(0), nodes.addresses, dir, true),
             new AkkaKvClient.Settings(Duration.ofSeconds(5), Duration.ofSeconds(30)))) {
       long t0 = System.nanoTime();
