@@ -59,18 +59,29 @@ public final class NodeSettings {
     }
   }
 
+  /** Room a snapshot chunk's message needs beyond its data (ids, meta, checksums, CBOR framing). */
+  static final long CHUNK_OVERHEAD_BYTES = 64 * 1024;
+
   public static PeerSettings peerSettings(Config config) {
     Config raft = config.getConfig("raftkv.raft");
     try {
+      int chunkBytes = Math.toIntExact(raft.getBytes("snapshot-chunk-size"));
+      String frame = "akka.remote.artery.advanced.maximum-frame-size";
+      if (config.hasPath(frame) && chunkBytes + CHUNK_OVERHEAD_BYTES > config.getBytes(frame))
+        throw new IllegalArgumentException("snapshot-chunk-size (" + chunkBytes + " bytes) plus " + CHUNK_OVERHEAD_BYTES
+            + " bytes of message must fit in " + frame + " (" + config.getBytes(frame) + " bytes)");
       return new PeerSettings(
           raft.getDuration("tick-interval"),
           raft.getInt("max-pending-proposals"),
           raft.getInt("snapshot-every-events"),
           raft.getLong("seed"),
           "",
-          "")
+          "",
+          chunkBytes,
+          raft.getInt("snapshot-chunks-in-flight"),
+          raft.getDuration("snapshot-chunk-timeout"))
           .validate();
-    } catch (IllegalArgumentException | ConfigException e) {
+    } catch (IllegalArgumentException | ConfigException | ArithmeticException e) {
       throw new IllegalArgumentException("invalid raftkv.raft settings: " + e.getMessage(), e);
     }
   }

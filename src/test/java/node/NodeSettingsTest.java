@@ -34,4 +34,17 @@ class NodeSettingsTest {
     var missing = assertThrows(IllegalArgumentException.class, () -> NodeSettings.load(new File("conf/nope.conf")));
     assertTrue(missing.getMessage().contains("nope.conf"), missing.getMessage());
   }
+
+  @Test
+  void aSnapshotChunkThatCannotFitInAnArteryFrameFailsAtStart() {
+    var config = ConfigFactory.parseString("raftkv.raft.snapshot-chunk-size = 2 MiB")
+        .withFallback(ConfigFactory.defaultReference());
+    var e = assertThrows(IllegalArgumentException.class, () -> NodeSettings.peerSettings(config));
+    assertTrue(e.getMessage().contains("snapshot-chunk-size") && e.getMessage().contains("maximum-frame-size"),
+        e.getMessage());
+    var tooSmall = ConfigFactory.parseString("raftkv.raft.snapshot-chunks-in-flight = 0")
+        .withFallback(ConfigFactory.defaultReference());
+    var f = assertThrows(IllegalArgumentException.class, () -> NodeSettings.peerSettings(tooSmall));
+    assertTrue(f.getMessage().contains("snapshotChunksInFlight"), f.getMessage());
+  }
 }

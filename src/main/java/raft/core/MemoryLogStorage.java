@@ -47,16 +47,14 @@ public final class MemoryLogStorage implements LogStorage {
     this.hardState = hs;
   }
 
-  /** Replaces the whole log with a snapshot received from the leader. */
+  /**
+   * Replaces the whole log with a snapshot received from the leader, as the core's view does
+   * ({@code RaftLog.restore}): the core restores only a snapshot whose last entry it does not
+   * hold, so nothing of the old log may outlive it here either (etcd's ApplySnapshot).
+   */
   public void installSnapshot(Snapshot snap) {
-    SnapshotMeta meta = snap.meta();
-    if (meta.index() <= lastIndex() && meta.index() > snapshot.meta().index() && term(meta.index()) == meta.term()) {
-      // Our log extends past the snapshot with matching history: keep the tail.
-      dropFirst((int) (meta.index() - snapshot.meta().index()));
-    } else {
-      entries.clear();
-      entryBytes = 0;
-    }
+    entries.clear();
+    entryBytes = 0;
     this.snapshot = snap;
   }
 

@@ -187,9 +187,16 @@ final class RaftLog {
     unstableOffset = index + 1;
   }
 
-  /** The caller made the snapshot durable. */
+  /**
+   * The caller made the snapshot durable. Without unstable entries the stored log now ends where
+   * this view does; the offset is taken from the storage again so that the two can never drift
+   * apart (a storage that kept entries behind the snapshot would otherwise leave the view pointing
+   * at unstable entries it does not have).
+   */
   void stableSnapshotTo(long index) {
-    if (unstableSnapshot != null && unstableSnapshot.meta().index() == index) unstableSnapshot = null;
+    if (unstableSnapshot == null || unstableSnapshot.meta().index() != index) return;
+    unstableSnapshot = null;
+    if (unstable.isEmpty()) unstableOffset = storage.lastIndex() + 1;
   }
 
   void appliedTo(long index) {

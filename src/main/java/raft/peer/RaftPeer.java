@@ -34,6 +34,7 @@ import raft.core.RaftNode;
 import raft.core.RaftStatus;
 import raft.core.Ready;
 import raft.core.Slf4jRaftLogger;
+import raft.message.InstallSnapshot;
 import raft.message.LogEntry;
 import raft.message.RaftMessage;
 import raft.message.SnapshotMeta;
@@ -75,6 +76,9 @@ public final class RaftPeer extends EventSourcedBehavior<RaftPeer.Command, RaftE
   /** A message from another peer, handed over by the transport. */
   public record Deliver(RaftMessage message) implements Command {}
 
+  /** A chunk of a leader's snapshot, or a follower's acknowledgement of one (see {@link SnapshotStream}). */
+  public record DeliverSnapshotStream(SnapshotStream part) implements Command {}
+
   /**
    * From the service: {@code data} is its state after applying entries 1..index. The peer
    * saves it as its snapshot and drops the log up to index. Ignored if index is not above the
@@ -87,8 +91,8 @@ public final class RaftPeer extends EventSourcedBehavior<RaftPeer.Command, RaftE
   /** One Raft tick; only our own timer sends it. */
   private enum Tick implements Command { INSTANCE }
 
-  /** Run one turn of the Ready loop; only the peer itself sends it. */
-  private enum Flush implements Command { INSTANCE }
+  /** Run one turn of the Ready loop; only the peer itself sends it (package-private for the gate). */
+  enum Flush implements Command { INSTANCE }
 
   /**
    * A peer of {@code group}; persistence id {@code raft-<group>|<self>}.
@@ -102,7 +106,8 @@ public final class RaftPeer extends EventSourcedBehavior<RaftPeer.Command, RaftE
     Set<PeerId> voterSet = validate(self, voters, cfg, settings);
     return Behaviors.withMdc(Command.class, Map.of("groupId", group.id(), "peerId", self.id()),
         Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
-          ProposalGate gate = new ProposalGate(settings.maxPendingProposals());
+          int stashCapacity = ctx.getSystem().settings().config().getInt("akka.persistence.typed.stash-capacity");
+          ProposalGate gate = new ProposalGate(settings.maxPendingProposals(), stashCapacity);
           return Behaviors.intercept(() -> gate,
               new RaftPeer(ctx, timers, group, self, voterSet, cfg, settings, transport, applier, gate));
         })));
@@ -139,6 +144,10 @@ public final class RaftPeer extends EventSourcedBehavior<RaftPeer.Command, RaftE
   private final ActorRef<Applied> applier;
   private final String prefix;
   private final ProposalGate gate;
+  /** Streams this leader's snapshots in chunks (when the transport streams them). */
+  private final SnapshotSender snapshotSender;
+  /** Reassembles a leader's streamed snapshot. */
+  private final SnapshotReceiver snapshotReceiver;
 
   /** The volatile half; null until recovery completes. */
   private RaftNode node;
@@ -149,6 +158,10 @@ public final class RaftPeer extends EventSourcedBehavior<RaftPeer.Command, RaftE
   private boolean flushScheduled;
   /** The role last reported to the service; null before the first report. */
   private Applied.RoleChanged reportedRole;
+  /** Ticks handled since the Flush in flight was sent. */
+  private int ticksWaitingForFlush;
+  /** Ticks handled behind a Flush before the peer sends another (ticks stashed behind a slow write also count). */
+  private static final int STALE_FLUSH_TICKS = 10;
 
   private RaftPeer(ActorContext<Command> context, TimerScheduler<Command> timers, GroupId group, PeerId self,
       Set<PeerId> voters, RaftConfig cfg, PeerSettings settings, PeerTransport transport, ActorRef<Applied> applier,
@@ -165,6 +178,10 @@ public final class RaftPeer extends EventSourcedBehavior<RaftPeer.Command, RaftE
     this.transport = transport;
     this.applier = applier;
     this.prefix = "[" + group + " " + self + " t";
+    int timeoutTicks = settings.snapshotChunkTimeoutTicks();
+    this.snapshotSender = new SnapshotSender(settings.snapshotChunkBytes(), settings.snapshotChunksInFlight(), timeoutTicks,
+        transport::send);
+    this.snapshotReceiver = new SnapshotReceiver(self, timeoutTicks * 10, transport::send);
   }
 
   // ---- EventSourcedBehavior ---------------------------------------------------------------
@@ -181,14 +198,19 @@ public final class RaftPeer extends EventSourcedBehavior<RaftPeer.Command, RaftE
 
   @Override
   public CommandHandler<Command, RaftEvent, DurableState> commandHandler() {
-    return newCommandHandlerBuilder().forAnyState()
+    CommandHandler<Command, RaftEvent, DurableState> handler = newCommandHandlerBuilder().forAnyState()
         .onCommand(Propose.class, this::onPropose)
         .onCommand(Deliver.class, this::onDeliver)
+        .onCommand(DeliverSnapshotStream.class, this::onSnapshotStream)
         .onCommand(Tick.class, this::onTick)
         .onCommand(Flush.class, (state, flush) -> onFlush(state))
         .onCommand(TakeSnapshot.class, this::onTakeSnapshot)
         .onCommand(GetStatus.class, this::onGetStatus)
         .build();
+    return (state, command) -> {
+      gate.handled(command);
+      return handler.apply(state, command);
+    };
   }
 
   @Override
@@ -212,7 +234,7 @@ public final class RaftPeer extends EventSourcedBehavior<RaftPeer.Command, RaftE
   /** An Akka snapshot right after a Raft snapshot, so recovery starts there. */
   @Override
   public boolean shouldSnapshot(DurableState state, RaftEvent event, long sequenceNr) {
-    return event instanceof RaftEvent.SnapshotSaved;
+    return event instanceof RaftEvent.SnapshotSaved || event instanceof RaftEvent.SnapshotInstalled;
   }
 
   /**
@@ -277,7 +299,6 @@ public final class RaftPeer extends EventSourcedBehavior<RaftPeer.Command, RaftE
   // ---- commands ----------------------------------------------------------------------------
 
   private Effect<RaftEvent, DurableState> onPropose(Propose p) {
-    gate.handled();
     int notDurable = pending.size() + inWrite;
     if (node.isLeader() && notDurable >= settings.maxPendingProposals()) {
       p.replyTo().tell(new ProposeResult.Busy(notDurable));
@@ -294,9 +315,37 @@ public final class RaftPeer extends EventSourcedBehavior<RaftPeer.Command, RaftE
     return afterInput();
   }
 
+  /** A chunk goes to the receiver (the core gets the whole snapshot once it is complete); an ack to the sender. */
+  private Effect<RaftEvent, DurableState> onSnapshotStream(DeliverSnapshotStream d) {
+    if (d.part() instanceof SnapshotStream.Ack a) {
+      snapshotSender.onAck(a);
+      return Effect().none();
+    }
+    snapshotReceiver.onChunk((SnapshotStream.Chunk) d.part()).ifPresent(node::step);
+    return afterInput();
+  }
+
   private Effect<RaftEvent, DurableState> onTick() {
     node.tick();
+    snapshotReceiver.tick();
+    if (node.isLeader()) snapshotSender.tick();
+    else snapshotSender.clear();
+    rearmStaleFlush();
     return afterInput();
+  }
+
+  /**
+   * The gate keeps the stash from overflowing, so our Flush should always arrive; should one still
+   * be lost, a few ticks later this sends another instead of leaving the peer waiting for it.
+   */
+  private void rearmStaleFlush() {
+    if (!flushScheduled) return;
+    if (++ticksWaitingForFlush < STALE_FLUSH_TICKS) return;
+    // Usually not lost but behind ticks stashed during a slow write; a second Flush costs nothing.
+    LOG.debug("{}{}] {} handled {} ticks since it sent itself a Flush that has not arrived; sending another", prefix,
+        node.term(), self, ticksWaitingForFlush);
+    ticksWaitingForFlush = 0;
+    context.getSelf().tell(Flush.INSTANCE);
   }
 
   private Effect<RaftEvent, DurableState> onGetStatus(GetStatus g) {
@@ -337,6 +386,7 @@ public final class RaftPeer extends EventSourcedBehavior<RaftPeer.Command, RaftE
   private void scheduleFlushIfReady() {
     if (!flushScheduled && node.hasReady()) {
       flushScheduled = true;
+      ticksWaitingForFlush = 0;
       context.getSelf().tell(Flush.INSTANCE);
     }
   }
@@ -344,6 +394,7 @@ public final class RaftPeer extends EventSourcedBehavior<RaftPeer.Command, RaftE
   /** One turn of the Ready loop: one write for everything the core accumulated since the last. */
   private Effect<RaftEvent, DurableState> onFlush(DurableState state) {
     flushScheduled = false;
+    ticksWaitingForFlush = 0;
     if (!node.hasReady()) return Effect().none();
     Ready rd = node.ready();
     List<Pending> batch = takeProposalsIn(rd);
@@ -390,7 +441,10 @@ public final class RaftPeer extends EventSourcedBehavior<RaftPeer.Command, RaftE
   }
 
   private void sendAll(Ready rd) {
-    for (RaftMessage m : rd.messages()) transport.send(m);
+    for (RaftMessage m : rd.messages()) {
+      if (m instanceof InstallSnapshot s && transport.streamsSnapshots()) snapshotSender.send(s);
+      else transport.send(m);
+    }
   }
 
   private void afterWrite(Ready rd, int appliedEarly, List<Pending> batch) {

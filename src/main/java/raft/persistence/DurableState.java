@@ -33,14 +33,24 @@ public final class DurableState implements LogStorage {
   public DurableState updated(RaftEvent event) {
     if (event instanceof RaftEvent.HardStateSaved e) log.setHardState(e.hardState());
     else if (event instanceof RaftEvent.EntriesAppended e) log.append(e.entries());
-    else if (event instanceof RaftEvent.SnapshotSaved e) saveSnapshot(e.meta(), new Snapshot(e.meta(), e.data()));
+    else if (event instanceof RaftEvent.SnapshotSaved e) saveSnapshot(new Snapshot(e.meta(), e.data()));
+    else if (event instanceof RaftEvent.SnapshotInstalled e) installSnapshot(new Snapshot(e.meta(), e.data()));
     else throw new IllegalStateException("unknown event " + event);
     return this;
   }
 
-  private void saveSnapshot(SnapshotMeta meta, Snapshot snapshot) {
+  /** The service's snapshot: drops the entries it covers, keeps the rest if the log holds its last entry. */
+  private void saveSnapshot(Snapshot snapshot) {
+    SnapshotMeta meta = snapshot.meta();
     // An older snapshot than the one we hold carries nothing new (and must not wipe the log).
     if (meta.index() <= log.snapshotMeta().index()) return;
+    if (meta.index() <= log.lastIndex() && log.term(meta.index()) == meta.term()) log.compact(meta.index(), snapshot.data());
+    else log.installSnapshot(snapshot);
+  }
+
+  /** The leader's snapshot: replaces the log, as it did in the core's view. */
+  private void installSnapshot(Snapshot snapshot) {
+    if (snapshot.meta().index() <= log.snapshotMeta().index()) return;
     log.installSnapshot(snapshot);
   }
 

@@ -21,6 +21,7 @@ import wire.CborSerializable;
   @JsonSubTypes.Type(value = RaftEvent.HardStateSaved.class, name = "HardStateSaved"),
   @JsonSubTypes.Type(value = RaftEvent.EntriesAppended.class, name = "EntriesAppended"),
   @JsonSubTypes.Type(value = RaftEvent.SnapshotSaved.class, name = "SnapshotSaved"),
+  @JsonSubTypes.Type(value = RaftEvent.SnapshotInstalled.class, name = "SnapshotInstalled"),
 })
 public sealed interface RaftEvent extends CborSerializable {
 
@@ -45,18 +46,24 @@ public sealed interface RaftEvent extends CborSerializable {
   }
 
   /**
-   * A snapshot covering 1..meta.index(). Written when the service snapshots at an index (the
-   * entries up to it are dropped, later ones kept) and when a follower installs the leader's
-   * snapshot (the log is replaced, unless it already holds the snapshot's last entry with the same
-   * term, in which case the suffix after it is kept). One rule covers both; see {@link DurableState}.
+   * The service's snapshot covering 1..meta.index(): the entries up to it are dropped, later ones
+   * kept. (Journals written before {@link SnapshotInstalled} existed also hold a leader's
+   * snapshots as this event; replay keeps their old rule: the suffix after meta.index() survives
+   * only if the log holds that entry with the same term.) See {@link DurableState}.
    */
   record SnapshotSaved(SnapshotMeta meta, Bytes data) implements RaftEvent {}
+
+  /**
+   * A follower installed the leader's snapshot (a {@link Ready}'s snapshot): it replaces the whole
+   * log, exactly as it did in the core's view, so the view and the disk agree on where the log ends.
+   */
+  record SnapshotInstalled(SnapshotMeta meta, Bytes data) implements RaftEvent {}
 
   /** The events that make {@code rd} durable, in Ready order; empty if it has nothing to persist. */
   static List<RaftEvent> from(Ready rd) {
     List<RaftEvent> events = new ArrayList<>(3);
     rd.hardState().ifPresent(hs -> events.add(new HardStateSaved(hs)));
-    rd.snapshot().ifPresent(s -> events.add(new SnapshotSaved(s.meta(), s.data())));
+    rd.snapshot().ifPresent(s -> events.add(new SnapshotInstalled(s.meta(), s.data())));
     if (!rd.entries().isEmpty()) events.add(EntriesAppended.of(rd.entries()));
     return events;
   }

@@ -8,6 +8,7 @@ import org.slf4j.LoggerFactory;
 import raft.PeerId;
 import raft.message.RaftMessage;
 import raft.peer.RaftPeer;
+import raft.peer.SnapshotStream;
 
 /**
  * Peers of one group in the same JVM: a registry from peer id to actor ref. A message to a peer
@@ -32,5 +33,17 @@ public final class LocalPeerTransport implements PeerTransport {
     ActorRef<RaftPeer.Command> ref = peers.get(message.to());
     if (ref != null) ref.tell(new RaftPeer.Deliver(message));
     else if (LOG.isDebugEnabled()) LOG.debug("dropped {} (peer not registered)", message.describe());
+  }
+
+  @Override
+  public boolean streamsSnapshots() {
+    return true;
+  }
+
+  @Override
+  public void send(SnapshotStream part) {
+    ActorRef<RaftPeer.Command> ref = peers.get(part.to());
+    if (ref != null) ref.tell(new RaftPeer.DeliverSnapshotStream(part));
+    else if (LOG.isDebugEnabled()) LOG.debug("dropped {} (peer not registered)", part.describe());
   }
 }

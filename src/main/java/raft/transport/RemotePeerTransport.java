@@ -13,6 +13,7 @@ import raft.GroupId;
 import raft.PeerId;
 import raft.message.RaftMessage;
 import raft.peer.RaftPeer;
+import raft.peer.SnapshotStream;
 
 /**
  * Peers in other processes, reached over Akka remoting (Artery) at configured addresses: each
@@ -56,5 +57,17 @@ public final class RemotePeerTransport implements PeerTransport {
     ActorRef<RaftPeer.Command> ref = peers.get(message.to());
     if (ref != null) ref.tell(new RaftPeer.Deliver(message));
     else LOG.warn("no address for {}; dropped {}", message.to(), message.describe());
+  }
+
+  @Override
+  public boolean streamsSnapshots() {
+    return true;
+  }
+
+  @Override
+  public void send(SnapshotStream part) {
+    ActorRef<RaftPeer.Command> ref = peers.get(part.to());
+    if (ref != null) ref.tell(new RaftPeer.DeliverSnapshotStream(part));
+    else LOG.warn("no address for {}; dropped {}", part.to(), part.describe());
   }
 }

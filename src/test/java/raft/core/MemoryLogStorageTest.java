@@ -45,7 +45,7 @@ class MemoryLogStorageTest {
         s.compact(first + rnd.nextLong(s.lastIndex() - first + 1), Bytes.utf8("snap"));
       } else if (action == 8 && s.lastIndex() >= first) {
         long at = first + rnd.nextLong(s.lastIndex() - first + 1);
-        s.installSnapshot(new Snapshot(new SnapshotMeta(at, s.term(at)), Bytes.utf8("keeps the tail")));
+        s.installSnapshot(new Snapshot(new SnapshotMeta(at, s.term(at)), Bytes.utf8("a leader's, at a held entry")));
       } else if (action == 9) {
         term++;
         s.installSnapshot(new Snapshot(new SnapshotMeta(s.lastIndex() + 3, term), Bytes.utf8("replaces all")));

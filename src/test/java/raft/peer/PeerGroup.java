@@ -20,6 +20,7 @@ import raft.RaftConfig;
 import raft.core.ProposeResult;
 import raft.core.RaftStatus;
 import raft.transport.LocalPeerTransport;
+import raft.transport.PeerTransport;
 import wire.Bytes;
 
 /**
@@ -37,6 +38,8 @@ final class PeerGroup {
   final RaftConfig cfg;
   private final Function<PeerId, PeerSettings> settings;
   final LocalPeerTransport transport = new LocalPeerTransport();
+  /** What the peers send through: the local transport, or a test's wrapper around it. */
+  private PeerTransport outbound = transport;
   private final Map<PeerId, ActorRef<RaftPeer.Command>> refs = new HashMap<>();
   private final Map<PeerId, ActorRef<Applied>> appliers = new HashMap<>();
   private final Map<PeerId, AppliedLog> logs = new HashMap<>();
@@ -53,6 +56,12 @@ final class PeerGroup {
     this.settings = settings;
   }
 
+  /** Peers started from now on send through {@code wrap(transport)} (e.g. to hold a send). */
+  PeerGroup sendingThrough(Function<PeerTransport, PeerTransport> wrap) {
+    outbound = wrap.apply(transport);
+    return this;
+  }
+
   PeerGroup startAll() {
     ids.forEach(this::start);
     return this;
@@ -63,7 +72,7 @@ final class PeerGroup {
     AppliedLog log = new AppliedLog();
     ActorRef<Applied> applier = kit.spawn(log.behavior());
     ActorRef<RaftPeer.Command> ref =
-        kit.spawn(RaftPeer.create(group, p, ids, cfg, settings.apply(p), transport, applier));
+        kit.spawn(RaftPeer.create(group, p, ids, cfg, settings.apply(p), outbound, applier));
     logs.put(p, log);
     appliers.put(p, applier);
     refs.put(p, ref);

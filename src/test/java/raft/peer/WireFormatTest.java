@@ -1,6 +1,7 @@
 package raft.peer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import akka.serialization.Serialization;
@@ -79,6 +80,7 @@ class WireFormatTest {
     assertRoundTrip(new RaftEvent.HardStateSaved(new HardState(3, Optional.of(PeerId.of("p1")), 2)));
     assertRoundTrip(RaftEvent.EntriesAppended.of(List.of(e)));
     assertRoundTrip(new RaftEvent.SnapshotSaved(new SnapshotMeta(5, 2), Bytes.utf8("s")));
+    assertRoundTrip(new RaftEvent.SnapshotInstalled(new SnapshotMeta(6, 2), Bytes.utf8("t")));
     assertRoundTrip(new Applied.Committed(List.of(e)));
     assertRoundTrip(new Applied.RoleChanged(4, raft.core.RaftRole.LEADER, Optional.of(PeerId.of("p2"))));
     assertRoundTrip(new Applied.RoleChanged(5, raft.core.RaftRole.FOLLOWER, Optional.empty()));
@@ -87,5 +89,22 @@ class WireFormatTest {
         .updated(RaftEvent.EntriesAppended.of(List.of(e, new LogEntry(2, 1, Bytes.utf8("y")))));
     assertRoundTrip(state.image());
     assertEquals(state.image(), DurableState.fromImage(state.image()).image());
+  }
+
+  @Test
+  void snapshotChunksCarryJustTheirSliceOfTheImage() {
+    byte[] image = new byte[10_000];
+    for (int i = 0; i < image.length; i++) image[i] = (byte) (i * 31);
+    Bytes slice = Bytes.wrap(image).slice(4_000, 3_000);
+    assertEquals(Bytes.of(java.util.Arrays.copyOfRange(image, 4_000, 7_000)), slice);
+    SnapshotStream.Chunk chunk = new SnapshotStream.Chunk(SnapshotStream.FORMAT_VERSION, 3, PeerId.of("p1"),
+        PeerId.of("p2"), 77L, new SnapshotMeta(9, 3), image.length, SnapshotStream.crc32c(Bytes.wrap(image)), 4_000,
+        SnapshotStream.crc32c(slice), slice);
+    RaftPeer.DeliverSnapshotStream d = new RaftPeer.DeliverSnapshotStream(chunk);
+    assertRoundTrip(d);
+    int size = serialization.serialize(d).get().length;
+    assertTrue(size > 3_000 && size < 3_300, "the message holds the slice, not the image: " + size + " bytes");
+    assertRoundTrip(new RaftPeer.DeliverSnapshotStream(
+        new SnapshotStream.Ack(77L, PeerId.of("p2"), PeerId.of("p1"), 7_000, SnapshotStream.Status.RECEIVED)));
   }
 }
