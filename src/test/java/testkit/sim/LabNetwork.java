@@ -39,7 +39,7 @@ import wire.Bytes;
  * (entries' {@link LogEntry#sizeBytes()} plus snapshot data plus a fixed {@value #HEADER_BYTES}-byte
  * header; an estimate, not a CBOR encoding).
  */
-public final class LabNetwork {
+public final class LabNetwork implements testkit.cluster.VirtualClock {
   /** Virtual milliseconds between two ticks of one peer (the production tick-interval). */
   public static final long TICK_MILLIS = 100;
   /**
@@ -107,6 +107,7 @@ public final class LabNetwork {
 
   // ---- time -----------------------------------------------------------------------------
 
+  @Override
   public long now() {
     return now;
   }
@@ -121,11 +122,13 @@ public final class LabNetwork {
   }
 
   /** Runs {@code action} {@code delayMillis} of virtual time from now. */
+  @Override
   public void schedule(long delayMillis, Runnable action) {
     events.add(new Event(now + Math.max(0, delayMillis), seq++, action));
   }
 
   /** Processes every event due up to {@code time} in order, then sets the clock to {@code time}. */
+  @Override
   public void runUntil(long time) {
     while (!events.isEmpty() && events.peek().time <= time) {
       Event e = events.poll();
