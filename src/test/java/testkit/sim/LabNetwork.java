@@ -234,14 +234,8 @@ public final class LabNetwork implements testkit.cluster.VirtualClock {
     if (!linkUp(from, to) || peers[to] == null) return; // lost: nobody is listening there
     int fromInc = incarnation[from];
     int toInc = incarnation[to];
-    long delay = 0;
-    if (!reliable) {
-      delay = random.nextInt(27);
-      if (random.nextInt(1000) < 100) return; // request lost before the handler, or reply lost after it
-    }
-    if (!m.isRequest() && longReordering && random.nextInt(900) < 600) {
-      delay += 200 + random.nextInt(1 + random.nextInt(2001));
-    }
+    long delay = fate(random, m, reliable, longReordering);
+    if (delay < 0) return;
     long sentAt = now;
     schedule(delay, () -> deliver(sentAt, from, fromInc, to, toInc, m));
   }
@@ -257,6 +251,23 @@ public final class LabNetwork implements testkit.cluster.VirtualClock {
     bytes += sizeOf(m);
     peer.step(m);
     send(to, peer.drain());
+  }
+
+  /**
+   * labrpc's fate for one message: its delay in ms, or -1 if it is lost. Unreliable: 0–26 ms and
+   * 10 % lost (a request before its handler ran, a response after it); long reordering: 2/3 of
+   * responses 200 + rand(0..rand(0..2000)) ms later. Draws nothing when reliable.
+   */
+  public static long fate(SplittableRandom random, RaftMessage m, boolean reliable, boolean longReordering) {
+    long delay = 0;
+    if (!reliable) {
+      delay = random.nextInt(27);
+      if (random.nextInt(1000) < 100) return -1;
+    }
+    if (!m.isRequest() && longReordering && random.nextInt(900) < 600) {
+      delay += 200 + random.nextInt(1 + random.nextInt(2001));
+    }
+    return delay;
   }
 
   /** Estimated wire size: fixed header plus entry payloads plus snapshot data. */

@@ -1,0 +1,81 @@
+package testkit.cluster;
+
+import akka.actor.testkit.typed.javadsl.ActorTestKit;
+import akka.actor.testkit.typed.javadsl.ManualTime;
+import akka.persistence.testkit.PersistenceTestKitPlugin;
+import akka.persistence.testkit.PersistenceTestKitSnapshotPlugin;
+import akka.persistence.testkit.javadsl.PersistenceTestKit;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The ActorSystem the lab scenarios run the shipped actors in: ManualTime ({@link VirtualScheduler}), the in-memory journal
+ * and snapshot store of akka-persistence-testkit, every message serialized (application-test.conf)
+ * and every dispatcher on one {@link IdleExecutor}, so {@link ActorClock} knows when the actors
+ * have settled. One per test class ({@code @BeforeAll}); each cluster gets its own Raft group.
+ */
+public final class LabActorSystem implements AutoCloseable {
+  private static final AtomicInteger SYSTEMS = new AtomicInteger();
+  private static final String[] DISPATCHERS = {
+    "akka.actor.default-dispatcher",
+    "akka.actor.internal-dispatcher",
+    "akka.actor.default-blocking-io-dispatcher",
+    "akka.persistence.dispatchers.default-plugin-dispatcher",
+    "akka.persistence.dispatchers.default-replay-dispatcher",
+    "akka.persistence.dispatchers.default-stream-dispatcher",
+  };
+
+  private final String key;
+  private final ActorTestKit kit;
+  private final VirtualScheduler time;
+  private final PersistenceTestKit journal;
+  private final AtomicInteger groups = new AtomicInteger();
+
+  private LabActorSystem(String key, Config config) {
+    this.key = key;
+    this.kit = ActorTestKit.create(key, config);
+    this.time = (VirtualScheduler) akka.actor.typed.javadsl.Adapter.toClassic(kit.system()).scheduler();
+    this.journal = PersistenceTestKit.create(kit.system());
+  }
+
+  public static LabActorSystem start() {
+    String key = "lab-" + SYSTEMS.incrementAndGet();
+    StringBuilder idle = new StringBuilder();
+    for (String d : DISPATCHERS) {
+      idle.append(d).append(" { type = Dispatcher, executor = \"").append(IdleExecutor.class.getName())
+          .append("\", idle-executor.key = \"").append(key).append("\" }\n");
+    }
+    Config config = ConfigFactory.parseString(idle.toString())
+        .withFallback(ConfigFactory.parseString("akka.scheduler.implementation = \"" + VirtualScheduler.class.getName() + "\""))
+        .withFallback(ManualTime.config())
+        .withFallback(PersistenceTestKitPlugin.config())
+        .withFallback(PersistenceTestKitSnapshotPlugin.config())
+        .withFallback(ConfigFactory.load());
+    return new LabActorSystem(key, config);
+  }
+
+  public ActorTestKit kit() {
+    return kit;
+  }
+
+  public PersistenceTestKit journal() {
+    return journal;
+  }
+
+  /** A fresh virtual clock at 0 over this system's ManualTime. */
+  public ActorClock newClock() {
+    return new ActorClock(time, IdleExecutor.tracker(key));
+  }
+
+  /** A Raft group name not used before in this system (journals outlive clusters). */
+  public String nextGroup() {
+    return "g" + groups.incrementAndGet();
+  }
+
+  @Override
+  public void close() {
+    kit.shutdownTestKit();
+    IdleExecutor.release(key);
+  }
+}
