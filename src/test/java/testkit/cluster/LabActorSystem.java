@@ -11,8 +11,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The ActorSystem the lab scenarios run the shipped actors in: ManualTime ({@link VirtualScheduler}), the in-memory journal
- * and snapshot store of akka-persistence-testkit, every message serialized (application-test.conf)
- * and every dispatcher on one {@link IdleExecutor}, so {@link ActorClock} knows when the actors
+ * and snapshot store of akka-persistence-testkit, messages not serialized, and every dispatcher on one {@link IdleExecutor}, so {@link ActorClock} knows when the actors
  * have settled. One per test class ({@code @BeforeAll}); each cluster gets its own Raft group.
  */
 public final class LabActorSystem implements AutoCloseable {
@@ -46,6 +45,11 @@ public final class LabActorSystem implements AutoCloseable {
       idle.append(d).append(" { type = Dispatcher, executor = \"").append(IdleExecutor.class.getName())
           .append("\", idle-executor.key = \"").append(key).append("\" }\n");
     }
+    // Not serialized here (the wire format has its own tests, and every other actor suite runs with
+    // serialize-messages on): copying every message and event through CBOR took most of the CPU.
+    idle.append("akka.actor.serialize-messages = off\n");
+    idle.append("akka.persistence.testkit.events.serialize = off\n");
+    idle.append("akka.persistence.testkit.snapshots.serialize = off\n");
     Config config = ConfigFactory.parseString(idle.toString())
         .withFallback(ConfigFactory.parseString("akka.scheduler.implementation = \"" + VirtualScheduler.class.getName() + "\""))
         .withFallback(ManualTime.config())
