@@ -241,7 +241,7 @@ public final class ActorRaftCluster extends LabRaft {
     long max = 0;
     for (PeerId id : ids) {
       DurableState state = new DurableState();
-      for (Object e : system.journal().persistedInStorage(RaftPeer.persistenceId(group, id).id()))
+      for (Object e : system.events(RaftPeer.persistenceId(group, id).id()))
         state.updated((RaftEvent) e);
       long size = 24;
       for (LogEntry e : state.image().entries()) size += e.sizeBytes();

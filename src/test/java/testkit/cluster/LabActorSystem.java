@@ -2,16 +2,15 @@ package testkit.cluster;
 
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import akka.actor.testkit.typed.javadsl.ManualTime;
-import akka.persistence.testkit.PersistenceTestKitPlugin;
 import akka.persistence.testkit.PersistenceTestKitSnapshotPlugin;
-import akka.persistence.testkit.javadsl.PersistenceTestKit;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The ActorSystem the lab scenarios run the shipped actors in: ManualTime ({@link VirtualScheduler}), the in-memory journal
- * and snapshot store of akka-persistence-testkit, messages not serialized, and every dispatcher on one {@link IdleExecutor}, so {@link ActorClock} knows when the actors
+ * The ActorSystem the lab scenarios run the shipped actors in: ManualTime ({@link VirtualScheduler}), an in-memory journal
+ * ({@link LabJournal}) and akka-persistence-testkit's snapshot store, messages not serialized, and every dispatcher on one {@link IdleExecutor}, so {@link ActorClock} knows when the actors
  * have settled. One per test class ({@code @BeforeAll}); each cluster gets its own Raft group.
  */
 public final class LabActorSystem implements AutoCloseable {
@@ -28,14 +27,12 @@ public final class LabActorSystem implements AutoCloseable {
   private final String key;
   private final ActorTestKit kit;
   private final VirtualScheduler time;
-  private final PersistenceTestKit journal;
   private final AtomicInteger groups = new AtomicInteger();
 
   private LabActorSystem(String key, Config config) {
     this.key = key;
     this.kit = ActorTestKit.create(key, config);
     this.time = (VirtualScheduler) akka.actor.typed.javadsl.Adapter.toClassic(kit.system()).scheduler();
-    this.journal = PersistenceTestKit.create(kit.system());
   }
 
   public static LabActorSystem start() {
@@ -48,12 +45,12 @@ public final class LabActorSystem implements AutoCloseable {
     // Not serialized here (the wire format has its own tests, and every other actor suite runs with
     // serialize-messages on): copying every message and event through CBOR took most of the CPU.
     idle.append("akka.actor.serialize-messages = off\n");
-    idle.append("akka.persistence.testkit.events.serialize = off\n");
+    idle.append("akka.persistence.journal.plugin = lab-journal\n");
+    idle.append("lab-journal { class = \"" + LabJournal.class.getName() + "\", plugin-dispatcher = \"akka.actor.default-dispatcher\" }\n");
     idle.append("akka.persistence.testkit.snapshots.serialize = off\n");
     Config config = ConfigFactory.parseString(idle.toString())
         .withFallback(ConfigFactory.parseString("akka.scheduler.implementation = \"" + VirtualScheduler.class.getName() + "\""))
         .withFallback(ManualTime.config())
-        .withFallback(PersistenceTestKitPlugin.config())
         .withFallback(PersistenceTestKitSnapshotPlugin.config())
         .withFallback(ConfigFactory.load());
     return new LabActorSystem(key, config);
@@ -63,8 +60,9 @@ public final class LabActorSystem implements AutoCloseable {
     return kit;
   }
 
-  public PersistenceTestKit journal() {
-    return journal;
+  /** The events a restart of {@code persistenceId} would replay. */
+  public List<Object> events(String persistenceId) {
+    return LabJournal.events(key, persistenceId);
   }
 
   /** A fresh virtual clock at 0 over this system's ManualTime. */
@@ -81,5 +79,6 @@ public final class LabActorSystem implements AutoCloseable {
   public void close() {
     kit.shutdownTestKit();
     IdleExecutor.release(key);
+    LabJournal.release(key);
   }
 }

@@ -21,6 +21,7 @@ import testkit.sim.LabNetwork;
  *   <li>{@link #connect(int)}/{@link #disconnect(int)} a server (all its links, both ways) and
  *       {@link #setLink} single links for partitions; a message is delivered only if its link is
  *       up both when it is sent and when it arrives;
+ *   <li>every message takes at least {@value #MIN_TRANSIT_MILLIS} ms;
  *   <li>unreliable: every message waits a uniform 0–26 ms, 10 % of requests (AppendEntries,
  *       RequestVote, InstallSnapshot, ...) are lost before their handler runs and 10 % of
  *       responses are lost (the lab's "reply lost after the handler ran");
@@ -35,6 +36,14 @@ import testkit.sim.LabNetwork;
  * ({@link LabNetwork#sizeOf}).
  */
 public final class PeerNetwork implements PeerTransport {
+  /**
+   * Every message takes at least this long, even on a reliable network. The actors settle between
+   * two virtual instants, so with no transit time a whole replication round (and a commit) would
+   * fit in one virtual millisecond, and a lab loop that polls without sleeping once its value is
+   * committed (the churn clients) would never let time pass.
+   */
+  static final long MIN_TRANSIT_MILLIS = 1;
+
   private final VirtualClock clock;
   private final SplittableRandom random;
   private final Map<PeerId, Integer> index = new HashMap<>();
@@ -113,8 +122,7 @@ public final class PeerNetwork implements PeerTransport {
     int toInc = incarnation[to];
     long delay = LabNetwork.fate(random, m, reliable, longReordering);
     if (delay < 0) return;
-    if (delay == 0) deliver(from, fromInc, to, toInc, m);
-    else clock.schedule(delay, () -> deliver(from, fromInc, to, toInc, m));
+    clock.schedule(Math.max(MIN_TRANSIT_MILLIS, delay), () -> deliver(from, fromInc, to, toInc, m));
   }
 
   private synchronized void deliver(int from, int fromInc, int to, int toInc, RaftMessage m) {
