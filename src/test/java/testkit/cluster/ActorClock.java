@@ -61,8 +61,9 @@ public final class ActorClock implements VirtualClock {
       }
       if (now >= until) return;
       long next = Math.min(until, Math.min(timer, nextEventTime()));
-      time.advanceTo(time.currentTimeMs() + (next - now));
-      now = next;
+      long target = time.currentTimeMs() + (next - now);
+      now = next; // before the timers fire: the actors they wake read the new time
+      time.advanceTo(target);
     }
   }
 
