@@ -7,17 +7,23 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import testkit.SeedExtension;
+import testkit.cluster.LabRaft;
 import testkit.cluster.LabRaftCluster;
 
 /** Lab 3A (leader election), test_test.go's TestInitialElection3A.. TestManyElections3A, in virtual time. */
 @ExtendWith(SeedExtension.class)
 class RaftLab3ATest {
   private static final Logger LOG = LoggerFactory.getLogger(RaftLab3ATest.class);
-  private static final long ELECTION = LabRaftCluster.ELECTION_TIMEOUT;
+  private static final long ELECTION = LabRaft.ELECTION_TIMEOUT;
+
+  /** The cluster the scenarios run on: the pure core on the simulated network; {@link RaftLab3AActorsTest} runs them on the actors. */
+  LabRaft make(int n, boolean unreliable, boolean snapshot, long seed) {
+    return LabRaftCluster.make(n, unreliable, snapshot, seed);
+  }
 
   @Test
   void initialElection3A(long seed) {
-    try (LabRaftCluster cfg = LabRaftCluster.make(3, false, false, seed)) {
+    try (LabRaft cfg = make(3, false, false, seed)) {
       cfg.begin("Test (3A): initial election");
       cfg.checkOneLeader();
       cfg.sleep(50);
@@ -34,7 +40,7 @@ class RaftLab3ATest {
   @Test
   void reElection3A(long seed) {
     int servers = 3;
-    try (LabRaftCluster cfg = LabRaftCluster.make(servers, false, false, seed)) {
+    try (LabRaft cfg = make(servers, false, false, seed)) {
       cfg.begin("Test (3A): election after network failure");
       int leader1 = cfg.checkOneLeader();
       cfg.disconnect(leader1);
@@ -56,7 +62,7 @@ class RaftLab3ATest {
   @Test
   void manyElections3A(long seed) {
     int servers = 7;
-    try (LabRaftCluster cfg = LabRaftCluster.make(servers, false, false, seed)) {
+    try (LabRaft cfg = make(servers, false, false, seed)) {
       cfg.begin("Test (3A): multiple elections");
       cfg.checkOneLeader();
       for (int ii = 1; ii < 10; ii++) {

@@ -9,17 +9,23 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import testkit.SeedExtension;
+import testkit.cluster.LabRaft;
 import testkit.cluster.LabRaftCluster;
 
 /** Lab 3B (log replication), test_test.go's TestBasicAgree3B .. TestCount3B, in virtual time. */
 @ExtendWith(SeedExtension.class)
 class RaftLab3BTest {
-  private static final long ELECTION = LabRaftCluster.ELECTION_TIMEOUT;
+  private static final long ELECTION = LabRaft.ELECTION_TIMEOUT;
+
+  /** The cluster the scenarios run on: the pure core on the simulated network; {@link RaftLab3BActorsTest} runs them on the actors. */
+  LabRaft make(int n, boolean unreliable, boolean snapshot, long seed) {
+    return LabRaftCluster.make(n, unreliable, snapshot, seed);
+  }
 
   @Test
   void basicAgree3B(long seed) {
     int servers = 3;
-    try (LabRaftCluster cfg = LabRaftCluster.make(servers, false, false, seed)) {
+    try (LabRaft cfg = make(servers, false, false, seed)) {
       cfg.begin("Test (3B): basic agreement");
       for (int index = 1; index <= 3; index++) {
         assertEquals(0, cfg.nCommitted(index).count(), "some have committed before Start()");
@@ -33,7 +39,7 @@ class RaftLab3BTest {
   @Test
   void rPCBytes3B(long seed) {
     int servers = 3;
-    try (LabRaftCluster cfg = LabRaftCluster.make(servers, false, false, seed)) {
+    try (LabRaft cfg = make(servers, false, false, seed)) {
       cfg.begin("Test (3B): RPC byte count");
       cfg.one(99, servers, false);
       long bytes0 = cfg.bytesTotal();
@@ -52,7 +58,7 @@ class RaftLab3BTest {
     }
   }
 
-  static String randString(LabRaftCluster cfg, int n) {
+  static String randString(LabRaft cfg, int n) {
     StringBuilder sb = new StringBuilder(n);
     String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     for (int i = 0; i < n; i++) sb.append(alphabet.charAt(cfg.rand().nextInt(alphabet.length())));
@@ -62,7 +68,7 @@ class RaftLab3BTest {
   @Test
   void followerFailure3B(long seed) {
     int servers = 3;
-    try (LabRaftCluster cfg = LabRaftCluster.make(servers, false, false, seed)) {
+    try (LabRaft cfg = make(servers, false, false, seed)) {
       cfg.begin("Test (3B): test progressive failure of followers");
       cfg.one(101, servers, false);
       int leader1 = cfg.checkOneLeader();
@@ -73,7 +79,7 @@ class RaftLab3BTest {
       int leader2 = cfg.checkOneLeader();
       cfg.disconnect((leader2 + 1) % servers);
       cfg.disconnect((leader2 + 2) % servers);
-      LabRaftCluster.Start s = cfg.start(leader2, 104);
+      LabRaft.Start s = cfg.start(leader2, 104);
       assertTrue(s.isLeader(), "leader rejected Start()");
       assertEquals(4, s.index(), "expected index 4, got " + s.index());
       cfg.sleep(2 * ELECTION);
@@ -85,7 +91,7 @@ class RaftLab3BTest {
   @Test
   void leaderFailure3B(long seed) {
     int servers = 3;
-    try (LabRaftCluster cfg = LabRaftCluster.make(servers, false, false, seed)) {
+    try (LabRaft cfg = make(servers, false, false, seed)) {
       cfg.begin("Test (3B): test failure of leaders");
       cfg.one(101, servers, false);
       int leader1 = cfg.checkOneLeader();
@@ -105,7 +111,7 @@ class RaftLab3BTest {
   @Test
   void failAgree3B(long seed) {
     int servers = 3;
-    try (LabRaftCluster cfg = LabRaftCluster.make(servers, false, false, seed)) {
+    try (LabRaft cfg = make(servers, false, false, seed)) {
       cfg.begin("Test (3B): agreement after follower reconnects");
       cfg.one(101, servers, false);
       int leader = cfg.checkOneLeader();
@@ -126,14 +132,14 @@ class RaftLab3BTest {
   @Test
   void failNoAgree3B(long seed) {
     int servers = 5;
-    try (LabRaftCluster cfg = LabRaftCluster.make(servers, false, false, seed)) {
+    try (LabRaft cfg = make(servers, false, false, seed)) {
       cfg.begin("Test (3B): no agreement if too many followers disconnect");
       cfg.one(10, servers, false);
       int leader = cfg.checkOneLeader();
       cfg.disconnect((leader + 1) % servers);
       cfg.disconnect((leader + 2) % servers);
       cfg.disconnect((leader + 3) % servers);
-      LabRaftCluster.Start s = cfg.start(leader, 20);
+      LabRaft.Start s = cfg.start(leader, 20);
       assertTrue(s.isLeader(), "leader rejected Start()");
       assertEquals(2, s.index(), "expected index 2, got " + s.index());
       cfg.sleep(2 * ELECTION);
@@ -142,7 +148,7 @@ class RaftLab3BTest {
       cfg.connect((leader + 2) % servers);
       cfg.connect((leader + 3) % servers);
       int leader2 = cfg.checkOneLeader();
-      LabRaftCluster.Start s2 = cfg.start(leader2, 30);
+      LabRaft.Start s2 = cfg.start(leader2, 30);
       assertTrue(s2.isLeader(), "leader2 rejected Start()");
       assertTrue(s2.index() >= 2 && s2.index() <= 3, "unexpected index " + s2.index());
       cfg.one(1000, servers, true);
@@ -153,14 +159,14 @@ class RaftLab3BTest {
   @Test
   void concurrentStarts3B(long seed) {
     int servers = 3;
-    try (LabRaftCluster cfg = LabRaftCluster.make(servers, false, false, seed)) {
+    try (LabRaft cfg = make(servers, false, false, seed)) {
       cfg.begin("Test (3B): concurrent Start()s");
       boolean success = false;
       loop:
       for (int attempt = 0; attempt < 5; attempt++) {
         if (attempt > 0) cfg.sleep(3000); // give solution some time to settle
         int leader = cfg.checkOneLeader();
-        LabRaftCluster.Start s = cfg.start(leader, 1);
+        LabRaft.Start s = cfg.start(leader, 1);
         if (!s.isLeader()) continue; // leader moved on really quickly
         long term = s.term();
         // The lab's 5 goroutines: each calls Start at the same moment, in some interleaving.
@@ -168,7 +174,7 @@ class RaftLab3BTest {
         shuffle(order, cfg);
         List<Long> indexes = new ArrayList<>();
         for (int ii : order) {
-          LabRaftCluster.Start si = cfg.start(leader, 100 + ii);
+          LabRaft.Start si = cfg.start(leader, 100 + ii);
           if (si.term() != term || !si.isLeader()) continue;
           indexes.add(si.index());
         }
@@ -202,7 +208,7 @@ class RaftLab3BTest {
     }
   }
 
-  static void shuffle(List<Integer> xs, LabRaftCluster cfg) {
+  static void shuffle(List<Integer> xs, LabRaft cfg) {
     for (int i = xs.size() - 1; i > 0; i--) {
       int j = cfg.rand().nextInt(i + 1);
       Integer t = xs.get(i);
@@ -214,7 +220,7 @@ class RaftLab3BTest {
   @Test
   void rejoin3B(long seed) {
     int servers = 3;
-    try (LabRaftCluster cfg = LabRaftCluster.make(servers, false, false, seed)) {
+    try (LabRaft cfg = make(servers, false, false, seed)) {
       cfg.begin("Test (3B): rejoin of partitioned leader");
       cfg.one(101, servers, true);
       int leader1 = cfg.checkOneLeader();
@@ -236,7 +242,7 @@ class RaftLab3BTest {
   @Test
   void backup3B(long seed) {
     int servers = 5;
-    try (LabRaftCluster cfg = LabRaftCluster.make(servers, false, false, seed)) {
+    try (LabRaft cfg = make(servers, false, false, seed)) {
       cfg.begin("Test (3B): leader backs up quickly over incorrect follower logs");
       cfg.one(cfg.rand().nextInt(1 << 30), servers, true);
       // put leader and one follower in a partition
@@ -280,7 +286,7 @@ class RaftLab3BTest {
   @Test
   void count3B(long seed) {
     int servers = 3;
-    try (LabRaftCluster cfg = LabRaftCluster.make(servers, false, false, seed)) {
+    try (LabRaft cfg = make(servers, false, false, seed)) {
       cfg.begin("Test (3B): RPC counts aren't too high");
       int leader = cfg.checkOneLeader();
       long total1 = rpcs(cfg);
@@ -293,7 +299,7 @@ class RaftLab3BTest {
         leader = cfg.checkOneLeader();
         total1 = rpcs(cfg);
         int iters = 10;
-        LabRaftCluster.Start s = cfg.start(leader, 1);
+        LabRaft.Start s = cfg.start(leader, 1);
         if (!s.isLeader()) continue; // leader moved on really quickly
         long starti = s.index();
         long term = s.term();
@@ -301,7 +307,7 @@ class RaftLab3BTest {
         for (int i = 1; i < iters + 2; i++) {
           int x = cfg.rand().nextInt(1 << 30);
           cmds.add(x);
-          LabRaftCluster.Start si = cfg.start(leader, x);
+          LabRaft.Start si = cfg.start(leader, x);
           if (si.term() != term) continue loop; // Term changed while starting
           if (!si.isLeader()) continue loop; // No longer the leader, so term has changed
           assertEquals(starti + i, si.index(), "Start() failed");
@@ -328,7 +334,7 @@ class RaftLab3BTest {
     }
   }
 
-  private static long rpcs(LabRaftCluster cfg) {
+  private static long rpcs(LabRaft cfg) {
     long n = 0;
     for (int j = 0; j < cfg.n(); j++) n += cfg.rpcCount(j);
     return n;

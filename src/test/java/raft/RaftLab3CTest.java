@@ -12,21 +12,27 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import testkit.SeedExtension;
 import testkit.cluster.LabProcesses;
+import testkit.cluster.LabRaft;
 import testkit.cluster.LabRaftCluster;
 
 /** Lab 3C (persistence), test_test.go's TestPersist13C .. TestUnreliableChurn3C, in virtual time. */
 @ExtendWith(SeedExtension.class)
 class RaftLab3CTest {
-  private static final long ELECTION = LabRaftCluster.ELECTION_TIMEOUT;
+  private static final long ELECTION = LabRaft.ELECTION_TIMEOUT;
 
-  private static int randInt(LabRaftCluster cfg) {
+  /** The cluster the scenarios run on: the pure core on the simulated network; {@link RaftLab3CActorsTest} runs them on the actors. */
+  LabRaft make(int n, boolean unreliable, boolean snapshot, long seed) {
+    return LabRaftCluster.make(n, unreliable, snapshot, seed);
+  }
+
+  private static int randInt(LabRaft cfg) {
     return cfg.rand().nextInt(Integer.MAX_VALUE);
   }
 
   @Test
   void persist13C(long seed) {
     int servers = 3;
-    try (LabRaftCluster cfg = LabRaftCluster.make(servers, false, false, seed)) {
+    try (LabRaft cfg = make(servers, false, false, seed)) {
       cfg.begin("Test (3C): basic persistence");
       cfg.one(11, servers, true);
       // crash and re-start all
@@ -60,7 +66,7 @@ class RaftLab3CTest {
   @Test
   void persist23C(long seed) {
     int servers = 5;
-    try (LabRaftCluster cfg = LabRaftCluster.make(servers, false, false, seed)) {
+    try (LabRaft cfg = make(servers, false, false, seed)) {
       cfg.begin("Test (3C): more persistence");
       int index = 1;
       for (int iters = 0; iters < 5; iters++) {
@@ -94,7 +100,7 @@ class RaftLab3CTest {
   @Test
   void persist33C(long seed) {
     int servers = 3;
-    try (LabRaftCluster cfg = LabRaftCluster.make(servers, false, false, seed)) {
+    try (LabRaft cfg = make(servers, false, false, seed)) {
       cfg.begin("Test (3C): partitioned leader and one follower crash, leader restarts");
       cfg.one(101, 3, true);
       int leader = cfg.checkOneLeader();
@@ -114,7 +120,7 @@ class RaftLab3CTest {
   }
 
   /** The lab's Figure 8 sleep: 10 % of the time up to half an election timeout, else 0–12 ms. */
-  private static void figure8Sleep(LabRaftCluster cfg) {
+  private static void figure8Sleep(LabRaft cfg) {
     if (cfg.rand().nextInt(1000) < 100) cfg.sleep(cfg.rand().nextLong(ELECTION / 2));
     else cfg.sleep(cfg.rand().nextLong(13));
   }
@@ -122,7 +128,7 @@ class RaftLab3CTest {
   @Test
   void figure83C(long seed) {
     int servers = 5;
-    try (LabRaftCluster cfg = LabRaftCluster.make(servers, false, false, seed)) {
+    try (LabRaft cfg = make(servers, false, false, seed)) {
       cfg.begin("Test (3C): Figure 8");
       cfg.one(randInt(cfg), 1, true);
       int nup = servers;
@@ -159,7 +165,7 @@ class RaftLab3CTest {
   @Test
   void unreliableAgree3C(long seed) {
     int servers = 5;
-    try (LabRaftCluster cfg = LabRaftCluster.make(servers, true, false, seed)) {
+    try (LabRaft cfg = make(servers, true, false, seed)) {
       cfg.begin("Test (3C): unreliable agreement");
       List<LabProcesses.Proc> procs = new ArrayList<>();
       for (int iters = 1; iters < 50; iters++) {
@@ -169,7 +175,7 @@ class RaftLab3CTest {
         }
         cfg.one(iters, 1, true);
       }
-      cfg.net().setReliable(true);
+      cfg.setReliable(true);
       cfg.join(procs);
       cfg.one(100, servers, true);
       cfg.end();
@@ -179,12 +185,12 @@ class RaftLab3CTest {
   @Test
   void figure8Unreliable3C(long seed) {
     int servers = 5;
-    try (LabRaftCluster cfg = LabRaftCluster.make(servers, true, false, seed)) {
+    try (LabRaft cfg = make(servers, true, false, seed)) {
       cfg.begin("Test (3C): Figure 8 (unreliable)");
       cfg.one(cfg.rand().nextInt(10000), 1, true);
       int nup = servers;
       for (int iters = 0; iters < 1000; iters++) {
-        if (iters == 200) cfg.net().setLongReordering(true);
+        if (iters == 200) cfg.setLongReordering(true);
         int leader = -1;
         for (int i = 0; i < servers; i++) {
           if (cfg.start(i, cfg.rand().nextInt(10000)).isLeader() && cfg.connected(i)) leader = i;
@@ -219,9 +225,9 @@ class RaftLab3CTest {
     internalChurn(seed, true);
   }
 
-  private static void internalChurn(long seed, boolean unreliable) {
+  private void internalChurn(long seed, boolean unreliable) {
     int servers = 5;
-    try (LabRaftCluster cfg = LabRaftCluster.make(servers, unreliable, false, seed)) {
+    try (LabRaft cfg = make(servers, unreliable, false, seed)) {
       cfg.begin(unreliable ? "Test (3C): unreliable churn" : "Test (3C): churn");
       boolean[] stop = {false};
       int ncli = 3;
@@ -240,7 +246,7 @@ class RaftLab3CTest {
             for (int i = 0; i < servers; i++) {
               // try them all, maybe one of them is a leader
               if (cfg.alive(i)) {
-                LabRaftCluster.Start s = cfg.start(i, x);
+                LabRaft.Start s = cfg.start(i, x);
                 if (s.isLeader()) {
                   ok = true;
                   index = s.index();
@@ -250,7 +256,7 @@ class RaftLab3CTest {
             if (ok) {
               // maybe leader will commit our value, maybe not. but don't wait forever.
               for (int to : new int[] {10, 20, 50, 100, 200}) {
-                LabRaftCluster.Committed c1 = cfg.nCommitted(index);
+                LabRaft.Committed c1 = cfg.nCommitted(index);
                 if (c1.count() > 0) {
                   if (!(c1.command() instanceof Integer xx)) throw new AssertionError("wrong command type");
                   if (xx == x) values.add(x);
@@ -280,7 +286,7 @@ class RaftLab3CTest {
         cfg.sleep(ELECTION * 7 / 10);
       }
       cfg.sleep(ELECTION);
-      cfg.net().setReliable(true);
+      cfg.setReliable(true);
       for (int i = 0; i < servers; i++) {
         if (!cfg.alive(i)) cfg.start1(i);
         cfg.connect(i);

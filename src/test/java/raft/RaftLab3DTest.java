@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import testkit.SeedExtension;
+import testkit.cluster.LabRaft;
 import testkit.cluster.LabRaftCluster;
 
 /**
@@ -13,14 +14,19 @@ import testkit.cluster.LabRaftCluster;
  */
 @ExtendWith(SeedExtension.class)
 class RaftLab3DTest {
-  private static int randInt(LabRaftCluster cfg) {
+  /** The cluster the scenarios run on: the pure core on the simulated network; {@link RaftLab3DActorsTest} runs them on the actors. */
+  LabRaft make(int n, boolean unreliable, boolean snapshot, long seed) {
+    return LabRaftCluster.make(n, unreliable, snapshot, seed);
+  }
+
+  private static int randInt(LabRaft cfg) {
     return cfg.rand().nextInt(Integer.MAX_VALUE);
   }
 
-  private static void snapcommon(long seed, String name, boolean disconnect, boolean reliable, boolean crash) {
+  private void snapcommon(long seed, String name, boolean disconnect, boolean reliable, boolean crash) {
     int iters = 30;
     int servers = 3;
-    try (LabRaftCluster cfg = LabRaftCluster.make(servers, !reliable, true, seed)) {
+    try (LabRaft cfg = make(servers, !reliable, true, seed)) {
       cfg.begin(name);
       cfg.one(randInt(cfg), servers, true);
       int leader1 = cfg.checkOneLeader();
@@ -40,7 +46,7 @@ class RaftLab3DTest {
           cfg.one(randInt(cfg), servers - 1, true);
         }
         // perhaps send enough to get a snapshot
-        int nn = LabRaftCluster.SNAPSHOT_INTERVAL / 2 + cfg.rand().nextInt(LabRaftCluster.SNAPSHOT_INTERVAL);
+        int nn = LabRaft.SNAPSHOT_INTERVAL / 2 + cfg.rand().nextInt(LabRaft.SNAPSHOT_INTERVAL);
         for (int k = 0; k < nn; k++) cfg.start(sender, randInt(cfg));
         // let applier threads catch up with the Start()'s
         if (!disconnect && !crash) {
@@ -50,7 +56,7 @@ class RaftLab3DTest {
           cfg.one(randInt(cfg), servers - 1, true);
         }
         long size = cfg.logSize();
-        assertTrue(size < LabRaftCluster.MAX_LOG_SIZE, "Log size too large: " + size);
+        assertTrue(size < LabRaft.MAX_LOG_SIZE, "Log size too large: " + size);
         if (disconnect) {
           // reconnect a follower, who maybe behind and needs to receive a snapshot to catch up.
           cfg.connect(victim);
@@ -97,12 +103,12 @@ class RaftLab3DTest {
   void snapshotAllCrash3D(long seed) {
     int servers = 3;
     int iters = 5;
-    try (LabRaftCluster cfg = LabRaftCluster.make(servers, false, true, seed)) {
+    try (LabRaft cfg = make(servers, false, true, seed)) {
       cfg.begin("Test (3D): crash and restart all servers");
       cfg.one(randInt(cfg), servers, true);
       for (int i = 0; i < iters; i++) {
         // perhaps enough to get a snapshot
-        int nn = LabRaftCluster.SNAPSHOT_INTERVAL / 2 + cfg.rand().nextInt(LabRaftCluster.SNAPSHOT_INTERVAL);
+        int nn = LabRaft.SNAPSHOT_INTERVAL / 2 + cfg.rand().nextInt(LabRaft.SNAPSHOT_INTERVAL);
         for (int k = 0; k < nn; k++) cfg.one(randInt(cfg), servers, true);
         long index1 = cfg.one(randInt(cfg), servers, true);
         // crash all
@@ -122,11 +128,11 @@ class RaftLab3DTest {
   @Test
   void snapshotInit3D(long seed) {
     int servers = 3;
-    try (LabRaftCluster cfg = LabRaftCluster.make(servers, false, true, seed)) {
+    try (LabRaft cfg = make(servers, false, true, seed)) {
       cfg.begin("Test (3D): snapshot initialization after crash");
       cfg.one(randInt(cfg), servers, true);
       // enough ops to make a snapshot
-      int nn = LabRaftCluster.SNAPSHOT_INTERVAL + 1;
+      int nn = LabRaft.SNAPSHOT_INTERVAL + 1;
       for (int i = 0; i < nn; i++) cfg.one(randInt(cfg), servers, true);
       restartAll(cfg, servers);
       // a single op, to get something to be written back to persistent storage.
@@ -138,7 +144,7 @@ class RaftLab3DTest {
     }
   }
 
-  private static void restartAll(LabRaftCluster cfg, int servers) {
+  private static void restartAll(LabRaft cfg, int servers) {
     for (int i = 0; i < servers; i++) cfg.crash1(i);
     for (int i = 0; i < servers; i++) {
       cfg.start1(i);

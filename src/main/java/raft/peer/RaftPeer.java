@@ -17,6 +17,7 @@ import akka.persistence.typed.javadsl.RetentionCriteria;
 import akka.persistence.typed.javadsl.SignalHandler;
 import com.typesafe.config.Config;
 import java.io.File;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -272,7 +273,12 @@ public final class RaftPeer extends EventSourcedBehavior<RaftPeer.Command, RaftE
     LOG.info("{}{}] {} recovered [{}]", prefix, node.term(), self, state);
     // The service starts empty: give it the snapshot first; committed entries follow from the core.
     if (!state.snapshot().isEmpty()) applier.tell(new Applied.SnapshotInstalled(state.snapshot()));
-    timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.tickInterval());
+    // The first tick at a seeded random phase: peers started together (one JVM, or the lab's virtual
+    // time) would otherwise tick in lockstep, and two that draw the same timeout in ticks would
+    // campaign at the same instant and split the vote, round after round.
+    long tickNanos = settings.tickInterval().toNanos();
+    Duration phase = Duration.ofNanos(new SplittableRandom(~seed).nextLong(tickNanos) + 1);
+    timers.startTimerWithFixedDelay(Tick.INSTANCE, Tick.INSTANCE, phase, settings.tickInterval());
     reportRoleChange();
     scheduleFlushIfReady();
   }

@@ -4,19 +4,18 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Semaphore;
 import java.util.function.Supplier;
-import testkit.sim.LabNetwork;
 
 /**
- * The lab's goroutines as cooperative processes over a {@link LabNetwork}'s virtual clock. Each
+ * The lab's goroutines as cooperative processes over a {@link VirtualClock}. Each
  * process runs on its own thread, but only one thread (the test's or one process) runs at any
  * moment, and control passes only inside {@link #sleep(long)} or {@link #await(Promise)}, at a
  * scheduled virtual time, so a seed still replays everything. The test thread drives the event
  * loop; a process parks and is resumed by an event.
  *
- * <p>Shared by the Raft tester ({@link LabRaftCluster}) and the kvraft tester ({@link LabKvCluster}).
+ * <p>Shared by the Raft testers ({@link LabRaft}) and the kvraft tester ({@link LabKvCluster}).
  */
 public final class LabProcesses implements AutoCloseable {
-  private final LabNetwork net;
+  private final VirtualClock clock;
   private final long limitMillis;
   private final Supplier<String> testerError;
   private volatile Throwable procFailure;
@@ -29,8 +28,8 @@ public final class LabProcesses implements AutoCloseable {
    * @param limitMillis the lab's per-test limit, in virtual milliseconds
    * @param testerError a failure the tester detected outside any process (null if none)
    */
-  public LabProcesses(LabNetwork net, long limitMillis, Supplier<String> testerError) {
-    this.net = net;
+  public LabProcesses(VirtualClock clock, long limitMillis, Supplier<String> testerError) {
+    this.clock = clock;
     this.limitMillis = limitMillis;
     this.testerError = testerError;
   }
@@ -57,7 +56,7 @@ public final class LabProcesses implements AutoCloseable {
       completed = true;
       value = v;
       Proc w = waiter;
-      if (w != null) net.schedule(0, () -> resume(w));
+      if (w != null) clock.schedule(0, () -> resume(w));
     }
 
     public boolean isCompleted() {
@@ -89,12 +88,12 @@ public final class LabProcesses implements AutoCloseable {
   public void sleep(long ms) {
     Proc p = currentProc.get();
     if (p != null) {
-      net.schedule(ms, () -> resume(p));
+      clock.schedule(ms, () -> resume(p));
       park(p);
       return;
     }
     checkFailure();
-    net.runUntil(net.now() + ms);
+    clock.runUntil(clock.now() + ms);
     checkFailure();
     checkTimeout();
   }
@@ -118,7 +117,7 @@ public final class LabProcesses implements AutoCloseable {
   }
 
   public void checkTimeout() {
-    if (net.now() > limitMillis)
+    if (clock.now() > limitMillis)
       throw new AssertionError("test took longer than " + limitMillis / 1000 + " seconds (virtual)");
   }
 
@@ -148,7 +147,7 @@ public final class LabProcesses implements AutoCloseable {
     t.setDaemon(true);
     t.start();
     procs.add(p);
-    net.schedule(0, () -> resume(p));
+    clock.schedule(0, () -> resume(p));
     return p;
   }
 

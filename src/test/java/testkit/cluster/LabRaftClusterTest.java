@@ -18,7 +18,7 @@ import testkit.sim.LabNetwork;
 @ExtendWith(SeedExtension.class)
 class LabRaftClusterTest {
   private static LogEntry entry(long index, Object cmd) {
-    return new LogEntry(index, 1, LabRaftCluster.encode(cmd));
+    return new LogEntry(index, 1, LabRaft.encode(cmd));
   }
 
   @Test
@@ -51,7 +51,7 @@ class LabRaftClusterTest {
       List<Object> xlog = new ArrayList<>();
       xlog.add(null);
       xlog.add(101);
-      Snapshot snap = new Snapshot(new SnapshotMeta(2, 1), LabRaftCluster.encodeSnapshot(1, xlog));
+      Snapshot snap = new Snapshot(new SnapshotMeta(2, 1), LabRaft.encodeSnapshot(1, xlog));
       cfg.applierFor(2).snapshotInstalled(LabNetwork.id(2), snap);
       AssertionError e = assertThrows(AssertionError.class, () -> cfg.nCommitted(1));
       assertEquals("server 2 snapshot doesn't match m.SnapshotIndex", e.getMessage());
@@ -73,7 +73,7 @@ class LabRaftClusterTest {
   @Test
   void theVirtualTimeLimitIsEnforced(long seed) {
     try (LabRaftCluster cfg = LabRaftCluster.make(3, false, false, seed)) {
-      AssertionError e = assertThrows(AssertionError.class, () -> cfg.sleep(LabRaftCluster.TEST_LIMIT_MILLIS + 1));
+      AssertionError e = assertThrows(AssertionError.class, () -> cfg.sleep(LabRaft.TEST_LIMIT_MILLIS + 1));
       assertTrue(e.getMessage().startsWith("test took longer than 120 seconds"), e.getMessage());
     }
   }

@@ -39,7 +39,7 @@ import wire.Bytes;
  * (entries' {@link LogEntry#sizeBytes()} plus snapshot data plus a fixed {@value #HEADER_BYTES}-byte
  * header; an estimate, not a CBOR encoding).
  */
-public final class LabNetwork {
+public final class LabNetwork implements testkit.cluster.VirtualClock {
   /** Virtual milliseconds between two ticks of one peer (the production tick-interval). */
   public static final long TICK_MILLIS = 100;
   /**
@@ -107,6 +107,7 @@ public final class LabNetwork {
 
   // ---- time -----------------------------------------------------------------------------
 
+  @Override
   public long now() {
     return now;
   }
@@ -121,11 +122,13 @@ public final class LabNetwork {
   }
 
   /** Runs {@code action} {@code delayMillis} of virtual time from now. */
+  @Override
   public void schedule(long delayMillis, Runnable action) {
     events.add(new Event(now + Math.max(0, delayMillis), seq++, action));
   }
 
   /** Processes every event due up to {@code time} in order, then sets the clock to {@code time}. */
+  @Override
   public void runUntil(long time) {
     while (!events.isEmpty() && events.peek().time <= time) {
       Event e = events.poll();
@@ -231,14 +234,8 @@ public final class LabNetwork {
     if (!linkUp(from, to) || peers[to] == null) return; // lost: nobody is listening there
     int fromInc = incarnation[from];
     int toInc = incarnation[to];
-    long delay = 0;
-    if (!reliable) {
-      delay = random.nextInt(27);
-      if (random.nextInt(1000) < 100) return; // request lost before the handler, or reply lost after it
-    }
-    if (!m.isRequest() && longReordering && random.nextInt(900) < 600) {
-      delay += 200 + random.nextInt(1 + random.nextInt(2001));
-    }
+    long delay = fate(random, m, reliable, longReordering);
+    if (delay < 0) return;
     long sentAt = now;
     schedule(delay, () -> deliver(sentAt, from, fromInc, to, toInc, m));
   }
@@ -254,6 +251,23 @@ public final class LabNetwork {
     bytes += sizeOf(m);
     peer.step(m);
     send(to, peer.drain());
+  }
+
+  /**
+   * labrpc's fate for one message: its delay in ms, or -1 if it is lost. Unreliable: 0–26 ms and
+   * 10 % lost (a request before its handler ran, a response after it); long reordering: 2/3 of
+   * responses 200 + rand(0..rand(0..2000)) ms later. Draws nothing when reliable.
+   */
+  public static long fate(SplittableRandom random, RaftMessage m, boolean reliable, boolean longReordering) {
+    long delay = 0;
+    if (!reliable) {
+      delay = random.nextInt(27);
+      if (random.nextInt(1000) < 100) return -1;
+    }
+    if (!m.isRequest() && longReordering && random.nextInt(900) < 600) {
+      delay += 200 + random.nextInt(1 + random.nextInt(2001));
+    }
+    return delay;
   }
 
   /** Estimated wire size: fixed header plus entry payloads plus snapshot data. */

@@ -1,0 +1,80 @@
+package testkit.cluster;
+
+import java.util.PriorityQueue;
+
+/**
+ * Virtual time for actors: ManualTime (the ActorSystem's {@link VirtualScheduler}: peers' ticks,
+ * timers, ask and receive timeouts) plus the tester's own events (network deliveries, the lab's
+ * processes). Time moves only in {@link #runUntil(long)}, from one deadline to the next (a timer
+ * or an event, whichever comes first), and only once the actors are idle ({@link IdleExecutor}):
+ * everything happens at its own virtual millisecond, and an idle stretch costs nothing.
+ *
+ * <p>{@link #schedule} may be called from actor threads; everything else from the thread that
+ * runs the test (or a lab process it handed control to).
+ */
+public final class ActorClock implements VirtualClock {
+  /** Real time the actors may take to settle after a step before the test fails. */
+  static final long SETTLE_MILLIS = 60_000;
+
+  private record Event(long time, long seq, Runnable action) {}
+
+  private final VirtualScheduler time;
+  private final IdleExecutor.Tracker idle;
+  private final PriorityQueue<Event> events =
+      new PriorityQueue<>((a, b) -> a.time != b.time ? Long.compare(a.time, b.time) : Long.compare(a.seq, b.seq));
+  private volatile long now;
+  private long seq;
+
+  public ActorClock(VirtualScheduler time, IdleExecutor.Tracker idle) {
+    this.time = time;
+    this.idle = idle;
+  }
+
+  @Override
+  public long now() {
+    return now;
+  }
+
+  @Override
+  public synchronized void schedule(long delayMillis, Runnable action) {
+    events.add(new Event(now + Math.max(0, delayMillis), seq++, action));
+  }
+
+  /** Waits (in real time) until no actor has anything to do. */
+  public void settle() {
+    idle.awaitIdle(SETTLE_MILLIS);
+  }
+
+  @Override
+  public void runUntil(long until) {
+    while (true) {
+      settle();
+      Event due = nextDue(now);
+      if (due != null) {
+        due.action.run();
+        continue;
+      }
+      long timer = time.nextDeadline() - time.currentTimeMs() + now;
+      if (timer <= now) {
+        time.advanceTo(time.currentTimeMs()); // a timer due now (set with zero delay): run it
+        continue;
+      }
+      if (now >= until) return;
+      long next = Math.min(until, Math.min(timer, nextEventTime()));
+      long target = time.currentTimeMs() + (next - now);
+      now = next; // before the timers fire: the actors they wake read the new time
+      time.advanceTo(target);
+    }
+  }
+
+  private synchronized Event nextDue(long t) {
+    Event e = events.peek();
+    if (e == null || e.time > t) return null;
+    return events.poll();
+  }
+
+  private synchronized long nextEventTime() {
+    Event e = events.peek();
+    return e == null ? Long.MAX_VALUE : e.time;
+  }
+}

@@ -1,0 +1,84 @@
+package testkit.cluster;
+
+import akka.actor.testkit.typed.javadsl.ActorTestKit;
+import akka.actor.testkit.typed.javadsl.ManualTime;
+import akka.persistence.testkit.PersistenceTestKitSnapshotPlugin;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The ActorSystem the lab scenarios run the shipped actors in: ManualTime ({@link VirtualScheduler}), an in-memory journal
+ * ({@link LabJournal}) and akka-persistence-testkit's snapshot store, messages not serialized, and every dispatcher on one {@link IdleExecutor}, so {@link ActorClock} knows when the actors
+ * have settled. One per test class ({@code @BeforeAll}); each cluster gets its own Raft group.
+ */
+public final class LabActorSystem implements AutoCloseable {
+  private static final AtomicInteger SYSTEMS = new AtomicInteger();
+  private static final String[] DISPATCHERS = {
+    "akka.actor.default-dispatcher",
+    "akka.actor.internal-dispatcher",
+    "akka.actor.default-blocking-io-dispatcher",
+    "akka.persistence.dispatchers.default-plugin-dispatcher",
+    "akka.persistence.dispatchers.default-replay-dispatcher",
+    "akka.persistence.dispatchers.default-stream-dispatcher",
+  };
+
+  private final String key;
+  private final ActorTestKit kit;
+  private final VirtualScheduler time;
+  private final AtomicInteger groups = new AtomicInteger();
+
+  private LabActorSystem(String key, Config config) {
+    this.key = key;
+    this.kit = ActorTestKit.create(key, config);
+    this.time = (VirtualScheduler) akka.actor.typed.javadsl.Adapter.toClassic(kit.system()).scheduler();
+  }
+
+  public static LabActorSystem start() {
+    String key = "lab-" + SYSTEMS.incrementAndGet();
+    StringBuilder idle = new StringBuilder();
+    for (String d : DISPATCHERS) {
+      idle.append(d).append(" { type = Dispatcher, executor = \"").append(IdleExecutor.class.getName())
+          .append("\", idle-executor.key = \"").append(key).append("\" }\n");
+    }
+    // Not serialized here (the wire format has its own tests, and every other actor suite runs with
+    // serialize-messages on): copying every message and event through CBOR took most of the CPU.
+    idle.append("akka.actor.serialize-messages = off\n");
+    idle.append("akka.persistence.journal.plugin = lab-journal\n");
+    idle.append("lab-journal { class = \"" + LabJournal.class.getName() + "\", plugin-dispatcher = \"akka.actor.default-dispatcher\" }\n");
+    idle.append("akka.persistence.testkit.snapshots.serialize = off\n");
+    Config config = ConfigFactory.parseString(idle.toString())
+        .withFallback(ConfigFactory.parseString("akka.scheduler.implementation = \"" + VirtualScheduler.class.getName() + "\""))
+        .withFallback(ManualTime.config())
+        .withFallback(PersistenceTestKitSnapshotPlugin.config())
+        .withFallback(ConfigFactory.load());
+    return new LabActorSystem(key, config);
+  }
+
+  public ActorTestKit kit() {
+    return kit;
+  }
+
+  /** The events a restart of {@code persistenceId} would replay. */
+  public List<Object> events(String persistenceId) {
+    return LabJournal.events(key, persistenceId);
+  }
+
+  /** A fresh virtual clock at 0 over this system's ManualTime. */
+  public ActorClock newClock() {
+    return new ActorClock(time, IdleExecutor.tracker(key));
+  }
+
+  /** A Raft group name not used before in this system (journals outlive clusters). */
+  public String nextGroup() {
+    return "g" + groups.incrementAndGet();
+  }
+
+  @Override
+  public void close() {
+    kit.shutdownTestKit();
+    IdleExecutor.release(key);
+    LabJournal.release(key);
+  }
+}
