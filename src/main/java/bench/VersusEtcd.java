@@ -11,23 +11,28 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import kvraft.KvClient;
 import kvraft.KvCommand;
+import kvraft.KvReply;
 import node.http.HttpKvClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * {@code bench versus-etcd}: a 3-member etcd on loopback and our {@code raftkv local} group, both
- * started fresh under one temp directory, both preloaded with every key of {@link KvWorkload},
+ * started fresh under one temp directory, both preloaded with every key the gets will read,
  * then for each connection count and operation (put, linearizable get, serializable get) a
  * warm-up and a measured wrk run against etcd, then the same against ours, back to back; one
  * {@link VersusReport}. Installs nothing: the etcd and wrk binaries must be on PATH (or given).
@@ -36,7 +41,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class VersusEtcd {
   /** Distinct operations in a generated script (cycled by wrk; keys drawn from all 10,000). */
-  static final int SCRIPT_OPS = 4096;
+  static final int SCRIPT_OPS = 2048;
   public static final String INSTALL_HINT =
       "install them (Debian 12: apt-get install -y etcd-server wrk, giving etcd 3.4.23 and wrk 4.1.0)";
 
@@ -87,7 +92,7 @@ public final class VersusEtcd {
 
   public static VersusReport run(Options o) throws IOException, InterruptedException {
     Path dir = Files.createTempDirectory("raftkv-versus-etcd-");
-    List<AutoCloseable> started = new ArrayList<>();
+    List<AutoCloseable> started = Collections.synchronizedList(new ArrayList<>());
     Thread hook = new Thread(() -> cleanUp(started, dir), "versus-etcd-cleanup");
     Runtime.getRuntime().addShutdownHook(hook);
     try {
@@ -97,7 +102,7 @@ public final class VersusEtcd {
       run.put("load_generator", wrk.version() + ", closed loop, keep-alive, one request per connection at a time");
       run.put("etcd_version", etcdVersion(o.etcd()));
       run.put("workload", KvWorkload.KEY_BYTES + " B keys over " + KvWorkload.KEYS + ", " + KvWorkload.VALUE_BYTES
-          + " B values, all keys preloaded; etcd through the leader's JSON gateway, ours through raftkv local's HTTP API; fsync on");
+          + " B values, every key a get reads preloaded; etcd through the leader's JSON gateway, ours through raftkv local's HTTP API; fsync on");
       run.put("seconds", o.seconds());
       run.put("warmup_seconds", o.warmup());
       run.put("connections", o.connections());
@@ -108,13 +113,38 @@ public final class VersusEtcd {
       machine.put("load_avg_start", loadAverage());
       run.put("machine", machine);
 
-      EtcdCluster etcd = EtcdCluster.start(o.etcd(), dir.resolve("etcd"), o.startTimeout());
-      started.add(etcd);
-      OurLocalGroup ours = OurLocalGroup.start(dir.resolve("ours"), o.startTimeout());
-      started.add(ours);
+      // Both sides start and are preloaded at the same time (none of it is measured); both are
+      // waited for, so a failure of one never leaves the other starting unseen by the clean-up.
+      List<String> readKeys = readKeys(o.connections(), o.seed());
+      run.put("preloaded_keys", readKeys.size());
+      FutureTask<EtcdCluster> etcdSide = new FutureTask<>(() -> {
+        long t0 = System.nanoTime();
+        EtcdCluster c = EtcdCluster.start(o.etcd(), dir.resolve("etcd"), o.startTimeout());
+        started.add(c);
+        preload(new EtcdKvClient(c.leader(), Duration.ofSeconds(30)), readKeys, o.seed());
+        LOG.info("etcd: leader {}, started and preloaded in {} ms", c.leader(), (System.nanoTime() - t0) / 1_000_000);
+        return c;
+      });
+      Thread etcdStarter = new Thread(etcdSide, "versus-etcd-start-etcd");
+      etcdStarter.start();
+      OurLocalGroup ours;
+      try {
+        long t0 = System.nanoTime();
+        ours = OurLocalGroup.start(dir.resolve("ours"), o.startTimeout());
+        started.add(ours);
+        preload(new HttpKvClient(ours.base(), Duration.ofSeconds(30)), readKeys, o.seed());
+        LOG.info("raftkv local: {}, started and preloaded in {} ms", ours.base(), (System.nanoTime() - t0) / 1_000_000);
+      } finally {
+        etcdStarter.join();
+      }
+      EtcdCluster etcd;
+      try {
+        etcd = etcdSide.get();
+      } catch (ExecutionException e) {
+        if (e.getCause() instanceof IOException io) throw io;
+        throw new IOException("etcd did not start", e.getCause());
+      }
       boolean oursSerializable = ours.servesSerializable();
-      preload(new EtcdKvClient(etcd.leader(), Duration.ofSeconds(30)), o.seed());
-      preload(new HttpKvClient(ours.base(), Duration.ofSeconds(30)), o.seed());
 
       List<VersusReport.Cell> cells = new ArrayList<>();
       for (int n : o.connections()) {
@@ -123,6 +153,8 @@ public final class VersusEtcd {
           List<HttpCall> ourCalls = op == Op.SERIALIZABLE_GET && !oursSerializable ? null : ourCalls(op, o.seed() + n);
           Wrk.Run u = ourCalls == null ? null : measure(wrk, ours.base(), ourCalls, n, o);
           cells.add(new VersusReport.Cell(op, n, e, u));
+          LOG.info("{} at {} connections: etcd {} req/s, ours {}", op.json, n, Math.round(e.okPerSecond()),
+              u == null ? "unsupported" : Math.round(u.okPerSecond()) + " req/s");
         }
       }
       machine.put("load_avg_end", loadAverage());
@@ -166,26 +198,51 @@ public final class VersusEtcd {
     });
   }
 
-  /** Puts every key once (64 in flight) so that gets find values on both sides; fails on any error. */
-  static void preload(KvClient client, long seed) throws IOException, InterruptedException {
+  /** Every key a get of this run reads (the get scripts of each connection count), sorted. */
+  static List<String> readKeys(List<Integer> connections, long seed) {
+    java.util.TreeSet<String> keys = new java.util.TreeSet<>();
+    for (int n : connections) {
+      KvWorkload w = new KvWorkload(100, seed + n);
+      for (int i = 0; i < SCRIPT_OPS; i++) keys.add(w.next().key());
+    }
+    return List.copyOf(keys);
+  }
+
+  /**
+   * Puts each of {@code keys} once (256 in flight) so that every get finds a value on both sides,
+   * never a 404 or an empty range (same keys, same values on both). Not measured, so
+   * a put answered Busy/Timeout is retried (a put is idempotent), up to 5 times; fails naming the
+   * last reply if any key is still not written.
+   */
+  static void preload(KvClient client, List<String> keys, long seed) throws IOException, InterruptedException {
     KvWorkload values = new KvWorkload(0, seed);
-    Semaphore inFlight = new Semaphore(64);
+    Semaphore inFlight = new Semaphore(256);
     AtomicLong failed = new AtomicLong();
+    AtomicReference<KvReply> lastFailure = new AtomicReference<>();
     List<CompletableFuture<?>> all = new ArrayList<>();
     try (client) {
-      for (int i = 0; i < KvWorkload.KEYS; i++) {
+      for (String key : keys) {
         inFlight.acquire();
-        all.add(client.execute(new KvCommand.Put(KvWorkload.key(i), values.value())).toCompletableFuture()
-            .whenComplete((r, err) -> {
-              if (err != null || !r.isResult()) failed.incrementAndGet();
-              inFlight.release();
-            }));
+        all.add(put(client, new KvCommand.Put(key, values.value()), 5).whenComplete((r, err) -> {
+          if (err != null || !r.isResult()) {
+            failed.incrementAndGet();
+            lastFailure.set(r);
+          }
+          inFlight.release();
+        }));
       }
-      CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
-    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(180, TimeUnit.SECONDS);
+    } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
       throw new IOException("preload did not finish", e);
     }
-    if (failed.get() > 0) throw new IOException("preload: " + failed.get() + " of " + KvWorkload.KEYS + " puts failed");
+    if (failed.get() > 0) {
+      throw new IOException("preload: " + failed.get() + " of " + keys.size() + " puts failed 5 times, the last with " + lastFailure.get());
+    }
+  }
+
+  private static CompletableFuture<KvReply> put(KvClient client, KvCommand.Put put, int attempts) {
+    return client.execute(put).toCompletableFuture().thenCompose(r -> r.isResult() || attempts <= 1
+        ? CompletableFuture.completedFuture(r) : put(client, put, attempts - 1));
   }
 
   static String etcdVersion(Path etcd) throws IOException, InterruptedException {

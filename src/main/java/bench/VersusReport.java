@@ -124,13 +124,19 @@ public record VersusReport(Map<String, Object> run, List<Cell> cells) {
     }
   }
 
-  /** One side of a cell; null (JSON null: "unsupported") when that side does not serve the op. */
+  /**
+   * One side of a cell; null (JSON null: "unsupported") when that side does not serve the op.
+   * {@code errors} = {@code status_errors} (HTTP status above 399) + {@code socket_errors}
+   * (connect, read, write, 10 s timeout).
+   */
   static Map<String, Object> side(Wrk.Run r) {
     if (r == null) return null;
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("rps", Math.round(r.okPerSecond()));
     m.put("requests", r.requests());
     m.put("errors", r.errors());
+    m.put("status_errors", r.statusErrors());
+    m.put("socket_errors", r.socketErrors());
     m.put("p50_ms", rounded(r.p50Ms()));
     m.put("p99_ms", rounded(r.p99Ms()));
     m.put("p999_ms", rounded(r.p999Ms()));

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
- * A very short real versus-etcd run (1 s warm-up and 1 s per cell, 1 and 4 connections) against a
+ * A very short real versus-etcd run (no warm-up, 1 s per cell, 1 and 4 connections) against a
  * real 3-member etcd and a real raftkv local JVM. Runs only when etcd and wrk are on PATH: .ci/run
  * installs them, so in CI it always runs; elsewhere it is skipped saying how to install them.
  */
@@ -33,7 +33,7 @@ class VersusEtcdRunTest {
     long childrenBefore = ProcessHandle.current().descendants().count();
     List<Path> tempsBefore = temps();
 
-    VersusReport report = VersusEtcd.run(new VersusEtcd.Options(etcd.get(), wrk.get(), 1, 1, List.of(1, 4), 1,
+    VersusReport report = VersusEtcd.run(new VersusEtcd.Options(etcd.get(), wrk.get(), 1, 0, List.of(1, 4), 1,
         Duration.ofSeconds(90)));
 
     assertEquals(6, report.cells().size());

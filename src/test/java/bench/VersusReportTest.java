@@ -60,6 +60,8 @@ class VersusReportTest {
     assertTrue(cell.path("ours").isNull());
     assertTrue(cell.path("rps_ratio_ours_over_etcd").isNull());
     assertEquals(2000, cell.path("etcd").path("rps").asLong());
+    assertEquals(0, cell.path("etcd").path("errors").asLong());
+    assertTrue(cell.path("etcd").has("status_errors") && cell.path("etcd").has("socket_errors"));
   }
 
   @Test
@@ -159,6 +161,21 @@ class VersusReportTest {
     assertEquals("GET", lOurs.method());
     assertEquals("/kv/" + decode(MAPPER.readTree(lEtcd.body()).path("key").asText()), lOurs.path());
     assertTrue(VersusEtcd.ourCalls(Op.SERIALIZABLE_GET, 7).get(0).path().endsWith("?consistency=serializable"));
+  }
+
+  @Test
+  void thePreloadCoversEveryKeyAGetOfTheRunReads() {
+    List<Integer> connections = List.of(1, 16, 256);
+    java.util.Set<String> preloaded = new java.util.HashSet<>(VersusEtcd.readKeys(connections, 3));
+    for (int n : connections) {
+      for (Op op : List.of(Op.LINEARIZABLE_GET, Op.SERIALIZABLE_GET)) {
+        for (HttpCall c : VersusEtcd.ourCalls(op, 3 + n)) {
+          String key = c.path().substring("/kv/".length()).replace("?consistency=serializable", "");
+          assertTrue(preloaded.contains(key), key);
+        }
+      }
+    }
+    assertTrue(preloaded.size() < KvWorkload.KEYS, "only what is read: " + preloaded.size());
   }
 
   private static String decode(String b64) {
