@@ -76,6 +76,11 @@ public final class EtcdKvClient implements KvClient {
     return json(Map.of("key", b64(key)));
   }
 
+  /** A single-key range; {@code serializable} lets the member answer from its own state (possibly stale). */
+  public static String rangeBody(String key, boolean serializable) {
+    return serializable ? json(Map.of("key", b64(key), "serializable", true)) : rangeBody(key);
+  }
+
   /** A range response: the first kv's decoded value, or NoKey when {@code kvs} is absent or empty. */
   public static KvReply parseRange(String body) {
     try {
