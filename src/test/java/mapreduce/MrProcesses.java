@@ -3,7 +3,8 @@ package mapreduce;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import cli.JvmLauncher;
+import bench.JvmLauncher;
+import bench.MrBench;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -124,18 +125,7 @@ final class MrProcesses implements AutoCloseable {
 
   /** {@code sort mr-out* | grep .}: the non-empty lines of every output file, sorted. */
   List<String> sortedOutput() throws IOException {
-    List<String> lines = new ArrayList<>();
-    try (DirectoryStream<Path> outs = Files.newDirectoryStream(dir, "mr-out-*")) {
-      for (Path p : outs) {
-        for (String line : Files.readString(p, StandardCharsets.UTF_8).split("\n")) {
-          if (!line.isEmpty()) {
-            lines.add(line);
-          }
-        }
-      }
-    }
-    Collections.sort(lines);
-    return lines;
+    return MrBench.sortedLines(dir);
   }
 
   /** The sequential reference output for {@code app}, sorted the same way. */
