@@ -76,11 +76,22 @@ final class MrProcesses implements AutoCloseable {
     return start(label, timeout, args);
   }
 
-  /** Starts {@code cli.Main args} in {@link #dir}; C1 only, since these short-lived JVMs spend most of their time starting. */
+  /** A worker JVM with extra options (e.g. a small {@code -Xmx}). */
+  Process workerWithJvm(String label, String app, List<String> jvmOptions) throws IOException {
+    return start(label, TIMEOUT, jvmOptions,
+        List.of("mr", "worker", "--app", app, "--coordinator", "127.0.0.1:" + port));
+  }
+
   Process start(String label, Duration timeout, List<String> args) throws IOException {
-    List<String> cmd = JvmLauncher.command(
-        List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss4m",
-            "-Dconfig.resource=application-test.conf", "-Dlogback.configurationFile=logback.xml"), args);
+    return start(label, timeout, List.of(), args);
+  }
+
+  /** Starts {@code cli.Main args} in {@link #dir}; C1 only, since these short-lived JVMs spend most of their time starting. */
+  Process start(String label, Duration timeout, List<String> jvmOptions, List<String> args) throws IOException {
+    List<String> jvm = new ArrayList<>(List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss4m",
+        "-Dconfig.resource=application-test.conf", "-Dlogback.configurationFile=logback.xml"));
+    jvm.addAll(jvmOptions);
+    List<String> cmd = JvmLauncher.command(jvm, args);
     Path log = dir.resolve(label + ".log");
     Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
