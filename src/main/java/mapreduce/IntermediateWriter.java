@@ -19,7 +19,7 @@ public final class IntermediateWriter implements AutoCloseable {
   static final int MAGIC = 0x4D524B31;
   static final int TAG_KEY = 1;
   static final int TAG_END = 0;
-  private static final int BUFFER = 64 * 1024;
+  private static final int BUFFER = 16 * 1024;
 
   private final AtomicFile file;
   private final CRC32 crc = new CRC32();
