@@ -33,7 +33,11 @@ import java.util.stream.Stream;
 public final class MrBench {
   /** What to run; {@code workers} empty means 1, 2 and 4; {@code workerHeap} empty means the JVM's default. */
   public record Options(Optional<Integer> workers, int copies, Path books, int reduces, boolean cds,
-      Optional<String> workerHeap, Path root) {}
+      Optional<String> workerHeap, List<String> workJvmOptions, Path root) {
+    public Options {
+      workJvmOptions = List.copyOf(workJvmOptions);
+    }
+  }
 
   /** Where a distributed run's time went, in seconds: launch to the last worker's first request, and so on. */
   public record Phases(double joinS, double mapS, double barrierWaitS, double reduceS, double lingerS, double exitS,
@@ -62,6 +66,8 @@ public final class MrBench {
 
   private final Options options;
   private final PrintWriter err;
+  /** The sequential run's and the workers' JVM options (the same for both: they do the same work). */
+  private final List<String> work;
   private List<String> sequentialJvm;
   private List<String> workerJvm;
   private List<String> coordinatorJvm = COORDINATOR_JVM;
@@ -69,8 +75,10 @@ public final class MrBench {
   private MrBench(Options options, PrintWriter err) {
     this.options = options;
     this.err = err;
-    this.sequentialJvm = WORKER_JVM;
-    this.workerJvm = withHeap(WORKER_JVM, options.workerHeap());
+    this.work = new ArrayList<>(WORKER_JVM);
+    work.addAll(options.workJvmOptions());
+    this.sequentialJvm = work;
+    this.workerJvm = withHeap(work, options.workerHeap());
   }
 
   /** Runs the benchmark; prints progress to {@code err} and the JSON line to {@code out}; returns the exit code. */
@@ -220,7 +228,7 @@ public final class MrBench {
     boolean ok = Files.exists(coordinatorArchive) && Files.exists(workerArchive);
     coordinatorJvm = ok ? concat(COORDINATOR_JVM, "-XX:SharedArchiveFile=" + coordinatorArchive) : COORDINATOR_JVM;
     workerJvm = ok ? concat(worker, "-XX:SharedArchiveFile=" + workerArchive) : worker;
-    sequentialJvm = ok ? concat(WORKER_JVM, "-XX:SharedArchiveFile=" + workerArchive) : WORKER_JVM;
+    sequentialJvm = ok ? concat(work, "-XX:SharedArchiveFile=" + workerArchive) : work;
     say(ok ? "  class-data-sharing archives in " + cds : "  (no CDS archives; running without)");
   }
 

@@ -2,6 +2,8 @@ package cli;
 
 import bench.MrBench;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -33,13 +35,16 @@ public final class BenchMrCommand implements Callable<Integer> {
   @Option(names = "--worker-heap", description = "Maximum heap of each worker JVM, e.g. 256m (default: the JVM's default).")
   String workerHeap;
 
+  @Option(names = "--work-jvm-option", description = "Extra JVM option for the sequential run and the workers alike (repeatable).")
+  List<String> workJvmOptions = new ArrayList<>();
+
   @Option(names = "--no-cds", description = "Do not use class-data-sharing archives for the child JVMs.")
   boolean noCds;
 
   @Override
   public Integer call() throws Exception {
     MrBench.Options o = new MrBench.Options(Optional.ofNullable(workers), copies, books, reduces, !noCds,
-        Optional.ofNullable(workerHeap), Path.of("target", "bench"));
+        Optional.ofNullable(workerHeap), workJvmOptions, Path.of("target", "bench"));
     return MrBench.run(o, spec.commandLine().getOut(), spec.commandLine().getErr());
   }
 }

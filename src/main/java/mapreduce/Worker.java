@@ -141,7 +141,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
     if (busy) {
       return queue(m, m.task());
     }
-    return run(m.task(), "map " + m.task().index() + " on " + m.file() + inputSize(m.file()),
+    return run(m.task(), () -> "map " + m.task().index() + " on " + m.file() + inputSize(m.file()),
         () -> runner.runMap(m.task(), m.file(), m.nReduce()));
   }
 
@@ -149,7 +149,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
     if (busy) {
       return queue(m, m.task());
     }
-    return run(m.task(), "reduce " + m.task().index() + " over " + m.nMap() + " map outputs",
+    return run(m.task(), () -> "reduce " + m.task().index() + " over " + m.nMap() + " map outputs",
         () -> runner.runReduce(m.task(), m.nMap()));
   }
 
@@ -180,7 +180,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
    * in the task (a heap too small for the input) fails the task with a message saying so, like any
    * other exception from the app; the task's garbage is unreachable once it has unwound.
    */
-  private Behavior<Command> run(TaskId task, String what, Work work) {
+  private Behavior<Command> run(TaskId task, java.util.function.Supplier<String> what, Work work) {
     busy = true;
     if (!prefetching && lastTaskNanos < settings.prefetchBelow().toNanos()) {
       prefetching = true;
@@ -192,12 +192,12 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
       waitedNanos += System.nanoTime() - waitingSince;
       waitingSince = 0;
     }
-    getContext().getLog().debug("running {}", what);
+    getContext().getLog().debug("running {}", task.describe());
     CompletableFuture<TaskStats> f = CompletableFuture.supplyAsync(() -> {
       try {
         return work.call();
       } catch (OutOfMemoryError e) {
-        throw new IllegalStateException(outOfMemory(what, e));
+        throw new IllegalStateException(outOfMemory(what.get(), e));
       } catch (RuntimeException e) {
         throw e;
       } catch (Exception e) {

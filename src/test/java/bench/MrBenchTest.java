@@ -37,7 +37,7 @@ class MrBenchTest {
 
   @Test
   void jsonLineHasTheHeadlineRunAndWhereItsTimeWent() throws Exception {
-    MrBench.Options o = new MrBench.Options(Optional.empty(), 30, Path.of("books"), 10, true, Optional.of("256m"), Path.of("x"));
+    MrBench.Options o = new MrBench.Options(Optional.empty(), 30, Path.of("books"), 10, true, Optional.of("256m"), List.of(), Path.of("x"));
     MrBench.Run one = new MrBench.Run(1, 9.0, MrBench.phases(COORDINATOR_LOG, 9500, 15200),
         MrBench.totals(List.of(String.format(WORKER_LOG, 1000, 900))));
     MrBench.Run two = new MrBench.Run(2, 5.7, MrBench.phases(COORDINATOR_LOG, 9500, 15200),
