@@ -2,7 +2,7 @@ package mapreduce;
 
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
-import akka.actor.typed.DispatcherSelector;
+import akka.actor.typed.PostStop;
 import akka.actor.typed.javadsl.AbstractBehavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
@@ -16,13 +16,14 @@ import java.nio.file.Path;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.function.Consumer;
 import wire.CborSerializable;
 
 /**
  * The lab's worker as an actor: finds the coordinator through the receptionist, asks for a task,
- * runs it on the blocking dispatcher (one at a time, never on the actor's thread), reports it done
+ * runs it on its own task thread (one at a time, never on the actor's thread), reports it done
  * or failed and gets the next task in reply. Once its tasks are short (see
  * {@link MapReduceSettings#prefetchBelow()}) it asks for one more as it starts a task and keeps it
  * queued, so the next task starts the moment the last one ends instead of a round trip later. It stops when the coordinator says the job is over, refuses it, stops, or stays
@@ -59,7 +60,8 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
   private final Path dir;
   private final MapReduceSettings settings;
   private final Consumer<WorkerExit> onExit;
-  private final Executor blocking;
+  /** One thread for the tasks, which run one at a time: the same thread (and its caches) for every task. */
+  private final ExecutorService tasks;
   private final boolean clustered;
   private ActorRef<Coordinator.Command> coordinator;
   private boolean busy;
@@ -91,7 +93,11 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
     this.dir = dir;
     this.settings = settings;
     this.onExit = onExit;
-    this.blocking = ctx.getSystem().dispatchers().lookup(DispatcherSelector.blocking());
+    this.tasks = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "mapreduce-task");
+      t.setDaemon(true);
+      return t;
+    });
     this.clustered = ctx.getSystem().settings().classicSettings().ProviderClass().contains("Cluster");
     ActorRef<Receptionist.Listing> listings = ctx.messageAdapter(Receptionist.Listing.class,
         l -> new CoordinatorsListed(l.getServiceInstances(Coordinator.KEY)));
@@ -113,6 +119,10 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
         .onMessageEquals(JoinTimedOut.INSTANCE, () -> exit(WorkerExit.NO_COORDINATOR,
             "no coordinator found within " + settings.joinTimeout() + "; exiting"))
         .onMessageEquals(CoordinatorLost.INSTANCE, () -> exit(WorkerExit.COORDINATOR_LOST, "coordinator gone; exiting"))
+        .onSignal(PostStop.class, s -> {
+          tasks.shutdownNow();
+          return this;
+        })
         .build();
   }
 
@@ -176,7 +186,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
   }
 
   /**
-   * Runs the task on the blocking dispatcher, never on the actor's thread. An {@link OutOfMemoryError}
+   * Runs the task on the task thread, never on the actor's thread. An {@link OutOfMemoryError}
    * in the task (a heap too small for the input) fails the task with a message saying so, like any
    * other exception from the app; the task's garbage is unreachable once it has unwound.
    */
@@ -203,7 +213,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
       } catch (Exception e) {
         throw new CompletionException(e);
       }
-    }, blocking);
+    }, tasks);
     getContext().pipeToSelf(f, (stats, err) -> err == null
         ? new TaskFinished(task, stats, System.nanoTime() - started, "")
         : new TaskFinished(task, TaskStats.NONE, System.nanoTime() - started, describe(err)));
