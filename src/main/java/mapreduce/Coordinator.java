@@ -29,7 +29,9 @@ import wire.CborSerializable;
  * parks workers when nothing is idle and serves them as soon as something is, feeds timer ticks in
  * (re-issue after a timeout) and re-issues a worker's tasks at once when DeathWatch reports it gone
  * or the cluster reports its node unreachable (the coordinator then downs that node). Once the job
- * is done or failed it tells every worker, waits {@code lingerAfterDone} and stops.
+ * is done or failed it tells every worker and stops as soon as every worker it knows has stopped
+ * (DeathWatch), or after {@code lingerAfterDone} at the latest. It keeps a {@link JobTimeline}
+ * (the only clock it reads besides its timers) and hands it to the listener when it stops.
  */
 public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
   /** Workers find the coordinator through the receptionist under this key. */
@@ -45,6 +47,9 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
 
   /** The app threw; the task is retried elsewhere and fails the job after too many failures. */
   public record ReportFailed(TaskId task, String error, ActorRef<Worker.Command> replyTo) implements Command {}
+
+  /** A worker told that the job is over is stopping; once every worker has, the coordinator stops too. */
+  public record SignOff(ActorRef<Worker.Command> worker) implements Command {}
 
   private enum Tick implements Command { INSTANCE }
 
@@ -63,6 +68,11 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
   private final LinkedHashMap<String, ActorRef<Worker.Command>> waiting = new LinkedHashMap<>();
   private JobState state;
   private JobProgress lastProgress;
+  private final long startedAt = System.currentTimeMillis();
+  private final List<Long> joinedAt = new ArrayList<>();
+  private long firstIdleInMapAt;
+  private long mapsDoneAt;
+  private long doneAt;
 
   public static Behavior<Command> create(JobSpec spec, MapReduceSettings settings, CoordinatorListener listener) {
     settings.validate();
@@ -99,6 +109,7 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
         .onMessageEquals(Tick.INSTANCE, this::onTick)
         .onMessage(WorkerTerminated.class, this::onWorkerTerminated)
         .onMessage(NodeUnreachable.class, this::onNodeUnreachable)
+        .onMessage(SignOff.class, m -> this)
         .build();
   }
 
@@ -173,6 +184,7 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
   private void enqueue(ActorRef<Worker.Command> worker) {
     String id = id(worker);
     if (!workers.containsKey(id)) {
+      joinedAt.add(System.currentTimeMillis());
       workers.put(id, worker);
       getContext().watchWith(worker, new WorkerTerminated(id));
     }
@@ -187,12 +199,18 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
         Map.Entry<String, ActorRef<Worker.Command>> e = it.next();
         JobState.Handout h = state.handOut(e.getKey());
         if (h.assignment().isEmpty()) {
+          if (firstIdleInMapAt == 0 && state.phase() == JobState.Phase.MAP) {
+            firstIdleInMapAt = System.currentTimeMillis();
+          }
           break;
         }
         state = h.state();
         it.remove();
         e.getValue().tell(toCommand(h.assignment().get()));
       }
+    }
+    if (mapsDoneAt == 0 && state.mapsDone() == state.maps().size()) {
+      mapsDoneAt = System.currentTimeMillis();
     }
     reportProgress();
     return state.isFinished() ? finish() : this;
@@ -213,6 +231,7 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
   }
 
   private Behavior<Command> finish() {
+    doneAt = System.currentTimeMillis();
     JobProgress p = JobProgress.of(state, workers.size());
     Optional<String> failure = state.failure();
     if (failure.isPresent()) {
@@ -227,13 +246,26 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
     listener.finished(p);
     timers.cancel(Tick.INSTANCE);
     timers.startSingleTimer(Stop.INSTANCE, settings.lingerAfterDone());
+    java.util.Set<String> running = new java.util.HashSet<>(workers.keySet());
+    if (running.isEmpty()) {
+      return stop();
+    }
     return Behaviors.receive(Command.class)
         .onMessage(RequestTask.class, m -> replyFinished(m.replyTo(), done))
         .onMessage(ReportDone.class, m -> replyFinished(m.replyTo(), done))
         .onMessage(ReportFailed.class, m -> replyFinished(m.replyTo(), done))
-        .onMessageEquals(Stop.INSTANCE, Behaviors::stopped)
+        .onMessage(SignOff.class, m -> running.remove(id(m.worker())) && running.isEmpty() ? stop() : Behaviors.same())
+        .onMessage(WorkerTerminated.class, m -> running.remove(m.worker()) && running.isEmpty() ? stop() : Behaviors.same())
+        .onMessageEquals(Stop.INSTANCE, this::stop)
         .onAnyMessage(m -> Behaviors.same())
         .build();
+  }
+
+  private Behavior<Command> stop() {
+    JobTimeline t = new JobTimeline(startedAt, joinedAt, firstIdleInMapAt, mapsDoneAt, doneAt, System.currentTimeMillis());
+    getContext().getLog().info("{}", t.describe());
+    listener.stopped(t);
+    return Behaviors.stopped();
   }
 
   private static Behavior<Command> replyFinished(ActorRef<Worker.Command> worker, Worker.JobFinished done) {

@@ -11,6 +11,9 @@ public interface CoordinatorListener {
   /** The job is done or failed ({@link JobProgress#failure()}); the coordinator stops shortly after. */
   void finished(JobProgress progress);
 
+  /** The coordinator is stopping (after the linger): where the job's time went. */
+  default void stopped(JobTimeline timeline) {}
+
   CoordinatorListener NONE = new CoordinatorListener() {
     @Override
     public void progress(JobProgress progress) {}

@@ -3,8 +3,9 @@ package mapreduce;
 import java.util.List;
 
 /**
- * A MapReduce application: the lab's plugin with {@code Map} and {@code Reduce}. Implementations
- * need a public no-argument constructor so workers can load them by class name.
+ * A MapReduce application: the lab's plugin with {@code Map} and {@code Reduce}, plus the Google
+ * paper's optional combiner. Implementations need a public no-argument constructor so workers can
+ * load them by class name.
  */
 public interface MapReduceApp {
   /** Called once per input file with the file name as passed to the coordinator and its contents. */
@@ -12,6 +13,17 @@ public interface MapReduceApp {
 
   /** Called once per distinct key with every value emitted for it, in no particular order. */
   String reduce(String key, List<String> values);
+
+  /**
+   * The combiner: called on a map task's output, once per distinct key with the values that task
+   * emitted for it (and possibly again on values it returned before), before anything is written.
+   * What it returns replaces those values. It must not change the job's result:
+   * {@code reduce(k, concat(combine(k, a), combine(k, b)))} equals {@code reduce(k, concat(a, b))}.
+   * The default keeps the values as they are, so apps without a combiner behave exactly as before.
+   */
+  default List<String> combine(String key, List<String> values) {
+    return values;
+  }
 
   /**
    * The name workers and coordinator compare to agree on the app: the short name for the apps

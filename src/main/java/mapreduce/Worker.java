@@ -2,7 +2,7 @@ package mapreduce;
 
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
-import akka.actor.typed.DispatcherSelector;
+import akka.actor.typed.PostStop;
 import akka.actor.typed.javadsl.AbstractBehavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
@@ -16,14 +16,17 @@ import java.nio.file.Path;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.function.Consumer;
 import wire.CborSerializable;
 
 /**
  * The lab's worker as an actor: finds the coordinator through the receptionist, asks for a task,
- * runs it on the blocking dispatcher (one at a time), reports it done or failed and gets the next
- * task in reply. It stops when the coordinator says the job is over, refuses it, stops, or stays
+ * runs it on its own task thread (one at a time, never on the actor's thread), reports it done
+ * or failed and gets the next task in reply. Once its tasks are short (see
+ * {@link MapReduceSettings#prefetchBelow()}) it asks for one more as it starts a task and keeps it
+ * queued, so the next task starts the moment the last one ends instead of a round trip later. It stops when the coordinator says the job is over, refuses it, stops, or stays
  * unreachable, and when no coordinator shows up within the join timeout.
  */
 public final class Worker extends AbstractBehavior<Worker.Command> {
@@ -43,7 +46,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
 
   private record CoordinatorsListed(Set<ActorRef<Coordinator.Command>> coordinators) implements Command {}
 
-  private record TaskFinished(TaskId task, String error) implements Command {}
+  private record TaskFinished(TaskId task, TaskStats stats, long nanos, String error) implements Command {}
 
   private record CoordinatorReachability(String address, boolean reachable) implements Command {}
 
@@ -54,12 +57,22 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
   private final TimerScheduler<Command> timers;
   private final MapReduceApp app;
   private final TaskRunner runner;
+  private final Path dir;
   private final MapReduceSettings settings;
   private final Consumer<WorkerExit> onExit;
-  private final Executor blocking;
+  /** One thread for the tasks, which run one at a time: the same thread (and its caches) for every task. */
+  private final ExecutorService tasks;
   private final boolean clustered;
   private ActorRef<Coordinator.Command> coordinator;
   private boolean busy;
+  private Command queued;
+  private boolean prefetching;
+  private long lastTaskNanos = Long.MAX_VALUE;
+  private TaskStats totals = TaskStats.NONE;
+  private int maps;
+  private int reduces;
+  private long waitingSince;
+  private long waitedNanos;
 
   /**
    * @param app the app this worker runs; the coordinator refuses a worker whose app name differs
@@ -77,9 +90,14 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
     this.timers = timers;
     this.app = app;
     this.runner = new TaskRunner(app, dir);
+    this.dir = dir;
     this.settings = settings;
     this.onExit = onExit;
-    this.blocking = ctx.getSystem().dispatchers().lookup(DispatcherSelector.blocking());
+    this.tasks = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "mapreduce-task");
+      t.setDaemon(true);
+      return t;
+    });
     this.clustered = ctx.getSystem().settings().classicSettings().ProviderClass().contains("Cluster");
     ActorRef<Receptionist.Listing> listings = ctx.messageAdapter(Receptionist.Listing.class,
         l -> new CoordinatorsListed(l.getServiceInstances(Coordinator.KEY)));
@@ -101,6 +119,10 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
         .onMessageEquals(JoinTimedOut.INSTANCE, () -> exit(WorkerExit.NO_COORDINATOR,
             "no coordinator found within " + settings.joinTimeout() + "; exiting"))
         .onMessageEquals(CoordinatorLost.INSTANCE, () -> exit(WorkerExit.COORDINATOR_LOST, "coordinator gone; exiting"))
+        .onSignal(PostStop.class, s -> {
+          tasks.shutdownNow();
+          return this;
+        })
         .build();
   }
 
@@ -118,46 +140,89 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
       Cluster.get(getContext().getSystem()).subscriptions().tell(Subscribe.create(adapter, ClusterEvent.ReachabilityEvent.class));
       getContext().getLog().info("found coordinator at {}", address);
     }
+    waitingSince = System.nanoTime();
     coordinator.tell(new Coordinator.RequestTask(app.name(), getContext().getSelf()));
     return this;
   }
 
+  private static final long MB = 1024 * 1024;
+
   private Behavior<Command> onMapTask(MapTask m) {
-    return run(m.task(), m.file(), () -> {
-      runner.runMap(m.task(), m.file(), m.nReduce());
-      return null;
-    });
+    if (busy) {
+      return queue(m, m.task());
+    }
+    return run(m.task(), () -> "map " + m.task().index() + " on " + m.file() + inputSize(m.file()),
+        () -> runner.runMap(m.task(), m.file(), m.nReduce()));
   }
 
   private Behavior<Command> onReduceTask(ReduceTask m) {
-    return run(m.task(), "", () -> {
-      runner.runReduce(m.task(), m.nMap());
-      return null;
-    });
+    if (busy) {
+      return queue(m, m.task());
+    }
+    return run(m.task(), () -> "reduce " + m.task().index() + " over " + m.nMap() + " map outputs",
+        () -> runner.runReduce(m.task(), m.nMap()));
+  }
+
+  /** A task that arrives while one runs (the one asked for early) waits for it; a third is ignored. */
+  private Behavior<Command> queue(Command m, TaskId task) {
+    if (queued == null) {
+      queued = m;
+    } else {
+      getContext().getLog().warn("got {} while busy with one queued; ignoring it (the coordinator re-issues it)", task.describe());
+    }
+    return this;
+  }
+
+  private String inputSize(String file) {
+    try {
+      return String.format(java.util.Locale.ROOT, " (%.1f MB)", java.nio.file.Files.size(dir.resolve(file)) / (double) MB);
+    } catch (java.io.IOException | RuntimeException e) {
+      return "";
+    }
   }
 
   private interface Work {
-    Void call() throws Exception;
+    TaskStats call() throws Exception;
   }
 
-  private Behavior<Command> run(TaskId task, String file, Work work) {
-    if (busy) {
-      getContext().getLog().warn("got {} while busy; ignoring it (the coordinator re-issues it)", task.describe());
-      return this;
-    }
+  /**
+   * Runs the task on the task thread, never on the actor's thread. An {@link OutOfMemoryError}
+   * in the task (a heap too small for the input) fails the task with a message saying so, like any
+   * other exception from the app; the task's garbage is unreachable once it has unwound.
+   */
+  private Behavior<Command> run(TaskId task, java.util.function.Supplier<String> what, Work work) {
     busy = true;
-    getContext().getLog().debug("running {} {}", task.describe(), file);
-    CompletableFuture<Void> f = CompletableFuture.supplyAsync(() -> {
+    if (!prefetching && lastTaskNanos < settings.prefetchBelow().toNanos()) {
+      prefetching = true;
+      getContext().getLog().debug("tasks are short: asking for the next one while running one");
+      coordinator.tell(new Coordinator.RequestTask(app.name(), getContext().getSelf()));
+    }
+    long started = System.nanoTime();
+    if (waitingSince != 0) {
+      waitedNanos += System.nanoTime() - waitingSince;
+      waitingSince = 0;
+    }
+    getContext().getLog().debug("running {}", task.describe());
+    CompletableFuture<TaskStats> f = CompletableFuture.supplyAsync(() -> {
       try {
         return work.call();
+      } catch (OutOfMemoryError e) {
+        throw new IllegalStateException(outOfMemory(what.get(), e));
       } catch (RuntimeException e) {
         throw e;
       } catch (Exception e) {
         throw new CompletionException(e);
       }
-    }, blocking);
-    getContext().pipeToSelf(f, (ok, err) -> new TaskFinished(task, err == null ? "" : describe(err)));
+    }, tasks);
+    getContext().pipeToSelf(f, (stats, err) -> err == null
+        ? new TaskFinished(task, stats, System.nanoTime() - started, "")
+        : new TaskFinished(task, TaskStats.NONE, System.nanoTime() - started, describe(err)));
     return this;
+  }
+
+  static String outOfMemory(String what, OutOfMemoryError e) {
+    return "worker out of memory running " + what + " with a maximum heap of "
+        + Runtime.getRuntime().maxMemory() / MB + " MB (" + e.getMessage() + "); give the worker more heap (-Xmx)";
   }
 
   private static String describe(Throwable err) {
@@ -168,16 +233,30 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
 
   private Behavior<Command> onTaskFinished(TaskFinished m) {
     busy = false;
+    lastTaskNanos = m.nanos();
+    waitingSince = System.nanoTime();
     if (m.error().isEmpty()) {
+      totals = totals.plus(m.stats());
+      if (m.task().kind() == TaskId.Kind.MAP) {
+        maps++;
+      } else {
+        reduces++;
+      }
       coordinator.tell(new Coordinator.ReportDone(m.task(), getContext().getSelf()));
     } else {
       getContext().getLog().warn("{} failed: {}", m.task().describe(), m.error());
       coordinator.tell(new Coordinator.ReportFailed(m.task(), m.error(), getContext().getSelf()));
     }
+    if (queued != null) {
+      Command next = queued;
+      queued = null;
+      return next instanceof MapTask mt ? onMapTask(mt) : onReduceTask((ReduceTask) next);
+    }
     return this;
   }
 
   private Behavior<Command> onJobFinished(JobFinished m) {
+    coordinator.tell(new Coordinator.SignOff(getContext().getSelf()));
     return exit(m.succeeded() ? WorkerExit.JOB_DONE : WorkerExit.JOB_FAILED, m.message());
   }
 
@@ -201,6 +280,10 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
 
   private Behavior<Command> exit(WorkerExit why, String message) {
     getContext().getLog().info("worker exiting ({}): {}", why, message);
+    getContext().getLog().info("worker totals: {} maps, {} reduces, input {} B, intermediate written {} B read {} B, "
+            + "output {} B, extra merge passes {}, busy {} ms, waiting for a task {} ms", maps, reduces,
+        totals.inputBytes(), totals.intermediateWritten(), totals.intermediateRead(), totals.outputBytes(),
+        totals.extraMergePasses(), totals.millis(), waitedNanos / 1_000_000);
     onExit.accept(why);
     return Behaviors.stopped();
   }

@@ -92,15 +92,4 @@ class AppsTest {
       assertTrue(s.noneMatch(p -> p.getFileName().toString().startsWith("mr-tmp-")), "temporary files left behind");
     }
   }
-
-  @Test
-  void intermediatePairsRoundTripAnyString() throws IOException {
-    List<KeyValue> pairs = List.of(new KeyValue("k y", "v\nw"), new KeyValue("", ""), new KeyValue("ü", "x".repeat(70_000)));
-    TaskFiles.writeAtomically(dir.resolve("mr-0-0"), TaskFiles.encode(pairs));
-    List<KeyValue> back = new ArrayList<>();
-    TaskFiles.readPairs(dir.resolve("mr-0-0"), back);
-    assertEquals(pairs, back);
-    IOException missing = assertThrows(IOException.class, () -> TaskFiles.readPairs(dir.resolve("mr-9-9"), new ArrayList<>()));
-    assertTrue(missing.getMessage().contains("mr-9-9"));
-  }
 }

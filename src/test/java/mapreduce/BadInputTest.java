@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import cli.Main;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.io.StringWriter;
 import java.time.Duration;
 import java.util.List;
@@ -93,6 +95,29 @@ class BadInputTest {
       assertTrue(codes.stream().allMatch(c -> c == WorkerExit.JOB_FAILED.exitCode()
           || c == WorkerExit.COORDINATOR_LOST.exitCode() || c == WorkerExit.NO_COORDINATOR.exitCode()),
           "worker exit codes " + codes);
+    }
+  }
+
+  @Test
+  void workerWhoseHeapIsTooSmallForTheInputFailsTheTaskSayingSoAndTheJobStops() throws Exception {
+    try (MrProcesses run = new MrProcesses("small-heap")) {
+      // 64 MB of text: reading it alone needs twice a 48 MB heap.
+      Path big = run.dir.resolve("big.txt");
+      try (java.io.Writer w = Files.newBufferedWriter(big, java.nio.charset.StandardCharsets.UTF_8)) {
+        String line = "the quick brown fox jumps over the lazy dog ".repeat(20) + "\n";
+        for (long written = 0; written < 64L << 20; written += line.length()) {
+          w.write(line);
+        }
+      }
+      Process coordinator = run.coordinator("wc", List.of(big.toString()));
+      Process worker = run.workerWithJvm("worker-small", "wc", List.of("-Xmx48m"));
+      assertEquals(1, run.await(coordinator), run.tail("coordinator"));
+      String log = run.log("coordinator");
+      assertTrue(log.contains("job failed: map task 0 (file " + big + ") failed 3 times")
+          && log.contains("worker out of memory running map 0 on " + big + " (64.0 MB) with a maximum heap of")
+          && log.contains("give the worker more heap (-Xmx)"), log);
+      // The worker JVM survived its out-of-memory tasks and was told the job failed.
+      assertEquals(WorkerExit.JOB_FAILED.exitCode(), run.await(worker), run.tail("worker-small"));
     }
   }
 }

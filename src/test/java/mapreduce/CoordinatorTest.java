@@ -26,7 +26,7 @@ class CoordinatorTest {
   private static ManualTime manualTime;
 
   private static final MapReduceSettings SETTINGS = new MapReduceSettings(Duration.ofMillis(100), 3, 3,
-      Duration.ofMillis(100), Duration.ofSeconds(10), Duration.ofSeconds(5));
+      Duration.ofMillis(100), Duration.ofSeconds(10), Duration.ofSeconds(5), Duration.ZERO);
 
   @BeforeAll
   static void start() {

@@ -3,7 +3,8 @@ package mapreduce;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import cli.JvmLauncher;
+import bench.JvmLauncher;
+import bench.MrBench;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -75,11 +76,22 @@ final class MrProcesses implements AutoCloseable {
     return start(label, timeout, args);
   }
 
-  /** Starts {@code cli.Main args} in {@link #dir}; C1 only, since these short-lived JVMs spend most of their time starting. */
+  /** A worker JVM with extra options (e.g. a small {@code -Xmx}). */
+  Process workerWithJvm(String label, String app, List<String> jvmOptions) throws IOException {
+    return start(label, TIMEOUT, jvmOptions,
+        List.of("mr", "worker", "--app", app, "--coordinator", "127.0.0.1:" + port));
+  }
+
   Process start(String label, Duration timeout, List<String> args) throws IOException {
-    List<String> cmd = JvmLauncher.command(
-        List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss4m",
-            "-Dconfig.resource=application-test.conf", "-Dlogback.configurationFile=logback.xml"), args);
+    return start(label, timeout, List.of(), args);
+  }
+
+  /** Starts {@code cli.Main args} in {@link #dir}; C1 only, since these short-lived JVMs spend most of their time starting. */
+  Process start(String label, Duration timeout, List<String> jvmOptions, List<String> args) throws IOException {
+    List<String> jvm = new ArrayList<>(List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss4m",
+        "-Dconfig.resource=application-test.conf", "-Dlogback.configurationFile=logback.xml"));
+    jvm.addAll(jvmOptions);
+    List<String> cmd = JvmLauncher.command(jvm, args);
     Path log = dir.resolve(label + ".log");
     Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
@@ -124,18 +136,7 @@ final class MrProcesses implements AutoCloseable {
 
   /** {@code sort mr-out* | grep .}: the non-empty lines of every output file, sorted. */
   List<String> sortedOutput() throws IOException {
-    List<String> lines = new ArrayList<>();
-    try (DirectoryStream<Path> outs = Files.newDirectoryStream(dir, "mr-out-*")) {
-      for (Path p : outs) {
-        for (String line : Files.readString(p, StandardCharsets.UTF_8).split("\n")) {
-          if (!line.isEmpty()) {
-            lines.add(line);
-          }
-        }
-      }
-    }
-    Collections.sort(lines);
-    return lines;
+    return MrBench.sortedLines(dir);
   }
 
   /** The sequential reference output for {@code app}, sorted the same way. */

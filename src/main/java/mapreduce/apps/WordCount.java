@@ -5,7 +5,10 @@ import java.util.List;
 import mapreduce.KeyValue;
 import mapreduce.MapReduceApp;
 
-/** {@code wc}: emits (word, "1") per occurrence; reduce counts them. */
+/**
+ * {@code wc}: emits (word, "1") per occurrence; the combiner and reduce add the counts up, so a
+ * map task writes one (word, count) pair per distinct word instead of one pair per occurrence.
+ */
 public final class WordCount implements MapReduceApp {
   @Override
   public List<KeyValue> map(String file, String contents) {
@@ -18,8 +21,21 @@ public final class WordCount implements MapReduceApp {
   }
 
   @Override
+  public List<String> combine(String key, List<String> values) {
+    return List.of(Long.toString(sum(values)));
+  }
+
+  @Override
   public String reduce(String key, List<String> values) {
-    return Integer.toString(values.size());
+    return Long.toString(sum(values));
+  }
+
+  private static long sum(List<String> counts) {
+    long n = 0;
+    for (String c : counts) {
+      n += c.equals("1") ? 1 : Long.parseLong(c);
+    }
+    return n;
   }
 
   @Override

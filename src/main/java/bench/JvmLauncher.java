@@ -1,4 +1,4 @@
-package cli;
+package bench;
 
 import java.io.File;
 import java.nio.file.Path;
@@ -32,15 +32,23 @@ public final class JvmLauncher {
         .collect(Collectors.joining(File.pathSeparator));
   }
 
+  /** The command-line entry point, by name (bench sits below cli and does not depend on it). */
+  public static final String MAIN = "cli.Main";
+
   /** {@code java <opens> <jvmOptions> -cp <classpath> cli.Main <args>}. */
   public static List<String> command(List<String> jvmOptions, List<String> args) {
+    return command(MAIN, jvmOptions, args);
+  }
+
+  /** {@code java <opens> <jvmOptions> -cp <classpath> <mainClass> <args>}. */
+  public static List<String> command(String mainClass, List<String> jvmOptions, List<String> args) {
     List<String> cmd = new ArrayList<>();
     cmd.add(javaBinary());
     cmd.addAll(OPENS);
     cmd.addAll(jvmOptions);
     cmd.add("-cp");
     cmd.add(classpath());
-    cmd.add(Main.class.getName());
+    cmd.add(mainClass);
     cmd.addAll(args);
     return cmd;
   }

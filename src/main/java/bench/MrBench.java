@@ -1,0 +1,360 @@
+package bench;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * The MapReduce benchmark behind {@code bin/raftkv bench mr}: wc over the 8 books repeated K times,
+ * the sequential reference against a coordinator plus N worker JVMs, back to back in one run so
+ * their ratio is measured under the same load. Every run is a fresh set of JVMs, timed from launch to
+ * the coordinator's exit; each distributed output is checked against the sequential one. Where the
+ * distributed time went comes from the coordinator's timeline line (cluster join, map phase, the
+ * barrier wait, reduce phase, linger) and the workers' totals (intermediate bytes written and read,
+ * busy time, time waiting for a task).
+ */
+public final class MrBench {
+  /** What to run; {@code workers} empty means 1, 2 and 4; {@code workerHeap} empty means the JVM's default. */
+  public record Options(Optional<Integer> workers, int copies, Path books, int reduces, boolean cds,
+      Optional<String> workerHeap, List<String> workJvmOptions, Path root) {
+    public Options {
+      workJvmOptions = List.copyOf(workJvmOptions);
+    }
+  }
+
+  /** Where a distributed run's time went, in seconds: launch to the last worker's first request, and so on. */
+  public record Phases(double joinS, double mapS, double barrierWaitS, double reduceS, double lingerS, double exitS,
+      double jobS, double jobExitS) {}
+
+  /** The workers' totals, summed over every worker. */
+  public record WorkerTotals(long intermediateWritten, long intermediateRead, int extraMergePasses, double busyS,
+      double waitS) {}
+
+  public record Run(int workers, double seconds, Phases phases, WorkerTotals totals) {}
+
+  public record Result(Options options, int files, long inputBytes, int cores, double loadAvg, double sequentialS,
+      double sequentialComputeS, List<Run> runs) {}
+
+  /** Sequential and workers do the work: the same JIT and GC for both. */
+  private static final List<String> WORKER_JVM = List.of("-XX:+UseParallelGC");
+  /** The coordinator only hands out tasks; C1 alone starts it faster. */
+  private static final List<String> COORDINATOR_JVM = List.of("-XX:+UseParallelGC", "-XX:TieredStopAtLevel=1");
+
+  private static final Pattern SEQ_SECONDS = Pattern.compile("over \\d+ files in ([0-9.]+) s");
+  private static final Pattern TIMELINE = Pattern.compile("timeline: started=(\\d+) first-join=(\\d+) last-join=(\\d+) "
+      + "workers=(\\d+) first-idle-in-map=(\\d+) maps-done=(\\d+) done=(\\d+) stopped=(\\d+)");
+  private static final Pattern TOTALS = Pattern.compile("worker totals: \\d+ maps, \\d+ reduces, input \\d+ B, "
+      + "intermediate written (\\d+) B read (\\d+) B, output \\d+ B, extra merge passes (\\d+), busy (\\d+) ms, "
+      + "waiting for a task (\\d+) ms");
+
+  private final Options options;
+  private final PrintWriter err;
+  /** The sequential run's and the workers' JVM options (the same for both: they do the same work). */
+  private final List<String> work;
+  private List<String> sequentialJvm;
+  private List<String> workerJvm;
+  private List<String> coordinatorJvm = COORDINATOR_JVM;
+
+  private MrBench(Options options, PrintWriter err) {
+    this.options = options;
+    this.err = err;
+    this.work = new ArrayList<>(WORKER_JVM);
+    work.addAll(options.workJvmOptions());
+    this.sequentialJvm = work;
+    this.workerJvm = withHeap(work, options.workerHeap());
+  }
+
+  /** Runs the benchmark; prints progress to {@code err} and the JSON line to {@code out}; returns the exit code. */
+  public static int run(Options options, PrintWriter out, PrintWriter err) throws IOException, InterruptedException {
+    return new MrBench(options, err).run(out);
+  }
+
+  private int run(PrintWriter out) throws IOException, InterruptedException {
+    List<Path> originals = listBooks(options.books());
+    if (originals.isEmpty() || options.copies() < 1 || options.workers().map(n -> n < 1).orElse(false)) {
+      err.println("error: need pg-*.txt books in " + options.books().toAbsolutePath().normalize()
+          + ", --copies >= 1, --workers >= 1");
+      err.flush();
+      return 2;
+    }
+    Path root = options.root().toAbsolutePath();
+    List<String> files = prepareInput(originals, root.resolve("mr-input"), options.copies());
+    long bytes = 0;
+    for (String f : files) {
+      bytes += Files.size(Path.of(f));
+    }
+    say(String.format(Locale.ROOT, "bench mr: wc over %d files (%.1f MB)%s", files.size(), bytes / 1e6,
+        options.workerHeap().map(h -> ", workers at -Xmx" + h).orElse("")));
+    if (options.cds()) {
+      archiveClasses(root, originals);
+    }
+
+    Path seqDir = fresh(root.resolve("mr-sequential"));
+    List<String> seqArgs = new ArrayList<>(List.of("mr", "sequential", "--app", "wc", "--out", "mr-out-0"));
+    seqArgs.addAll(files);
+    long t0 = System.nanoTime();
+    int code = runAndWait(seqDir, "sequential", sequentialJvm, seqArgs);
+    double sequential = (System.nanoTime() - t0) / 1e9;
+    if (code != 0) {
+      err.println("error: sequential run failed; see " + seqDir.resolve("sequential.log"));
+      err.flush();
+      return 1;
+    }
+    List<String> expected = sortedLines(seqDir);
+    Matcher sm = SEQ_SECONDS.matcher(Files.readString(seqDir.resolve("sequential.log"), StandardCharsets.UTF_8));
+    double sequentialCompute = sm.find() ? Double.parseDouble(sm.group(1)) : -1;
+    say(String.format(Locale.ROOT, "  sequential: %.2f s (compute %.2f s)", sequential, sequentialCompute));
+
+    List<Run> runs = new ArrayList<>();
+    for (int n : options.workers().map(List::of).orElse(List.of(1, 2, 4))) {
+      Path dir = fresh(root.resolve("mr-workers-" + n));
+      Run r = distributed(dir, n, files);
+      if (!sortedLines(dir).equals(expected)) {
+        err.println("error: output with " + n + " workers differs from the sequential output in " + dir);
+        err.flush();
+        return 1;
+      }
+      say(String.format(Locale.ROOT, "  %d workers: %.2f s (ratio %.2f), job %.2f s (ratio %.2f); %s", n, r.seconds(),
+          r.seconds() / sequential, r.phases().jobS(), r.phases().jobS() / sequentialCompute, r.phases()));
+      runs.add(r);
+    }
+    Result result = new Result(options, files.size(), bytes, Runtime.getRuntime().availableProcessors(),
+        ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(), sequential, sequentialCompute, runs);
+    String json = json(result);
+    out.println(json);
+    out.flush();
+    Files.writeString(root.resolve("mr.json"), json + "\n", StandardCharsets.UTF_8);
+    return 0;
+  }
+
+  /** The JSON line: the headline run (2 workers if run, else the first) at the top level, every run in {@code runs}. */
+  public static String json(Result r) {
+    Run h = r.runs().stream().filter(x -> x.workers() == 2).findFirst().orElse(r.runs().get(0));
+    String runs = r.runs().stream().map(x -> "{" + runFields(x, r) + "}").collect(Collectors.joining(",", "[", "]"));
+    return String.format(Locale.ROOT,
+        "{\"bench\":\"mr\",\"app\":\"wc\",\"copies\":%d,\"files\":%d,\"input_mb\":%.1f,\"reduces\":%d,"
+            + "\"worker_heap\":\"%s\",\"cores\":%d,\"load_avg\":%.2f,\"sequential_s\":%.3f,\"sequential_compute_s\":%.3f,"
+            + "\"identical_output\":true,%s,\"runs\":%s}",
+        r.options().copies(), r.files(), r.inputBytes() / 1e6, r.options().reduces(),
+        r.options().workerHeap().orElse("default"), r.cores(), r.loadAvg(), r.sequentialS(), r.sequentialComputeS(),
+        runFields(h, r), runs);
+  }
+
+  private static String runFields(Run x, Result r) {
+    Phases p = x.phases();
+    WorkerTotals t = x.totals();
+    return String.format(Locale.ROOT,
+        "\"workers\":%d,\"seconds\":%.3f,\"ratio\":%.3f,\"job_s\":%.3f,\"job_ratio\":%.3f,\"job_exit_s\":%.3f,"
+            + "\"join_s\":%.3f,\"map_s\":%.3f,\"barrier_wait_s\":%.3f,\"reduce_s\":%.3f,\"linger_s\":%.3f,\"exit_s\":%.3f,"
+            + "\"intermediate_written_bytes\":%d,\"intermediate_read_bytes\":%d,\"extra_merge_passes\":%d,"
+            + "\"worker_busy_s\":%.3f,\"worker_wait_s\":%.3f",
+        x.workers(), x.seconds(), x.seconds() / r.sequentialS(), p.jobS(), p.jobS() / r.sequentialComputeS(),
+        p.jobExitS(), p.joinS(), p.mapS(), p.barrierWaitS(), p.reduceS(), p.lingerS(), p.exitS(),
+        t.intermediateWritten(), t.intermediateRead(), t.extraMergePasses(), t.busyS(), t.waitS());
+  }
+
+  /** Reads the coordinator's timeline line; {@code launchedAt} and {@code exitedAt} are the bench's epoch ms. */
+  public static Phases phases(String coordinatorLog, long launchedAt, long exitedAt) {
+    Matcher m = TIMELINE.matcher(coordinatorLog);
+    if (!m.find()) {
+      throw new IllegalArgumentException("no timeline line in the coordinator's log");
+    }
+    long firstJoin = Long.parseLong(m.group(2));
+    long lastJoin = Long.parseLong(m.group(3));
+    long firstIdle = Long.parseLong(m.group(5));
+    long mapsDone = Long.parseLong(m.group(6));
+    long done = Long.parseLong(m.group(7));
+    long stopped = Long.parseLong(m.group(8));
+    return new Phases(s(lastJoin - launchedAt), s(mapsDone - firstJoin), firstIdle == 0 ? 0 : s(mapsDone - firstIdle),
+        s(done - mapsDone), s(stopped - done), s(exitedAt - stopped), s(done - firstJoin), s(exitedAt - firstJoin));
+  }
+
+  /** Sums the {@code worker totals} lines of the workers' logs. */
+  public static WorkerTotals totals(List<String> workerLogs) {
+    long written = 0;
+    long read = 0;
+    int passes = 0;
+    long busy = 0;
+    long waited = 0;
+    for (String log : workerLogs) {
+      Matcher m = TOTALS.matcher(log);
+      if (m.find()) {
+        written += Long.parseLong(m.group(1));
+        read += Long.parseLong(m.group(2));
+        passes += Integer.parseInt(m.group(3));
+        busy += Long.parseLong(m.group(4));
+        waited += Long.parseLong(m.group(5));
+      }
+    }
+    return new WorkerTotals(written, read, passes, s(busy), s(waited));
+  }
+
+  private static double s(long millis) {
+    return millis / 1000.0;
+  }
+
+  /**
+   * AppCDS: a small warm-up job (2 books, 1 worker) dumps the classes each kind of process loads
+   * ({@code -XX:ArchiveClassesAtExit}); the timed runs map them in ({@code -XX:SharedArchiveFile}),
+   * which roughly halves Akka's start-up. The sequential run uses the worker's archive too.
+   */
+  private void archiveClasses(Path root, List<Path> originals) throws IOException, InterruptedException {
+    Path cds = fresh(root.resolve("mr-cds"));
+    Path coordinatorArchive = cds.resolve("coordinator.jsa");
+    Path workerArchive = cds.resolve("worker.jsa");
+    List<String> warmFiles = originals.subList(0, Math.min(2, originals.size())).stream()
+        .map(p -> p.toAbsolutePath().toString()).collect(Collectors.toList());
+    List<String> worker = workerJvm;
+    coordinatorJvm = concat(COORDINATOR_JVM, "-XX:ArchiveClassesAtExit=" + coordinatorArchive);
+    workerJvm = concat(worker, "-XX:ArchiveClassesAtExit=" + workerArchive);
+    distributed(cds, 1, warmFiles);
+    boolean ok = Files.exists(coordinatorArchive) && Files.exists(workerArchive);
+    coordinatorJvm = ok ? concat(COORDINATOR_JVM, "-XX:SharedArchiveFile=" + coordinatorArchive) : COORDINATOR_JVM;
+    workerJvm = ok ? concat(worker, "-XX:SharedArchiveFile=" + workerArchive) : worker;
+    sequentialJvm = ok ? concat(work, "-XX:SharedArchiveFile=" + workerArchive) : work;
+    say(ok ? "  class-data-sharing archives in " + cds : "  (no CDS archives; running without)");
+  }
+
+  private Run distributed(Path dir, int n, List<String> files) throws IOException, InterruptedException {
+    int port;
+    try (ServerSocket s = new ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    List<String> coordArgs = new ArrayList<>(List.of("mr", "coordinator", "--app", "wc", "--reduces",
+        Integer.toString(options.reduces()), "--port", Integer.toString(port)));
+    coordArgs.addAll(files);
+    List<Process> procs = new ArrayList<>();
+    long launchedAt = System.currentTimeMillis();
+    long t0 = System.nanoTime();
+    try {
+      // All at once: workers retry joining until the coordinator (the seed node) is up.
+      Process coordinator = start(dir, "coordinator", coordinatorJvm, coordArgs);
+      procs.add(coordinator);
+      for (int i = 1; i <= n; i++) {
+        procs.add(start(dir, "worker-" + i, workerJvm,
+            List.of("mr", "worker", "--app", "wc", "--coordinator", "127.0.0.1:" + port)));
+      }
+      if (!coordinator.waitFor(10, TimeUnit.MINUTES) || coordinator.exitValue() != 0) {
+        throw new IOException("coordinator failed or timed out; see " + dir.resolve("coordinator.log"));
+      }
+      double secs = (System.nanoTime() - t0) / 1e9;
+      long exitedAt = System.currentTimeMillis();
+      List<String> workerLogs = new ArrayList<>();
+      for (int i = 1; i <= n; i++) {
+        Process p = procs.get(i);
+        if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
+          throw new IOException("worker-" + i + " failed or did not exit; see " + dir.resolve("worker-" + i + ".log"));
+        }
+        workerLogs.add(Files.readString(dir.resolve("worker-" + i + ".log"), StandardCharsets.UTF_8));
+      }
+      String coordinatorLog = Files.readString(dir.resolve("coordinator.log"), StandardCharsets.UTF_8);
+      return new Run(n, secs, phases(coordinatorLog, launchedAt, exitedAt), totals(workerLogs));
+    } finally {
+      for (Process p : procs) {
+        p.destroyForcibly();
+      }
+    }
+  }
+
+  private static List<String> withHeap(List<String> jvm, Optional<String> heap) {
+    return heap.map(h -> concat(jvm, "-Xmx" + h)).orElse(jvm);
+  }
+
+  private static List<String> concat(List<String> a, String b) {
+    List<String> out = new ArrayList<>(a);
+    out.add(b);
+    return out;
+  }
+
+  private void say(String line) {
+    err.println(line);
+    err.flush();
+  }
+
+  private static Process start(Path dir, String label, List<String> jvm, List<String> args) throws IOException {
+    return new ProcessBuilder(JvmLauncher.command(jvm, args)).directory(dir.toFile()).redirectErrorStream(true)
+        .redirectOutput(dir.resolve(label + ".log").toFile()).start();
+  }
+
+  private static int runAndWait(Path dir, String label, List<String> jvm, List<String> args)
+      throws IOException, InterruptedException {
+    Process p = start(dir, label, jvm, args);
+    try {
+      if (!p.waitFor(10, TimeUnit.MINUTES)) {
+        return -1;
+      }
+      return p.exitValue();
+    } finally {
+      p.destroyForcibly();
+    }
+  }
+
+  private static List<Path> listBooks(Path books) throws IOException {
+    if (!Files.isDirectory(books)) {
+      return List.of();
+    }
+    try (Stream<Path> s = Files.list(books)) {
+      return s.filter(p -> p.getFileName().toString().matches("pg-.*\\.txt")).sorted().collect(Collectors.toList());
+    }
+  }
+
+  /** K copies of every book under distinct names (copy-K-pg-x.txt), reused across runs. */
+  private static List<String> prepareInput(List<Path> originals, Path input, int copies) throws IOException {
+    Files.createDirectories(input);
+    List<String> files = new ArrayList<>();
+    for (int k = 0; k < copies; k++) {
+      for (Path b : originals) {
+        Path target = input.resolve("copy-" + k + "-" + b.getFileName());
+        if (!Files.exists(target) || Files.size(target) != Files.size(b)) {
+          Files.copy(b, target, StandardCopyOption.REPLACE_EXISTING);
+        }
+        files.add(target.toString());
+      }
+    }
+    return files;
+  }
+
+  private static Path fresh(Path dir) throws IOException {
+    if (Files.exists(dir)) {
+      try (Stream<Path> s = Files.walk(dir)) {
+        for (Path p : s.sorted(Comparator.reverseOrder()).collect(Collectors.toList())) {
+          Files.delete(p);
+        }
+      }
+    }
+    return Files.createDirectories(dir);
+  }
+
+  /** {@code sort mr-out* | grep .}: the non-empty lines of every output file in {@code dir}, sorted. */
+  public static List<String> sortedLines(Path dir) throws IOException {
+    List<String> lines = new ArrayList<>();
+    try (DirectoryStream<Path> outs = Files.newDirectoryStream(dir, "mr-out-*")) {
+      for (Path p : outs) {
+        for (String line : Files.readString(p, StandardCharsets.UTF_8).split("\n")) {
+          if (!line.isEmpty()) {
+            lines.add(line);
+          }
+        }
+      }
+    }
+    Collections.sort(lines);
+    return lines;
+  }
+}

@@ -1,0 +1,64 @@
+package bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** The MapReduce benchmark's accounting: the coordinator's timeline and the workers' totals become the JSON fields. */
+class MrBenchTest {
+  private static final String COORDINATOR_LOG = "[   0.4s] maps 0/240 reduces 0/10 reissued 0 workers 0 (map)\n"
+      + "job done in 5.1 s (3.90 s from the first worker joining to the last output): app wc, ...\n"
+      + "timeline: started=10000 first-join=11000 last-join=11200 workers=2 first-idle-in-map=13700 maps-done=13800 "
+      + "done=14900 stopped=14950 | join 1.20 s, map 2.80 s (barrier wait 0.10 s), reduce 1.10 s, linger 0.05 s\n";
+
+  private static final String WORKER_LOG = "12:00:00.000 INFO  mapreduce.Worker - worker totals: 120 maps, 5 reduces, "
+      + "input 49000000 B, intermediate written %d B read %d B, output 150000 B, extra merge passes 1, busy 2500 ms, "
+      + "waiting for a task 40 ms\n";
+
+  @Test
+  void phasesComeFromTheTimelineAndTheBenchsOwnClock() {
+    MrBench.Phases p = MrBench.phases(COORDINATOR_LOG, 9500, 15200);
+    assertEquals(new MrBench.Phases(1.7, 2.8, 0.1, 1.1, 0.05, 0.25, 3.9, 4.2), p);
+    assertThrows(IllegalArgumentException.class, () -> MrBench.phases("no timeline", 0, 0));
+  }
+
+  @Test
+  void workerTotalsAreSummed() {
+    MrBench.WorkerTotals t = MrBench.totals(List.of(String.format(WORKER_LOG, 1000, 900), String.format(WORKER_LOG, 10, 20)));
+    assertEquals(new MrBench.WorkerTotals(1010, 920, 2, 5.0, 0.08), t);
+  }
+
+  @Test
+  void jsonLineHasTheHeadlineRunAndWhereItsTimeWent() throws Exception {
+    MrBench.Options o = new MrBench.Options(Optional.empty(), 30, Path.of("books"), 10, true, Optional.of("256m"), List.of(), Path.of("x"));
+    MrBench.Run one = new MrBench.Run(1, 9.0, MrBench.phases(COORDINATOR_LOG, 9500, 15200),
+        MrBench.totals(List.of(String.format(WORKER_LOG, 1000, 900))));
+    MrBench.Run two = new MrBench.Run(2, 5.7, MrBench.phases(COORDINATOR_LOG, 9500, 15200),
+        MrBench.totals(List.of(String.format(WORKER_LOG, 1000, 900), String.format(WORKER_LOG, 10, 20))));
+    String line = MrBench.json(new MrBench.Result(o, 240, 99_000_000, 2, 3.5, 6.0, 5.2, List.of(one, two)));
+    JsonNode j = new ObjectMapper().readTree(line);
+    assertEquals(2, j.get("workers").asInt());
+    assertEquals(5.7, j.get("seconds").asDouble(), 1e-9);
+    assertEquals(0.95, j.get("ratio").asDouble(), 1e-3);
+    assertEquals(3.9, j.get("job_s").asDouble(), 1e-9);
+    assertEquals(0.75, j.get("job_ratio").asDouble(), 1e-3);
+    assertEquals("256m", j.get("worker_heap").asText());
+    for (String f : List.of("sequential_s", "sequential_compute_s", "job_exit_s", "join_s", "map_s", "barrier_wait_s",
+        "reduce_s", "linger_s", "exit_s", "intermediate_written_bytes", "intermediate_read_bytes", "extra_merge_passes",
+        "worker_busy_s", "worker_wait_s", "load_avg", "input_mb")) {
+      assertTrue(j.has(f), f + " missing in " + line);
+    }
+    assertEquals(1010, j.get("intermediate_written_bytes").asLong());
+    assertEquals(920, j.get("intermediate_read_bytes").asLong());
+    assertEquals(2, j.get("runs").size());
+    assertEquals(1, j.get("runs").get(0).get("workers").asInt());
+    assertEquals(1000, j.get("runs").get(0).get("intermediate_written_bytes").asLong());
+  }
+}
