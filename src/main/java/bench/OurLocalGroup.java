@@ -1,6 +1,5 @@
 package bench;
 
-import cli.JvmLauncher;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
