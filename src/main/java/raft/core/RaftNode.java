@@ -248,6 +248,10 @@ public final class RaftNode {
     logger.info(term, self + " became leader at term " + term + " [last index " + log.lastIndex() + ", commit "
         + log.committed() + "]");
     leaderRole.broadcastHeartbeat(this);
+    // An entry of our own term, so that the entries of earlier terms commit without waiting for a
+    // proposal (Figure 8 forbids committing them by counting), and so that a membership change can
+    // tell when this term has committed something (thesis §4.1 bug fix, §6.4).
+    if (cfg.noopOnElection()) leaderRole.appendLocal(this, List.of(LogEntry.noop(log.lastIndex() + 1, term)));
   }
 
   void setLeader(PeerId id) {

@@ -195,8 +195,13 @@ public final class ClusterSimulator {
     int electionTicks = 2 + rnd.nextInt(7);
     int heartbeatTicks = 1 + rnd.nextInt(Math.min(3, electionTicks - 1));
     int[] inflight = {1, 2, 4, 256};
+    // Pre-vote and check-quorum are on in three schedules of four each; check-quorum needs an
+    // election timeout of two heartbeats at least.
+    boolean preVote = rnd.nextInt(4) != 0;
+    boolean checkQuorum = rnd.nextInt(4) != 0 && electionTicks >= 2 * heartbeatTicks;
     this.cfg = new RaftConfig(electionTicks, heartbeatTicks, appendBytes[rnd.nextInt(appendBytes.length)],
-        inflight[rnd.nextInt(inflight.length)], RaftConfig.DEFAULT_MAX_COMMAND_BYTES, unsafeRule).validate();
+        inflight[rnd.nextInt(inflight.length)], RaftConfig.DEFAULT_MAX_COMMAND_BYTES, preVote, checkQuorum, true,
+        RaftConfig.DEFAULT_LEARNER_CATCH_UP_ENTRIES, unsafeRule).validate();
     for (int i = 0; i < n; i++) {
       PeerId id = PeerId.of("p" + (i + 1));
       ids.add(id);
@@ -479,8 +484,8 @@ public final class ClusterSimulator {
     if (e.index() != p.appliedIndex + 1)
       throw violation(Invariant.APPLY_ORDER, ids.get(p.idx) + "#" + p.number + " applied " + e.describe()
           + " after applied index " + p.appliedIndex);
-    checkApplied(p, e.index(), e.command(), "apply");
-    p.service.add(e.command());
+    checkApplied(p, e.index(), token(e), "apply");
+    p.service.add(token(e));
     p.appliedIndex = e.index();
   }
 
@@ -501,12 +506,21 @@ public final class ClusterSimulator {
           + " at index " + idx + " but " + committed.get((int) idx - 1).command().utf8() + " was committed there");
   }
 
+  /**
+   * What the simulated service records for an entry: a command as proposed; Raft's own entries (no-ops,
+   * membership changes) by kind and position, since their payloads repeat.
+   */
+  private static Bytes token(LogEntry e) {
+    return e.isNormal() ? e.command() : Bytes.utf8(e.kind() + "@" + e.term() + "/" + e.index());
+  }
+
   private void recordEntry(Incarnation p, LogEntry e) {
     EntryId id = new EntryId(e.index(), e.term());
-    Bytes before = commandOf.putIfAbsent(id, e.command());
-    if (before != null && !before.equals(e.command()))
-      throw violation(Invariant.LOG_MATCHING, ids.get(p.idx) + " persisted " + e.command().utf8() + " as " + e.describe()
+    Bytes before = commandOf.putIfAbsent(id, token(e));
+    if (before != null && !before.equals(token(e)))
+      throw violation(Invariant.LOG_MATCHING, ids.get(p.idx) + " persisted " + token(e).utf8() + " as " + e.describe()
           + " but another log holds " + before.utf8() + " there");
+    if (!e.isNormal()) return;
     EntryId where = positionOf.putIfAbsent(e.command(), id);
     if (where != null && !where.equals(id))
       throw violation(Invariant.LOG_MATCHING, ids.get(p.idx) + " persisted " + e.command().utf8() + " as " + e.describe()
