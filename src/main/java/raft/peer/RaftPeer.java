@@ -309,7 +309,7 @@ public final class RaftPeer extends EventSourcedBehavior<RaftPeer.Command, RaftE
           node.term(), self, t.index(), snapIndex, applied, state.lastIndex());
       return Effect().none();
     }
-    SnapshotMeta meta = new SnapshotMeta(t.index(), state.term(t.index()));
+    SnapshotMeta meta = new SnapshotMeta(t.index(), state.term(t.index()), state.membershipAt(t.index()));
     LOG.info("{}{}] {} saving {} ({} bytes), compacting the log [first index {}]", prefix, node.term(), self,
         meta.describe(), t.data().size(), state.firstIndex());
     return Effect().persist(new RaftEvent.SnapshotSaved(meta, t.data()));

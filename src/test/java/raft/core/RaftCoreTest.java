@@ -26,7 +26,8 @@ import wire.Bytes;
 /** The core's main claims, each on a small deterministic network. */
 @ExtendWith(SeedExtension.class)
 class RaftCoreTest {
-  private static final RaftConfig CFG = RaftConfig.defaults();
+  /** The base protocol (§5): pre-vote and check-quorum have tests of their own (PreVoteTest, CheckQuorumTest). */
+  private static final RaftConfig CFG = RaftConfig.defaults().withPreVote(false).withCheckQuorum(false);
 
   private static RaftSim electedCluster(int n, long seed) {
     RaftSim sim = new RaftSim(n, CFG, seed, RaftLogger.SILENT);

@@ -17,6 +17,7 @@ import raft.core.MemoryLogStorage;
 import raft.core.ProposeResult;
 import raft.core.RaftLogger;
 import raft.message.LogEntry;
+import raft.message.Membership;
 import raft.message.RaftMessage;
 import raft.message.Snapshot;
 import wire.Bytes;
@@ -28,7 +29,7 @@ import wire.Bytes;
  */
 public final class RaftSim implements ApplyListener {
   private final RaftConfig cfg;
-  private final Set<PeerId> voters;
+  private final Membership bootstrap;
   private final Map<PeerId, SimPeer> peers = new TreeMap<>();
   private final Map<PeerId, MemoryLogStorage> disks = new HashMap<>();
   private final Map<PeerId, TreeMap<Long, Bytes>> applied = new HashMap<>();
@@ -41,16 +42,28 @@ public final class RaftSim implements ApplyListener {
   private final RaftLogger logger;
 
   public RaftSim(int n, RaftConfig cfg, long seed, RaftLogger logger) {
+    this(voters(n), cfg, seed, logger);
+  }
+
+  /** A group bootstrapped with this membership: every member runs. */
+  public RaftSim(Membership bootstrap, RaftConfig cfg, long seed, RaftLogger logger) {
     this.cfg = cfg;
     this.seed = seed;
     this.logger = logger;
+    this.bootstrap = bootstrap;
+    for (PeerId id : bootstrap.members()) addPeer(id);
+  }
+
+  private static Membership voters(int n) {
     Set<PeerId> ids = new LinkedHashSet<>();
     for (int i = 1; i <= n; i++) ids.add(p(i));
-    this.voters = Set.copyOf(ids);
-    for (PeerId id : ids) {
-      disks.put(id, new MemoryLogStorage());
-      startPeer(id);
-    }
+    return Membership.ofVoters(ids);
+  }
+
+  /** Starts a peer on an empty disk with the bootstrap membership (for a peer about to be added: not in it). */
+  public void addPeer(PeerId id) {
+    disks.put(id, new MemoryLogStorage());
+    startPeer(id);
   }
 
   public static PeerId p(int i) {
@@ -60,7 +73,7 @@ public final class RaftSim implements ApplyListener {
   private void startPeer(PeerId id) {
     applied.put(id, new TreeMap<>());
     lastApplied.remove(id);
-    peers.put(id, SimPeer.start(id, voters, cfg, disks.get(id), seed++, logger, this));
+    peers.put(id, SimPeer.start(id, bootstrap, cfg, disks.get(id), seed++, logger, this));
   }
 
   public SimPeer peer(PeerId id) {
@@ -117,7 +130,7 @@ public final class RaftSim implements ApplyListener {
   }
 
   public void isolate(PeerId id) {
-    for (PeerId other : voters) if (!other.equals(id)) cut(id, other);
+    for (PeerId other : List.copyOf(peers.keySet())) if (!other.equals(id)) cut(id, other);
   }
 
   public void heal() {
