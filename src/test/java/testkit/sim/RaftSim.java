@@ -107,6 +107,11 @@ public final class RaftSim implements ApplyListener {
     return r;
   }
 
+  /** Runs the peer's Ready loop after the test drove its core directly (e.g. transferLeadership) and queues what it sent. */
+  public void enqueueFrom(PeerId id) {
+    enqueue(peers.get(id).drain());
+  }
+
   /** Delivers messages until none are left. */
   public void stabilize() {
     int guard = 0;
