@@ -41,6 +41,13 @@ final class LeaderRole implements Role {
   final long termStartIndex;
   private Optional<PeerId> transferTarget = Optional.empty();
   private int transferElapsed;
+  /**
+   * This leader proposed a membership without itself: it takes no more proposals, so its removal
+   * is the last entry it appends and any voter that holds it has a log as up to date as its own
+   * (else a crash of this peer could leave a remaining voter that never learned of the commit,
+   * and needs this peer's vote, facing a longer log that refuses it forever).
+   */
+  boolean leaving;
 
   LeaderRole(RaftNode n) {
     for (PeerId p : n.others()) progress.put(p, newProgress(n));
@@ -95,6 +102,7 @@ final class LeaderRole implements Role {
       n.logger().info(n.term(), n.id() + " gave up transferring leadership to " + transferTarget.get()
           + " after an election timeout");
       transferTarget = Optional.empty();
+      if (!n.membership().isVoter(n.id())) handOver(n);
     }
     if (n.leaderElectionPeriodOver() && n.config().checkQuorum() && !quorumActive(n)) {
       n.logger().warn(n.term(), n.id() + " heard from no quorum of " + n.membership().describe()
@@ -171,14 +179,24 @@ final class LeaderRole implements Role {
       }
     }
     if (transferTarget.isPresent() && !n.membership().isVoter(transferTarget.get())) transferTarget = Optional.empty();
-    if (!n.membership().isVoter(n.id())) {
-      // Removed: hand over to the most up-to-date remaining voter if its log is complete, then stop leading.
-      Optional<PeerId> next = mostUpToDateVoter(n);
-      n.logger().info(n.term(), n.id() + " is no longer a voter of " + n.membership().describe() + "; stepping down"
-          + next.map(p -> " (handing over to " + p + ")").orElse(""));
-      if (next.isPresent() && progress.get(next.get()).match == n.log.lastIndex()) sendTimeoutNow(n, next.get());
-      n.becomeFollower(n.term(), Optional.empty());
-    }
+    // The new quorum may already hold more than the old one did (leaving joint drops a lagging half).
+    maybeCommit(n);
+    if (!n.membership().isVoter(n.id())) handOver(n);
+  }
+
+  /**
+   * This leader is no longer a voter. It keeps leading (counting only the voters, not itself) so
+   * that the remaining voters learn that its removal committed, and transfers leadership to the
+   * most up-to-date voter, again and again if a transfer gives up; it takes no proposals meanwhile.
+   * (Stepping down at once can leave the group without a possible leader: a remaining voter that
+   * has not learned the commit still counts this peer, whose longer log then refuses it its vote.)
+   */
+  private void handOver(RaftNode n) {
+    Optional<PeerId> next = mostUpToDateVoter(n);
+    n.logger().info(n.term(), n.id() + " is no longer a voter of " + n.membership().describe()
+        + "; handing leadership over" + next.map(p -> " to " + p).orElse(""));
+    if (next.isPresent()) startTransfer(n, next.get());
+    else n.becomeFollower(n.term(), Optional.empty());
   }
 
   /** Joint consensus leaves itself: once the joint entry is applied here, propose the entry that leaves it. */
@@ -193,6 +211,7 @@ final class LeaderRole implements Role {
     long index = n.log.lastIndex() + 1;
     appendLocal(n, List.of(LogEntry.confChange(index, n.term(), m)));
     pendingConfIndex = index;
+    if (!m.isVoter(n.id())) leaving = true;
     n.logger().info(n.term(), n.id() + " proposed membership " + m.describe() + " at " + index);
     if (n.config().unsafeRule() == RaftConfig.UnsafeRule.CHANGE_ON_APPEND) n.applyMembership(m, index);
     return index;

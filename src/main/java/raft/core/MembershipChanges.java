@@ -27,7 +27,8 @@ final class MembershipChanges {
     if (changes.isEmpty()) return refused(MembershipRefusal.NO_CHANGE, null);
     if (current.isJoint() && unsafe != RaftConfig.UnsafeRule.ENTER_JOINT_TWICE)
       return refused(MembershipRefusal.JOINT_IN_PROGRESS, null);
-    if (l.pendingConfIndex > n.log.applied() && unsafe != RaftConfig.UnsafeRule.TWO_PENDING_CHANGES)
+    boolean unsafeJointAgain = unsafe == RaftConfig.UnsafeRule.ENTER_JOINT_TWICE && current.isJoint();
+    if (l.pendingConfIndex > n.log.applied() && unsafe != RaftConfig.UnsafeRule.TWO_PENDING_CHANGES && !unsafeJointAgain)
       return refused(MembershipRefusal.CHANGE_PENDING, null);
     if (n.log.committed() < l.termStartIndex) return refused(MembershipRefusal.NO_COMMIT_IN_TERM, null);
     TreeSet<PeerId> voters = new TreeSet<>(current.voters());

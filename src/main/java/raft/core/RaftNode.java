@@ -122,6 +122,8 @@ public final class RaftNode {
   /** Handles a message from another peer. Messages not addressed to this peer are ignored. */
   public void step(RaftMessage m) {
     if (!self.equals(m.to())) return;
+    if (m instanceof RequestVoteResponse r) learnCommit(r.commitIndex(), r.commitTerm());
+    else if (m instanceof PreVoteResponse r) learnCommit(r.commitIndex(), r.commitTerm());
     if (m.term() > term) {
       if (m instanceof RequestVote || m instanceof PreVote) {
         boolean transfer = m instanceof RequestVote v && v.leadershipTransfer();
@@ -157,6 +159,7 @@ public final class RaftNode {
     if (role.kind() != RaftRole.LEADER) return new ProposeResult.NotLeader(leader);
     LeaderRole l = (LeaderRole) role;
     if (l.transferTarget().isPresent()) return new ProposeResult.TransferInProgress(l.transferTarget().get());
+    if (l.leaving) return new ProposeResult.NotLeader(Optional.empty()); // removing itself: see LeaderRole.leaving
     if (command.size() > cfg.maxCommandBytes()) return new ProposeResult.TooLarge(command.size(), cfg.maxCommandBytes());
     long index = log.lastIndex() + 1;
     l.appendLocal(this, List.of(new LogEntry(index, term, command)));
@@ -361,10 +364,9 @@ public final class RaftNode {
 
   /** The election timer fired or the leader sent TimeoutNow: campaign (after a pre-vote, unless transferred). */
   void hup(boolean transfer) {
-    if (!promotable()) {
-      resetElectionTimer();
-      return;
-    }
+    // A non-voter's timer keeps running (etcd's tickElection): past a timeout it is out of lease
+    // and grants votes, which a group that just added it as a voter may need.
+    if (!promotable()) return;
     if (hasUnappliedMembership()) {
       logger.info(term, self + " will not campaign: a committed membership change is not applied yet");
       resetElectionTimer();
@@ -474,15 +476,16 @@ public final class RaftNode {
       logger.info(term, state + " cast " + (pre ? "pre-vote" : "vote") + " for " + m.from() + " [logterm "
           + lastLogTerm + ", index " + lastLogIndex + "] at term " + m.term());
       if (pre) {
-        send(new PreVoteResponse(m.term(), self, m.from(), true));
+        send(new PreVoteResponse(m.term(), self, m.from(), true, log.committed(), commitTerm()));
       } else {
         votedFor = Optional.of(m.from());
         resetElectionTimer();
-        send(new RequestVoteResponse(term, self, m.from(), true));
+        send(new RequestVoteResponse(term, self, m.from(), true, log.committed(), commitTerm()));
       }
     } else {
       logger.info(term, state + " rejected " + m.describe() + " at term " + term);
-      send(pre ? new PreVoteResponse(term, self, m.from(), false) : new RequestVoteResponse(term, self, m.from(), false));
+      send(pre ? new PreVoteResponse(term, self, m.from(), false, log.committed(), commitTerm())
+          : new RequestVoteResponse(term, self, m.from(), false, log.committed(), commitTerm()));
     }
   }
 
@@ -491,12 +494,28 @@ public final class RaftNode {
     else if (m instanceof PreVote p) handleVoteRequest(p, p.lastLogIndex(), p.lastLogTerm());
   }
 
+  /**
+   * A voter says entry {@code index} (of {@code term}) is committed. If our log holds that very
+   * entry, Log Matching makes our log up to it the committed one (a fact of the group, whatever
+   * the term of the message). A leader counts its own commits.
+   */
+  private void learnCommit(long index, long indexTerm) {
+    if (role.kind() == RaftRole.LEADER || index <= log.committed() || !log.matchTerm(index, indexTerm)) return;
+    logger.info(term, self + " learned from a vote answer that its log is committed up to " + index);
+    log.commitTo(index);
+  }
+
+  private long commitTerm() {
+    long t = log.term(log.committed());
+    return t == RaftLog.UNKNOWN_TERM ? 0 : t;
+  }
+
   /** A message from an older term: tell requesters our term so a stale leader or candidate steps down. */
   private void answerStale(RaftMessage m) {
     if (!m.isRequest()) return;
     logger.debug(term, self + " ignored " + m.describe() + " from an older term");
-    if (m instanceof RequestVote) send(new RequestVoteResponse(term, self, m.from(), false));
-    else if (m instanceof PreVote) send(new PreVoteResponse(term, self, m.from(), false));
+    if (m instanceof RequestVote) send(new RequestVoteResponse(term, self, m.from(), false, log.committed(), commitTerm()));
+    else if (m instanceof PreVote) send(new PreVoteResponse(term, self, m.from(), false, log.committed(), commitTerm()));
     else if (m instanceof AppendEntries) send(AppendEntriesResponse.rejected(term, self, m.from(), 0, 0, 0));
     else if (m instanceof Heartbeat) send(new HeartbeatResponse(term, self, m.from()));
     else if (m instanceof InstallSnapshot) send(new InstallSnapshotResponse(term, self, m.from(), 0));

@@ -2,8 +2,17 @@ package raft.message;
 
 import raft.PeerId;
 
-/** The answer to a {@link PreVote}: granted with the pre-vote's term, rejected with the voter's own term. */
-public record PreVoteResponse(long term, PeerId from, PeerId to, boolean granted) implements RaftMessage {
+/**
+ * The answer to a {@link PreVote}: granted with the pre-vote's term, rejected with the voter's own
+ * term; with the voter's commit position, as in {@link RequestVoteResponse}.
+ */
+public record PreVoteResponse(long term, PeerId from, PeerId to, boolean granted, long commitIndex, long commitTerm)
+    implements RaftMessage {
+
+  public PreVoteResponse(long term, PeerId from, PeerId to, boolean granted) {
+    this(term, from, to, granted, 0, 0);
+  }
+
   @Override
   public boolean isRequest() {
     return false;
@@ -11,6 +20,7 @@ public record PreVoteResponse(long term, PeerId from, PeerId to, boolean granted
 
   @Override
   public String describe() {
-    return "PreVoteResponse " + from + "->" + to + " term " + term + (granted ? " granted" : " rejected");
+    return "PreVoteResponse " + from + "->" + to + " term " + term + (granted ? " granted" : " rejected")
+        + (commitIndex > 0 ? " [commit " + commitTerm + "/" + commitIndex + "]" : "");
   }
 }
