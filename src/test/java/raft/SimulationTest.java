@@ -37,6 +37,9 @@ class SimulationTest {
    * The injected bugs must be found within this many schedules of {@link #BUG_STEPS} steps. Measured
    * over 30 base seeds: the Figure-8 rule is caught after 200 schedules on average (at most 682),
    * the vote rule after 3 (at most 6); finding nothing in 3,000 is therefore a real regression, not bad luck.
+   * With membership changes in the mix (three base seeds, 2 December 2026): two pending changes after 2-13
+   * schedules, a change applied on append after 1-3, entering joint twice after 21-126, a vote not
+   * persisted after 57-550, an ack before its write after 7-73, the Figure-8 rule after 263-402.
    */
   private static final int BUG_BUDGET = 3_000;
   private static final int BUG_STEPS = 2_000;
@@ -145,8 +148,10 @@ class SimulationTest {
   @Timeout(value = 5, unit = TimeUnit.MINUTES)
   void catchesVotesThatAreNotPersisted(long seed) {
     Violation v = firstViolation(seed, RaftConfig.UnsafeRule.VOTE_NOT_PERSISTED);
-    assertTrue(v.invariant() == Invariant.ELECTION_SAFETY || v.invariant() == Invariant.LEADER_COMPLETENESS
-        || v.invariant() == Invariant.STATE_MACHINE_SAFETY || v.invariant() == Invariant.CORE_EXCEPTION,
+    // Two leaders of one term: seen as such, or by what they do (two entries at one (index, term), a lost entry).
+    assertTrue(v.invariant() == Invariant.ELECTION_SAFETY || v.invariant() == Invariant.LOG_MATCHING
+        || v.invariant() == Invariant.LEADER_COMPLETENESS || v.invariant() == Invariant.STATE_MACHINE_SAFETY
+        || v.invariant() == Invariant.CORE_EXCEPTION,
         "expected two leaders of one term or a lost entry, got " + v.invariant() + ": " + v.getMessage());
   }
 
