@@ -21,6 +21,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
@@ -34,7 +35,9 @@ import raft.core.RaftNode;
 import raft.core.RaftStatus;
 import raft.core.Ready;
 import raft.core.Slf4jRaftLogger;
+import raft.core.TransferResult;
 import raft.message.LogEntry;
+import raft.message.MembershipChange;
 import raft.message.RaftMessage;
 import raft.message.SnapshotMeta;
 import raft.persistence.DurableState;
@@ -83,6 +86,20 @@ public final class RaftPeer extends EventSourcedBehavior<RaftPeer.Command, RaftE
   public record TakeSnapshot(long index, Bytes data) implements Command {}
 
   public record GetStatus(ActorRef<RaftStatus> replyTo) implements Command {}
+
+  /**
+   * Proposes a membership change ({@link RaftNode#proposeMembership}): answered like
+   * {@link Propose}, {@code Accepted(index, term)} once the entry is durable here (in force on each
+   * peer once applied there), else {@code NotLeader}, {@code TransferInProgress} or
+   * {@code MembershipRefused(reason, peer)}, nothing changed.
+   */
+  public record ChangeMembership(List<MembershipChange> changes, ActorRef<ProposeResult> replyTo) implements Command {}
+
+  /**
+   * Hands leadership to {@code target}, or to the most up-to-date voter if empty
+   * ({@link RaftNode#transferLeadership}); answered at once with {@code Started}, {@code NotLeader} or {@code Refused}.
+   */
+  public record TransferLeadership(Optional<PeerId> target, ActorRef<TransferResult> replyTo) implements Command {}
 
   /** One Raft tick; only our own timer sends it. */
   private enum Tick implements Command { INSTANCE }
@@ -186,6 +203,8 @@ public final class RaftPeer extends EventSourcedBehavior<RaftPeer.Command, RaftE
         .onCommand(Flush.class, (state, flush) -> onFlush(state))
         .onCommand(TakeSnapshot.class, this::onTakeSnapshot)
         .onCommand(GetStatus.class, this::onGetStatus)
+        .onCommand(ChangeMembership.class, this::onChangeMembership)
+        .onCommand(TransferLeadership.class, this::onTransferLeadership)
         .build();
   }
 
@@ -283,6 +302,18 @@ public final class RaftPeer extends EventSourcedBehavior<RaftPeer.Command, RaftE
     ProposeResult result = node.propose(p.command());
     if (result instanceof ProposeResult.Accepted a) pending.add(new Pending(a.index(), a.term(), p.replyTo()));
     else p.replyTo().tell(result);
+    return afterInput();
+  }
+
+  private Effect<RaftEvent, DurableState> onChangeMembership(ChangeMembership c) {
+    ProposeResult result = node.proposeMembership(c.changes());
+    if (result instanceof ProposeResult.Accepted a) pending.add(new Pending(a.index(), a.term(), c.replyTo()));
+    else c.replyTo().tell(result);
+    return afterInput();
+  }
+
+  private Effect<RaftEvent, DurableState> onTransferLeadership(TransferLeadership t) {
+    t.replyTo().tell(node.transferLeadership(t.target()));
     return afterInput();
   }
 
