@@ -37,6 +37,9 @@ class SimulationTest {
    * The injected bugs must be found within this many schedules of {@link #BUG_STEPS} steps. Measured
    * over 30 base seeds: the Figure-8 rule is caught after 200 schedules on average (at most 682),
    * the vote rule after 3 (at most 6); finding nothing in 3,000 is therefore a real regression, not bad luck.
+   * With membership changes in the mix (three base seeds, 2 December 2026): two pending changes after 2-13
+   * schedules, a change applied on append after 1-3, entering joint twice after 21-126, a vote not
+   * persisted after 57-550, an ack before its write after 7-73, the Figure-8 rule after 263-402.
    */
   private static final int BUG_BUDGET = 3_000;
   private static final int BUG_STEPS = 2_000;
@@ -57,6 +60,8 @@ class SimulationTest {
     long snapshots = 0;
     long installs = 0;
     long leaders = 0;
+    long membershipChanges = 0;
+    long transfers = 0;
     long maxTerm = 0;
     for (int i = 0; i < schedules; i++) {
       Stats s = runSchedule(ClusterSimulator.scheduleSeed(seed, i), RaftConfig.UnsafeRule.NONE, STEPS);
@@ -66,13 +71,16 @@ class SimulationTest {
       snapshots += s.snapshots();
       installs += s.installs();
       leaders += s.leaders();
+      membershipChanges += s.membershipChanges();
+      transfers += s.transfers();
       maxTerm = Math.max(maxTerm, s.maxTerm());
     }
     double seconds = (System.nanoTime() - start) / 1e9;
     LOG.info("simulated {} schedules of {} steps in {} s (base seed {}): {} entries committed, {} leaders elected,"
         + " {} crashes ({} of a leader between sending its appends and writing them), {} snapshots taken, {} installed"
-        + " from a leader, max term {}", schedules, STEPS, String.format("%.1f", seconds), seed, committed, leaders,
-        crashes, midWriteCrashes, snapshots, installs, maxTerm);
+        + " from a leader, {} membership changes accepted, {} leadership transfers started, max term {}", schedules,
+        STEPS, String.format("%.1f", seconds), seed, committed, leaders, crashes, midWriteCrashes, snapshots, installs,
+        membershipChanges, transfers, maxTerm);
     // The schedules must actually exercise the protocol, not idle.
     assertTrue(committed >= schedules, "too few entries committed: " + committed);
     assertTrue(leaders >= schedules, "too few elections: " + leaders);
@@ -81,6 +89,8 @@ class SimulationTest {
       assertTrue(midWriteCrashes > 0, "no leader crashed mid-write in " + schedules + " schedules");
       assertTrue(snapshots > 0, "no snapshot in " + schedules + " schedules");
       assertTrue(installs > 0, "no snapshot sent to a follower in " + schedules + " schedules");
+      assertTrue(membershipChanges > 0, "no membership change in " + schedules + " schedules");
+      assertTrue(transfers > 0, "no leadership transfer in " + schedules + " schedules");
     }
   }
 
@@ -120,6 +130,50 @@ class SimulationTest {
     Violation v = firstViolation(seed, RaftConfig.UnsafeRule.VOTE_WITHOUT_LOG_CHECK);
     assertTrue(v.invariant() == Invariant.LEADER_COMPLETENESS || v.invariant() == Invariant.STATE_MACHINE_SAFETY,
         "expected a lost committed entry, got " + v.invariant() + ": " + v.getMessage());
+  }
+
+  @Test
+  @Timeout(value = 5, unit = TimeUnit.MINUTES)
+  void catchesAcksSentBeforeTheirWrite(long seed) {
+    Violation v = firstViolation(seed, RaftConfig.UnsafeRule.ACK_BEFORE_WRITE);
+    // A follower that crashed after acknowledging entries it never wrote either loses a committed
+    // entry, or leaves the leader believing it holds entries it lacks, so that the two never agree
+    // on where to continue (the leader ignores rejections below a match index it trusts).
+    assertTrue(v.invariant() == Invariant.LEADER_COMPLETENESS || v.invariant() == Invariant.STATE_MACHINE_SAFETY
+        || v.invariant() == Invariant.LIVENESS, "expected a lost entry or a stuck follower, got " + v.invariant() + ": "
+        + v.getMessage());
+  }
+
+  @Test
+  @Timeout(value = 5, unit = TimeUnit.MINUTES)
+  void catchesVotesThatAreNotPersisted(long seed) {
+    Violation v = firstViolation(seed, RaftConfig.UnsafeRule.VOTE_NOT_PERSISTED);
+    // Two leaders of one term: seen as such, or by what they do (two entries at one (index, term), a lost entry).
+    assertTrue(v.invariant() == Invariant.ELECTION_SAFETY || v.invariant() == Invariant.LOG_MATCHING
+        || v.invariant() == Invariant.LEADER_COMPLETENESS || v.invariant() == Invariant.STATE_MACHINE_SAFETY
+        || v.invariant() == Invariant.CORE_EXCEPTION,
+        "expected two leaders of one term or a lost entry, got " + v.invariant() + ": " + v.getMessage());
+  }
+
+  @Test
+  @Timeout(value = 5, unit = TimeUnit.MINUTES)
+  void catchesTwoPendingMembershipChanges(long seed) {
+    Violation v = firstViolation(seed, RaftConfig.UnsafeRule.TWO_PENDING_CHANGES);
+    assertEquals(Invariant.MEMBERSHIP_TRANSITION, v.invariant(), v.getMessage());
+  }
+
+  @Test
+  @Timeout(value = 5, unit = TimeUnit.MINUTES)
+  void catchesMembershipChangesAppliedOnAppend(long seed) {
+    Violation v = firstViolation(seed, RaftConfig.UnsafeRule.CHANGE_ON_APPEND);
+    assertEquals(Invariant.MEMBERSHIP_COMMITTED, v.invariant(), v.getMessage());
+  }
+
+  @Test
+  @Timeout(value = 5, unit = TimeUnit.MINUTES)
+  void catchesEnteringJointConsensusTwice(long seed) {
+    Violation v = firstViolation(seed, RaftConfig.UnsafeRule.ENTER_JOINT_TWICE);
+    assertEquals(Invariant.MEMBERSHIP_TRANSITION, v.invariant(), v.getMessage());
   }
 
   private static Violation firstViolation(long seed, RaftConfig.UnsafeRule rule) {

@@ -2,14 +2,24 @@ package raft.core;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import raft.PeerId;
 import raft.message.RaftMessage;
 import raft.message.RequestVote;
 import raft.message.RequestVoteResponse;
 
-/** A candidate asks every peer for its vote and wins with a majority (§5.2). */
+/**
+ * A candidate asks every voter for its vote and wins with a majority (§5.2); in joint consensus
+ * with a majority of each half (§4.3).
+ */
 final class CandidateRole implements Role {
   private final Map<PeerId, Boolean> votes = new HashMap<>();
+  /** Campaigning because the leader sent TimeoutNow: voters grant past their leader lease. */
+  private final boolean transfer;
+
+  CandidateRole(boolean transfer) {
+    this.transfer = transfer;
+  }
 
   @Override
   public RaftRole kind() {
@@ -18,27 +28,27 @@ final class CandidateRole implements Role {
 
   void campaign(RaftNode n) {
     votes.put(n.id(), true);
-    if (countVotes(true) >= Quorum.majority(n.voters().size())) {
+    if (Quorum.voteResult(n.membership(), votes) == Quorum.VoteResult.WON) {
       n.becomeLeader();
       return;
     }
-    for (PeerId p : n.others()) {
-      n.send(new RequestVote(n.term(), n.id(), p, n.log.lastIndex(), n.log.lastTerm()));
+    for (PeerId p : n.otherVoters()) {
+      n.send(new RequestVote(n.term(), n.id(), p, n.log.lastIndex(), n.log.lastTerm(), transfer));
     }
   }
 
   @Override
   public void tick(RaftNode n) {
-    if (n.electionTimerFired()) n.becomeCandidate();
+    if (n.electionTimerFired()) n.hup(false);
   }
 
   @Override
   public void step(RaftNode n, RaftMessage m) {
     if (m instanceof RequestVoteResponse r) onVote(n, r);
-    else if (m instanceof RequestVote r) n.handleRequestVote(r);
+    else if (m.isRequest() && !FollowerRole.isFromLeader(m)) n.handleVoteRequest(m);
     else if (FollowerRole.isFromLeader(m)) {
       // Someone won this term: follow it and handle the message as a follower.
-      n.becomeFollower(n.term(), java.util.Optional.of(m.from()));
+      n.becomeFollower(n.term(), Optional.of(m.from()));
       n.step(m);
     }
     // Other responses belong to an earlier role in this term: nothing to do.
@@ -46,14 +56,14 @@ final class CandidateRole implements Role {
 
   private void onVote(RaftNode n, RequestVoteResponse r) {
     votes.putIfAbsent(r.from(), r.granted());
-    int majority = Quorum.majority(n.voters().size());
+    Quorum.VoteResult result = Quorum.voteResult(n.membership(), votes);
     n.logger().debug(n.term(), n.id() + " received " + (r.granted() ? "vote" : "rejection") + " from " + r.from()
-        + " [" + countVotes(true) + " for, " + countVotes(false) + " against]");
-    if (countVotes(true) >= majority) n.becomeLeader();
-    else if (countVotes(false) >= majority) n.becomeFollower(n.term(), java.util.Optional.empty());
+        + " [" + count(true) + " for, " + count(false) + " against]");
+    if (result == Quorum.VoteResult.WON) n.becomeLeader();
+    else if (result == Quorum.VoteResult.LOST) n.becomeFollower(n.term(), Optional.empty());
   }
 
-  private int countVotes(boolean granted) {
-    return (int) votes.values().stream().filter(v -> v == granted).count();
+  private long count(boolean granted) {
+    return votes.values().stream().filter(v -> v == granted).count();
   }
 }

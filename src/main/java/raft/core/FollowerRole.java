@@ -1,16 +1,21 @@
 package raft.core;
 
 import java.util.List;
+import raft.RaftConfig;
 import raft.message.AppendEntries;
 import raft.message.AppendEntriesResponse;
+import raft.message.EntryKind;
 import raft.message.Heartbeat;
 import raft.message.HeartbeatResponse;
 import raft.message.InstallSnapshot;
 import raft.message.InstallSnapshotResponse;
 import raft.message.LogEntry;
+import raft.message.Membership;
+import raft.message.PreVote;
 import raft.message.RaftMessage;
 import raft.message.RequestVote;
 import raft.message.SnapshotMeta;
+import raft.message.TimeoutNow;
 
 /** A follower takes the leader's log and starts an election when the leader goes quiet. */
 final class FollowerRole implements Role {
@@ -27,8 +32,8 @@ final class FollowerRole implements Role {
   @Override
   public void tick(RaftNode n) {
     if (n.electionTimerFired()) {
-      n.logger().info(n.term(), n.id() + " heard no leader for an election timeout; starting an election");
-      n.becomeCandidate();
+      if (n.promotable()) n.logger().info(n.term(), n.id() + " heard no leader for an election timeout; starting an election");
+      n.hup(false);
     }
   }
 
@@ -41,7 +46,11 @@ final class FollowerRole implements Role {
     if (m instanceof AppendEntries a) onAppendEntries(n, a);
     else if (m instanceof Heartbeat h) onHeartbeat(n, h);
     else if (m instanceof InstallSnapshot s) onInstallSnapshot(n, s);
-    else if (m instanceof RequestVote r) n.handleRequestVote(r);
+    else if (m instanceof RequestVote || m instanceof PreVote) n.handleVoteRequest(m);
+    else if (m instanceof TimeoutNow) {
+      n.logger().info(n.term(), n.id() + " received " + m.describe() + "; campaigning at once");
+      n.hup(true);
+    }
     // Responses to requests of an earlier role in this term need no action.
   }
 
@@ -65,6 +74,11 @@ final class FollowerRole implements Role {
         n.logger().info(n.term(), n.id() + " truncating its log from index " + conflict + " (conflict with leader " + a.from() + ")");
       List<LogEntry> fresh = a.entries().subList((int) (conflict - a.prevLogIndex() - 1), a.entries().size());
       log.append(fresh);
+      if (n.config().unsafeRule() == RaftConfig.UnsafeRule.CHANGE_ON_APPEND) {
+        for (LogEntry e : fresh) {
+          if (e.kind() == EntryKind.CONF_CHANGE) n.applyMembership(Membership.decode(e.command()), e.index());
+        }
+      }
     }
     log.commitTo(Math.min(a.leaderCommit(), lastNew));
     n.send(AppendEntriesResponse.accepted(n.term(), n.id(), a.from(), lastNew));

@@ -1,9 +1,12 @@
 package raft.core;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import raft.PeerId;
 import raft.RaftConfig;
 import raft.message.AppendEntries;
@@ -13,9 +16,12 @@ import raft.message.HeartbeatResponse;
 import raft.message.InstallSnapshot;
 import raft.message.InstallSnapshotResponse;
 import raft.message.LogEntry;
+import raft.message.Membership;
+import raft.message.PreVote;
 import raft.message.RaftMessage;
 import raft.message.RequestVote;
 import raft.message.Snapshot;
+import raft.message.TimeoutNow;
 
 /**
  * The leader replicates its log to every follower, pipelining appends to those that keep up,
@@ -26,9 +32,42 @@ final class LeaderRole implements Role {
   private int heartbeatElapsed;
   /** New entries were appended since the last broadcast; sent at the next ready() as one batch. */
   private boolean pendingBroadcast;
+  /**
+   * The index of the last membership entry this leader appended, or, from its election, its last
+   * index then (an earlier leader's change may be in the tail); no new change while above the applied index.
+   */
+  long pendingConfIndex;
+  /** The first index of this leader's term: a change waits until the commit index reaches it. */
+  final long termStartIndex;
+  private Optional<PeerId> transferTarget = Optional.empty();
+  private int transferElapsed;
+  /**
+   * This leader proposed a membership without itself: it takes no more proposals, so its removal
+   * is the last entry it appends and any voter that holds it has a log as up to date as its own
+   * (else a crash of this peer could leave a remaining voter that never learned of the commit,
+   * and needs this peer's vote, facing a longer log that refuses it forever).
+   */
+  boolean leaving;
 
   LeaderRole(RaftNode n) {
-    for (PeerId p : n.others()) progress.put(p, new Progress(n.log.lastIndex() + 1, n.config().maxInflightAppends()));
+    for (PeerId p : n.others()) progress.put(p, newProgress(n));
+    pendingConfIndex = n.log.lastIndex();
+    termStartIndex = n.log.lastIndex() + 1;
+  }
+
+  private static Progress newProgress(RaftNode n) {
+    Progress pr = new Progress(n.log.lastIndex() + 1, n.config().maxInflightAppends());
+    pr.recentActive = true; // a new follower gets one check-quorum period to answer
+    return pr;
+  }
+
+  Optional<PeerId> transferTarget() {
+    return transferTarget;
+  }
+
+  /** The follower's progress (match index), or null if it is not a member. */
+  Progress progress(PeerId p) {
+    return progress.get(p);
   }
 
   @Override
@@ -59,6 +98,18 @@ final class LeaderRole implements Role {
 
   @Override
   public void tick(RaftNode n) {
+    if (transferTarget.isPresent() && ++transferElapsed >= n.config().electionTicks()) {
+      n.logger().info(n.term(), n.id() + " gave up transferring leadership to " + transferTarget.get()
+          + " after an election timeout");
+      transferTarget = Optional.empty();
+      if (!n.membership().isVoter(n.id())) handOver(n);
+    }
+    if (n.leaderElectionPeriodOver() && n.config().checkQuorum() && !quorumActive(n)) {
+      n.logger().warn(n.term(), n.id() + " heard from no quorum of " + n.membership().describe()
+          + " for an election timeout; stepping down");
+      n.becomeFollower(n.term(), Optional.empty());
+      return;
+    }
     for (Progress pr : progress.values()) {
       // A snapshot or its answer was lost: probe again, which resends it if still needed. Half an
       // election timeout: long enough for a large snapshot to arrive, short enough that a few
@@ -70,6 +121,100 @@ final class LeaderRole implements Role {
       heartbeatElapsed = 0;
       broadcastHeartbeat(n);
     }
+  }
+
+  /** Check-quorum: a quorum (with us) answered since the last check; clears the marks for the next period. */
+  private boolean quorumActive(RaftNode n) {
+    Set<PeerId> active = new HashSet<>();
+    active.add(n.id());
+    for (Map.Entry<PeerId, Progress> e : progress.entrySet()) {
+      if (e.getValue().recentActive) active.add(e.getKey());
+      e.getValue().recentActive = false;
+    }
+    return Quorum.isQuorum(n.membership(), active);
+  }
+
+  // ---- leadership transfer (thesis §3.10) ------------------------------------------------
+
+  /** The other voter with the highest match index (ties: the first by id). */
+  Optional<PeerId> mostUpToDateVoter(RaftNode n) {
+    PeerId best = null;
+    long bestMatch = -1;
+    for (Map.Entry<PeerId, Progress> e : progress.entrySet()) {
+      if (!n.membership().isVoter(e.getKey())) continue;
+      if (e.getValue().match > bestMatch) {
+        best = e.getKey();
+        bestMatch = e.getValue().match;
+      }
+    }
+    return Optional.ofNullable(best);
+  }
+
+  void startTransfer(RaftNode n, PeerId target) {
+    if (transferTarget.equals(Optional.of(target))) return; // already under way; its timeout keeps running
+    transferTarget = Optional.of(target);
+    transferElapsed = 0;
+    Progress pr = progress.get(target);
+    n.logger().info(n.term(), n.id() + " transferring leadership to " + target + " [" + pr.describe() + ", last index "
+        + n.log.lastIndex() + "]");
+    if (pr.match == n.log.lastIndex()) sendTimeoutNow(n, target);
+    else sendAppends(n, target);
+  }
+
+  private static void sendTimeoutNow(RaftNode n, PeerId target) {
+    n.logger().info(n.term(), n.id() + " sends TimeoutNow to " + target + ", whose log is up to date");
+    n.send(new TimeoutNow(n.term(), n.id(), target));
+  }
+
+  // ---- membership ------------------------------------------------------------------------
+
+  /** The membership in force changed: replicate to the new members, forget the removed ones. */
+  void membershipChanged(RaftNode n) {
+    Set<PeerId> members = new HashSet<>(n.others());
+    progress.keySet().retainAll(members);
+    for (PeerId p : n.others()) {
+      if (!progress.containsKey(p)) {
+        progress.put(p, newProgress(n));
+        sendAppend(n, p, progress.get(p), true);
+      }
+    }
+    if (transferTarget.isPresent() && !n.membership().isVoter(transferTarget.get())) transferTarget = Optional.empty();
+    // The new quorum may already hold more than the old one did (leaving joint drops a lagging half).
+    maybeCommit(n);
+    if (!n.membership().isVoter(n.id())) handOver(n);
+  }
+
+  /**
+   * This leader is no longer a voter. It keeps leading (counting only the voters, not itself) so
+   * that the remaining voters learn that its removal committed, and transfers leadership to the
+   * most up-to-date voter, again and again if a transfer gives up; it takes no proposals meanwhile.
+   * (Stepping down at once can leave the group without a possible leader: a remaining voter that
+   * has not learned the commit still counts this peer, whose longer log then refuses it its vote.)
+   */
+  private void handOver(RaftNode n) {
+    Optional<PeerId> next = mostUpToDateVoter(n);
+    n.logger().info(n.term(), n.id() + " is no longer a voter of " + n.membership().describe()
+        + "; handing leadership over" + next.map(p -> " to " + p).orElse(""));
+    if (next.isPresent()) startTransfer(n, next.get());
+    else n.becomeFollower(n.term(), Optional.empty());
+  }
+
+  /** Joint consensus leaves itself: once the joint entry is applied here, propose the entry that leaves it. */
+  void maybeLeaveJoint(RaftNode n) {
+    if (n.membership().isJoint() && pendingConfIndex <= n.log.applied() && n.isLeader()) {
+      appendMembership(n, n.membership().leaveJoint());
+    }
+  }
+
+  /** Appends a membership entry of this term; it takes effect when applied (see {@link RaftNode#advance}). */
+  long appendMembership(RaftNode n, Membership m) {
+    long index = n.log.lastIndex() + 1;
+    appendLocal(n, List.of(LogEntry.confChange(index, n.term(), m)));
+    pendingConfIndex = index;
+    if (!m.isVoter(n.id())) leaving = true;
+    n.logger().info(n.term(), n.id() + " proposed membership " + m.describe() + " at " + index);
+    if (n.config().unsafeRule() == RaftConfig.UnsafeRule.CHANGE_ON_APPEND) n.applyMembership(m, index);
+    return index;
   }
 
   private static int snapshotRetryTicks(RaftNode n) {
@@ -88,7 +233,7 @@ final class LeaderRole implements Role {
     if (m instanceof AppendEntriesResponse r) onAppendResponse(n, r);
     else if (m instanceof HeartbeatResponse r) onHeartbeatResponse(n, r);
     else if (m instanceof InstallSnapshotResponse r) onSnapshotResponse(n, r);
-    else if (m instanceof RequestVote r) n.handleRequestVote(r); // same term: we voted for ourselves, so this rejects
+    else if (m instanceof RequestVote || m instanceof PreVote) n.handleVoteRequest(m); // same term: we voted for ourselves
     else if (FollowerRole.isFromLeader(m))
       throw new IllegalStateException("two leaders in term " + n.term() + ": " + n.id() + " got " + m.describe());
   }
@@ -96,6 +241,7 @@ final class LeaderRole implements Role {
   private void onAppendResponse(RaftNode n, AppendEntriesResponse r) {
     Progress pr = progress.get(r.from());
     if (pr == null) return;
+    pr.recentActive = true;
     if (!r.success()) {
       onRejection(n, r, pr);
       return;
@@ -109,6 +255,8 @@ final class LeaderRole implements Role {
         case REPLICATE -> pr.inflights.freeTo(pr.match);
       }
       maybeCommit(n);
+      if (!n.isLeader()) return;
+      if (transferTarget.equals(Optional.of(r.from())) && pr.match == n.log.lastIndex()) sendTimeoutNow(n, r.from());
     }
     sendAppends(n, r.from());
   }
@@ -150,6 +298,7 @@ final class LeaderRole implements Role {
   private void onHeartbeatResponse(RaftNode n, HeartbeatResponse r) {
     Progress pr = progress.get(r.from());
     if (pr == null) return;
+    pr.recentActive = true;
     pr.probeSent = false;
     if (pr.state == Progress.State.REPLICATE && pr.inflights.isFull()) pr.inflights.freeFirst();
     // The follower may have missed appends: an empty one makes it tell us where it stands.
@@ -159,6 +308,7 @@ final class LeaderRole implements Role {
   private void onSnapshotResponse(RaftNode n, InstallSnapshotResponse r) {
     Progress pr = progress.get(r.from());
     if (pr == null) return;
+    pr.recentActive = true;
     pr.maybeUpdate(r.matchIndex());
     if (pr.state == Progress.State.SNAPSHOT) {
       n.logger().info(n.term(), n.id() + " follower " + r.from() + " installed snapshot up to " + r.matchIndex());
@@ -215,11 +365,13 @@ final class LeaderRole implements Role {
    * (see {@link Ready#sendBeforePersist()}), so its log may run ahead of its disk.
    */
   private void maybeCommit(RaftNode n) {
-    List<Long> matches = new ArrayList<>(progress.size() + 1);
-    matches.add(n.log.stableLastIndex());
-    for (Progress pr : progress.values()) matches.add(pr.match);
-    long index = Quorum.committedIndex(matches);
-    if (index > n.log.committed()
+    long stable = n.log.stableLastIndex();
+    long index = Quorum.committedIndex(n.membership(), p -> {
+      if (p.equals(n.id())) return stable;
+      Progress pr = progress.get(p);
+      return pr == null ? 0 : pr.match;
+    });
+    if (index > n.log.committed() && index <= n.log.lastIndex()
         && (n.log.term(index) == n.term() || n.config().unsafeRule() == RaftConfig.UnsafeRule.COMMIT_OLD_TERM_BY_COUNTING)) {
       n.log.commitTo(index);
       n.logger().debug(n.term(), n.id() + " committed up to " + index);

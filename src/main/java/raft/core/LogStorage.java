@@ -1,7 +1,9 @@
 package raft.core;
 
 import java.util.List;
+import raft.message.EntryKind;
 import raft.message.HardState;
+import raft.message.Membership;
 import raft.message.LogEntry;
 import raft.message.Snapshot;
 import raft.message.SnapshotMeta;
@@ -37,4 +39,21 @@ public interface LogStorage {
    * but always at least one when the range is not empty. Requires firstIndex() <= from <= to <= lastIndex()+1.
    */
   List<LogEntry> entries(long from, long to, long maxBytes);
+
+  /**
+   * The membership as of entry {@code index} (firstIndex()-1 <= index <= lastIndex()): the last
+   * membership change at or before it, else the snapshot's. What a snapshot taken at index records
+   * in its {@link SnapshotMeta}. {@link Membership#EMPTY} if neither knows one (the bootstrap membership holds).
+   */
+  default Membership membershipAt(long index) {
+    long first = firstIndex();
+    if (index >= first) {
+      List<LogEntry> entries = entries(first, index + 1, Long.MAX_VALUE);
+      for (int i = entries.size() - 1; i >= 0; i--) {
+        LogEntry e = entries.get(i);
+        if (e.kind() == EntryKind.CONF_CHANGE) return Membership.decode(e.command());
+      }
+    }
+    return snapshotMeta().membership();
+  }
 }

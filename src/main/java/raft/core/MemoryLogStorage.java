@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import raft.message.HardState;
 import raft.message.LogEntry;
+import raft.message.Membership;
 import raft.message.Snapshot;
 import raft.message.SnapshotMeta;
 import wire.Bytes;
@@ -79,8 +80,9 @@ public final class MemoryLogStorage implements LogStorage {
     if (index <= snapIndex) return;
     if (index > lastIndex()) throw new IllegalArgumentException("compact " + index + " beyond last index " + lastIndex());
     long t = term(index);
+    Membership membership = membershipAt(index);
     dropFirst((int) (index - snapIndex));
-    snapshot = new Snapshot(new SnapshotMeta(index, t), data);
+    snapshot = new Snapshot(new SnapshotMeta(index, t, membership), data);
   }
 
   private void dropFirst(int n) {

@@ -19,6 +19,8 @@ final class Progress {
   boolean probeSent;
   long pendingSnapshot;
   int ticksInSnapshot;
+  /** Heard from since the leader's last check-quorum. */
+  boolean recentActive;
   final Inflights inflights;
 
   Progress(long next, int maxInflight) {

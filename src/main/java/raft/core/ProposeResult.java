@@ -6,13 +6,15 @@ import java.util.Optional;
 import raft.PeerId;
 import wire.CborSerializable;
 
-/** The answer to a proposal: accepted at an index, or a typed reason why not. */
+/** The answer to a proposal (a command or a membership change): accepted at an index, or a typed reason why not. */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
 @JsonSubTypes({
   @JsonSubTypes.Type(value = ProposeResult.Accepted.class, name = "Accepted"),
   @JsonSubTypes.Type(value = ProposeResult.NotLeader.class, name = "NotLeader"),
   @JsonSubTypes.Type(value = ProposeResult.TooLarge.class, name = "TooLarge"),
   @JsonSubTypes.Type(value = ProposeResult.Busy.class, name = "Busy"),
+  @JsonSubTypes.Type(value = ProposeResult.TransferInProgress.class, name = "TransferInProgress"),
+  @JsonSubTypes.Type(value = ProposeResult.MembershipRefused.class, name = "MembershipRefused"),
 })
 public sealed interface ProposeResult extends CborSerializable {
   /** Appended to the leader's log at index in term; committed only if that entry survives. */
@@ -26,4 +28,10 @@ public sealed interface ProposeResult extends CborSerializable {
 
   /** The peer holds too many proposals that are not yet durable; retry shortly. */
   record Busy(int pending) implements ProposeResult {}
+
+  /** The leader is handing leadership to {@code target}; retry on the new leader (or here, if the transfer gives up). */
+  record TransferInProgress(PeerId target) implements ProposeResult {}
+
+  /** A membership change was refused for {@code reason} (about {@code peer}, if one change is to blame); nothing changed. */
+  record MembershipRefused(MembershipRefusal reason, Optional<PeerId> peer) implements ProposeResult {}
 }

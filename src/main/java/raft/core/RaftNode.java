@@ -15,9 +15,15 @@ import raft.message.HardState;
 import raft.message.Heartbeat;
 import raft.message.HeartbeatResponse;
 import raft.message.InstallSnapshot;
+import raft.message.EntryKind;
 import raft.message.InstallSnapshotResponse;
 import raft.message.LogEntry;
+import raft.message.Membership;
+import raft.message.MembershipChange;
+import raft.message.PreVote;
+import raft.message.PreVoteResponse;
 import raft.message.RaftMessage;
+import raft.message.TimeoutNow;
 import raft.message.RequestVote;
 import raft.message.RequestVoteResponse;
 import raft.message.Snapshot;
@@ -32,8 +38,11 @@ import wire.Bytes;
  */
 public final class RaftNode {
   private final PeerId self;
-  private final List<PeerId> voters;
   private final RaftConfig cfg;
+  /** The membership in force: changed only when a membership entry (or a snapshot) is applied, in {@link #advance}. */
+  private Membership membership;
+  /** The index of the entry (or snapshot) that brought {@link #membership}; 0 for the bootstrap membership. */
+  private long membershipIndex;
   private final RandomGenerator random;
   private final RaftLogger logger;
   private final LogStorage storage;
@@ -48,12 +57,18 @@ public final class RaftNode {
   private final List<RaftMessage> outbox = new ArrayList<>();
   /** The hard state last handed out for persisting. */
   private HardState persistedHardState;
+  /** Role and leader last handed out in a Ready. */
+  private SoftState lastSoftState;
 
-  private RaftNode(PeerId self, Set<PeerId> voters, RaftConfig cfg, LogStorage storage, RandomGenerator random,
+  private RaftNode(PeerId self, Membership bootstrap, RaftConfig cfg, LogStorage storage, RandomGenerator random,
       RaftLogger logger) {
     this.self = self;
-    this.voters = List.copyOf(new TreeSet<>(voters));
     this.cfg = cfg;
+    // Rebuilt from what is durable: the snapshot's membership, else the bootstrap one; the
+    // membership entries after the snapshot take effect again as the log is re-applied.
+    Membership snap = storage.snapshotMeta().membership();
+    this.membership = snap.isEmpty() ? bootstrap : snap;
+    this.membershipIndex = snap.isEmpty() ? 0 : storage.snapshotMeta().index();
     this.storage = storage;
     this.random = random;
     this.logger = logger;
@@ -67,19 +82,34 @@ public final class RaftNode {
   /**
    * Starts (or restarts) a peer from what {@code storage} holds: a fresh peer on empty storage,
    * or one that resumes its term, vote, log and snapshot after a crash. It starts as a follower.
+   * {@code bootstrap} is the membership of a group whose log is empty; once the snapshot or the
+   * log records a membership, that one is used instead. A peer that is not a voter of its
+   * membership (a learner, or a peer started to be added) never campaigns.
+   *
+   * @throws IllegalArgumentException if the configuration is invalid or the bootstrap membership has no voter
+   */
+  public static RaftNode start(PeerId self, Membership bootstrap, RaftConfig cfg, LogStorage storage,
+      RandomGenerator random, RaftLogger logger) {
+    Objects.requireNonNull(self, "self");
+    cfg.validate();
+    if (bootstrap.voters().isEmpty()) throw new IllegalArgumentException("the bootstrap membership has no voter");
+    RaftNode node = new RaftNode(self, bootstrap, cfg, storage, random, logger);
+    node.becomeFollower(node.term, Optional.empty());
+    node.lastSoftState = node.softState();
+    logger.info(node.term, self + " started [" + node.membership.describe() + ", first index " + node.log.firstIndex()
+        + ", last index " + node.log.lastIndex() + ", commit " + node.log.committed() + "]");
+    return node;
+  }
+
+  /**
+   * Starts a peer of a group bootstrapped with these voters (no learners).
    *
    * @throws IllegalArgumentException if the configuration is invalid or self is not a voter
    */
   public static RaftNode start(PeerId self, Set<PeerId> voters, RaftConfig cfg, LogStorage storage,
       RandomGenerator random, RaftLogger logger) {
-    Objects.requireNonNull(self, "self");
-    cfg.validate();
     if (!voters.contains(self)) throw new IllegalArgumentException("peer " + self + " is not among the voters " + voters);
-    RaftNode node = new RaftNode(self, voters, cfg, storage, random, logger);
-    node.becomeFollower(node.term, Optional.empty());
-    logger.info(node.term, self + " started [" + node.voters.size() + " voters, first index " + node.log.firstIndex()
-        + ", last index " + node.log.lastIndex() + ", commit " + node.log.committed() + "]");
-    return node;
+    return start(self, Membership.ofVoters(voters), cfg, storage, random, logger);
   }
 
   // ---- inputs ---------------------------------------------------------------------------
@@ -91,16 +121,32 @@ public final class RaftNode {
 
   /** Handles a message from another peer. Messages not addressed to this peer are ignored. */
   public void step(RaftMessage m) {
-    if (!self.equals(m.to()) || !voters.contains(m.from())) return;
+    if (!self.equals(m.to())) return;
+    if (m instanceof RequestVoteResponse r) learnCommit(r.commitIndex(), r.commitTerm());
+    else if (m instanceof PreVoteResponse r) learnCommit(r.commitIndex(), r.commitTerm());
     if (m.term() > term) {
-      boolean fromLeader = m instanceof AppendEntries || m instanceof Heartbeat || m instanceof InstallSnapshot;
-      logger.info(term, self + " received " + m.describe() + " with higher term; becoming follower");
-      int elapsed = electionElapsed;
-      becomeFollower(m.term(), fromLeader ? Optional.of(m.from()) : Optional.empty());
-      // Only hearing the leader or granting a vote restarts the election timer (§5.2). Restarting
-      // it for a stale candidate we are about to reject would let such candidates keep the one
-      // up-to-date peer from ever campaigning.
-      if (!fromLeader) electionElapsed = elapsed;
+      if (m instanceof RequestVote || m instanceof PreVote) {
+        boolean transfer = m instanceof RequestVote v && v.leadershipTransfer();
+        // Leader lease (etcd's checkQuorum + inLease): while we hear from a leader, a higher-term
+        // (pre-)vote is from a peer that was cut off or removed; ignore it rather than be deposed.
+        if (!transfer && inLease()) {
+          logger.info(term, self + " ignored " + m.describe() + ": leader " + leader.map(PeerId::id).orElse("?")
+              + " was heard " + electionElapsed + " ticks ago");
+          return;
+        }
+      }
+      if (m instanceof PreVote || (m instanceof PreVoteResponse r && r.granted())) {
+        // A pre-vote, or a grant of ours, carries the term someone would campaign at: no term change.
+      } else {
+        boolean fromLeader = FollowerRole.isFromLeader(m) || m instanceof TimeoutNow;
+        logger.info(term, self + " received " + m.describe() + " with higher term; becoming follower");
+        int elapsed = electionElapsed;
+        becomeFollower(m.term(), fromLeader ? Optional.of(m.from()) : Optional.empty());
+        // Only hearing the leader or granting a vote restarts the election timer (§5.2). Restarting
+        // it for a stale candidate we are about to reject would let such candidates keep the one
+        // up-to-date peer from ever campaigning.
+        if (!fromLeader) electionElapsed = elapsed;
+      }
     } else if (m.term() < term) {
       answerStale(m);
       return;
@@ -111,17 +157,62 @@ public final class RaftNode {
   /** Proposes a command; the leader appends it and replicates it at once. */
   public ProposeResult propose(Bytes command) {
     if (role.kind() != RaftRole.LEADER) return new ProposeResult.NotLeader(leader);
+    LeaderRole l = (LeaderRole) role;
+    if (l.transferTarget().isPresent()) return new ProposeResult.TransferInProgress(l.transferTarget().get());
+    if (l.leaving) return new ProposeResult.NotLeader(Optional.empty()); // removing itself: see LeaderRole.leaving
     if (command.size() > cfg.maxCommandBytes()) return new ProposeResult.TooLarge(command.size(), cfg.maxCommandBytes());
     long index = log.lastIndex() + 1;
-    ((LeaderRole) role).appendLocal(this, List.of(new LogEntry(index, term, command)));
+    l.appendLocal(this, List.of(new LogEntry(index, term, command)));
     return new ProposeResult.Accepted(index, term);
+  }
+
+  /**
+   * Proposes a membership change (etcd's ConfChangeV2): one entry if it changes at most one voter,
+   * else joint consensus (an entry entering the joint configuration; once the leader applies it,
+   * the leader itself proposes the entry that leaves it). The change takes effect on each peer when
+   * that peer applies the entry, in {@link #advance}. Refused, changing nothing, with
+   * {@link ProposeResult.MembershipRefused} (see {@link MembershipRefusal} for the rules).
+   */
+  public ProposeResult proposeMembership(List<MembershipChange> changes) {
+    if (role.kind() != RaftRole.LEADER) return new ProposeResult.NotLeader(leader);
+    LeaderRole l = (LeaderRole) role;
+    if (l.transferTarget().isPresent()) return new ProposeResult.TransferInProgress(l.transferTarget().get());
+    return MembershipChanges.propose(this, l, changes);
+  }
+
+  /**
+   * Hands leadership to {@code target}, or to the most up-to-date other voter if empty (thesis
+   * §3.10): the leader brings the target's log up to date, then sends it {@link TimeoutNow}, and
+   * refuses proposals meanwhile; it gives up after an election timeout.
+   */
+  public TransferResult transferLeadership(Optional<PeerId> target) {
+    if (role.kind() != RaftRole.LEADER) return new TransferResult.NotLeader(leader);
+    LeaderRole l = (LeaderRole) role;
+    PeerId to;
+    if (target.isPresent()) {
+      to = target.get();
+      if (to.equals(self)) return new TransferResult.Refused(TransferResult.Reason.ALREADY_LEADER, target);
+      if (!membership.contains(to)) return new TransferResult.Refused(TransferResult.Reason.NOT_A_MEMBER, target);
+      if (!membership.isVoter(to)) return new TransferResult.Refused(TransferResult.Reason.LEARNER, target);
+    } else {
+      Optional<PeerId> best = l.mostUpToDateVoter(this);
+      if (best.isEmpty()) return new TransferResult.Refused(TransferResult.Reason.NO_OTHER_VOTER, target);
+      to = best.get();
+    }
+    l.startTransfer(this, to);
+    return new TransferResult.Started(to);
   }
 
   // ---- output ---------------------------------------------------------------------------
 
   public boolean hasReady() {
     if (role instanceof LeaderRole l && l.hasPendingBroadcast()) return true;
-    return !outbox.isEmpty() || log.hasUnstable() || log.hasNextCommitted() || termOrVoteChanged(currentHardState());
+    return !outbox.isEmpty() || log.hasUnstable() || log.hasNextCommitted() || termOrVoteChanged(currentHardState())
+        || !softState().equals(lastSoftState);
+  }
+
+  private SoftState softState() {
+    return new SoftState(role.kind(), leader);
   }
 
   /** Term and vote must be durable before we answer anyone; the commit index alone need not be. */
@@ -136,7 +227,9 @@ public final class RaftNode {
     // A leader whose term and vote are already on disk promises nothing about this write in what
     // it sends (appends, heartbeats, snapshots, refusals): they may leave while it writes. Every
     // message in the outbox is then its own, since becoming leader took a durable campaign.
-    boolean sendBeforePersist = role.kind() == RaftRole.LEADER && !termOrVoteChanged(hs);
+    boolean sendBeforePersist = (role.kind() == RaftRole.LEADER
+        || (role.kind() == RaftRole.FOLLOWER && cfg.unsafeRule() == RaftConfig.UnsafeRule.ACK_BEFORE_WRITE))
+        && !termOrVoteChanged(hs);
     List<LogEntry> entries = log.unstableEntries();
     Optional<Snapshot> snapshot = Optional.ofNullable(log.unstableSnapshot());
     Optional<HardState> hsToSave = Optional.empty();
@@ -148,21 +241,52 @@ public final class RaftNode {
     List<LogEntry> committed = log.takeNextCommitted();
     List<RaftMessage> messages = List.copyOf(outbox);
     outbox.clear();
-    return new Ready(hsToSave, entries, snapshot, committed, messages, sendBeforePersist);
+    SoftState soft = softState();
+    Optional<SoftState> softChange = soft.equals(lastSoftState) ? Optional.empty() : Optional.of(soft);
+    lastSoftState = soft;
+    return new Ready(hsToSave, entries, snapshot, committed, messages, sendBeforePersist, softChange);
   }
 
-  /** Confirms that everything in {@code rd} was persisted, sent and applied. */
+  /**
+   * Confirms that everything in {@code rd} was persisted, sent and applied. This is where a
+   * membership change takes effect (etcd's ApplyConfChange, done here so no caller can forget it):
+   * when the snapshot carrying it or the committed entry holding it was handed to the service.
+   */
   public void advance(Ready rd) {
     rd.snapshot().ifPresent(s -> {
       log.stableSnapshotTo(s.meta().index());
       log.appliedTo(s.meta().index());
+      if (!s.meta().membership().isEmpty()) applyMembership(s.meta().membership(), s.meta().index());
     });
     if (!rd.entries().isEmpty()) {
       LogEntry last = rd.entries().get(rd.entries().size() - 1);
       log.stableTo(last.index(), last.term());
       if (role instanceof LeaderRole l) l.onStable(this);
     }
-    if (!rd.committed().isEmpty()) log.appliedTo(rd.committed().get(rd.committed().size() - 1).index());
+    if (!rd.committed().isEmpty()) {
+      log.appliedTo(rd.committed().get(rd.committed().size() - 1).index());
+      if (cfg.unsafeRule() != RaftConfig.UnsafeRule.CHANGE_ON_APPEND) {
+        for (LogEntry e : rd.committed()) {
+          if (e.kind() == EntryKind.CONF_CHANGE) applyMembership(Membership.decode(e.command()), e.index());
+        }
+      }
+    }
+    if (role instanceof LeaderRole l) l.maybeLeaveJoint(this);
+  }
+
+  /** The membership in force here (voters, learners, and the outgoing voters in joint consensus). */
+  public Membership membership() {
+    return membership;
+  }
+
+  /** The index of the entry or snapshot that brought {@link #membership()}; 0 for the bootstrap membership. */
+  public long membershipIndex() {
+    return membershipIndex;
+  }
+
+  /** The peer this leader is handing leadership to, if a transfer is running. */
+  public Optional<PeerId> transferTarget() {
+    return role instanceof LeaderRole l ? l.transferTarget() : Optional.empty();
   }
 
   public RaftStatus status() {
@@ -199,12 +323,69 @@ public final class RaftNode {
     return storage;
   }
 
-  List<PeerId> voters() {
-    return voters;
+  /** Voters of both halves of the membership but this peer: whom a candidate asks. */
+  List<PeerId> otherVoters() {
+    TreeSet<PeerId> vs = new TreeSet<>(membership.voters());
+    vs.addAll(membership.outgoing());
+    vs.remove(self);
+    return List.copyOf(vs);
   }
 
+  /** Every member but this peer: whom a leader replicates to. */
   List<PeerId> others() {
-    return voters.stream().filter(p -> !p.equals(self)).toList();
+    return membership.members().stream().filter(p -> !p.equals(self)).toList();
+  }
+
+  /** Makes {@code m} the membership in force (applied at {@code index}); a leader adjusts its followers. */
+  void applyMembership(Membership m, long index) {
+    if (index < membershipIndex) return;
+    boolean changed = !m.equals(membership);
+    membership = m;
+    membershipIndex = index;
+    if (!changed) return;
+    logger.info(term, self + " applied membership at " + index + ": " + m.describe());
+    if (role instanceof LeaderRole l) l.membershipChanged(this);
+  }
+
+  /** Whether this peer may campaign: a voter, and no applied-but-unknown membership change ahead of it. */
+  boolean promotable() {
+    return membership.isVoter(self);
+  }
+
+  /** A committed membership change not yet applied: campaigning now could use the wrong voters (etcd's hup check). */
+  private boolean hasUnappliedMembership() {
+    long from = Math.max(log.applied(), log.snapshotIndex()) + 1;
+    if (log.committed() < from) return false;
+    for (LogEntry e : log.entries(from, log.committed() + 1, Long.MAX_VALUE)) {
+      if (e.kind() == EntryKind.CONF_CHANGE) return true;
+    }
+    return false;
+  }
+
+  /** The election timer fired or the leader sent TimeoutNow: campaign (after a pre-vote, unless transferred). */
+  void hup(boolean transfer) {
+    // A non-voter's timer keeps running (etcd's tickElection): past a timeout it is out of lease
+    // and grants votes, which a group that just added it as a voter may need.
+    if (!promotable()) return;
+    if (hasUnappliedMembership()) {
+      logger.info(term, self + " will not campaign: a committed membership change is not applied yet");
+      resetElectionTimer();
+      return;
+    }
+    if (cfg.preVote() && !transfer) becomePreCandidate();
+    else becomeCandidate(transfer);
+  }
+
+  /** A follower that heard from its leader within the base election timeout (always true of a leader within one). */
+  private boolean inLease() {
+    return cfg.checkQuorum() && leader.isPresent() && electionElapsed < cfg.electionTicks();
+  }
+
+  /** Leader: one tick of its check-quorum period; true once a whole election timeout has passed (and restarts it). */
+  boolean leaderElectionPeriodOver() {
+    if (++electionElapsed < cfg.electionTicks()) return false;
+    electionElapsed = 0;
+    return true;
   }
 
   void send(RaftMessage m) {
@@ -212,6 +393,9 @@ public final class RaftNode {
   }
 
   HardState currentHardState() {
+    if (cfg.unsafeRule() == RaftConfig.UnsafeRule.VOTE_NOT_PERSISTED)
+      return new HardState(term, persistedHardState.term() == term ? persistedHardState.votedFor() : Optional.empty(),
+          log.committed());
     return new HardState(term, votedFor, log.committed());
   }
 
@@ -231,12 +415,21 @@ public final class RaftNode {
     logger.debug(term, self + " became follower at term " + term + newLeader.map(l -> " (leader " + l + ")").orElse(""));
   }
 
-  void becomeCandidate() {
+  /** Asks for pre-votes at term + 1 without changing term or vote (thesis §9.6). */
+  void becomePreCandidate() {
+    reset(term);
+    PreCandidateRole pre = new PreCandidateRole();
+    role = pre;
+    logger.info(term, self + " became pre-candidate at term " + term);
+    pre.campaign(this);
+  }
+
+  void becomeCandidate(boolean transfer) {
     reset(term + 1);
     votedFor = Optional.of(self);
-    CandidateRole candidate = new CandidateRole();
+    CandidateRole candidate = new CandidateRole(transfer);
     role = candidate;
-    logger.info(term, self + " became candidate at term " + term);
+    logger.info(term, self + " became candidate at term " + term + (transfer ? " (leadership transfer)" : ""));
     candidate.campaign(this);
   }
 
@@ -248,6 +441,10 @@ public final class RaftNode {
     logger.info(term, self + " became leader at term " + term + " [last index " + log.lastIndex() + ", commit "
         + log.committed() + "]");
     leaderRole.broadcastHeartbeat(this);
+    // An entry of our own term, so that the entries of earlier terms commit without waiting for a
+    // proposal (Figure 8 forbids committing them by counting), and so that a membership change can
+    // tell when this term has committed something (thesis §4.1 bug fix, §6.4).
+    if (cfg.noopOnElection()) leaderRole.appendLocal(this, List.of(LogEntry.noop(log.lastIndex() + 1, term)));
   }
 
   void setLeader(PeerId id) {
@@ -264,30 +461,61 @@ public final class RaftNode {
     randomizedElectionTimeout = cfg.electionTicks() + random.nextInt(cfg.electionTicks());
   }
 
-  /** Answers a vote request of the current term (§5.2, §5.4.1). */
-  void handleRequestVote(RequestVote m) {
-    boolean canVote = votedFor.isEmpty() || votedFor.get().equals(m.from());
-    if (canVote && (log.isUpToDate(m.lastLogIndex(), m.lastLogTerm())
+  /**
+   * Answers a vote or pre-vote request of the current term, or a pre-vote for a later one (§5.2,
+   * §5.4.1, §9.6). A pre-vote changes nothing here: no vote is recorded, no timer restarted.
+   */
+  void handleVoteRequest(RaftMessage m, long lastLogIndex, long lastLogTerm) {
+    boolean pre = m instanceof PreVote;
+    boolean canVote = votedFor.equals(Optional.of(m.from())) || (votedFor.isEmpty() && leader.isEmpty())
+        || (pre && m.term() > term);
+    String state = self + " [logterm " + log.lastTerm() + ", index " + log.lastIndex() + ", vote "
+        + votedFor.map(PeerId::id).orElse("none") + "]";
+    if (canVote && (log.isUpToDate(lastLogIndex, lastLogTerm)
         || cfg.unsafeRule() == RaftConfig.UnsafeRule.VOTE_WITHOUT_LOG_CHECK)) {
-      votedFor = Optional.of(m.from());
-      resetElectionTimer();
-      logger.info(term, self + " [logterm " + log.lastTerm() + ", index " + log.lastIndex() + ", vote "
-          + votedFor.get() + "] cast vote for " + m.from() + " [logterm " + m.lastLogTerm() + ", index "
-          + m.lastLogIndex() + "] at term " + term);
-      send(new RequestVoteResponse(term, self, m.from(), true));
+      logger.info(term, state + " cast " + (pre ? "pre-vote" : "vote") + " for " + m.from() + " [logterm "
+          + lastLogTerm + ", index " + lastLogIndex + "] at term " + m.term());
+      if (pre) {
+        send(new PreVoteResponse(m.term(), self, m.from(), true, log.committed(), commitTerm()));
+      } else {
+        votedFor = Optional.of(m.from());
+        resetElectionTimer();
+        send(new RequestVoteResponse(term, self, m.from(), true, log.committed(), commitTerm()));
+      }
     } else {
-      logger.info(term, self + " [logterm " + log.lastTerm() + ", index " + log.lastIndex() + ", vote "
-          + votedFor.map(PeerId::id).orElse("none") + "] rejected RequestVote from " + m.from() + " [logterm "
-          + m.lastLogTerm() + ", index " + m.lastLogIndex() + "] at term " + term);
-      send(new RequestVoteResponse(term, self, m.from(), false));
+      logger.info(term, state + " rejected " + m.describe() + " at term " + term);
+      send(pre ? new PreVoteResponse(term, self, m.from(), false, log.committed(), commitTerm())
+          : new RequestVoteResponse(term, self, m.from(), false, log.committed(), commitTerm()));
     }
+  }
+
+  void handleVoteRequest(RaftMessage m) {
+    if (m instanceof RequestVote r) handleVoteRequest(r, r.lastLogIndex(), r.lastLogTerm());
+    else if (m instanceof PreVote p) handleVoteRequest(p, p.lastLogIndex(), p.lastLogTerm());
+  }
+
+  /**
+   * A voter says entry {@code index} (of {@code term}) is committed. If our log holds that very
+   * entry, Log Matching makes our log up to it the committed one (a fact of the group, whatever
+   * the term of the message). A leader counts its own commits.
+   */
+  private void learnCommit(long index, long indexTerm) {
+    if (role.kind() == RaftRole.LEADER || index <= log.committed() || !log.matchTerm(index, indexTerm)) return;
+    logger.info(term, self + " learned from a vote answer that its log is committed up to " + index);
+    log.commitTo(index);
+  }
+
+  private long commitTerm() {
+    long t = log.term(log.committed());
+    return t == RaftLog.UNKNOWN_TERM ? 0 : t;
   }
 
   /** A message from an older term: tell requesters our term so a stale leader or candidate steps down. */
   private void answerStale(RaftMessage m) {
     if (!m.isRequest()) return;
     logger.debug(term, self + " ignored " + m.describe() + " from an older term");
-    if (m instanceof RequestVote) send(new RequestVoteResponse(term, self, m.from(), false));
+    if (m instanceof RequestVote) send(new RequestVoteResponse(term, self, m.from(), false, log.committed(), commitTerm()));
+    else if (m instanceof PreVote) send(new PreVoteResponse(term, self, m.from(), false, log.committed(), commitTerm()));
     else if (m instanceof AppendEntries) send(AppendEntriesResponse.rejected(term, self, m.from(), 0, 0, 0));
     else if (m instanceof Heartbeat) send(new HeartbeatResponse(term, self, m.from()));
     else if (m instanceof InstallSnapshot) send(new InstallSnapshotResponse(term, self, m.from(), 0));

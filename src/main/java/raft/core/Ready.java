@@ -21,6 +21,8 @@ import raft.message.Snapshot;
  *   <li>hand {@code snapshot} (if present), then {@code committed} entries, to the service, in order;
  *   <li>call {@link RaftNode#advance(Ready)} with this Ready.
  * </ol>
+ * {@code softState} is present when the peer's role or known leader changed since the last Ready
+ * (e.g. a leader stepped down: its waiting callers should be told NotLeader).
  */
 public record Ready(
     Optional<HardState> hardState,
@@ -28,7 +30,8 @@ public record Ready(
     Optional<Snapshot> snapshot,
     List<LogEntry> committed,
     List<RaftMessage> messages,
-    boolean sendBeforePersist) {
+    boolean sendBeforePersist,
+    Optional<SoftState> softState) {
 
   public Ready {
     entries = List.copyOf(entries);
@@ -42,6 +45,6 @@ public record Ready(
   }
 
   public boolean isEmpty() {
-    return !mustPersist() && committed.isEmpty() && messages.isEmpty();
+    return !mustPersist() && committed.isEmpty() && messages.isEmpty() && softState.isEmpty();
   }
 }

@@ -21,6 +21,9 @@ import wire.CborSerializable;
   @JsonSubTypes.Type(value = HeartbeatResponse.class, name = "HeartbeatResponse"),
   @JsonSubTypes.Type(value = InstallSnapshot.class, name = "InstallSnapshot"),
   @JsonSubTypes.Type(value = InstallSnapshotResponse.class, name = "InstallSnapshotResponse"),
+  @JsonSubTypes.Type(value = PreVote.class, name = "PreVote"),
+  @JsonSubTypes.Type(value = PreVoteResponse.class, name = "PreVoteResponse"),
+  @JsonSubTypes.Type(value = TimeoutNow.class, name = "TimeoutNow"),
 })
 public sealed interface RaftMessage extends CborSerializable
     permits RequestVote,
@@ -30,7 +33,10 @@ public sealed interface RaftMessage extends CborSerializable
         Heartbeat,
         HeartbeatResponse,
         InstallSnapshot,
-        InstallSnapshotResponse {
+        InstallSnapshotResponse,
+        PreVote,
+        PreVoteResponse,
+        TimeoutNow {
 
   long term();
 

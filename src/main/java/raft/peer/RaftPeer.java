@@ -22,6 +22,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
@@ -35,8 +36,10 @@ import raft.core.RaftNode;
 import raft.core.RaftStatus;
 import raft.core.Ready;
 import raft.core.Slf4jRaftLogger;
+import raft.core.TransferResult;
 import raft.message.InstallSnapshot;
 import raft.message.LogEntry;
+import raft.message.MembershipChange;
 import raft.message.RaftMessage;
 import raft.message.SnapshotMeta;
 import raft.persistence.DurableState;
@@ -88,6 +91,20 @@ public final class RaftPeer extends EventSourcedBehavior<RaftPeer.Command, RaftE
   public record TakeSnapshot(long index, Bytes data) implements Command {}
 
   public record GetStatus(ActorRef<RaftStatus> replyTo) implements Command {}
+
+  /**
+   * Proposes a membership change ({@link RaftNode#proposeMembership}): answered like
+   * {@link Propose}, {@code Accepted(index, term)} once the entry is durable here (in force on each
+   * peer once applied there), else {@code NotLeader}, {@code TransferInProgress} or
+   * {@code MembershipRefused(reason, peer)}, nothing changed.
+   */
+  public record ChangeMembership(List<MembershipChange> changes, ActorRef<ProposeResult> replyTo) implements Command {}
+
+  /**
+   * Hands leadership to {@code target}, or to the most up-to-date voter if empty
+   * ({@link RaftNode#transferLeadership}); answered at once with {@code Started}, {@code NotLeader} or {@code Refused}.
+   */
+  public record TransferLeadership(Optional<PeerId> target, ActorRef<TransferResult> replyTo) implements Command {}
 
   /** One Raft tick; only our own timer sends it. */
   private enum Tick implements Command { INSTANCE }
@@ -207,6 +224,8 @@ public final class RaftPeer extends EventSourcedBehavior<RaftPeer.Command, RaftE
         .onCommand(Flush.class, (state, flush) -> onFlush(state))
         .onCommand(TakeSnapshot.class, this::onTakeSnapshot)
         .onCommand(GetStatus.class, this::onGetStatus)
+        .onCommand(ChangeMembership.class, this::onChangeMembership)
+        .onCommand(TransferLeadership.class, this::onTransferLeadership)
         .build();
     return (state, command) -> {
       gate.handled(command);
@@ -316,6 +335,18 @@ public final class RaftPeer extends EventSourcedBehavior<RaftPeer.Command, RaftE
     return afterInput();
   }
 
+  private Effect<RaftEvent, DurableState> onChangeMembership(ChangeMembership c) {
+    ProposeResult result = node.proposeMembership(c.changes());
+    if (result instanceof ProposeResult.Accepted a) pending.add(new Pending(a.index(), a.term(), c.replyTo()));
+    else c.replyTo().tell(result);
+    return afterInput();
+  }
+
+  private Effect<RaftEvent, DurableState> onTransferLeadership(TransferLeadership t) {
+    t.replyTo().tell(node.transferLeadership(t.target()));
+    return afterInput();
+  }
+
   private Effect<RaftEvent, DurableState> onDeliver(Deliver d) {
     node.step(d.message());
     return afterInput();
@@ -367,7 +398,7 @@ public final class RaftPeer extends EventSourcedBehavior<RaftPeer.Command, RaftE
           node.term(), self, t.index(), snapIndex, applied, state.lastIndex());
       return Effect().none();
     }
-    SnapshotMeta meta = new SnapshotMeta(t.index(), state.term(t.index()));
+    SnapshotMeta meta = new SnapshotMeta(t.index(), state.term(t.index()), state.membershipAt(t.index()));
     LOG.info("{}{}] {} saving {} ({} bytes), compacting the log [first index {}]", prefix, node.term(), self,
         meta.describe(), t.data().size(), state.firstIndex());
     return Effect().persist(new RaftEvent.SnapshotSaved(meta, t.data()));

@@ -227,7 +227,7 @@ public final class ReplicatedStateMachine<C, R> extends AbstractBehavior<Replica
   private void applyCommitted(Applied.Committed c) {
     for (LogEntry e : c.entries()) {
       if (e.index() <= core.replica().appliedIndex()) continue; // covered by a snapshot installed meanwhile
-      core.apply(e.index(), e.term(), e.command()).forEach(this::answer);
+      core.apply(e).forEach(this::answer);
       bytesSinceSnapshot += e.sizeBytes();
     }
     // The log since the last snapshot is what the peer would replay: the lab's Raft state size.

@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import raft.message.LogEntry;
 import wire.Bytes;
 
 /**
@@ -80,6 +81,15 @@ public final class ServiceCore<C, R, T> {
 
   public int waiting() {
     return pending.size();
+  }
+
+  /**
+   * Applies a committed log entry and returns the answers it settles. Only a
+   * {@link LogEntry#isNormal() normal} entry is a command; Raft's own entries (a leader's no-op, a
+   * membership change) only advance the applied index, and a caller waiting at that index must retry.
+   */
+  public List<Answer<T, R>> apply(LogEntry entry) {
+    return apply(entry.index(), entry.term(), entry.isNormal() ? entry.command() : Bytes.EMPTY);
   }
 
   /** Applies the committed entry (index, term) and returns the answers it settles. */

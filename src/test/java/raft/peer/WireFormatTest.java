@@ -107,4 +107,22 @@ class WireFormatTest {
     assertRoundTrip(new RaftPeer.DeliverSnapshotStream(
         new SnapshotStream.Ack(77L, PeerId.of("p2"), PeerId.of("p1"), 7_000, SnapshotStream.Status.RECEIVED)));
   }
+
+  /** The shape of LogEntry before entries had a kind, as older journals hold it. */
+  record LogEntryV1(long index, long term, Bytes command) implements wire.CborSerializable {}
+
+  @Test
+  void entriesKindsAndMembershipsSurviveAndOldEntriesReadAsCommands() {
+    var m = new raft.message.Membership(List.of(PeerId.of("p1"), PeerId.of("p2")), List.of(PeerId.of("p4")),
+        List.of(PeerId.of("p1"), PeerId.of("p3")));
+    assertRoundTrip(LogEntry.noop(4, 2));
+    assertRoundTrip(LogEntry.confChange(5, 2, m));
+    assertRoundTrip(new SnapshotMeta(5, 2, m));
+    assertEquals(m, raft.message.Membership.decode(LogEntry.confChange(5, 2, m).command()));
+    Object old = new LogEntryV1(3, 1, Bytes.utf8("x"));
+    byte[] bytes = serialization.serialize(old).get();
+    akka.serialization.Serializer s = serialization.findSerializerFor(old);
+    Object read = serialization.deserialize(bytes, s.identifier(), LogEntry.class.getName()).get();
+    assertEquals(new LogEntry(3, 1, Bytes.utf8("x"), raft.message.EntryKind.NORMAL), read);
+  }
 }

@@ -96,4 +96,17 @@ class ServiceCoreTest {
     assertEquals(2, c.leadershipLost().size());
     assertEquals(0, c.waiting());
   }
+
+  @Test
+  void raftsOwnEntriesAdvanceTheAppliedIndexButAreNeverDecodedAsCommands() {
+    var c = core(-1);
+    c.proposed(1, 2, "alice"); // alice's entry lost its place to the new leader's no-op
+    var members = raft.message.Membership.ofVoters(List.of(raft.PeerId.of("p1"), raft.PeerId.of("p2")));
+    List<ServiceCore.Answer<String, KvReply>> out = c.apply(raft.message.LogEntry.noop(1, 3));
+    assertEquals(List.of(new ServiceCore.Answer<String, KvReply>("alice", null)), out, "alice must retry");
+    c.apply(raft.message.LogEntry.confChange(2, 3, members)); // not an Envelope: decoding it would throw
+    c.apply(new raft.message.LogEntry(3, 3, entry(c, 7, 1, new KvCommand.Put("k", "v"))));
+    assertEquals(3, c.replica().appliedIndex());
+    assertEquals(new KvReply.Value("v"), c.replica().machine().apply(new KvCommand.Get("k")));
+  }
 }

@@ -43,6 +43,12 @@ import wire.Bytes;
  * in-memory journal does at once.
  */
 public final class ActorRaftCluster extends LabRaft {
+  /**
+   * Production Raft settings, but no election no-op: the lab's tester counts the indexes of commands
+   * only (one(cmd) expects the n-th command at index n), as {@link LabRaftCluster} does too.
+   */
+  private static final RaftConfig LAB_RAFT_CONFIG = RaftConfig.defaults().withNoopOnElection(false);
+
   private static final Duration ASK = Duration.ofHours(1); // ManualTime: never fires while we wait
   private static final long REPLY_MILLIS = 30_000;
 
@@ -160,7 +166,7 @@ public final class ActorRaftCluster extends LabRaft {
     ActorRef<Applied> applier = kit.spawn(applier(i));
     PeerSettings settings = PeerSettings.defaults().withSeed(seeds.nextLong());
     ActorRef<RaftPeer.Command> peer =
-        kit.spawn(RaftPeer.create(group, ids.get(i), ids, RaftConfig.defaults(), settings, net, applier));
+        kit.spawn(RaftPeer.create(group, ids.get(i), ids, LAB_RAFT_CONFIG, settings, net, applier));
     synchronized (this) {
       peers.set(i, peer);
       appliers.set(i, applier);

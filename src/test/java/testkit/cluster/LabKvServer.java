@@ -112,7 +112,7 @@ final class LabKvServer implements ApplyListener {
 
   @Override
   public void applied(PeerId peer, LogEntry entry) {
-    answer(core.apply(entry.index(), entry.term(), entry.command()));
+    answer(core.apply(entry));
     SimPeer p = net.peer(me);
     // only measure when snapshots are on
     if (fault != LabKvCluster.Fault.NO_SNAPSHOTS && core.snapshotting()

@@ -18,7 +18,11 @@ import raft.core.RaftLogger;
 import raft.core.RaftNode;
 import raft.core.RaftStatus;
 import raft.core.Ready;
+import raft.core.TransferResult;
+import raft.message.EntryKind;
 import raft.message.LogEntry;
+import raft.message.Membership;
+import raft.message.MembershipChange;
 import raft.message.RaftMessage;
 import raft.message.Snapshot;
 import wire.Bytes;
@@ -53,6 +57,13 @@ public final class ClusterSimulator {
     MONOTONIC,
     /** The core's report agrees with its storage and its service after each Ready loop. */
     CONSISTENT_STATUS,
+    /** Every membership in force at a peer is one the committed log defines at the index it came from. */
+    MEMBERSHIP_COMMITTED,
+    /**
+     * Each committed membership follows from the one before: at most one voter changed (simple),
+     * entering joint from a simple one (outgoing = its voters), or leaving the joint one.
+     */
+    MEMBERSHIP_TRANSITION,
     /** The core threw an exception (its own internal assertions). */
     CORE_EXCEPTION,
     /** After healing and running quietly, proposals of the final stable term are applied everywhere. */
@@ -84,7 +95,7 @@ public final class ClusterSimulator {
    * taken, so two runs of one seed must return equal stats.
    */
   public record Stats(int peers, int steps, long maxTerm, long committed, int crashes, int midWriteCrashes,
-      int snapshots, int installs, int leaders, long fingerprint) {}
+      int snapshots, int installs, int leaders, int membershipChanges, int transfers, long fingerprint) {}
 
   /** Command that replays one schedule; printed with every violation. */
   public static String replayCommand(long seed, int steps) {
@@ -96,12 +107,17 @@ public final class ClusterSimulator {
     return new SplittableRandom(base ^ (i * 0x9E3779B97F4A7C15L)).nextLong();
   }
 
-  private enum Action { DELIVER, DROP, DUPLICATE, TICK, TICK_ALL, PROPOSE, PARTITION, HEAL, CRASH, RESTART, SNAPSHOT, DISRUPT_LEADER }
+  private enum Action {
+    DELIVER, DROP, DUPLICATE, TICK, TICK_ALL, PROPOSE, PARTITION, HEAL, CRASH, RESTART, SNAPSHOT, DISRUPT_LEADER,
+    FLUSH, CHANGE_MEMBERSHIP, TRANSFER_LEADERSHIP
+  }
 
   private static final Action[] ACTIONS = Action.values();
   /** Base weight of each action; each schedule scales them by 0..2 (swarm testing), so schedules differ in kind. */
-  private static final int[] BASE_WEIGHTS = {48, 3, 3, 22, 3, 9, 2, 3, 1, 3, 3, 1};
-  private static final int TRACE = 40;
+  private static final int[] BASE_WEIGHTS = {48, 3, 3, 22, 3, 9, 2, 3, 1, 3, 3, 1, 12, 3, 1};
+  /** Peers that are not in the bootstrap membership but run from the start, waiting to be added. */
+  private static final int SPARES = 2;
+  private static final int TRACE = Integer.getInteger("sim.trace", 40);
 
   private final long seed;
   private final SplittableRandom rnd;
@@ -109,9 +125,17 @@ public final class ClusterSimulator {
   private final int totalWeight;
   private final RaftConfig cfg;
   private final Function<PeerId, RaftLogger> logger;
+  /** All peers, the bootstrap voters first, then the spares. */
   private final int n;
   private final List<PeerId> ids = new ArrayList<>();
-  private final Set<PeerId> voters;
+  private final Membership bootstrap;
+  /**
+   * One ready()/persist/advance per several inputs (as the actor peer does: commands arriving during
+   * a write are stashed and go into the next Ready): a peer that took an input is drained only
+   * sometimes at once, else later by a FLUSH action. Off in the liveness phase.
+   */
+  private boolean batching = true;
+  private final boolean[] undrained;
   private final Map<PeerId, Integer> index = new HashMap<>();
   /** Durable storage of each peer; for a live peer the very object its incarnation writes to. */
   private final MemoryLogStorage[] disks;
@@ -154,8 +178,33 @@ public final class ClusterSimulator {
 
   private record EntryId(long index, long term) {}
 
-  /** An entry known committed, and the highest term any peer had when that was first seen. */
-  private record Committed(long term, Bytes command, long maxTermWhenSeen) {}
+  /** An entry known committed, and the lowest own term of a peer seen holding it committed. */
+  private static final class Committed {
+    final long term;
+    final Bytes command;
+    long observerTerm;
+
+    Committed(long term, Bytes command, long observerTerm) {
+      this.term = term;
+      this.command = command;
+      this.observerTerm = observerTerm;
+    }
+
+    long term() {
+      return term;
+    }
+
+    Bytes command() {
+      return command;
+    }
+  }
+
+  /** Memberships of the membership entries ever persisted, by position. */
+  private final Map<EntryId, Membership> membershipOf = new HashMap<>();
+  /** committedMembership.get(i) is the membership in force after committed entries 1..i (i = 0: bootstrap). */
+  private final ArrayList<Membership> committedMembership = new ArrayList<>();
+  private int membershipChanges;
+  private int transfers;
 
   /** One life of a peer: the core, its storage and its service state (the applied commands). */
   private final class Incarnation {
@@ -169,6 +218,8 @@ public final class ClusterSimulator {
     long lastCommit;
     long observedCommit;
     final Set<Long> ledTerms = new TreeSet<>();
+    /** Proposals accepted by the core but not yet through a Ready: the actor answers only after the write. */
+    final List<Map.Entry<ProposeResult.Accepted, Bytes>> unwrittenAccepts = new ArrayList<>();
 
     Incarnation(int idx, MemoryLogStorage storage) {
       this.idx = idx;
@@ -176,7 +227,7 @@ public final class ClusterSimulator {
       this.storage = storage;
       Snapshot snap = storage.snapshot();
       if (!snap.isEmpty()) restoreService(this, snap, "restart");
-      this.node = RaftNode.start(ids.get(idx), voters, cfg, storage, new SplittableRandom(seed ^ ++nextPeerSeed * 31),
+      this.node = RaftNode.start(ids.get(idx), bootstrap, cfg, storage, new SplittableRandom(seed ^ ++nextPeerSeed * 31),
           logger.apply(ids.get(idx)));
     }
   }
@@ -190,19 +241,29 @@ public final class ClusterSimulator {
     this.seed = seed;
     this.rnd = new SplittableRandom(seed);
     this.logger = logger;
-    this.n = rnd.nextBoolean() ? 3 : 5;
+    int voterCount = rnd.nextBoolean() ? 3 : 5;
+    this.n = voterCount + SPARES;
     long[] appendBytes = {1, 100, 1 << 20};
     int electionTicks = 2 + rnd.nextInt(7);
     int heartbeatTicks = 1 + rnd.nextInt(Math.min(3, electionTicks - 1));
     int[] inflight = {1, 2, 4, 256};
+    // Pre-vote, check-quorum and the no-op are on in three schedules of four each; check-quorum needs an
+    // election timeout of two heartbeats at least.
+    boolean preVote = rnd.nextInt(4) != 0;
+    boolean checkQuorum = rnd.nextInt(4) != 0 && electionTicks >= 2 * heartbeatTicks;
+    // The election no-op too: it commits earlier terms' entries at once, which hides the Figure-8 bug.
+    boolean noop = rnd.nextInt(4) != 0;
     this.cfg = new RaftConfig(electionTicks, heartbeatTicks, appendBytes[rnd.nextInt(appendBytes.length)],
-        inflight[rnd.nextInt(inflight.length)], RaftConfig.DEFAULT_MAX_COMMAND_BYTES, unsafeRule).validate();
+        inflight[rnd.nextInt(inflight.length)], RaftConfig.DEFAULT_MAX_COMMAND_BYTES, preVote, checkQuorum, noop,
+        RaftConfig.DEFAULT_LEARNER_CATCH_UP_ENTRIES, unsafeRule).validate();
     for (int i = 0; i < n; i++) {
       PeerId id = PeerId.of("p" + (i + 1));
       ids.add(id);
       index.put(id, i);
     }
-    this.voters = Set.copyOf(ids);
+    this.bootstrap = Membership.ofVoters(ids.subList(0, voterCount));
+    this.committedMembership.add(bootstrap);
+    this.undrained = new boolean[n];
     int total = 0;
     for (int i = 0; i < weights.length; i++) {
       Action a = ACTIONS[i];
@@ -234,7 +295,7 @@ public final class ClusterSimulator {
     long maxTerm = 0;
     for (long t : termSeen) maxTerm = Math.max(maxTerm, t);
     return new Stats(n, steps, maxTerm, committed.size(), crashes, midWriteCrashCount, snapshots, installs,
-        leaderOfTerm.size(), fingerprint);
+        leaderOfTerm.size(), membershipChanges, transfers, fingerprint);
   }
 
   // ---- actions ----------------------------------------------------------------------------
@@ -279,6 +340,9 @@ public final class ClusterSimulator {
           if (rnd.nextBoolean()) crash(l);
           else isolate(l.idx);
         });
+        case FLUSH -> flushRandom();
+        case CHANGE_MEMBERSHIP -> leader().ifPresent(this::changeMembership);
+        case TRANSFER_LEADERSHIP -> leader().ifPresent(this::transferLeadership);
       }
     } catch (Violation v) {
       throw v;
@@ -316,12 +380,58 @@ public final class ClusterSimulator {
     }
     act("deliver " + m.describe());
     p.node.step(m);
-    drain(p);
+    maybeDrain(p);
   }
 
   private void tick(Incarnation p) {
     p.node.tick();
-    drain(p);
+    maybeDrain(p);
+  }
+
+  /** Drains now, or (while batching, two times in three) leaves the input for a later Ready. */
+  private void maybeDrain(Incarnation p) {
+    if (batching && rnd.nextInt(3) != 0) undrained[p.idx] = true;
+    else drain(p);
+  }
+
+  private void flushRandom() {
+    int start = rnd.nextInt(n);
+    for (int k = 0; k < n; k++) {
+      Incarnation p = live[(start + k) % n];
+      if (p != null && undrained[p.idx]) {
+        act("flush " + ids.get(p.idx));
+        drain(p);
+        return;
+      }
+    }
+    tickAll();
+  }
+
+  /** A random membership change on the leader: one change (simple) or two (joint consensus). */
+  private void changeMembership(Incarnation l) {
+    Membership m = l.node.membership();
+    List<MembershipChange> changes = new ArrayList<>();
+    int count = rnd.nextInt(4) == 0 ? 2 : 1;
+    for (int k = 0; k < count; k++) {
+      PeerId p = ids.get(rnd.nextInt(n));
+      MembershipChange c;
+      if (!m.contains(p)) c = rnd.nextBoolean() ? new MembershipChange.AddLearner(p) : new MembershipChange.AddVoter(p);
+      else if (m.isLearner(p) && rnd.nextBoolean()) c = new MembershipChange.PromoteLearner(p);
+      else c = new MembershipChange.Remove(p);
+      if (changes.stream().noneMatch(x -> x.peer().equals(p))) changes.add(c);
+    }
+    ProposeResult r = l.node.proposeMembership(changes);
+    act("change membership " + changes + " on " + ids.get(l.idx) + " -> " + r);
+    if (r instanceof ProposeResult.Accepted) membershipChanges++;
+    drain(l);
+  }
+
+  private void transferLeadership(Incarnation l) {
+    Optional<PeerId> target = rnd.nextBoolean() ? Optional.empty() : Optional.of(ids.get(rnd.nextInt(n)));
+    TransferResult r = l.node.transferLeadership(target);
+    act("transfer leadership " + target.map(PeerId::id).orElse("(any)") + " on " + ids.get(l.idx) + " -> " + r);
+    if (r instanceof TransferResult.Started) transfers++;
+    drain(l);
   }
 
   private void tickAll() {
@@ -337,8 +447,8 @@ public final class ClusterSimulator {
     Bytes command = Bytes.utf8("c" + ++nextCommand);
     ProposeResult r = p.node.propose(command);
     act("propose " + command.utf8() + " on " + ids.get(p.idx) + " -> " + r);
-    if (r instanceof ProposeResult.Accepted acc) accept(acc, command);
-    drain(p);
+    if (r instanceof ProposeResult.Accepted acc) p.unwrittenAccepts.add(Map.entry(acc, command));
+    maybeDrain(p);
   }
 
   private void partition() {
@@ -363,6 +473,7 @@ public final class ClusterSimulator {
     act("crash " + ids.get(p.idx) + (p.node.isLeader() ? " (leader)" : ""));
     crashes++;
     live[p.idx] = null;
+    undrained[p.idx] = false;
     disks[p.idx] = p.storage.copy(); // the dead incarnation can no longer touch what the next one reads
   }
 
@@ -422,6 +533,7 @@ public final class ClusterSimulator {
    * before its write happened: followers then hold entries it never wrote.
    */
   private void drain(Incarnation p) {
+    undrained[p.idx] = false;
     while (p.node.hasReady()) {
       Ready rd = p.node.ready();
       if (rd.sendBeforePersist()) {
@@ -441,6 +553,8 @@ public final class ClusterSimulator {
       rd.snapshot().ifPresent(s -> restoreService(p, s, "install"));
       for (LogEntry e : rd.committed()) apply(p, e);
       p.node.advance(rd);
+      for (Map.Entry<ProposeResult.Accepted, Bytes> a : p.unwrittenAccepts) accept(a.getKey(), a.getValue());
+      p.unwrittenAccepts.clear();
     }
   }
 
@@ -479,8 +593,8 @@ public final class ClusterSimulator {
     if (e.index() != p.appliedIndex + 1)
       throw violation(Invariant.APPLY_ORDER, ids.get(p.idx) + "#" + p.number + " applied " + e.describe()
           + " after applied index " + p.appliedIndex);
-    checkApplied(p, e.index(), e.command(), "apply");
-    p.service.add(e.command());
+    checkApplied(p, e.index(), token(e), "apply");
+    p.service.add(token(e));
     p.appliedIndex = e.index();
   }
 
@@ -501,12 +615,22 @@ public final class ClusterSimulator {
           + " at index " + idx + " but " + committed.get((int) idx - 1).command().utf8() + " was committed there");
   }
 
+  /**
+   * What the simulated service records for an entry: a command as proposed; Raft's own entries (no-ops,
+   * membership changes) by kind and position, since their payloads repeat.
+   */
+  private static Bytes token(LogEntry e) {
+    return e.isNormal() ? e.command() : Bytes.utf8(e.kind() + "@" + e.term() + "/" + e.index());
+  }
+
   private void recordEntry(Incarnation p, LogEntry e) {
     EntryId id = new EntryId(e.index(), e.term());
-    Bytes before = commandOf.putIfAbsent(id, e.command());
-    if (before != null && !before.equals(e.command()))
-      throw violation(Invariant.LOG_MATCHING, ids.get(p.idx) + " persisted " + e.command().utf8() + " as " + e.describe()
+    Bytes before = commandOf.putIfAbsent(id, token(e));
+    if (before != null && !before.equals(token(e)))
+      throw violation(Invariant.LOG_MATCHING, ids.get(p.idx) + " persisted " + token(e).utf8() + " as " + e.describe()
           + " but another log holds " + before.utf8() + " there");
+    if (e.kind() == EntryKind.CONF_CHANGE) membershipOf.putIfAbsent(id, Membership.decode(e.command()));
+    if (!e.isNormal()) return;
     EntryId where = positionOf.putIfAbsent(e.command(), id);
     if (where != null && !where.equals(id))
       throw violation(Invariant.LOG_MATCHING, ids.get(p.idx) + " persisted " + e.command().utf8() + " as " + e.describe()
@@ -518,7 +642,7 @@ public final class ClusterSimulator {
   private void check() {
     long maxTerm = 0;
     for (Incarnation p : live) {
-      if (p == null) continue;
+      if (p == null || undrained[p.idx]) continue; // a term not yet through a Ready was never written nor shown
       long t = p.node.term();
       if (t < termSeen[p.idx])
         throw violation(Invariant.MONOTONIC, ids.get(p.idx) + " term went back from " + termSeen[p.idx] + " to " + t);
@@ -526,7 +650,7 @@ public final class ClusterSimulator {
     }
     for (long t : termSeen) maxTerm = Math.max(maxTerm, t);
     for (Incarnation p : live) {
-      if (p == null) continue;
+      if (p == null || undrained[p.idx]) continue; // checked once its inputs went through a Ready
       RaftStatus s = p.node.status();
       String who = ids.get(p.idx) + "#" + p.number;
       if (s.lastIndex() != p.storage.lastIndex() || s.firstIndex() != p.storage.firstIndex())
@@ -538,8 +662,9 @@ public final class ClusterSimulator {
       if (s.commitIndex() < p.lastCommit)
         throw violation(Invariant.MONOTONIC, who + " commit index went back from " + p.lastCommit + " to " + s.commitIndex());
       p.lastCommit = s.commitIndex();
-      observeCommit(p, s.commitIndex(), maxTerm, who);
+      observeCommit(p, s.commitIndex(), s.term(), who);
       if (s.isLeader() && p.ledTerms.add(s.term())) newLeader(p, s.term(), who);
+      checkMembership(p, who);
     }
     for (int i = 0; i < n; i++) {
       if (!dirty[i]) continue;
@@ -548,7 +673,8 @@ public final class ClusterSimulator {
     }
   }
 
-  private void observeCommit(Incarnation p, long commit, long maxTerm, String who) {
+  /** Bounded by the observer's own term: a leader of a later term than that must hold the entry. */
+  private void observeCommit(Incarnation p, long commit, long observerTerm, String who) {
     MemoryLogStorage st = p.storage;
     long snap = st.snapshotMeta().index();
     for (long i = p.observedCommit + 1; i <= commit; i++) {
@@ -562,11 +688,13 @@ public final class ClusterSimulator {
       Bytes cmd = commandOf.get(new EntryId(i, term));
       if (i <= committed.size()) {
         Committed c = committed.get((int) i - 1);
+        c.observerTerm = Math.min(c.observerTerm, observerTerm);
         if (c.term() != term || !c.command().equals(cmd))
           throw violation(Invariant.STATE_MACHINE_SAFETY, who + " committed " + term + "/" + i + " (" + cmd.utf8()
               + ") but " + c.term() + "/" + i + " (" + c.command().utf8() + ") was committed before");
       } else {
-        committed.add(new Committed(term, cmd, maxTerm));
+        committed.add(new Committed(term, cmd, observerTerm));
+        commitMembership(i, membershipOf.get(new EntryId(i, term)), who);
         if (i <= appliedGlobal.size() && !appliedGlobal.get((int) i - 1).equals(cmd))
           throw violation(Invariant.STATE_MACHINE_SAFETY, who + " committed " + cmd.utf8() + " at " + i + " but "
               + appliedGlobal.get((int) i - 1).utf8() + " was applied there");
@@ -584,12 +712,50 @@ public final class ClusterSimulator {
     for (int k = 0; k < committed.size(); k++) {
       long i = k + 1;
       Committed c = committed.get(k);
-      if (c.maxTermWhenSeen() >= term || i <= snap) continue;
+      if (c.observerTerm >= term || i <= snap) continue;
       if (i > st.lastIndex() || st.term(i) != c.term())
         throw violation(Invariant.LEADER_COMPLETENESS, who + " became leader of term " + term + " without committed "
-            + c.term() + "/" + i + " (" + c.command().utf8() + "), committed by term " + c.maxTermWhenSeen()
+            + c.term() + "/" + i + " (" + c.command().utf8() + "), seen committed by a peer of term " + c.observerTerm
             + "; its log ends at " + st.lastIndex() + (i <= st.lastIndex() ? " and holds term " + st.term(i) + " there" : ""));
     }
+  }
+
+  /** The committed log grew by entry i: record the membership it leads to, checking the transition. */
+  private void commitMembership(long i, Membership next, String who) {
+    Membership prev = committedMembership.get(committedMembership.size() - 1);
+    if (next == null) {
+      committedMembership.add(prev);
+      return;
+    }
+    String bad = null;
+    if (prev.isJoint()) {
+      if (!next.equals(prev.leaveJoint())) bad = "a joint membership may only be left";
+    } else if (next.isJoint()) {
+      if (!next.outgoing().equals(prev.voters())) bad = "a joint membership's outgoing voters must be the current ones";
+    } else {
+      Set<PeerId> diff = new TreeSet<>(prev.voters());
+      diff.addAll(next.voters());
+      Set<PeerId> both = new TreeSet<>(prev.voters());
+      both.retainAll(next.voters());
+      diff.removeAll(both);
+      if (diff.size() > 1) bad = "a simple change may change one voter only, not " + diff;
+    }
+    if (bad != null)
+      throw violation(Invariant.MEMBERSHIP_TRANSITION, who + " committed membership " + next.describe() + " at " + i
+          + " after " + prev.describe() + ": " + bad);
+    committedMembership.add(next);
+  }
+
+  /** The membership in force at a peer is the one the committed log defines at the index it came from. */
+  private void checkMembership(Incarnation p, String who) {
+    long at = p.node.membershipIndex();
+    Membership m = p.node.membership();
+    if (at >= committedMembership.size())
+      throw violation(Invariant.MEMBERSHIP_COMMITTED, who + " uses membership " + m.describe() + " from index " + at
+          + ", which was never seen committed (committed up to " + (committedMembership.size() - 1) + ")");
+    if (at > 0 && !committedMembership.get((int) at).equals(m))
+      throw violation(Invariant.MEMBERSHIP_COMMITTED, who + " uses membership " + m.describe() + " from index " + at
+          + " but the committed log defines " + committedMembership.get((int) at).describe() + " there");
   }
 
   /** Log matching over durable storage: below the highest (index, term) two logs share, their terms agree. */
@@ -612,8 +778,12 @@ public final class ClusterSimulator {
   private void checkLiveness() {
     step = -1;
     midWriteCrashes = false;
+    batching = false;
     act("liveness: heal the network and restart every crashed peer");
     for (boolean[] row : blocked) java.util.Arrays.fill(row, false);
+    for (Incarnation p : live) if (p != null) drain(p);
+    // Removed peers keep running: one may be the only peer that can help commit its own removal to
+    // a new leader that has not yet learned that it committed (it still answers appends).
     for (int i = 0; i < n; i++) if (live[i] == null) restart(i);
     check();
     for (int attempt = 1; attempt <= 3; attempt++) {
@@ -638,6 +808,13 @@ public final class ClusterSimulator {
     throw violation(Invariant.LIVENESS, "no leader stayed in charge of a healed, quiet network");
   }
 
+  /** The live members of the leader's membership: the peers that must follow it and apply its entries. */
+  private List<Incarnation> followersOf(Incarnation l) {
+    List<Incarnation> out = new ArrayList<>();
+    for (Incarnation p : live) if (p != null && l.node.membership().contains(ids.get(p.idx))) out.add(p);
+    return out;
+  }
+
   private Incarnation runUntilStableLeader() {
     for (int round = 0; round < 100 * cfg.electionTicks(); round++) {
       quietRound();
@@ -645,7 +822,7 @@ public final class ClusterSimulator {
       if (l.isPresent()) {
         long term = l.get().node.term();
         boolean agreed = true;
-        for (Incarnation p : live) {
+        for (Incarnation p : followersOf(l.get())) {
           agreed &= p.node.term() == term && p.node.leader().equals(Optional.of(ids.get(l.get().idx)));
         }
         if (agreed) return l.get();
@@ -685,7 +862,8 @@ public final class ClusterSimulator {
     StringBuilder sb = new StringBuilder();
     for (Map.Entry<Long, Bytes> e : acceptedByTerm.getOrDefault(term, Map.of()).entrySet()) {
       long idx = e.getKey();
-      for (Incarnation p : live) {
+      Optional<Incarnation> l = leader();
+      for (Incarnation p : l.isPresent() ? followersOf(l.get()) : java.util.Arrays.stream(live).filter(x -> x != null).toList()) {
         if (p.service.size() < idx || !p.service.get((int) idx - 1).equals(e.getValue()))
           sb.append(" ").append(ids.get(p.idx)).append(" lacks ").append(e.getValue().utf8()).append(" at ").append(idx);
       }
@@ -707,7 +885,8 @@ public final class ClusterSimulator {
     sb.append("logs (durable):\n");
     for (int i = 0; i < n; i++) {
       MemoryLogStorage st = disks[i];
-      sb.append("  ").append(ids.get(i)).append(live[i] == null ? " (down)" : " " + live[i].node.status())
+      sb.append("  ").append(ids.get(i)).append(live[i] == null ? " (down)" : " " + live[i].node.status() + " ["
+          + live[i].node.membership().describe() + " from " + live[i].node.membershipIndex() + "]")
           .append(" snapshot ").append(st.snapshotMeta().describe()).append(" terms:");
       for (long k = st.firstIndex(); k <= st.lastIndex(); k++) sb.append(' ').append(st.term(k));
       sb.append('\n');

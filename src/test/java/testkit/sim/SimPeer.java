@@ -12,6 +12,7 @@ import raft.core.RaftLogger;
 import raft.core.RaftNode;
 import raft.core.Ready;
 import raft.message.LogEntry;
+import raft.message.Membership;
 import raft.message.RaftMessage;
 import wire.Bytes;
 
@@ -37,6 +38,13 @@ public final class SimPeer {
   public static SimPeer start(PeerId id, Set<PeerId> voters, RaftConfig cfg, MemoryLogStorage storage, long seed,
       RaftLogger logger, ApplyListener listener) {
     RaftNode node = RaftNode.start(id, voters, cfg, storage, new SplittableRandom(seed), logger);
+    return new SimPeer(id, storage, node, listener);
+  }
+
+  /** Starts a peer with a bootstrap membership (which need not contain it: a peer about to be added). */
+  public static SimPeer start(PeerId id, Membership bootstrap, RaftConfig cfg, MemoryLogStorage storage, long seed,
+      RaftLogger logger, ApplyListener listener) {
+    RaftNode node = RaftNode.start(id, bootstrap, cfg, storage, new SplittableRandom(seed), logger);
     return new SimPeer(id, storage, node, listener);
   }
 
