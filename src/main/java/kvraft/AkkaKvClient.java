@@ -3,13 +3,10 @@ package kvraft;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorRefResolver;
 import akka.actor.typed.ActorSystem;
-import akka.actor.typed.Scheduler;
 import akka.actor.typed.javadsl.AskPattern;
 import akka.actor.typed.receptionist.Receptionist;
 import akka.actor.typed.receptionist.ServiceKey;
-import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,23 +14,17 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import raft.GroupId;
 import raft.PeerId;
 import raft.core.RaftStatus;
+import raft.rsm.GroupClient;
 
 /**
- * {@link KvClient} over Akka ask (the lab's Clerk): follows leader hints, caches the last leader,
- * retries on {@code WrongLeader}, {@code Busy} and unanswered attempts with the same
- * {@code (clientId, seq)} until the operation's deadline, then answers {@link KvReply.Timeout}.
- * {@code Rejected} and results are returned at once.
- *
- * <p>A server keeps one session (last sequence number) per client id, so one id must not have two
- * writes in flight. Concurrent operations therefore each borrow a session from a small pool: a
- * session is an id with its own sequence counter, and the pool grows to the client's peak
- * concurrency. Thread-safe.
+ * {@link KvClient} over Akka ask (the lab's Clerk), on {@link GroupClient}: follows leader hints,
+ * caches the last leader, retries on {@code WrongLeader}, {@code Busy} and unanswered attempts with
+ * the same {@code (clientId, seq)} until the operation's deadline, then answers {@link
+ * KvReply.Timeout}. {@code Rejected} and results are returned at once. Concurrent writes each
+ * borrow a session (client id and sequence counter) from a pool. Thread-safe.
  */
 public final class AkkaKvClient implements KvClient {
 
@@ -47,46 +38,32 @@ public final class AkkaKvClient implements KvClient {
     }
 
     public Settings validate() {
-      if (attemptTimeout.isNegative() || attemptTimeout.isZero())
-        throw new IllegalArgumentException("attemptTimeout must be positive, was " + attemptTimeout);
-      if (deadline.compareTo(attemptTimeout) < 0)
-        throw new IllegalArgumentException("deadline " + deadline + " is shorter than attemptTimeout " + attemptTimeout);
+      group();
       return this;
     }
-  }
 
-  /** A client id and its last used sequence number; used by one operation at a time. */
-  private static final class Session {
-    final long clientId;
-    long seq;
-
-    Session(long clientId) {
-      this.clientId = clientId;
+    GroupClient.Settings group() {
+      return new GroupClient.Settings(attemptTimeout, deadline).validate();
     }
   }
 
-  /** One operation in progress; all its attempts use the same session and seq. */
-  private record Op(KvCommand command, long clientId, long seq, long deadlineNanos, CompletableFuture<KvReply> result) {}
+  /** How KV requests and replies look to the retry loop. */
+  private static final GroupClient.Protocol<KvServer.Command, KvCommand, KvReply> PROTOCOL = new GroupClient.Protocol<>(
+      KvServer.Execute::new, KvServer.GetStatus::new, KvCommand::isRead, AkkaKvClient::verdict,
+      r -> r instanceof KvReply.WrongLeader w ? w.leaderHint() : Optional.empty(), KvReply::isResult,
+      KvReply.TIMEOUT);
 
-  private static final SecureRandom IDS = new SecureRandom();
+  private static GroupClient.Verdict verdict(KvReply reply) {
+    if (reply instanceof KvReply.WrongLeader) return GroupClient.Verdict.WRONG_LEADER;
+    if (reply instanceof KvReply.Busy) return GroupClient.Verdict.BUSY;
+    if (reply instanceof KvReply.Timeout) return GroupClient.Verdict.NO_ANSWER;
+    return GroupClient.Verdict.ANSWER;
+  }
 
-  private final Map<PeerId, ActorRef<KvServer.Command>> servers;
-  private final List<PeerId> order;
-  private final Scheduler scheduler;
-  private final scala.concurrent.ExecutionContextExecutor executor;
-  private final Settings settings;
-  private final ConcurrentLinkedQueue<Session> idle = new ConcurrentLinkedQueue<>();
-  private final AtomicBoolean closed = new AtomicBoolean();
-  private volatile PeerId leader;
+  private final GroupClient<KvServer.Command, KvCommand, KvReply> group;
 
   public AkkaKvClient(ActorSystem<?> system, Map<PeerId, ActorRef<KvServer.Command>> servers, Settings settings) {
-    if (servers.isEmpty()) throw new IllegalArgumentException("no servers");
-    this.servers = Map.copyOf(servers);
-    this.order = List.copyOf(new LinkedHashMap<>(servers).keySet());
-    this.scheduler = system.scheduler();
-    this.executor = system.executionContext();
-    this.settings = settings.validate();
-    this.leader = order.get(0);
+    this.group = new GroupClient<>(system, servers, PROTOCOL, settings.group());
   }
 
   /**
@@ -142,97 +119,28 @@ public final class AkkaKvClient implements KvClient {
 
   @Override
   public CompletionStage<KvReply> execute(KvCommand command) {
-    Objects.requireNonNull(command, "command");
-    CompletableFuture<KvReply> result = new CompletableFuture<>();
-    if (closed.get()) {
-      result.complete(KvReply.TIMEOUT);
-      return result;
-    }
-    long deadline = System.nanoTime() + settings.deadline().toNanos();
-    if (command.isRead()) {
-      attempt(new Op(command, 0, 0, deadline, result), leader, 0);
-      return result;
-    }
-    Session s = idle.poll();
-    if (s == null) s = new Session(IDS.nextLong());
-    s.seq++;
-    Session session = s;
-    attempt(new Op(command, s.clientId, s.seq, deadline, result), leader, 0);
-    return result.whenComplete((r, e) -> idle.add(session));
-  }
-
-  private void attempt(Op op, PeerId target, int tries) {
-    long remaining = op.deadlineNanos() - System.nanoTime();
-    if (remaining <= 0 || closed.get()) {
-      op.result().complete(KvReply.TIMEOUT);
-      return;
-    }
-    Duration timeout = Duration.ofNanos(Math.min(remaining, settings.attemptTimeout().toNanos()));
-    AskPattern.<KvServer.Command, KvReply>ask(servers.get(target),
-            to -> new KvServer.Execute(op.clientId(), op.seq(), op.command(), to), timeout, scheduler)
-        .whenComplete((reply, failure) -> answered(op, target, tries, reply));
-  }
-
-  private void answered(Op op, PeerId target, int tries, KvReply reply) {
-    if (reply instanceof KvReply.WrongLeader w) {
-      Optional<PeerId> hint = w.leaderHint().filter(h -> !h.equals(target) && servers.containsKey(h));
-      retry(op, hint.orElseGet(() -> next(target)), tries);
-    } else if (reply instanceof KvReply.Busy) {
-      retryLater(op, target, tries, Duration.ofMillis(50));
-    } else if (reply == null || reply instanceof KvReply.Timeout) {
-      retry(op, next(target), tries); // no answer in time: that server may be down or cut off
-    } else {
-      if (reply.isResult()) leader = target;
-      op.result().complete(reply); // a result, or Rejected: retrying cannot change it
-    }
-  }
-
-  /** Once every server was tried, back off a little so a leaderless group is not hammered. */
-  private void retry(Op op, PeerId target, int tries) {
-    int round = tries / servers.size();
-    if (round == 0) attempt(op, target, tries + 1);
-    else retryLater(op, target, tries, Duration.ofMillis(Math.min(200, 20L * round)));
-  }
-
-  private void retryLater(Op op, PeerId target, int tries, Duration delay) {
-    scheduler.scheduleOnce(delay, () -> attempt(op, target, tries + 1), executor);
-  }
-
-  private PeerId next(PeerId p) {
-    return order.get((order.indexOf(p) + 1) % order.size());
+    return group.execute(Objects.requireNonNull(command, "command"));
   }
 
   /** The status of every server that answers within the attempt timeout. */
   @Override
   public CompletionStage<List<RaftStatus>> status() {
-    List<CompletableFuture<Optional<RaftStatus>>> asks = new ArrayList<>();
-    for (PeerId p : order) {
-      asks.add(AskPattern.<KvServer.Command, RaftStatus>ask(servers.get(p), KvServer.GetStatus::new,
-              settings.attemptTimeout(), scheduler)
-          .toCompletableFuture()
-          .thenApply(Optional::of)
-          .exceptionally(e -> Optional.empty()));
-    }
-    return CompletableFuture.allOf(asks.toArray(new CompletableFuture<?>[0]))
-        .thenApply(v -> asks.stream().map(CompletableFuture::join).flatMap(Optional::stream).toList());
+    return group.status();
   }
 
   /** The server this client last got a result from. */
   public PeerId leader() {
-    return leader;
+    return group.leader();
   }
 
   @Override
   public void close() {
-    closed.set(true);
+    group.close();
   }
 
   /** Blocks for one reply; for tests and command-line tools, never inside an actor. */
   public KvReply await(CompletionStage<KvReply> stage) {
-    try {
-      return stage.toCompletableFuture().get(settings.deadline().toMillis() + 5_000, TimeUnit.MILLISECONDS);
-    } catch (Exception e) {
-      throw new IllegalStateException("no reply: " + e, e);
-    }
+    return group.await(stage);
   }
+
 }

@@ -16,6 +16,8 @@ import raft.GroupId;
 import raft.PeerId;
 import raft.RaftConfig;
 import raft.peer.PeerSettings;
+import raft.rsm.GroupClient;
+import shardctrl.ShardCtrlSettings;
 
 /**
  * The one place that reads HOCON ({@code raftkv.*}, documented in reference.conf) and turns it
@@ -91,6 +93,27 @@ public final class NodeSettings {
       return new AkkaKvClient.Settings(client.getDuration("attempt-timeout"), client.getDuration("deadline")).validate();
     } catch (IllegalArgumentException | ConfigException e) {
       throw new IllegalArgumentException("invalid raftkv.kv.client settings: " + e.getMessage(), e);
+    }
+  }
+
+  /** {@code raftkv.shardctrl}: the shard controller's replicas. */
+  public static ShardCtrlSettings shardCtrlSettings(Config config) {
+    Config ctrl = config.getConfig("raftkv.shardctrl");
+    try {
+      return new ShardCtrlSettings(ctrl.getInt("n-shards"), ctrl.getBytes("max-raft-state"),
+          ctrl.getDuration("max-watch")).validate();
+    } catch (IllegalArgumentException | ConfigException e) {
+      throw new IllegalArgumentException("invalid raftkv.shardctrl settings: " + e.getMessage(), e);
+    }
+  }
+
+  /** {@code raftkv.shardctrl.client}: the shard controller's clients. */
+  public static GroupClient.Settings shardCtrlClientSettings(Config config) {
+    Config client = config.getConfig("raftkv.shardctrl.client");
+    try {
+      return new GroupClient.Settings(client.getDuration("attempt-timeout"), client.getDuration("deadline")).validate();
+    } catch (IllegalArgumentException | ConfigException e) {
+      throw new IllegalArgumentException("invalid raftkv.shardctrl.client settings: " + e.getMessage(), e);
     }
   }
 

@@ -6,11 +6,9 @@ import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import akka.actor.testkit.typed.javadsl.TestProbe;
 import akka.actor.typed.ActorRef;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import raft.GroupId;
@@ -96,18 +94,9 @@ final class KvGroup {
 
   /** Waits (polling, bounded) until the running servers agree on one leader in one term. */
   PeerId awaitLeader() {
-    TestProbe<Object> probe = kit.createTestProbe();
-    return probe.awaitAssert(TIMEOUT, Duration.ofMillis(50), () -> {
-      List<RaftStatus> all = new ArrayList<>();
-      for (PeerId p : servers.keySet()) all.add(status(p));
-      Optional<RaftStatus> leader = all.stream().filter(RaftStatus::isLeader).findFirst();
-      assertTrue(leader.isPresent(), () -> "no leader: " + all);
-      boolean agreed = all.stream().allMatch(s -> s.term() == leader.get().term()
-          && s.leader().equals(Optional.of(leader.get().id())));
-      assertTrue(agreed, () -> "no agreement: " + all);
-      return leader.get().id();
-    });
+    return testkit.AgreedLeader.await(kit, TIMEOUT, () -> servers.keySet().stream().map(this::status).toList());
   }
+
 
   /** Waits until {@code p} has applied at least {@code index}. */
   RaftStatus awaitApplied(PeerId p, long index) {

@@ -1,0 +1,238 @@
+package raft.rsm;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.Scheduler;
+import akka.actor.typed.javadsl.AskPattern;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+import java.util.function.Predicate;
+import raft.PeerId;
+import raft.core.RaftStatus;
+
+/**
+ * The client side of one replicated group over Akka ask (the lab's Clerk loop), for any service
+ * on {@link ReplicatedStateMachine}: follows leader hints, caches the last leader, retries on
+ * {@code WrongLeader}, {@code Busy} and unanswered attempts with the same {@code (clientId, seq)}
+ * until the operation's deadline, then answers the service's {@code Timeout}. Results and
+ * refusals are returned at once. The service says how to build its request message and how to
+ * read its replies ({@link Protocol}); {@code kvraft.AkkaKvClient} and
+ * {@code shardctrl.AkkaShardCtrlClient} are thin wrappers.
+ *
+ * <p>A server keeps one session (last sequence number) per client id, so one id must not have two
+ * writes in flight. Concurrent operations therefore each borrow a session from a small pool: a
+ * session is an id with its own sequence counter, and the pool grows to the client's peak
+ * concurrency. Thread-safe.
+ *
+ * @param <M> the servers' message type
+ * @param <C> the service's command type
+ * @param <R> the service's reply type
+ */
+public final class GroupClient<M, C, R> {
+
+  /**
+   * @param attemptTimeout how long one server may take to answer one attempt
+   * @param deadline how long an operation may take over all its attempts
+   */
+  public record Settings(Duration attemptTimeout, Duration deadline) {
+    public static Settings defaults() {
+      return new Settings(Duration.ofSeconds(1), Duration.ofSeconds(10));
+    }
+
+    public Settings validate() {
+      if (attemptTimeout.isNegative() || attemptTimeout.isZero())
+        throw new IllegalArgumentException("attemptTimeout must be positive, was " + attemptTimeout);
+      if (deadline.compareTo(attemptTimeout) < 0)
+        throw new IllegalArgumentException("deadline " + deadline + " is shorter than attemptTimeout " + attemptTimeout);
+      return this;
+    }
+  }
+
+  /** What a reply means to the retry loop. */
+  public enum Verdict {
+    /** A result or a refusal: retrying cannot change it. */
+    ANSWER,
+    /** Not the leader: try the hinted server, or the next. */
+    WRONG_LEADER,
+    /** The server is overloaded: retry it shortly. */
+    BUSY,
+    /** The server did not answer in time: try the next. */
+    NO_ANSWER
+  }
+
+  /** Builds the message that runs a command as write {@code seq} of {@code clientId} (0, 0 for reads). */
+  @FunctionalInterface
+  public interface Request<M, C, R> {
+    M execute(long clientId, long seq, C command, ActorRef<R> replyTo);
+  }
+
+  /**
+   * How a service's messages and replies look.
+   *
+   * @param execute the message that runs a command
+   * @param status the message that asks a server for its Raft status
+   * @param isRead whether a command only reads (it then carries no session)
+   * @param verdict what a reply means to the retry loop
+   * @param leaderHint for a {@link Verdict#WRONG_LEADER} reply: the leader it names, if any
+   * @param isResult whether a reply is the result of an applied command (so its server leads)
+   * @param timeout the reply given when the deadline passes
+   */
+  public record Protocol<M, C, R>(Request<M, C, R> execute, Function<ActorRef<RaftStatus>, M> status,
+      Predicate<C> isRead, Function<R, Verdict> verdict, Function<R, Optional<PeerId>> leaderHint,
+      Predicate<R> isResult, R timeout) {}
+
+  /** A client id and its last used sequence number; used by one operation at a time. */
+  private static final class Session {
+    final long clientId;
+    long seq;
+
+    Session(long clientId) {
+      this.clientId = clientId;
+    }
+  }
+
+  /** One operation in progress; all its attempts send the same message. */
+  private record Op<M, R>(Function<ActorRef<R>, M> request, Duration attemptTimeout, long deadlineNanos,
+      CompletableFuture<R> result) {}
+
+  private static final SecureRandom IDS = new SecureRandom();
+
+  private final Map<PeerId, ActorRef<M>> servers;
+  private final List<PeerId> order;
+  private final Protocol<M, C, R> protocol;
+  private final Scheduler scheduler;
+  private final scala.concurrent.ExecutionContextExecutor executor;
+  private final Settings settings;
+  private final ConcurrentLinkedQueue<Session> idle = new ConcurrentLinkedQueue<>();
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private volatile PeerId leader;
+
+  /** @param servers the group's servers; the first is tried first */
+  public GroupClient(ActorSystem<?> system, Map<PeerId, ActorRef<M>> servers, Protocol<M, C, R> protocol,
+      Settings settings) {
+    if (servers.isEmpty()) throw new IllegalArgumentException("no servers");
+    this.servers = Map.copyOf(servers);
+    this.order = List.copyOf(new LinkedHashMap<>(servers).keySet());
+    this.protocol = protocol;
+    this.scheduler = system.scheduler();
+    this.executor = system.executionContext();
+    this.settings = settings.validate();
+    this.leader = order.get(0);
+  }
+
+  public Settings settings() {
+    return settings;
+  }
+
+  /** Runs {@code command}: a write under a borrowed session and its next sequence number. */
+  public CompletionStage<R> execute(C command) {
+    if (protocol.isRead().test(command)) return call(to -> protocol.execute().execute(0, 0, command, to), settings.attemptTimeout(),
+        settings.deadline());
+    Session s = idle.poll();
+    if (s == null) s = new Session(IDS.nextLong());
+    s.seq++;
+    Session session = s;
+    long clientId = s.clientId;
+    long seq = s.seq;
+    return call(to -> protocol.execute().execute(clientId, seq, command, to), settings.attemptTimeout(), settings.deadline())
+        .whenComplete((r, e) -> idle.add(session));
+  }
+
+  /**
+   * Sends a request that needs no session (e.g. a watch) to the leader, retrying like a read:
+   * each attempt may take {@code attemptTimeout}, all of them {@code deadline}.
+   */
+  public CompletionStage<R> call(Function<ActorRef<R>, M> request, Duration attemptTimeout, Duration deadline) {
+    CompletableFuture<R> result = new CompletableFuture<>();
+    if (closed.get()) {
+      result.complete(protocol.timeout());
+      return result;
+    }
+    attempt(new Op<>(request, attemptTimeout, System.nanoTime() + deadline.toNanos(), result), leader, 0);
+    return result;
+  }
+
+  private void attempt(Op<M, R> op, PeerId target, int tries) {
+    long remaining = op.deadlineNanos() - System.nanoTime();
+    if (remaining <= 0 || closed.get()) {
+      op.result().complete(protocol.timeout());
+      return;
+    }
+    Duration timeout = Duration.ofNanos(Math.min(remaining, op.attemptTimeout().toNanos()));
+    AskPattern.<M, R>ask(servers.get(target), op.request()::apply, timeout, scheduler)
+        .whenComplete((reply, failure) -> answered(op, target, tries, reply));
+  }
+
+  private void answered(Op<M, R> op, PeerId target, int tries, R reply) {
+    Verdict v = reply == null ? Verdict.NO_ANSWER : protocol.verdict().apply(reply);
+    if (v == Verdict.WRONG_LEADER) {
+      Optional<PeerId> hint = protocol.leaderHint().apply(reply).filter(h -> !h.equals(target) && servers.containsKey(h));
+      retry(op, hint.orElseGet(() -> next(target)), tries);
+    } else if (v == Verdict.BUSY) {
+      retryLater(op, target, tries, Duration.ofMillis(50));
+    } else if (v == Verdict.NO_ANSWER) {
+      retry(op, next(target), tries); // that server may be down or cut off
+    } else {
+      if (protocol.isResult().test(reply)) leader = target;
+      op.result().complete(reply);
+    }
+  }
+
+  /** Once every server was tried, back off a little so a leaderless group is not hammered. */
+  private void retry(Op<M, R> op, PeerId target, int tries) {
+    int round = tries / servers.size();
+    if (round == 0) attempt(op, target, tries + 1);
+    else retryLater(op, target, tries, Duration.ofMillis(Math.min(200, 20L * round)));
+  }
+
+  private void retryLater(Op<M, R> op, PeerId target, int tries, Duration delay) {
+    scheduler.scheduleOnce(delay, () -> attempt(op, target, tries + 1), executor);
+  }
+
+  private PeerId next(PeerId p) {
+    return order.get((order.indexOf(p) + 1) % order.size());
+  }
+
+  /** The status of every server that answers within the attempt timeout. */
+  public CompletionStage<List<RaftStatus>> status() {
+    List<CompletableFuture<Optional<RaftStatus>>> asks = new ArrayList<>();
+    for (PeerId p : order) {
+      asks.add(AskPattern.<M, RaftStatus>ask(servers.get(p), to -> protocol.status().apply(to), settings.attemptTimeout(), scheduler)
+          .toCompletableFuture()
+          .thenApply(Optional::of)
+          .exceptionally(e -> Optional.empty()));
+    }
+    return CompletableFuture.allOf(asks.toArray(new CompletableFuture<?>[0]))
+        .thenApply(v -> asks.stream().map(CompletableFuture::join).flatMap(Optional::stream).toList());
+  }
+
+  /** The server this client last got a result from. */
+  public PeerId leader() {
+    return leader;
+  }
+
+  /** Blocks for one reply, a little longer than the deadline; for tests and command-line tools, never inside an actor. */
+  public R await(CompletionStage<R> stage) {
+    try {
+      return stage.toCompletableFuture().get(settings.deadline().toMillis() + 5_000, TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("no reply: " + e, e);
+    }
+  }
+
+  /** Pending and later operations complete with the service's timeout reply. */
+  public void close() {
+    closed.set(true);
+  }
+}

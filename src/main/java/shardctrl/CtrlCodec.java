@@ -1,0 +1,159 @@
+package shardctrl;
+
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import raft.rsm.Codec;
+
+/**
+ * The log and snapshot encoding of {@link CtrlCommand}s, of the results the state machine gives
+ * (kept in client sessions) and of {@link ShardConfig}s: a tag byte, then the fields; strings as
+ * UTF-8 ({@link DataOutput#writeUTF}). This is a journal format: add tags, never renumber them.
+ */
+public final class CtrlCodec {
+  private CtrlCodec() {}
+
+  public static final Codec<CtrlCommand> COMMANDS = new Codec<>() {
+    @Override
+    public void write(CtrlCommand c, DataOutput out) throws IOException {
+      if (c instanceof CtrlCommand.Join j) {
+        out.writeByte(1);
+        writeGroups(j.groups(), out);
+      } else if (c instanceof CtrlCommand.Leave l) {
+        out.writeByte(2);
+        out.writeInt(l.gids().size());
+        for (int gid : l.gids()) out.writeInt(gid);
+      } else if (c instanceof CtrlCommand.Move m) {
+        out.writeByte(3);
+        out.writeInt(m.shard());
+        out.writeInt(m.gid());
+      } else if (c instanceof CtrlCommand.Query q) {
+        out.writeByte(4);
+        out.writeLong(q.num());
+      } else {
+        throw new IllegalArgumentException("unknown command " + c);
+      }
+    }
+
+    @Override
+    public CtrlCommand read(DataInput in) throws IOException {
+      byte tag = in.readByte();
+      switch (tag) {
+        case 1:
+          return new CtrlCommand.Join(readGroups(in));
+        case 2: {
+          int n = in.readInt();
+          TreeSet<Integer> gids = new TreeSet<>();
+          for (int i = 0; i < n; i++) gids.add(in.readInt());
+          return new CtrlCommand.Leave(gids);
+        }
+        case 3:
+          return new CtrlCommand.Move(in.readInt(), in.readInt());
+        case 4:
+          return new CtrlCommand.Query(in.readLong());
+        default:
+          throw new IOException("unknown command tag " + tag);
+      }
+    }
+  };
+
+  public static final Codec<CtrlReply> RESULTS = new Codec<>() {
+    @Override
+    public void write(CtrlReply r, DataOutput out) throws IOException {
+      if (r instanceof CtrlReply.Config c) {
+        out.writeByte(1);
+        writeConfig(c.config(), out);
+      } else if (r instanceof CtrlReply.GidInUse g) {
+        out.writeByte(2);
+        out.writeInt(g.gid());
+      } else if (r instanceof CtrlReply.UnknownGid g) {
+        out.writeByte(3);
+        out.writeInt(g.gid());
+      } else if (r instanceof CtrlReply.InvalidGid g) {
+        out.writeByte(4);
+        out.writeInt(g.gid());
+      } else if (r instanceof CtrlReply.InvalidServers g) {
+        out.writeByte(5);
+        out.writeInt(g.gid());
+      } else if (r instanceof CtrlReply.ShardOutOfRange s) {
+        out.writeByte(6);
+        out.writeInt(s.shard());
+        out.writeInt(s.nShards());
+      } else if (r instanceof CtrlReply.InvalidConfigNum q) {
+        out.writeByte(7);
+        out.writeLong(q.num());
+      } else if (r instanceof CtrlReply.EmptyRequest) {
+        out.writeByte(8);
+      } else {
+        throw new IllegalArgumentException("not a state machine result: " + r);
+      }
+    }
+
+    @Override
+    public CtrlReply read(DataInput in) throws IOException {
+      byte tag = in.readByte();
+      switch (tag) {
+        case 1:
+          return new CtrlReply.Config(readConfig(in));
+        case 2:
+          return new CtrlReply.GidInUse(in.readInt());
+        case 3:
+          return new CtrlReply.UnknownGid(in.readInt());
+        case 4:
+          return new CtrlReply.InvalidGid(in.readInt());
+        case 5:
+          return new CtrlReply.InvalidServers(in.readInt());
+        case 6:
+          return new CtrlReply.ShardOutOfRange(in.readInt(), in.readInt());
+        case 7:
+          return new CtrlReply.InvalidConfigNum(in.readLong());
+        case 8:
+          return new CtrlReply.EmptyRequest();
+        default:
+          throw new IOException("unknown result tag " + tag);
+      }
+    }
+  };
+
+  public static void writeConfig(ShardConfig c, DataOutput out) throws IOException {
+    out.writeLong(c.num());
+    out.writeInt(c.nShards());
+    for (int gid : c.shards()) out.writeInt(gid);
+    writeGroups(c.groups(), out);
+  }
+
+  public static ShardConfig readConfig(DataInput in) throws IOException {
+    long num = in.readLong();
+    int n = in.readInt();
+    List<Integer> shards = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) shards.add(in.readInt());
+    return new ShardConfig(num, shards, readGroups(in));
+  }
+
+  private static void writeGroups(java.util.SortedMap<Integer, List<String>> groups, DataOutput out)
+      throws IOException {
+    out.writeInt(groups.size());
+    for (var e : groups.entrySet()) {
+      out.writeInt(e.getKey());
+      out.writeInt(e.getValue().size());
+      for (String s : e.getValue()) out.writeUTF(s);
+    }
+  }
+
+  private static TreeMap<Integer, List<String>> readGroups(DataInput in) throws IOException {
+    int n = in.readInt();
+    TreeMap<Integer, List<String>> groups = new TreeMap<>();
+    for (int i = 0; i < n; i++) {
+      int gid = in.readInt();
+      int m = in.readInt();
+      List<String> servers = new ArrayList<>(m);
+      for (int j = 0; j < m; j++) servers.add(in.readUTF());
+      groups.put(gid, servers);
+    }
+    return groups;
+  }
+}

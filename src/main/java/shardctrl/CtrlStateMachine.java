@@ -1,0 +1,152 @@
+package shardctrl;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.SortedSet;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import raft.rsm.StateMachine;
+import wire.Bytes;
+
+/**
+ * The shard controller's replicated state (the lab's ShardCtrler state): every configuration ever
+ * made, in order (configuration {@code i} at position {@code i}), and the shards pinned by a Move
+ * (see {@link Rebalancer}). Join, Leave and Move each append one configuration; a refused command
+ * appends none. Deterministic, no I/O.
+ *
+ * <p>Mutable, owned by one replica; the configurations themselves are immutable values.
+ */
+public final class CtrlStateMachine implements StateMachine<CtrlCommand, CtrlReply> {
+
+  private final int nShards;
+  private final List<ShardConfig> history = new ArrayList<>();
+  private final TreeSet<Integer> pinned = new TreeSet<>();
+
+  public CtrlStateMachine(int nShards) {
+    this.nShards = nShards;
+    history.add(ShardConfig.initial(nShards));
+  }
+
+  public int nShards() {
+    return nShards;
+  }
+
+  public ShardConfig latest() {
+    return history.get(history.size() - 1);
+  }
+
+  /** Every configuration, oldest first. */
+  public List<ShardConfig> history() {
+    return List.copyOf(history);
+  }
+
+  /** The shards currently pinned by a Move. */
+  public SortedSet<Integer> pinned() {
+    return java.util.Collections.unmodifiableSortedSet(new TreeSet<>(pinned));
+  }
+
+  @Override
+  public CtrlReply apply(CtrlCommand command) {
+    Optional<CtrlReply> malformed = command.malformed(nShards);
+    if (malformed.isPresent()) return malformed.get();
+    if (command instanceof CtrlCommand.Query q) return query(q);
+    if (command instanceof CtrlCommand.Join j) return join(j);
+    if (command instanceof CtrlCommand.Leave l) return leave(l);
+    if (command instanceof CtrlCommand.Move m) return move(m);
+    throw new IllegalStateException("unhandled " + command);
+  }
+
+  @Override
+  public boolean isReadOnly(CtrlCommand command) {
+    return command.isRead();
+  }
+
+  private CtrlReply query(CtrlCommand.Query q) {
+    boolean latest = q.num() == -1 || q.num() >= history.size();
+    return new CtrlReply.Config(latest ? latest() : history.get((int) q.num()));
+  }
+
+  private CtrlReply join(CtrlCommand.Join j) {
+    ShardConfig cur = latest();
+    for (int gid : j.groups().keySet()) if (cur.groups().containsKey(gid)) return new CtrlReply.GidInUse(gid);
+    TreeMap<Integer, List<String>> groups = new TreeMap<>(cur.groups());
+    groups.putAll(j.groups());
+    return rebalanced(cur, groups);
+  }
+
+  private CtrlReply leave(CtrlCommand.Leave l) {
+    ShardConfig cur = latest();
+    for (int gid : l.gids()) if (!cur.groups().containsKey(gid)) return new CtrlReply.UnknownGid(gid);
+    TreeMap<Integer, List<String>> groups = new TreeMap<>(cur.groups());
+    l.gids().forEach(groups::remove);
+    return rebalanced(cur, groups);
+  }
+
+  private CtrlReply rebalanced(ShardConfig cur, TreeMap<Integer, List<String>> groups) {
+    List<Integer> shards = Rebalancer.rebalance(cur.shards(), new TreeSet<>(groups.keySet()), pinned);
+    SortedSet<Integer> kept = Rebalancer.keptPins(cur.shards(), shards, pinned);
+    pinned.retainAll(kept);
+    return appended(cur.next(shards, groups));
+  }
+
+  private CtrlReply move(CtrlCommand.Move m) {
+    ShardConfig cur = latest();
+    if (!cur.groups().containsKey(m.gid())) return new CtrlReply.UnknownGid(m.gid());
+    List<Integer> shards = new ArrayList<>(cur.shards());
+    shards.set(m.shard(), m.gid());
+    pinned.add(m.shard());
+    return appended(cur.next(shards, cur.groups()));
+  }
+
+  private CtrlReply appended(ShardConfig next) {
+    history.add(next);
+    return new CtrlReply.Config(next);
+  }
+
+  @Override
+  public Bytes snapshot() {
+    try {
+      ByteArrayOutputStream buf = new ByteArrayOutputStream();
+      DataOutputStream out = new DataOutputStream(buf);
+      out.writeInt(nShards);
+      out.writeInt(history.size());
+      for (ShardConfig c : history) CtrlCodec.writeConfig(c, out);
+      out.writeInt(pinned.size());
+      for (int s : pinned) out.writeInt(s);
+      out.flush();
+      return Bytes.wrap(buf.toByteArray());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** @throws IllegalArgumentException if the snapshot is unreadable or was made for another number of shards */
+  @Override
+  public void restore(Bytes snapshot) {
+    try {
+      DataInputStream in = new DataInputStream(snapshot.newInputStream());
+      int n = in.readInt();
+      if (n != nShards) {
+        throw new IllegalArgumentException("snapshot has " + n + " shards, this controller " + nShards);
+      }
+      List<ShardConfig> configs = new ArrayList<>();
+      int size = in.readInt();
+      for (int i = 0; i < size; i++) configs.add(CtrlCodec.readConfig(in));
+      TreeSet<Integer> pins = new TreeSet<>();
+      int p = in.readInt();
+      for (int i = 0; i < p; i++) pins.add(in.readInt());
+      history.clear();
+      history.addAll(configs);
+      pinned.clear();
+      pinned.addAll(pins);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("unreadable shard controller snapshot: " + e, e);
+    }
+  }
+}

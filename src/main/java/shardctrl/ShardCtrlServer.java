@@ -1,0 +1,157 @@
+package shardctrl;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.BehaviorInterceptor;
+import akka.actor.typed.TypedActorContext;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.actor.typed.receptionist.Receptionist;
+import akka.actor.typed.receptionist.ServiceKey;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Consumer;
+import raft.GroupId;
+import raft.PeerId;
+import raft.core.RaftStatus;
+import raft.rsm.ReplicatedStateMachine;
+import raft.rsm.StateMachine;
+import wire.Bytes;
+import wire.CborSerializable;
+
+/**
+ * One replica of the shard controller (the lab's ShardCtrler server): a {@link
+ * ReplicatedStateMachine} over a {@link CtrlStateMachine}, like {@code kvraft.KvServer}. Join,
+ * Leave, Move and Query go through the log (Query too, so it is linearizable); malformed commands
+ * are refused before they reach it. {@link Watch} parks at the leader until a newer configuration
+ * is applied or its timeout passes ({@link ConfigWatchers}, a child actor). Registers with the
+ * receptionist under {@link #serviceKey(GroupId)}.
+ */
+public final class ShardCtrlServer {
+  private ShardCtrlServer() {}
+
+  public sealed interface Command extends CborSerializable {}
+
+  /** Run {@code command} as write {@code seq} of client {@code clientId} ({@code seq} 0 for a Query). */
+  public record Execute(long clientId, long seq, CtrlCommand command, ActorRef<CtrlReply> replyTo) implements Command {}
+
+  /**
+   * Answer with the first configuration numbered above {@code afterNum} ({@link CtrlReply.Config}):
+   * at once if there is one, else as soon as one is applied; {@link CtrlReply.Unchanged} if none is
+   * within {@code timeoutMillis} (capped by {@link ShardCtrlSettings#maxWatch()}; counted once the
+   * latest configuration has been read through the log; 0: only read). Sent to a follower it
+   * answers {@link CtrlReply.WrongLeader}; a negative timeout is {@link CtrlReply.Rejected}.
+   */
+  public record Watch(long afterNum, long timeoutMillis, ActorRef<CtrlReply> replyTo) implements Command {}
+
+  /** This replica's Raft status. */
+  public record GetStatus(ActorRef<RaftStatus> replyTo) implements Command {}
+
+  /** The receptionist key of the controller servers of {@code group}. */
+  public static ServiceKey<Command> serviceKey(GroupId group) {
+    return ServiceKey.create(Command.class, "shardctrl-" + group.id());
+  }
+
+  /** The name a server is spawned under, so that remote clients and peers can address it. */
+  public static String actorName(GroupId group, PeerId peer) {
+    return "shardctrl-" + Objects.requireNonNull(group) + "-" + Objects.requireNonNull(peer);
+  }
+
+  /** Path of the server's Raft peer below the user guardian (for {@code RemotePeerTransport}). */
+  public static String peerPath(GroupId group, PeerId peer) {
+    return actorName(group, peer) + "/" + ReplicatedStateMachine.PEER_NAME;
+  }
+
+  private static final ReplicatedStateMachine.Replies<CtrlReply> REPLIES = new ReplicatedStateMachine.Replies<>() {
+    @Override
+    public CtrlReply wrongLeader(Optional<PeerId> hint) {
+      return new CtrlReply.WrongLeader(hint);
+    }
+
+    @Override
+    public CtrlReply busy() {
+      return CtrlReply.BUSY;
+    }
+
+    @Override
+    public CtrlReply rejected(String reason) {
+      return new CtrlReply.Rejected(reason);
+    }
+  };
+
+  public static Behavior<Command> create(ReplicatedStateMachine.PeerSpec peer, ShardCtrlSettings settings) {
+    ShardCtrlSettings s = settings.validate();
+    return Behaviors.setup(ctx -> {
+      ctx.getSystem().receptionist().tell(Receptionist.register(serviceKey(peer.group()), ctx.getSelf()));
+      ActorRef<ConfigWatchers.Command> watchers =
+          ctx.spawn(ConfigWatchers.create(ctx.getSelf(), s.maxWatch()), "watchers");
+      StateMachine<CtrlCommand, CtrlReply> machine = new Announcing(new CtrlStateMachine(s.nShards()),
+          c -> watchers.tell(new ConfigWatchers.Applied(c)));
+      ReplicatedStateMachine.Service<CtrlCommand, CtrlReply> service = new ReplicatedStateMachine.Service<>(
+          machine, CtrlCodec.COMMANDS, CtrlCodec.RESULTS, REPLIES, c -> c.malformed(s.nShards()),
+          s.maxRaftStateBytes());
+      return Behaviors.intercept(() -> new Routing(watchers), ReplicatedStateMachine.create(peer, service));
+    });
+  }
+
+  /**
+   * Our serializable protocol onto the replica's in-actor protocol; Watch goes to the watchers.
+   * The replica's own messages (applied entries, proposal answers) are not Commands and pass
+   * straight through.
+   */
+  private static final class Routing extends BehaviorInterceptor<Command, ReplicatedStateMachine.Command> {
+    private final ActorRef<ConfigWatchers.Command> watchers;
+
+    Routing(ActorRef<ConfigWatchers.Command> watchers) {
+      super(Command.class);
+      this.watchers = watchers;
+    }
+
+    @Override
+    public Behavior<ReplicatedStateMachine.Command> aroundReceive(TypedActorContext<Command> ctx, Command msg,
+        ReceiveTarget<ReplicatedStateMachine.Command> target) {
+      if (msg instanceof Execute e) {
+        return target.apply(ctx, new ReplicatedStateMachine.Submit<>(e.clientId(), e.seq(), e.command(), e.replyTo()));
+      }
+      if (msg instanceof GetStatus g) return target.apply(ctx, new ReplicatedStateMachine.GetStatus(g.replyTo()));
+      if (msg instanceof Watch w) watchers.tell(new ConfigWatchers.Park(w));
+      return Behaviors.same();
+    }
+  }
+
+  /**
+   * The controller's state machine, telling the watchers each configuration it applies or
+   * restores. The telling does not touch the replicated state, so replicas stay deterministic.
+   */
+  private static final class Announcing implements StateMachine<CtrlCommand, CtrlReply> {
+    private final CtrlStateMachine machine;
+    private final Consumer<ShardConfig> applied;
+
+    Announcing(CtrlStateMachine machine, Consumer<ShardConfig> applied) {
+      this.machine = machine;
+      this.applied = applied;
+    }
+
+    @Override
+    public CtrlReply apply(CtrlCommand command) {
+      CtrlReply r = machine.apply(command);
+      if (!command.isRead() && r instanceof CtrlReply.Config c) applied.accept(c.config());
+      return r;
+    }
+
+    @Override
+    public boolean isReadOnly(CtrlCommand command) {
+      return machine.isReadOnly(command);
+    }
+
+    @Override
+    public Bytes snapshot() {
+      return machine.snapshot();
+    }
+
+    @Override
+    public void restore(Bytes snapshot) {
+      machine.restore(snapshot);
+      applied.accept(machine.latest());
+    }
+  }
+}
