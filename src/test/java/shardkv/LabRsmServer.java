@@ -83,6 +83,22 @@ final class LabRsmServer<C, R> implements ApplyListener {
     }
   }
 
+  /**
+   * A leader in a new term appends one empty entry: the core does not, and without an entry of its
+   * own term a new leader never learns that its predecessors' entries are committed, so it would
+   * never apply them (a group whose state waits for those entries, e.g. a shard to hand over, would
+   * never propose anything again).
+   */
+  void proposeNoopIfNewTerm() {
+    if (!isLeader()) return;
+    long term = net.peer(me).node().term();
+    if (term == noopTerm) return;
+    noopTerm = term;
+    net.propose(me, wire.Bytes.EMPTY);
+  }
+
+  private long noopTerm = -1;
+
   @Override
   public void applied(PeerId peer, LogEntry entry) {
     answer(core.apply(entry.index(), entry.term(), entry.command()));
@@ -105,6 +121,7 @@ final class LabRsmServer<C, R> implements ApplyListener {
       if (core.waiting() > 0 && (!p.node().isLeader() || p.node().term() != leaderTerm)) {
         answer(core.leadershipLost());
       }
+      proposeNoopIfNewTerm();
       onTick.accept(this);
       tickLoop(inc);
     });

@@ -127,7 +127,11 @@ final class LabShardCluster implements AutoCloseable {
   }
 
   void join(List<LabProcesses.Proc> ps) {
-    procs.join(ps);
+    try {
+      procs.join(ps);
+    } catch (AssertionError e) {
+      throw explained(e);
+    }
   }
 
   LabProcesses procs() {

