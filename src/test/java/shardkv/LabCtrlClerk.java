@@ -19,6 +19,10 @@ final class LabCtrlClerk {
     this.servers = servers;
   }
 
+  int[] servers() {
+    return servers.clone();
+  }
+
   ShardConfig query(long num) {
     return ((CtrlReply.Config) execute(new CtrlCommand.Query(num), 0)).config();
   }

@@ -45,6 +45,7 @@ final class LabShardCluster implements AutoCloseable {
   /** Byte bound of one pulled chunk (keys + values, estimated); keeps each log entry well under the 8 x 1000 of snapshot5B. */
   static final int CHUNK_BYTES = 2000;
   static final ShardMapping MAPPING = new LabFirstByte(N_SHARDS);
+  private final ShardMapping mapping;
   private static final int CTRL1_BASE = N_CTRL + N_GROUPS * N;
 
   private final long maxRaftState;
@@ -59,8 +60,9 @@ final class LabShardCluster implements AutoCloseable {
   private long t0;
   private String description = "";
 
-  private LabShardCluster(boolean unreliable, long maxRaftState, long seed) {
+  private LabShardCluster(boolean unreliable, long maxRaftState, long seed, ShardMapping mapping) {
     this.maxRaftState = maxRaftState;
+    this.mapping = mapping;
     this.net = new LabNetwork(total, N, LabNetwork.LAB_CONFIG, seed,
         id -> new Slf4jRaftLogger(GroupId.of("g" + Integer.parseInt(id.id().substring(1)) / N), id));
     this.rand = net.split();
@@ -74,7 +76,17 @@ final class LabShardCluster implements AutoCloseable {
 
   /** The lab's make_config(t, n, unreliable, maxraftstate), seeded. */
   static LabShardCluster make(boolean unreliable, long maxRaftState, long seed) {
-    return new LabShardCluster(unreliable, maxRaftState, seed);
+    return new LabShardCluster(unreliable, maxRaftState, seed, MAPPING);
+  }
+
+  /** The same tester with another key-to-shard mapping (of {@value #N_SHARDS} shards). */
+  static LabShardCluster make(boolean unreliable, long maxRaftState, long seed, ShardMapping mapping) {
+    if (mapping.nShards() != N_SHARDS) throw new IllegalArgumentException("the tester has " + N_SHARDS + " shards");
+    return new LabShardCluster(unreliable, maxRaftState, seed, mapping);
+  }
+
+  ShardMapping mapping() {
+    return mapping;
   }
 
   SplittableRandom rand() {
@@ -191,7 +203,7 @@ final class LabShardCluster implements AutoCloseable {
     saved[server] = saved[server].copy();
     LabShardDuties duties = new LabShardDuties(this, CHUNK_BYTES);
     servers[server] = LabRsmServer.start(server, net, saved[server], maxRaftState,
-        new ShardKvStateMachine(gid(group), MAPPING), ShardKvCodec.COMMANDS, ShardKvCodec.RESULTS, duties::tick);
+        new ShardKvStateMachine(gid(group), mapping), ShardKvCodec.COMMANDS, ShardKvCodec.RESULTS, duties::tick);
     net.connect(server);
   }
 
@@ -349,6 +361,10 @@ final class LabShardCluster implements AutoCloseable {
   Object await(int to, Object request) {
     LabProcesses.Promise<Object> p = procs.promise();
     call(to, request, p::complete);
+    return awaitPromise(p);
+  }
+
+  <T> T awaitPromise(LabProcesses.Promise<T> p) {
     try {
       return procs.await(p);
     } catch (AssertionError e) {

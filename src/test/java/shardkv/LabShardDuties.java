@@ -24,7 +24,8 @@ final class LabShardDuties {
   private boolean querying;
   private final Set<Integer> pulling = new HashSet<>();
   private final Set<Integer> deleting = new HashSet<>();
-  private int rotate;
+  /** Per group (gid; -1 the controller): the server that answered last, tried first next time. */
+  private final java.util.Map<Integer, Integer> lastAnswered = new java.util.HashMap<>();
 
   LabShardDuties(LabShardCluster cluster, int chunkBytes) {
     this.cluster = cluster;
@@ -41,8 +42,8 @@ final class LabShardDuties {
     if (m.settled() && !querying) {
       querying = true;
       long want = m.current().num() + 1;
-      int[] ctrl = cluster.ctrlServers(0);
-      cluster.call(ctrl[rotate++ % ctrl.length], env(new CtrlCommand.Query(want)), r -> {
+      List<String> ctrl = java.util.Arrays.stream(cluster.ctrlServers(0)).mapToObj(LabShardCluster::name).toList();
+      callGroup(-1, ctrl, env(new CtrlCommand.Query(want)), r -> {
         querying = false;
         if (r instanceof CtrlReply.Config c && c.config().num() == want && s.isLeader()) {
           s.propose(env(new ShardKvCommand.ConfigChange(c.config())), x -> {});
@@ -53,23 +54,48 @@ final class LabShardDuties {
     for (int shard : m.shardsIn(ShardStatus.GCING)) {
       if (!deleting.add(shard)) continue;
       long num = m.current().num();
-      cluster.call(ownerServer(m.previous(), shard), env(new ShardKvCommand.DeleteShard(num, shard)), r -> {
+      callOwner(m.previous(), shard, env(new ShardKvCommand.DeleteShard(num, shard)), r -> {
         deleting.remove(shard);
         if (r instanceof ShardKvReply.Applied && s.isLeader()) s.propose(env(new ShardKvCommand.GcDone(num, shard)), x -> {});
       });
     }
   }
 
-  private int ownerServer(ShardConfig prev, int shard) {
-    List<String> servers = prev.groups().get(prev.gidOf(shard));
-    // random, not round-robin: several shards in one tick would otherwise each keep hitting the same non-leader
-    return LabShardCluster.index(servers.get(cluster.rand().nextInt(servers.size())));
+  private void callOwner(ShardConfig prev, int shard, Object request, java.util.function.Consumer<Object> done) {
+    int gid = prev.gidOf(shard);
+    callGroup(gid, prev.groups().get(gid), request, done);
+  }
+
+  /**
+   * One round at a group, like the clerk's: the server that answered last first, then the others
+   * in order, until one answers (a non-leader answers nothing); null if none did.
+   */
+  private void callGroup(int gid, List<String> servers, Object request, java.util.function.Consumer<Object> done) {
+    int first = lastAnswered.getOrDefault(gid, 0) % servers.size();
+    tryServer(gid, servers, first, 0, request, done);
+  }
+
+  private void tryServer(int gid, List<String> servers, int at, int tried, Object request,
+      java.util.function.Consumer<Object> done) {
+    if (tried == servers.size()) {
+      done.accept(null);
+      return;
+    }
+    int i = (at + tried) % servers.size();
+    cluster.call(LabShardCluster.index(servers.get(i)), request, r -> {
+      if (r == null || r instanceof ShardPull.NotYet) {
+        tryServer(gid, servers, at, tried + 1, request, done);
+      } else {
+        lastAnswered.put(gid, i);
+        done.accept(r);
+      }
+    });
   }
 
   private void pull(LabRsmServer<ShardKvCommand, ShardKvReply> s, ShardKvStateMachine m, int shard) {
     long num = m.current().num();
     ShardPull.Request req = new ShardPull.Request(num, shard, m.cursor(shard), chunkBytes);
-    cluster.call(ownerServer(m.previous(), shard), req, r -> {
+    callOwner(m.previous(), shard, req, r -> {
       if (!(r instanceof ShardPull.Chunk c) || !s.isLeader()) {
         pulling.remove(shard);
         return;
