@@ -464,6 +464,7 @@ class ShardKvLabTest {
       long total = cfg.totalPersisted();
       long expected = 3 * (((n - 3) * 1000) + 2 * 3 * 1000 + 6000);
       assertTrue(total <= expected, "snapshot + persisted Raft state are too big: " + total + " > " + expected);
+      org.slf4j.LoggerFactory.getLogger(ShardKvLabTest.class).info("challenge1Delete: {} bytes persisted over 9 servers (bound {})", total, expected);
       assertEquals(117_000, expected);
       for (int i = 0; i < n; i++) check(cfg, ck, ka[i], va[i]);
       cfg.end();
