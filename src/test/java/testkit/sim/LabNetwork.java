@@ -68,7 +68,8 @@ public final class LabNetwork implements testkit.cluster.VirtualClock {
   private final RaftConfig cfg;
   private final java.util.function.Function<PeerId, RaftLogger> loggers;
   private final int n;
-  private final Set<PeerId> voters;
+  /** Servers 0..n-1 form consecutive Raft groups of this many voters each (n: one group). */
+  private final int groupSize;
   private final SimPeer[] peers;
   private final int[] incarnation;
   private final boolean[] connected;
@@ -83,13 +84,21 @@ public final class LabNetwork implements testkit.cluster.VirtualClock {
   private boolean longReordering;
 
   public LabNetwork(int n, RaftConfig cfg, long seed, java.util.function.Function<PeerId, RaftLogger> loggers) {
+    this(n, n, cfg, seed, loggers);
+  }
+
+  /**
+   * Several Raft groups on one virtual clock (the shardkv tester): servers {@code [k*groupSize,
+   * (k+1)*groupSize)} are the voters of group k.
+   */
+  public LabNetwork(int n, int groupSize, RaftConfig cfg, long seed,
+      java.util.function.Function<PeerId, RaftLogger> loggers) {
+    if (groupSize < 1 || n % groupSize != 0) throw new IllegalArgumentException(n + " servers in groups of " + groupSize);
     this.n = n;
+    this.groupSize = groupSize;
     this.cfg = cfg;
     this.loggers = loggers;
     this.random = new SplittableRandom(seed);
-    Set<PeerId> ids = new TreeSet<>();
-    for (int i = 0; i < n; i++) ids.add(id(i));
-    this.voters = Set.copyOf(ids);
     this.peers = new SimPeer[n];
     this.incarnation = new int[n];
     this.connected = new boolean[n];
@@ -156,11 +165,18 @@ public final class LabNetwork implements testkit.cluster.VirtualClock {
   public void start(int i, MemoryLogStorage storage, ApplyListener listener) {
     crash(i);
     int inc = ++incarnation[i];
-    SimPeer peer = SimPeer.start(id(i), voters, cfg, storage, random.nextLong(), loggers.apply(id(i)), listener);
+    SimPeer peer = SimPeer.start(id(i), votersOf(i), cfg, storage, random.nextLong(), loggers.apply(id(i)), listener);
     peers[i] = peer;
     long phase = random.nextLong(TICK_MILLIS);
     schedule(phase, () -> tickLoop(i, inc));
     send(i, peer.drain());
+  }
+
+  private Set<PeerId> votersOf(int i) {
+    Set<PeerId> ids = new TreeSet<>();
+    int first = i / groupSize * groupSize;
+    for (int j = first; j < first + groupSize; j++) ids.add(id(j));
+    return Set.copyOf(ids);
   }
 
   /** Crashes server i: its incarnation is gone and everything in flight to or from it is lost. */

@@ -1,0 +1,393 @@
+package shardkv;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import raft.GroupId;
+import raft.core.MemoryLogStorage;
+import raft.core.Slf4jRaftLogger;
+import raft.rsm.Envelope;
+import shardctrl.CtrlCodec;
+import shardctrl.CtrlCommand;
+import shardctrl.CtrlReply;
+import shardctrl.CtrlStateMachine;
+import shardctrl.ShardConfig;
+import testkit.cluster.LabProcesses;
+import testkit.sim.LabNetwork;
+
+/**
+ * The lab's shardkv tester (src/shardkv/config.go) in virtual time: a 3-replica shard controller
+ * and 3 groups (gids 100, 101, 102) of 3 servers, all simulated Raft peers on one {@link
+ * LabNetwork} (one clock, one seed), each running the shipped server logic ({@link LabRsmServer}:
+ * raft.rsm's ServiceCore over {@link CtrlStateMachine} or {@link ShardKvStateMachine}); a second
+ * controller service (ctl1, servers 12-14) for the rejection scenario. Calls between clerks and
+ * servers and between groups follow labrpc without LongDelays: a call to a dead server fails after
+ * 0-99 ms; unreliable adds 0-26 ms and drops 10 % of requests and 10 % of replies; each direction
+ * takes 5-10 ms. Goroutines are {@link LabProcesses} processes.
+ *
+ * <p>Each group's leader does what the lab's servers do in background goroutines, every 100 ms
+ * ({@link LabShardDuties}): when no shard is in transit, ask the controller for the next
+ * configuration and propose it; pull PULLING shards from their previous owner in chunks of at most
+ * {@link #CHUNK_BYTES}; ask the previous owner to delete a received shard, then log GcDone.
+ */
+final class LabShardCluster implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(LabShardCluster.class);
+  static final int N_SHARDS = 10;
+  static final int N_GROUPS = 3;
+  static final int N = 3;
+  static final int N_CTRL = 3;
+  static final long TEST_LIMIT_MILLIS = 120_000;
+  /** Byte bound of one pulled chunk (keys + values, estimated); keeps each log entry well under the 8 x 1000 of snapshot5B. */
+  static final int CHUNK_BYTES = 2000;
+  static final ShardMapping MAPPING = new LabFirstByte(N_SHARDS);
+  private final ShardMapping mapping;
+  private static final int CTRL1_BASE = N_CTRL + N_GROUPS * N;
+
+  private final long maxRaftState;
+  private final LabNetwork net;
+  private final SplittableRandom rand;
+  private final LabProcesses procs;
+  private final int total = CTRL1_BASE + N_CTRL;
+  private final MemoryLogStorage[] saved = new MemoryLogStorage[total];
+  private final LabRsmServer<?, ?>[] servers = new LabRsmServer<?, ?>[total];
+  private final LabCtrlClerk mck;
+  private long rpcs;
+  private long t0;
+  private String description = "";
+
+  private LabShardCluster(boolean unreliable, long maxRaftState, long seed, ShardMapping mapping) {
+    this.maxRaftState = maxRaftState;
+    this.mapping = mapping;
+    this.net = new LabNetwork(total, N, LabNetwork.LAB_CONFIG, seed,
+        id -> new Slf4jRaftLogger(GroupId.of("g" + Integer.parseInt(id.id().substring(1)) / N), id));
+    this.rand = net.split();
+    this.procs = new LabProcesses(net, TEST_LIMIT_MILLIS, () -> null);
+    for (int i = 0; i < total; i++) saved[i] = new MemoryLogStorage();
+    for (int i = 0; i < N_CTRL; i++) startCtrl(i);
+    for (int g = 0; g < N_GROUPS; g++) startGroup(g);
+    net.setReliable(!unreliable);
+    this.mck = new LabCtrlClerk(this, rand.nextLong(), ctrlServers(0));
+  }
+
+  /** The lab's make_config(t, n, unreliable, maxraftstate), seeded. */
+  static LabShardCluster make(boolean unreliable, long maxRaftState, long seed) {
+    return new LabShardCluster(unreliable, maxRaftState, seed, MAPPING);
+  }
+
+  /** The same tester with another key-to-shard mapping (of {@value #N_SHARDS} shards). */
+  static LabShardCluster make(boolean unreliable, long maxRaftState, long seed, ShardMapping mapping) {
+    if (mapping.nShards() != N_SHARDS) throw new IllegalArgumentException("the tester has " + N_SHARDS + " shards");
+    return new LabShardCluster(unreliable, maxRaftState, seed, mapping);
+  }
+
+  ShardMapping mapping() {
+    return mapping;
+  }
+
+  SplittableRandom rand() {
+    return rand;
+  }
+
+  long now() {
+    return net.now();
+  }
+
+  LabNetwork net() {
+    return net;
+  }
+
+  void begin(String description) {
+    this.description = description;
+    LOG.info("{} ...", description);
+    t0 = net.now();
+  }
+
+  void end() {
+    procs.checkTimeout();
+    procs.checkFailure();
+    LOG.info(String.format("  ... Passed --  %4.1f  %d rpcs  (%s; raft msgs %d)",
+        (net.now() - t0) / 1000.0, rpcs, description, net.rpcTotal()));
+  }
+
+  void sleep(long ms) {
+    try {
+      procs.sleep(ms);
+    } catch (AssertionError e) {
+      throw explained(e);
+    }
+  }
+
+  /** A tester failure with every live group server's state appended (what is stuck where). */
+  private AssertionError explained(AssertionError e) {
+    if (e.getMessage() != null && e.getMessage().contains("groups:")) return e;
+    return new AssertionError(e.getMessage() + " at " + net.now() + " ms; groups:" + describeGroups()
+        + "\n  latest " + latestKnown(), e);
+  }
+
+  private String latestKnown() {
+    LabRsmServer<?, ?> s = servers[0];
+    return s == null ? "?" : ((CtrlStateMachine) s.machine()).latest().describe();
+  }
+
+  LabProcesses.Proc go(String name, Runnable body) {
+    return procs.go(name, body);
+  }
+
+  void join(List<LabProcesses.Proc> ps) {
+    try {
+      procs.join(ps);
+    } catch (AssertionError e) {
+      throw explained(e);
+    }
+  }
+
+  LabProcesses procs() {
+    return procs;
+  }
+
+  @Override
+  public void close() {
+    procs.close();
+  }
+
+  // ---- servers ------------------------------------------------------------------------------
+
+  static int gid(int group) {
+    return 100 + group;
+  }
+
+  static int serverIndex(int group, int i) {
+    return N_CTRL + group * N + i;
+  }
+
+  static String name(int server) {
+    return "s" + server;
+  }
+
+  static int index(String name) {
+    return Integer.parseInt(name.substring(1));
+  }
+
+  int[] ctrlServers(int service) {
+    int base = service == 0 ? 0 : CTRL1_BASE;
+    return new int[] {base, base + 1, base + 2};
+  }
+
+  List<String> groupServers(int group) {
+    List<String> out = new ArrayList<>();
+    for (int i = 0; i < N; i++) out.add(name(serverIndex(group, i)));
+    return out;
+  }
+
+  private void startCtrl(int server) {
+    saved[server] = saved[server].copy();
+    servers[server] = LabRsmServer.start(server, net, saved[server], -1, new CtrlStateMachine(N_SHARDS),
+        CtrlCodec.COMMANDS, CtrlCodec.RESULTS, s -> {});
+    net.connect(server);
+  }
+
+  /** Starts the second controller service (ctl1). */
+  LabCtrlClerk startCtrl1() {
+    for (int i = 0; i < N_CTRL; i++) startCtrl(CTRL1_BASE + i);
+    return new LabCtrlClerk(this, rand.nextLong(), ctrlServers(1));
+  }
+
+  void startServer(int group, int i) {
+    int server = serverIndex(group, i);
+    if (servers[server] != null) shutdownServer(group, i);
+    saved[server] = saved[server].copy();
+    LabShardDuties duties = new LabShardDuties(this, CHUNK_BYTES);
+    servers[server] = LabRsmServer.start(server, net, saved[server], maxRaftState,
+        new ShardKvStateMachine(gid(group), mapping), ShardKvCodec.COMMANDS, ShardKvCodec.RESULTS, duties::tick);
+    net.connect(server);
+  }
+
+  void shutdownServer(int group, int i) {
+    int server = serverIndex(group, i);
+    net.disconnect(server);
+    net.crash(server);
+    servers[server] = null;
+    saved[server] = saved[server].copy();
+  }
+
+  void startGroup(int group) {
+    for (int i = 0; i < N; i++) startServer(group, i);
+  }
+
+  void shutdownGroup(int group) {
+    for (int i = 0; i < N; i++) shutdownServer(group, i);
+  }
+
+  /** The lab's checklogs(): no snapshot without maxraftstate; Raft state at most 8 x maxraftstate. */
+  void checkLogs() {
+    for (int g = 0; g < N_GROUPS; g++) {
+      for (int i = 0; i < N; i++) {
+        MemoryLogStorage s = saved[serverIndex(g, i)];
+        long raft = s.raftStateSize();
+        long snap = s.snapshotSize();
+        if (maxRaftState >= 0 && raft > 8 * maxRaftState) {
+          throw new AssertionError("persister.RaftStateSize() " + raft + ", but maxraftstate " + maxRaftState
+              + " (group " + gid(g) + " server " + i + ")");
+        }
+        if (maxRaftState < 0 && snap > 0) throw new AssertionError("maxraftstate is -1, but snapshot is non-empty!");
+      }
+    }
+  }
+
+  /** Challenge 1: Raft state + snapshot over all group servers. */
+  long totalPersisted() {
+    long t = 0;
+    for (int g = 0; g < N_GROUPS; g++) {
+      for (int i = 0; i < N; i++) {
+        MemoryLogStorage s = saved[serverIndex(g, i)];
+        t += s.raftStateSize() + s.snapshotSize();
+      }
+    }
+    return t;
+  }
+
+  /** The state machine of a live group server (for diagnostics), or null. */
+  ShardKvStateMachine machine(int group, int i) {
+    LabRsmServer<?, ?> s = servers[serverIndex(group, i)];
+    return s == null || !s.alive() ? null : (ShardKvStateMachine) s.machine();
+  }
+
+  String describeGroups() {
+    StringBuilder b = new StringBuilder();
+    for (int g = 0; g < N_GROUPS; g++) {
+      for (int i = 0; i < N; i++) {
+        ShardKvStateMachine m = machine(g, i);
+        LabRsmServer<?, ?> s = servers[serverIndex(g, i)];
+        b.append("\n  s").append(serverIndex(g, i)).append(s == null ? " down" : s.isLeader() ? " leader" : "")
+            .append(' ').append(m == null ? "-" : m.describe());
+      }
+    }
+    return b.toString();
+  }
+
+  // ---- controller -------------------------------------------------------------------------
+
+  void join(int group) {
+    joinm(group);
+  }
+
+  void joinm(int... groups) {
+    TreeMap<Integer, List<String>> m = new TreeMap<>();
+    for (int g : groups) m.put(gid(g), groupServers(g));
+    mck.call(new CtrlCommand.Join(m));
+  }
+
+  void leave(int group) {
+    leavem(group);
+  }
+
+  void leavem(int... groups) {
+    java.util.TreeSet<Integer> gids = new java.util.TreeSet<>();
+    for (int g : groups) gids.add(gid(g));
+    mck.call(new CtrlCommand.Leave(gids));
+  }
+
+  ShardConfig query() {
+    return mck.query(-1);
+  }
+
+  // ---- clients ------------------------------------------------------------------------------
+
+  LabShardClerk makeClient() {
+    return new LabShardClerk(this, rand.nextLong(), new LabCtrlClerk(this, rand.nextLong(), ctrlServers(0)));
+  }
+
+  LabShardClerk makeClient(LabCtrlClerk ctrl) {
+    return new LabShardClerk(this, rand.nextLong(), ctrl);
+  }
+
+  // ---- the network between clerks and servers and between groups ------------------------------
+
+  /** A request's handler at a server: proposals go through its log, pulls read its applied state. */
+  @SuppressWarnings("unchecked")
+  private void handle(LabRsmServer<?, ?> s, Object request, Consumer<Object> reply) {
+    if (request instanceof ShardPull.Request p) {
+      reply.accept(((ShardKvStateMachine) s.machine()).pull(p));
+    } else if (request instanceof Envelope<?> e) {
+      ((LabRsmServer<Object, Object>) s).propose((Envelope<Object>) e, reply::accept);
+    } else {
+      throw new IllegalArgumentException("unknown request " + request);
+    }
+  }
+
+  /**
+   * One labrpc call, asynchronously: {@code done} gets the reply, or null (no reply: dead server,
+   * lost message, not the leader, lost entry, or 2 s without an answer), exactly once.
+   */
+  void call(int to, Object request, Consumer<Object> done) {
+    boolean[] finished = {false};
+    Consumer<Object> once = r -> {
+      if (!finished[0]) {
+        finished[0] = true;
+        done.accept(r);
+      }
+    };
+    LabRsmServer<?, ?> s = servers[to];
+    if (s == null || !s.alive()) {
+      net.schedule(rand.nextInt(100), () -> once.accept(null));
+      return;
+    }
+    boolean unreliable = !net.reliable();
+    net.schedule(2000, () -> once.accept(null));
+    net.schedule(latency() + (unreliable ? rand.nextInt(27) : 0), () -> {
+      if (!s.alive() || unreliable && rand.nextInt(1000) < 100) {
+        once.accept(null);
+        return;
+      }
+      rpcs++;
+      failIfDead(s, finished, once);
+      handle(s, request, r -> {
+        if (finished[0]) return;
+        if (r == null || !s.alive() || unreliable && rand.nextInt(1000) < 100) {
+          once.accept(null);
+          return;
+        }
+        net.schedule(latency(), () -> once.accept(r));
+      });
+    });
+  }
+
+  /** One call from a process (or the test thread), waiting in virtual time. */
+  Object await(int to, Object request) {
+    LabProcesses.Promise<Object> p = procs.promise();
+    call(to, request, p::complete);
+    return awaitPromise(p);
+  }
+
+  <T> T awaitPromise(LabProcesses.Promise<T> p) {
+    try {
+      return procs.await(p);
+    } catch (AssertionError e) {
+      throw explained(e);
+    }
+  }
+
+  private void failIfDead(LabRsmServer<?, ?> s, boolean[] finished, Consumer<Object> once) {
+    net.schedule(100, () -> {
+      if (finished[0]) return;
+      if (!s.alive()) once.accept(null);
+      else failIfDead(s, finished, once);
+    });
+  }
+
+  private long latency() {
+    return 5 + rand.nextInt(6);
+  }
+
+  /** For {@link LabCtrlClerk}: the tester's join/leave with a map built by the caller. */
+  static Map<Integer, List<String>> groupsOf(LabShardCluster c, int... groups) {
+    TreeMap<Integer, List<String>> m = new TreeMap<>();
+    for (int g : groups) m.put(gid(g), c.groupServers(g));
+    return m;
+  }
+}
