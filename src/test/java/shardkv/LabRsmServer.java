@@ -27,6 +27,8 @@ import testkit.sim.SimPeer;
 final class LabRsmServer<C, R> implements ApplyListener {
 
   private final int me;
+  /** The rsm's own session table (the controller's); shard groups keep theirs per shard. */
+  private static final int MAX_SESSIONS = 10_000;
   private final LabNetwork net;
   private final ServiceCore<C, R, Consumer<R>> core;
   private final Consumer<LabRsmServer<C, R>> onTick;
@@ -34,8 +36,9 @@ final class LabRsmServer<C, R> implements ApplyListener {
   private long leaderTerm = -1;
 
   static <C, R> LabRsmServer<C, R> start(int me, LabNetwork net, MemoryLogStorage storage, long maxRaftState,
-      StateMachine<C, R> machine, Codec<C> commands, Codec<R> results, Consumer<LabRsmServer<C, R>> onTick) {
-    LabRsmServer<C, R> s = new LabRsmServer<>(me, net, maxRaftState, machine, commands, results, onTick);
+      StateMachine<C, R> machine, Codec<C> commands, Codec<R> results, Replica.Refusals<R> refusals,
+      Consumer<LabRsmServer<C, R>> onTick) {
+    LabRsmServer<C, R> s = new LabRsmServer<>(me, net, maxRaftState, machine, commands, results, refusals, onTick);
     Snapshot snap = storage.snapshot();
     if (!snap.isEmpty()) s.core.restore(snap.meta().index(), snap.data());
     net.start(me, storage, s);
@@ -45,11 +48,11 @@ final class LabRsmServer<C, R> implements ApplyListener {
   }
 
   private LabRsmServer(int me, LabNetwork net, long maxRaftState, StateMachine<C, R> machine, Codec<C> commands,
-      Codec<R> results, Consumer<LabRsmServer<C, R>> onTick) {
+      Codec<R> results, Replica.Refusals<R> refusals, Consumer<LabRsmServer<C, R>> onTick) {
     this.me = me;
     this.net = net;
     this.onTick = onTick;
-    this.core = new ServiceCore<>(new Replica<>(machine, commands, results), commands, maxRaftState);
+    this.core = new ServiceCore<>(new Replica<>(machine, commands, results, refusals, MAX_SESSIONS), commands, maxRaftState);
   }
 
   int me() {

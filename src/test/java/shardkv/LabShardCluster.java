@@ -1,5 +1,7 @@
 package shardkv;
 
+import kvraft.KvReply;
+import raft.rsm.Replica;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -184,10 +186,34 @@ final class LabShardCluster implements AutoCloseable {
     return out;
   }
 
+  private static final Replica.Refusals<CtrlReply> CTRL_REFUSALS = new Replica.Refusals<>() {
+    @Override
+    public CtrlReply rejected(String reason) {
+      return new CtrlReply.Rejected(reason);
+    }
+
+    @Override
+    public CtrlReply sessionExpired() {
+      return CtrlReply.SESSION_EXPIRED;
+    }
+  };
+
+  private static final Replica.Refusals<ShardKvReply> KV_REFUSALS = new Replica.Refusals<>() {
+    @Override
+    public ShardKvReply rejected(String reason) {
+      return new ShardKvReply.Kv(new KvReply.Rejected(reason));
+    }
+
+    @Override
+    public ShardKvReply sessionExpired() {
+      return new ShardKvReply.Kv(KvReply.SESSION_EXPIRED);
+    }
+  };
+
   private void startCtrl(int server) {
     saved[server] = saved[server].copy();
     servers[server] = LabRsmServer.start(server, net, saved[server], -1, new CtrlStateMachine(N_SHARDS),
-        CtrlCodec.COMMANDS, CtrlCodec.RESULTS, s -> {});
+        CtrlCodec.COMMANDS, CtrlCodec.RESULTS, CTRL_REFUSALS, s -> {});
     net.connect(server);
   }
 
@@ -203,7 +229,8 @@ final class LabShardCluster implements AutoCloseable {
     saved[server] = saved[server].copy();
     LabShardDuties duties = new LabShardDuties(this, CHUNK_BYTES);
     servers[server] = LabRsmServer.start(server, net, saved[server], maxRaftState,
-        new ShardKvStateMachine(gid(group), mapping), ShardKvCodec.COMMANDS, ShardKvCodec.RESULTS, duties::tick);
+        new ShardKvStateMachine(gid(group), mapping), ShardKvCodec.COMMANDS, ShardKvCodec.RESULTS, KV_REFUSALS,
+        duties::tick);
     net.connect(server);
   }
 
