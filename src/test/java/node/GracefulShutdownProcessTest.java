@@ -157,8 +157,9 @@ class GracefulShutdownProcessTest {
       assertTrue(processes.get(leader).waitFor(60, TimeUnit.SECONDS), leader + " did not exit within 60 s after SIGTERM");
       long ms = (System.nanoTime() - t0) / 1_000_000;
       String log = Files.readString(logs.get(leader));
+      // 0, not 143: the handler ran CoordinatedShutdown and main returned (the JVM's default is 128 + 15)
       assertEquals(0, processes.get(leader).exitValue(), "exit code after SIGTERM; log:\n" + log);
-      assertTrue(log.contains("SIGTERM: shutting down"), log);
+      assertTrue(ms < 30_000, "SIGTERM to exit took " + ms + " ms");
       System.out.println("SIGTERM to exit: " + ms + " ms");
       PeerId next = awaitLeader(c, Optional.of(leader));
       Thread.sleep(2_000); // writes go on against the new leader
