@@ -3,6 +3,7 @@ package cli;
 import java.io.File;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import node.GracefulShutdown;
 import node.KvNode;
 import node.NodeSettings;
 import node.NodeSpec;
@@ -31,6 +32,7 @@ public final class LocalCommand implements Callable<Integer> {
     NodeSpec spec = NodeSettings.nodeSpec(config).asLocal(data);
     KvNode node = KvNode.start(spec, config);
     System.out.println(node.banner());
+    GracefulShutdown.onSignals(node.system());
     NodeCommand.startHttp(node, config, httpPort);
     NodeCommand.printLeaderWhenElected(node);
     node.awaitTermination();

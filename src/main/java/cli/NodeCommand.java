@@ -9,10 +9,13 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import kvraft.KvClient;
+import kvraft.KvLimits;
+import node.GracefulShutdown;
 import node.KvNode;
 import node.NodeSettings;
 import node.NodeSpec;
 import node.http.HttpApi;
+import node.http.NodeOps;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import raft.core.RaftStatus;
@@ -42,6 +45,7 @@ public final class NodeCommand implements Callable<Integer> {
     if (data != null) spec = new NodeSpec(spec.group(), spec.self(), spec.peers(), data, spec.fsync());
     KvNode node = KvNode.start(spec, config);
     System.out.println(node.banner());
+    GracefulShutdown.onSignals(node.system());
     NodeCommand.startHttp(node, config, httpPort);
     printLeaderWhenElected(node);
     node.awaitTermination();
@@ -55,7 +59,10 @@ public final class NodeCommand implements Callable<Integer> {
     if (port < 0) return;
     ServerBinding binding;
     try {
-      binding = HttpApi.start(node.system(), node.client(), host, port).toCompletableFuture().get(30, TimeUnit.SECONDS);
+      NodeOps ops = new NodeOps(node.spec().group().toString(), java.util.Set.copyOf(node.spec().hosted()),
+          config.getLong("raftkv.node.ready-max-apply-lag"));
+      binding = HttpApi.start(node.system(), node.client(), KvLimits.defaults(), host, port, ops)
+          .toCompletableFuture().get(30, TimeUnit.SECONDS);
     } catch (java.util.concurrent.ExecutionException e) {
       node.close();
       throw new IllegalStateException("the HTTP API cannot listen on " + host + ":" + port

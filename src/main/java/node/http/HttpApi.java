@@ -6,6 +6,7 @@ import akka.http.javadsl.ServerBinding;
 import akka.http.javadsl.settings.ServerSettings;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import java.time.Duration;
 import java.util.concurrent.CompletionStage;
 import kvraft.KvClient;
 import kvraft.KvLimits;
@@ -20,9 +21,27 @@ public final class HttpApi {
 
   public static CompletionStage<ServerBinding> start(ActorSystem<?> system, KvClient client, KvLimits limits,
       String host, int port) {
+    return start(system, client, limits, host, port, NodeOps.defaults());
+  }
+
+  /**
+   * Serves the KV API plus /livez, /readyz and /metrics ({@link OpsRoutes}); the binding joins
+   * CoordinatedShutdown (unbind in service-unbind, in-flight requests get
+   * {@code raftkv.node.http.shutdown-deadline} in service-requests-done).
+   */
+  public static CompletionStage<ServerBinding> start(ActorSystem<?> system, KvClient client, KvLimits limits,
+      String host, int port, NodeOps ops) {
+    Config config = system.settings().config();
+    NodeMetrics metrics = new NodeMetrics(ops.group());
+    OpsRoutes opsRoutes = new OpsRoutes(system, client, ops, metrics);
+    Duration poll = config.getDuration("raftkv.node.metrics-poll-interval");
+    system.scheduler().scheduleWithFixedDelay(Duration.ZERO, poll, opsRoutes::refresh, system.executionContext());
+    Duration deadline = config.getDuration("raftkv.node.http.shutdown-deadline");
+    KvRoutes kv = new KvRoutes(client, limits);
     return Http.get(system).newServerAt(host, port)
-        .withSettings(serverSettings(system.settings().config(), limits))
-        .bind(new KvRoutes(client, limits).route());
+        .withSettings(serverSettings(config, limits))
+        .bind(opsRoutes.timed(() -> opsRoutes.route().orElse(kv.route())))
+        .thenApply(b -> b.addToCoordinatedShutdown(deadline, system));
   }
 
   /** The server's body limit matches what KvLimits lets through, so a larger body fails early (413). */

@@ -99,7 +99,7 @@ class OpenApiTest {
         checked++;
       }
     }
-    assertEquals(7, checked, "get/put/delete key, append, scan, status, openapi");
+    assertEquals(10, checked, "get/put/delete key, append, scan, status, openapi, livez, readyz, metrics");
     // Error statuses the operations describe: force a few through the client and check their codes.
     for (KvReply failure : List.of(KvReply.BUSY, KvReply.TIMEOUT, KvReply.SESSION_EXPIRED, new KvReply.Rejected("x"))) {
       client.failNext(failure);
@@ -114,7 +114,8 @@ class OpenApiTest {
   @Test
   void everyRouteTheServerAnswersIsDescribed() throws Exception {
     List<String> probes = new ArrayList<>(List.of("kv/x", "kv/x/append", "kv", "status", "openapi.json",
-        "kv/x/y", "kv/x/append/more", "", "status/x", "openapi.yaml", "admin", "kv/"));
+        "kv/x/y", "kv/x/append/more", "", "status/x", "openapi.yaml", "admin", "kv/", "livez", "readyz", "metrics",
+        "metrics/x"));
     for (Iterator<String> it = doc.path("paths").fieldNames(); it.hasNext(); ) probes.add(concrete(it.next()));
     for (String path : probes) {
       for (String method : METHODS) {
