@@ -131,9 +131,19 @@ public final class AkkaKvClient implements KvClient {
     return group.status();
   }
 
-  /** The server this client last got a result from. */
+  /** The server this client last got a result from, or was told leads. */
   public PeerId leader() {
     return group.leader();
+  }
+
+  /** {@code peer} leads (e.g. as the local replica's status says): the next operations go there first. */
+  public void leaderIs(PeerId peer) {
+    group.leaderIs(peer);
+  }
+
+  /** Whether {@code peer} left an attempt unanswered lately, and is skipped for now. */
+  public boolean isSuspect(PeerId peer) {
+    return group.isSuspect(peer);
   }
 
   @Override
