@@ -75,11 +75,14 @@ public final class AkkaKvClient implements KvClient {
    */
   public static AkkaKvClient atAddresses(ActorSystem<?> system, GroupId group, Map<PeerId, String> addresses,
       Settings settings) {
-    ActorRefResolver resolver = ActorRefResolver.get(system);
     Map<PeerId, ActorRef<KvServer.Command>> refs = new LinkedHashMap<>();
-    addresses.forEach((p, address) ->
-        refs.put(p, resolver.resolveActorRef(address + "/user/" + KvServer.actorName(group, p))));
+    addresses.forEach((p, address) -> refs.put(p, serverAt(system, group, p, address)));
     return new AkkaKvClient(system, refs, settings);
+  }
+
+  /** The server of {@code peer} in {@code group} at {@code akka://system@host:port}. */
+  public static ActorRef<KvServer.Command> serverAt(ActorSystem<?> system, GroupId group, PeerId peer, String address) {
+    return ActorRefResolver.get(system).resolveActorRef(address + "/user/" + KvServer.actorName(group, peer));
   }
 
   /**
