@@ -75,11 +75,14 @@ public final class AkkaKvClient implements KvClient {
    */
   public static AkkaKvClient atAddresses(ActorSystem<?> system, GroupId group, Map<PeerId, String> addresses,
       Settings settings) {
-    ActorRefResolver resolver = ActorRefResolver.get(system);
     Map<PeerId, ActorRef<KvServer.Command>> refs = new LinkedHashMap<>();
-    addresses.forEach((p, address) ->
-        refs.put(p, resolver.resolveActorRef(address + "/user/" + KvServer.actorName(group, p))));
+    addresses.forEach((p, address) -> refs.put(p, serverAt(system, group, p, address)));
     return new AkkaKvClient(system, refs, settings);
+  }
+
+  /** The server of {@code peer} in {@code group} at {@code akka://system@host:port}. */
+  public static ActorRef<KvServer.Command> serverAt(ActorSystem<?> system, GroupId group, PeerId peer, String address) {
+    return ActorRefResolver.get(system).resolveActorRef(address + "/user/" + KvServer.actorName(group, peer));
   }
 
   /**
@@ -131,9 +134,19 @@ public final class AkkaKvClient implements KvClient {
     return group.status();
   }
 
-  /** The server this client last got a result from. */
+  /** The server this client last got a result from, or was told leads. */
   public PeerId leader() {
     return group.leader();
+  }
+
+  /** {@code peer} leads (e.g. as the local replica's status says): the next operations go there first. */
+  public void leaderIs(PeerId peer) {
+    group.leaderIs(peer);
+  }
+
+  /** Whether {@code peer} left an attempt unanswered lately, and is skipped for now. */
+  public boolean isSuspect(PeerId peer) {
+    return group.isSuspect(peer);
   }
 
   @Override

@@ -85,7 +85,14 @@ public final class KvNode implements AutoCloseable {
   public KvClient client() {
     AkkaKvClient.Settings settings = NodeSettings.clientSettings(config);
     // In local mode every replica is here: use the refs (a local path resolves only once spawned).
-    return spec.isLocal() ? new AkkaKvClient(system, servers, settings) : clientFor(system, spec, settings);
+    if (spec.isLocal()) return new AkkaKvClient(system, servers, settings);
+    // Node mode: the local replica by its ref (never through remoting), the others at their
+    // addresses; the local replica says who leads (LeaderWatch), so a request takes at most one hop.
+    Map<PeerId, ActorRef<KvServer.Command>> refs = new LinkedHashMap<>();
+    for (PeerId p : spec.voters()) {
+      refs.put(p, servers.containsKey(p) ? servers.get(p) : AkkaKvClient.serverAt(system, spec.group(), p, spec.address(p)));
+    }
+    return new LeaderWatch(system, servers.get(spec.self()), new AkkaKvClient(system, refs, settings));
   }
 
   /** A client of the group of {@code spec} (node mode) from any ActorSystem with remoting that can reach it. */

@@ -31,6 +31,13 @@ import raft.core.RaftStatus;
  * read its replies ({@link Protocol}); {@code kvraft.AkkaKvClient} and
  * {@code shardctrl.AkkaShardCtrlClient} are thin wrappers.
  *
+ * <p>A server that left an attempt unanswered is <em>suspect</em> for a while ({@link
+ * Settings#suspectFor}): the rotation and the cached leader skip it, as long as some server is not
+ * suspect, so a dead replica costs an operation an attempt timeout once, not on every call. Any
+ * reply from it clears the suspicion. Whoever knows the leader better (e.g. a node that hosts a
+ * replica of the group and hears its role changes) tells the client with {@link #leaderIs}.
+ * Retries after a full round back off with jitter, so a leaderless group is not hammered.
+ *
  * <p>A server keeps one session (last sequence number) per client id, so one id must not have two
  * writes in flight. Concurrent operations therefore each borrow a session from a small pool: a
  * session is an id with its own sequence counter, and the pool grows to the client's peak
@@ -49,6 +56,11 @@ public final class GroupClient<M, C, R> {
   public record Settings(Duration attemptTimeout, Duration deadline) {
     public static Settings defaults() {
       return new Settings(Duration.ofSeconds(1), Duration.ofSeconds(10));
+    }
+
+    /** How long a server that left an attempt unanswered is skipped: a few attempt timeouts. */
+    public Duration suspectFor() {
+      return attemptTimeout.multipliedBy(5);
     }
 
     public Settings validate() {
@@ -137,6 +149,8 @@ public final class GroupClient<M, C, R> {
   private final ConcurrentLinkedQueue<Session> idle = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile PeerId leader;
+  /** Servers that left an attempt unanswered: skipped until this System.nanoTime(). */
+  private final java.util.concurrent.ConcurrentHashMap<PeerId, Long> suspectUntil = new java.util.concurrent.ConcurrentHashMap<>();
 
   /** @param servers the group's servers; the first is tried first */
   public GroupClient(ActorSystem<?> system, Map<PeerId, ActorRef<M>> servers, Protocol<M, C, R> protocol,
@@ -189,8 +203,36 @@ public final class GroupClient<M, C, R> {
 
   private CompletionStage<R> start(Op<M, R> op) {
     if (closed.get()) op.result().complete(protocol.timeout());
-    else attempt(op, leader, 0);
+    else attempt(op, live(leader), 0);
     return op.result();
+  }
+
+  /**
+   * Someone who knows better says {@code peer} leads (e.g. the local replica's Raft status): the
+   * next operations go there first. Ignored for a server not in the group.
+   */
+  public void leaderIs(PeerId peer) {
+    if (servers.containsKey(peer)) leader = peer;
+  }
+
+  /** Whether {@code peer} left an attempt unanswered lately and is being skipped. */
+  public boolean isSuspect(PeerId peer) {
+    Long until = suspectUntil.get(peer);
+    if (until == null) return false;
+    if (until - System.nanoTime() > 0) return true;
+    suspectUntil.remove(peer, until);
+    return false;
+  }
+
+  /** {@code p} unless it is suspect, else the first server after it that is not; {@code p} if all are. */
+  private PeerId live(PeerId p) {
+    if (!isSuspect(p)) return p;
+    PeerId n = p;
+    for (int i = 1; i < order.size(); i++) {
+      n = order.get((order.indexOf(n) + 1) % order.size());
+      if (!isSuspect(n)) return n;
+    }
+    return p;
   }
 
   private void attempt(Op<M, R> op, PeerId target, int tries) {
@@ -205,9 +247,13 @@ public final class GroupClient<M, C, R> {
   }
 
   private void answered(Op<M, R> op, PeerId target, int tries, R reply) {
+    if (reply == null) suspectUntil.put(target, System.nanoTime() + settings.suspectFor().toNanos());
+    else suspectUntil.remove(target);
     Verdict v = reply == null ? Verdict.NO_ANSWER : protocol.verdict().apply(reply);
     if (v == Verdict.WRONG_LEADER) {
-      Optional<PeerId> hint = protocol.leaderHint().apply(reply).filter(h -> !h.equals(target) && servers.containsKey(h));
+      // A hint to a server that is not answering is stale (it names the leader that died).
+      Optional<PeerId> hint = protocol.leaderHint().apply(reply)
+          .filter(h -> !h.equals(target) && servers.containsKey(h) && !isSuspect(h));
       retry(op, hint.orElseGet(() -> next(target)), tries);
     } else if (v == Verdict.BUSY) {
       retryLater(op, target, tries, Duration.ofMillis(50));
@@ -228,12 +274,16 @@ public final class GroupClient<M, C, R> {
     else retryLater(op, target, tries, Duration.ofMillis(Math.min(200, 20L * round)));
   }
 
+  /** Tries {@code target} again after about {@code delay} (between half and one and a half of it). */
   private void retryLater(Op<M, R> op, PeerId target, int tries, Duration delay) {
-    scheduler.scheduleOnce(delay, () -> attempt(op, target, tries + 1), executor);
+    // Jitter, so that clients that failed together do not retry together.
+    long jittered = delay.toNanos() / 2 + java.util.concurrent.ThreadLocalRandom.current().nextLong(delay.toNanos() + 1);
+    scheduler.scheduleOnce(Duration.ofNanos(jittered), () -> attempt(op, live(target), tries + 1), executor);
   }
 
+  /** The server after {@code p} in the rotation, skipping suspects (unless all others are). */
   private PeerId next(PeerId p) {
-    return order.get((order.indexOf(p) + 1) % order.size());
+    return live(order.get((order.indexOf(p) + 1) % order.size()));
   }
 
   /** The status of every server that answers within the attempt timeout. */

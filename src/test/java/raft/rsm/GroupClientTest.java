@@ -1,0 +1,128 @@
+package raft.rsm;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import akka.actor.testkit.typed.javadsl.ActorTestKit;
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.javadsl.Behaviors;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import kvraft.AkkaKvClient;
+import kvraft.KvReply;
+import kvraft.KvServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import raft.PeerId;
+
+/**
+ * The retry loop against scripted servers (no Raft): a dead server costs one attempt timeout and is
+ * then skipped, a leader told with {@code leaderIs} is tried first, and the typed replies come
+ * through. Through {@link AkkaKvClient}, the thinnest wrapper of {@link GroupClient}.
+ */
+class GroupClientTest {
+  private static final PeerId A = PeerId.of("a");
+  private static final PeerId B = PeerId.of("b");
+  private static final PeerId C = PeerId.of("c");
+  private static final Duration ATTEMPT = Duration.ofMillis(300);
+  private static ActorTestKit kit;
+
+  @BeforeAll
+  static void start() {
+    kit = ActorTestKit.create();
+  }
+
+  @AfterAll
+  static void stop() {
+    kit.shutdownTestKit();
+  }
+
+  /** A server that counts the requests it gets and answers each with {@code reply} (or not at all if it gives null). */
+  private static Behavior<KvServer.Command> server(AtomicInteger received, Function<KvServer.Execute, KvReply> reply) {
+    return Behaviors.receive(KvServer.Command.class)
+        .onMessage(KvServer.Execute.class, e -> {
+          received.incrementAndGet();
+          KvReply r = reply.apply(e);
+          if (r != null) e.replyTo().tell(r);
+          return Behaviors.same();
+        })
+        .build();
+  }
+
+  private static AkkaKvClient client(Map<PeerId, ActorRef<KvServer.Command>> servers) {
+    return new AkkaKvClient(kit.system(), servers, new AkkaKvClient.Settings(ATTEMPT, Duration.ofSeconds(10)));
+  }
+
+  @Test
+  void aDeadServerCostsOneAttemptTimeoutThenIsSkipped() {
+    AtomicInteger toDead = new AtomicInteger();
+    AtomicInteger toFollower = new AtomicInteger();
+    AtomicInteger toLeader = new AtomicInteger();
+    // a is dead (first in the rotation); b leads; c follows and knows no leader (an election just ended).
+    Map<PeerId, ActorRef<KvServer.Command>> servers = new LinkedHashMap<>();
+    servers.put(A, kit.spawn(server(toDead, e -> null)));
+    servers.put(B, kit.spawn(server(toLeader, e -> KvReply.DONE)));
+    servers.put(C, kit.spawn(server(toFollower, e -> new KvReply.WrongLeader(Optional.empty()))));
+    try (AkkaKvClient c = client(servers)) {
+      assertEquals(KvReply.DONE, c.await(c.put("k", "v0")));
+      assertEquals(1, toDead.get(), "the first operation tried the dead server once");
+      assertTrue(c.isSuspect(A), "and now suspects it");
+      // Each operation now starts at c, which refuses without a hint: the rotation's next is a,
+      // which must be skipped while suspect (else each operation waits an attempt timeout on it).
+      for (int i = 1; i <= 20; i++) {
+        c.leaderIs(C);
+        assertEquals(KvReply.DONE, c.await(c.put("k", "v" + i)));
+      }
+      assertEquals(20, toFollower.get());
+      assertEquals(21, toLeader.get(), "every operation reached the leader");
+      assertEquals(1, toDead.get(), "the dead server was not asked again while suspect");
+      assertEquals(B, c.leader());
+    }
+  }
+
+  @Test
+  void aLeaderToldWithLeaderIsIsTriedFirstAndAHintToASuspectIsIgnored() {
+    AtomicInteger toA = new AtomicInteger();
+    AtomicInteger toB = new AtomicInteger();
+    AtomicInteger toC = new AtomicInteger();
+    Map<PeerId, ActorRef<KvServer.Command>> servers = new LinkedHashMap<>();
+    // a is dead; b still names a as the leader (stale: it has not noticed yet); c leads.
+    servers.put(A, kit.spawn(server(toA, e -> null)));
+    servers.put(B, kit.spawn(server(toB, e -> new KvReply.WrongLeader(Optional.of(A)))));
+    servers.put(C, kit.spawn(server(toC, e -> KvReply.DONE)));
+    try (AkkaKvClient c = client(servers)) {
+      c.leaderIs(C);
+      assertEquals(KvReply.DONE, c.await(c.put("k", "v")));
+      assertEquals(0, toA.get() + toB.get(), "straight to the leader: one hop");
+      assertEquals(1, toC.get());
+      c.leaderIs(A); // a stale tip: costs one attempt timeout, then a is suspect
+      assertEquals(KvReply.DONE, c.await(c.put("k", "v")));
+      assertEquals(1, toA.get());
+      c.leaderIs(B);
+      assertEquals(KvReply.DONE, c.await(c.put("k", "v")));
+      assertEquals(1, toA.get(), "b's hint names a, which is suspect: the client moved on to c");
+      c.leaderIs(PeerId.of("z")); // not in the group: ignored
+      assertEquals(C, c.leader());
+    }
+  }
+
+  @Test
+  void aLeaderlessGroupAnswersTimeoutAtTheDeadlineWithoutAStorm() {
+    AtomicInteger asked = new AtomicInteger();
+    Map<PeerId, ActorRef<KvServer.Command>> servers = new LinkedHashMap<>();
+    for (PeerId p : new PeerId[] {A, B, C}) {
+      servers.put(p, kit.spawn(server(asked, e -> new KvReply.WrongLeader(Optional.empty()))));
+    }
+    try (AkkaKvClient c = new AkkaKvClient(kit.system(), servers, new AkkaKvClient.Settings(ATTEMPT, Duration.ofSeconds(2)))) {
+      assertEquals(KvReply.TIMEOUT, c.await(c.put("k", "v")));
+      // Backoff after each full round, up to 200 ms (with jitter, at least 100 ms): 2 s allow a few dozen tries, not thousands.
+      assertTrue(asked.get() < 80, "retries were backed off: " + asked.get() + " attempts in 2 s");
+    }
+  }
+}

@@ -1,0 +1,109 @@
+package testkit.nodes;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import raft.GroupId;
+import raft.PeerId;
+
+/**
+ * {@code bin/raftkv node} processes on loopback for process tests: one child JVM per replica
+ * ({@code cli.Main node}) at free ports, with its HTTP API on a free port read from its banner.
+ * Close it to kill every process it started.
+ */
+public final class NodeProcesses implements AutoCloseable {
+  private static final Pattern HTTP = Pattern.compile("http:\\s+(http://[0-9.]+:[0-9]+)");
+
+  private final GroupId group;
+  private final Path dir;
+  private final Map<PeerId, String> addresses = new LinkedHashMap<>();
+  private final Map<PeerId, Process> processes = new ConcurrentHashMap<>();
+  private final Map<PeerId, Path> logs = new ConcurrentHashMap<>();
+  private final String extraConfig;
+
+  /** @param extraConfig HOCON appended to every node's config file (e.g. client timeouts) */
+  public NodeProcesses(GroupId group, List<PeerId> peers, Path dir, String extraConfig) throws IOException {
+    this.group = group;
+    this.dir = dir;
+    this.extraConfig = extraConfig;
+    Files.createDirectories(dir);
+    for (PeerId p : peers) addresses.put(p, "127.0.0.1:" + freePort());
+  }
+
+  public Map<PeerId, String> addresses() {
+    return addresses;
+  }
+
+  private static String classpath() {
+    String cp = System.getProperty("surefire.test.class.path");
+    if (cp == null || cp.isBlank()) cp = System.getProperty("java.class.path");
+    return cp;
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  private Path confFile(PeerId p) throws IOException {
+    StringBuilder peers = new StringBuilder();
+    addresses.forEach((id, hostPort) -> peers.append("    ").append(id).append(" = \"").append(hostPort).append("\"\n"));
+    Path conf = dir.resolve(p.id() + ".conf");
+    Files.writeString(conf, "raftkv.node {\n  id = " + p + "\n  group = " + group + "\n  data-dir = \""
+        + dir.resolve("data-" + p).toAbsolutePath() + "\"\n  http.port = 0\n  peers {\n" + peers + "  }\n}\n"
+        + extraConfig + "\n");
+    return conf;
+  }
+
+  /** Starts the node for {@code p} (as cli.Main in a child JVM); returns its log file. */
+  public Path launch(PeerId p) throws Exception {
+    Path log = dir.resolve(p.id() + "-" + System.nanoTime() + ".log");
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Process proc = new ProcessBuilder(java,
+        "--add-opens", "java.base/java.nio=ALL-UNNAMED", "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
+        "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+        "-cp", classpath(), "cli.Main", "node", "--config", confFile(p).toString())
+        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    processes.put(p, proc);
+    logs.put(p, log);
+    return log;
+  }
+
+  /** Waits for the banner the node prints once its replica runs and its HTTP API listens; returns the HTTP base URL. */
+  public String awaitHttp(PeerId p) throws Exception {
+    long deadline = System.currentTimeMillis() + 120_000; // a JVM start on a loaded machine is slow
+    while (System.currentTimeMillis() < deadline) {
+      Matcher m = HTTP.matcher(Files.readString(logs.get(p)));
+      if (m.find()) return m.group(1);
+      if (!processes.get(p).isAlive()) break;
+      Thread.sleep(100);
+    }
+    throw new AssertionError(p + " did not start; see " + logs.get(p));
+  }
+
+  /** SIGKILL: no shutdown, no journal close. */
+  public void kill(PeerId p) throws InterruptedException {
+    Process proc = processes.remove(p);
+    if (proc == null) return;
+    proc.destroyForcibly();
+    proc.waitFor(30, TimeUnit.SECONDS);
+  }
+
+  public Path log(PeerId p) {
+    return logs.get(p);
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    for (PeerId p : List.copyOf(processes.keySet())) kill(p);
+  }
+}
