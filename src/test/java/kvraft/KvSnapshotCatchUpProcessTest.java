@@ -7,6 +7,7 @@ import akka.actor.typed.ActorSystem;
 import akka.actor.typed.javadsl.Behaviors;
 import com.typesafe.config.ConfigFactory;
 import java.nio.file.Path;
+import testkit.nodes.NodeProcesses;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -101,10 +102,10 @@ class KvSnapshotCatchUpProcessTest {
             akka.actor.serialize-messages = off
             akka.loglevel = ERROR
             """).withFallback(ConfigFactory.load()));
-    try (NodeProcesses nodes = new NodeProcesses(GROUP, PEERS, dir, "1g",
+    try (NodeProcesses nodes = new NodeProcesses(GROUP, PEERS, dir, NodeProcesses.productLogging("1g"),
         // Artery gives up binding after 3 s: three JVMs starting at once on a loaded machine took longer.
         "raftkv.kv.max-raft-state = 16 MiB\nakka.remote.artery.bind.bind-timeout = 30s");
-        AkkaKvClient c = node.KvNode.clientFor(system, new NodeSpec(GROUP, PEERS.get(0), nodes.addresses, dir, true),
+        AkkaKvClient c = node.KvNode.clientFor(system, new NodeSpec(GROUP, PEERS.get(0), nodes.addresses(), dir, true),
             new AkkaKvClient.Settings(Duration.ofSeconds(5), Duration.ofSeconds(30)))) {
       long t0 = System.nanoTime();
       nodes.startAll(PEERS);
@@ -129,16 +130,16 @@ class KvSnapshotCatchUpProcessTest {
       double catchUpSeconds = (System.nanoTime() - r0) / 1e9;
       RaftStatus last = caughtUp;
       assertTrue(last != null && last.appliedIndex() >= commit,
-          () -> lagging + " caught up to " + commit + ": " + last + "; see " + nodes.logFile(lagging));
-      String log = nodes.log(lagging);
+          () -> lagging + " caught up to " + commit + ": " + last + "; see " + nodes.log(lagging));
+      String log = nodes.logText(lagging);
       java.util.regex.Matcher m = java.util.regex.Pattern.compile("receiving snapshot \\S+ from \\S+: (\\d+) bytes").matcher(log);
       long streamed = 0;
       while (m.find()) streamed = Math.max(streamed, Long.parseLong(m.group(1)));
       long image = streamed;
       // The service snapshots every 16 MiB of log, so the last snapshot holds at least 65 - 16 MiB.
       assertTrue(image >= 48L << 20, () -> "it received a streamed snapshot of 48 MiB or more (" + image + " bytes); see "
-          + nodes.logFile(lagging));
-      assertTrue(!log.contains("OversizedPayload") && !nodes.log(leader).contains("OversizedPayload"),
+          + nodes.log(lagging));
+      assertTrue(!log.contains("OversizedPayload") && !nodes.logText(leader).contains("OversizedPayload"),
           "no message was too large for Artery");
 
       // Now the group needs it: with the other follower down, writes commit only through it.

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,28 +18,49 @@ import raft.PeerId;
 
 /**
  * {@code bin/raftkv node} processes on loopback for process tests: one child JVM per replica
- * ({@code cli.Main node}) at free ports, with its HTTP API on a free port read from its banner.
- * Close it to kill every process it started.
+ * ({@code cli.Main node}) at free ports, each with its own data directory and log file under
+ * {@code dir}, its HTTP API on a free port read from its banner. Close it to kill every process it
+ * started.
  */
 public final class NodeProcesses implements AutoCloseable {
   private static final Pattern HTTP = Pattern.compile("http:\\s+(http://[0-9.]+:[0-9]+)");
+  /** Small, fast-starting JVMs with the tests' logging (WARN). */
+  public static final List<String> SMALL_JVM = List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
 
   private final GroupId group;
   private final Path dir;
   private final Map<PeerId, String> addresses = new LinkedHashMap<>();
   private final Map<PeerId, Process> processes = new ConcurrentHashMap<>();
   private final Map<PeerId, Path> logs = new ConcurrentHashMap<>();
+  private final List<String> jvmOptions;
   private final String extraConfig;
 
   /** @param extraConfig HOCON appended to every node's config file (e.g. client timeouts) */
   public NodeProcesses(GroupId group, List<PeerId> peers, Path dir, String extraConfig) throws IOException {
+    this(group, peers, dir, SMALL_JVM, extraConfig);
+  }
+
+  /**
+   * @param jvmOptions options of every child JVM (heap, collector, logging), before {@code -cp}
+   * @param extraConfig HOCON appended to every node's config file
+   */
+  public NodeProcesses(GroupId group, List<PeerId> peers, Path dir, List<String> jvmOptions, String extraConfig)
+      throws IOException {
     this.group = group;
     this.dir = dir;
+    this.jvmOptions = List.copyOf(jvmOptions);
     this.extraConfig = extraConfig;
     Files.createDirectories(dir);
     for (PeerId p : peers) addresses.put(p, "127.0.0.1:" + freePort());
   }
 
+  /** JVM options for a node with the product's logging (INFO) instead of the tests' logback-test.xml. */
+  public static List<String> productLogging(String maxHeap) {
+    return List.of("-Xmx" + maxHeap, "-XX:+UseSerialGC",
+        "-Dlogback.configurationFile=" + Path.of("target", "classes", "logback.xml").toAbsolutePath());
+  }
+
+  /** Each replica's Artery address (host:port). */
   public Map<PeerId, String> addresses() {
     return addresses;
   }
@@ -54,25 +77,28 @@ public final class NodeProcesses implements AutoCloseable {
     }
   }
 
+  private Path dataDir(PeerId p) {
+    return dir.resolve("data-" + p);
+  }
+
   private Path confFile(PeerId p) throws IOException {
     StringBuilder peers = new StringBuilder();
     addresses.forEach((id, hostPort) -> peers.append("    ").append(id).append(" = \"").append(hostPort).append("\"\n"));
     Path conf = dir.resolve(p.id() + ".conf");
     Files.writeString(conf, "raftkv.node {\n  id = " + p + "\n  group = " + group + "\n  data-dir = \""
-        + dir.resolve("data-" + p).toAbsolutePath() + "\"\n  http.port = 0\n  peers {\n" + peers + "  }\n}\n"
+        + dataDir(p).toAbsolutePath() + "\"\n  http.port = 0\n  peers {\n" + peers + "  }\n}\n"
         + extraConfig + "\n");
     return conf;
   }
 
-  /** Starts the node for {@code p} (as cli.Main in a child JVM); returns its log file. */
+  /** Starts the node for {@code p} (as cli.Main in a child JVM) without waiting; returns its log file. */
   public Path launch(PeerId p) throws Exception {
     Path log = dir.resolve(p.id() + "-" + System.nanoTime() + ".log");
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process proc = new ProcessBuilder(java,
-        "--add-opens", "java.base/java.nio=ALL-UNNAMED", "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
-        "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-        "-cp", classpath(), "cli.Main", "node", "--config", confFile(p).toString())
-        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "--add-opens", "java.base/java.nio=ALL-UNNAMED", "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED"));
+    command.addAll(jvmOptions);
+    command.addAll(List.of("-cp", classpath(), "cli.Main", "node", "--config", confFile(p).toString()));
+    Process proc = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     processes.put(p, proc);
     logs.put(p, log);
     return log;
@@ -90,6 +116,18 @@ public final class NodeProcesses implements AutoCloseable {
     throw new AssertionError(p + " did not start; see " + logs.get(p));
   }
 
+  /** Starts the node for {@code p} and waits until it serves; returns its HTTP base URL. */
+  public String start(PeerId p) throws Exception {
+    launch(p);
+    return awaitHttp(p);
+  }
+
+  /** Starts the nodes together (JVM start-up dominates), then waits for each. */
+  public void startAll(List<PeerId> peers) throws Exception {
+    for (PeerId p : peers) launch(p);
+    for (PeerId p : peers) awaitHttp(p);
+  }
+
   /** SIGKILL: no shutdown, no journal close. */
   public void kill(PeerId p) throws InterruptedException {
     Process proc = processes.remove(p);
@@ -98,8 +136,23 @@ public final class NodeProcesses implements AutoCloseable {
     proc.waitFor(30, TimeUnit.SECONDS);
   }
 
+  /** Deletes the data directory of {@code p} (its process must be down): it restarts as an empty replica. */
+  public void wipe(PeerId p) throws IOException {
+    Path data = dataDir(p);
+    if (!Files.exists(data)) return;
+    try (var paths = Files.walk(data)) {
+      for (Path f : paths.sorted(Comparator.reverseOrder()).toList()) Files.delete(f);
+    }
+  }
+
+  /** The log file of the current (or last) process of {@code p}. */
   public Path log(PeerId p) {
     return logs.get(p);
+  }
+
+  /** What the current (or last) process of {@code p} has logged so far. */
+  public String logText(PeerId p) throws IOException {
+    return Files.readString(logs.get(p));
   }
 
   @Override
