@@ -16,6 +16,7 @@ import raft.RaftConfig;
 import raft.core.MemoryLogStorage;
 import raft.core.ProposeResult;
 import raft.core.RaftLogger;
+import raft.core.RaftRole;
 import raft.message.LogEntry;
 import raft.message.Membership;
 import raft.message.RaftMessage;
@@ -95,9 +96,18 @@ public final class RaftSim implements ApplyListener {
     }
   }
 
-  /** Ticks one peer until it starts an election, then delivers everything. */
+  /**
+   * Ticks one peer until it starts an election (pre-vote or vote), then delivers everything.
+   * Stops at the first tick that starts one: a fixed count of 2 × electionTicks could time out
+   * twice when both randomized timeouts draw the minimum, and campaign at term 2.
+   */
   public void campaign(PeerId id) {
-    tick(id, 2 * cfg.electionTicks());
+    for (int i = 0; i < 2 * cfg.electionTicks() && peers.get(id).node().status().role() == RaftRole.FOLLOWER; i++) {
+      tick(id, 1);
+    }
+    if (peers.get(id).node().status().role() == RaftRole.FOLLOWER) {
+      throw new IllegalStateException(id + " did not start an election within 2 × electionTicks");
+    }
     stabilize();
   }
 
