@@ -1,9 +1,20 @@
 package shardkv;
 
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import kvraft.KvReply;
+import wire.CborSerializable;
 
 /** What applying a {@link ShardKvCommand} gives. */
-public sealed interface ShardKvReply {
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+@JsonSubTypes({
+  @JsonSubTypes.Type(value = ShardKvReply.Kv.class, name = "Kv"),
+  @JsonSubTypes.Type(value = ShardKvReply.WrongGroup.class, name = "WrongGroup"),
+  @JsonSubTypes.Type(value = ShardKvReply.Applied.class, name = "Applied"),
+  @JsonSubTypes.Type(value = ShardKvReply.Ignored.class, name = "Ignored"),
+  @JsonSubTypes.Type(value = ShardKvReply.NotYet.class, name = "NotYet"),
+})
+public sealed interface ShardKvReply extends CborSerializable {
 
   /** The result of a client's operation on a shard this group serves. */
   record Kv(KvReply reply) implements ShardKvReply {}

@@ -1,7 +1,10 @@
 package shardkv;
 
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import java.util.List;
 import kvraft.KvReply;
+import wire.CborSerializable;
 
 /**
  * The pull of a shard between groups (design §3.3 step 3): the new owner asks the previous owner
@@ -11,10 +14,16 @@ public final class ShardPull {
   private ShardPull() {}
 
   /** Entries of {@code shard} with keys from {@code fromKey} on, at most about {@code maxBytes} of them. */
-  public record Request(long num, int shard, String fromKey, int maxBytes) {}
+  public record Request(long num, int shard, String fromKey, int maxBytes) implements CborSerializable {}
 
   /** The answer. */
-  public sealed interface Reply {}
+  @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+  @JsonSubTypes({
+    @JsonSubTypes.Type(value = Chunk.class, name = "Chunk"),
+    @JsonSubTypes.Type(value = NotYet.class, name = "NotYet"),
+    @JsonSubTypes.Type(value = Gone.class, name = "Gone"),
+  })
+  public sealed interface Reply extends CborSerializable {}
 
   /** One chunk; {@code sessions} only in the chunk starting at "". {@code last}: nothing follows. */
   public record Chunk(long num, int shard, String fromKey, List<KvReply.Entry> entries,

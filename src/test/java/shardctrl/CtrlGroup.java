@@ -29,7 +29,7 @@ import raft.transport.LocalPeerTransport;
  * retries need a running clock, which ManualTime would freeze. Stopping a server is a crash: its
  * journal stays, and starting it again recovers from it.
  */
-final class CtrlGroup {
+public final class CtrlGroup {
   static final Duration TIMEOUT = Duration.ofSeconds(20);
   static final Duration TICK = Duration.ofMillis(25);
 
@@ -42,14 +42,14 @@ final class CtrlGroup {
   private final Map<PeerId, ActorRef<ShardCtrlServer.Command>> servers = new LinkedHashMap<>();
   private final List<AkkaShardCtrlClient> clients = new ArrayList<>();
 
-  CtrlGroup(ActorTestKit kit, GroupId group, ShardCtrlSettings settings, long seed) {
+  public CtrlGroup(ActorTestKit kit, GroupId group, ShardCtrlSettings settings, long seed) {
     this.kit = kit;
     this.group = group;
     this.settings = settings;
     this.seed = seed;
   }
 
-  CtrlGroup startAll() {
+  public CtrlGroup startAll() {
     ids.forEach(this::start);
     return this;
   }
@@ -68,7 +68,7 @@ final class CtrlGroup {
     kit.stop(servers.remove(p), TIMEOUT);
   }
 
-  void stopAll() {
+  public void stopAll() {
     clients.forEach(AkkaShardCtrlClient::close);
     for (PeerId p : List.copyOf(servers.keySet())) stop(p);
   }
@@ -92,7 +92,7 @@ final class CtrlGroup {
     return c;
   }
 
-  AkkaShardCtrlClient client() {
+  public AkkaShardCtrlClient client() {
     return client(servers.keySet().iterator().next());
   }
 
@@ -124,11 +124,11 @@ final class CtrlGroup {
   }
 
   /** The configuration in a reply that must carry one. */
-  static ShardConfig config(CtrlReply r) {
+  public static ShardConfig config(CtrlReply r) {
     return assertInstanceOf(CtrlReply.Config.class, r, () -> "want a configuration, got " + r).config();
   }
 
-  static ShardConfig config(CompletionStage<CtrlReply> stage) {
+  public static ShardConfig config(CompletionStage<CtrlReply> stage) {
     return config(await(stage));
   }
 }

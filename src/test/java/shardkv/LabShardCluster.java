@@ -198,17 +198,8 @@ final class LabShardCluster implements AutoCloseable {
     }
   };
 
-  private static final Replica.Refusals<ShardKvReply> KV_REFUSALS = new Replica.Refusals<>() {
-    @Override
-    public ShardKvReply rejected(String reason) {
-      return new ShardKvReply.Kv(new KvReply.Rejected(reason));
-    }
-
-    @Override
-    public ShardKvReply sessionExpired() {
-      return new ShardKvReply.Kv(KvReply.SESSION_EXPIRED);
-    }
-  };
+  /** The shipped server's refusals (the lab tester has no leader to be wrong about). */
+  private static final Replica.Refusals<ShardKvReply> KV_REFUSALS = ShardKvServer.REPLIES;
 
   private void startCtrl(int server) {
     saved[server] = saved[server].copy();

@@ -1,0 +1,37 @@
+package shardkv;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.ActorSystem;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import shardctrl.CtrlReply;
+import shardctrl.ShardCtrlClient;
+
+/**
+ * {@link ShardKvClient} over Akka: one round at a group asks its servers in turn ({@link
+ * GroupCall}: a follower's WrongLeader or no answer within {@code attemptTimeout} moves on), the
+ * configuration comes from the controller's client, retries wait on the actor system's scheduler.
+ */
+public final class AkkaShardKvClient {
+  private AkkaShardKvClient() {}
+
+  /**
+   * @param controller the controller's client (not closed by this one)
+   * @param resolver server names in configurations to refs ({@link ShardKvServer#resolver})
+   */
+  public static ShardKvClient create(ActorSystem<?> system, ShardMapping mapping, ShardCtrlClient controller,
+      Function<String, ActorRef<ShardKvServer.Command>> resolver, Duration attemptTimeout,
+      ShardKvClient.Settings settings) {
+    ShardKvClient.Groups groups = (gid, servers, op) -> {
+      List<ActorRef<ShardKvServer.Command>> refs = servers.stream().map(resolver).toList();
+      return GroupCall.<ShardKvServer.Command, ShardKvReply>firstAnswer(system, refs,
+          to -> new ShardKvServer.Execute(op, to), attemptTimeout, ShardKvDuties::counts);
+    };
+    ShardKvClient.Configs configs = () -> controller.query(-1)
+        .thenApply(r -> r instanceof CtrlReply.Config c ? c.config() : null);
+    ShardKvClient.Timer timer = (delay, task) -> system.scheduler().scheduleOnce(delay, task, system.executionContext());
+    return new ShardKvClient(mapping, groups, configs, timer, System::currentTimeMillis, settings);
+  }
+}

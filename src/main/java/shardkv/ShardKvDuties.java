@@ -1,0 +1,182 @@
+package shardkv;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.BehaviorInterceptor;
+import akka.actor.typed.TypedActorContext;
+import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.Behaviors;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import raft.core.RaftStatus;
+import raft.rsm.ReplicatedStateMachine;
+import shardctrl.CtrlReply;
+import shardctrl.ShardConfig;
+import shardctrl.ShardCtrlClient;
+
+/**
+ * A shard group server's own protocol onto its replica, and what its leader does every tick (the
+ * lab's background goroutines), in the replica's actor so it reads the applied state directly:
+ * (1) when no shard is in transit, ask the controller for configuration current + 1 and propose it
+ * (configurations enter the log one at a time, in order); (2) for each PULLING shard, pull the next
+ * chunk from the previous owner and propose it, the following chunk as soon as that one is applied;
+ * (3) for each GCING shard, have the previous owner log the delete, then propose GcDone. A step is
+ * checked when applied ({@link ShardKvStateMachine}), so a repeated or stale one changes nothing;
+ * what is in flight is remembered only to avoid asking twice at once.
+ */
+final class ShardKvDuties extends BehaviorInterceptor<ShardKvServer.Command, ReplicatedStateMachine.Command> {
+  private static final Logger LOG = LoggerFactory.getLogger(ShardKvDuties.class);
+
+  enum Tick implements ShardKvServer.Internal { INSTANCE }
+
+  private record Role(RaftStatus status) implements ShardKvServer.Internal {}
+
+  /** Propose a reconfiguration step; the reply goes to {@code replyTo} once applied. */
+  private record Propose(ShardKvCommand step, ActorRef<ShardKvReply> replyTo) implements ShardKvServer.Internal {}
+
+  private record Queried(long want, CtrlReply reply) implements ShardKvServer.Internal {}
+
+  private record Pulled(long num, int shard, ShardPull.Reply reply) implements ShardKvServer.Internal {}
+
+  private record Installed(long num, int shard, boolean last, ShardKvReply reply) implements ShardKvServer.Internal {}
+
+  private record Deleted(long num, int shard, ShardKvReply reply) implements ShardKvServer.Internal {}
+
+  private record Done(ShardKvReply reply) implements ShardKvServer.Internal {}
+
+  private final ActorContext<ShardKvServer.Command> ctx;
+  private final String prefix;
+  private final ShardKvSettings settings;
+  private final ShardKvStateMachine machine;
+  private final ShardCtrlClient controller;
+  private final Function<String, ActorRef<ShardKvServer.Command>> resolver;
+  private final ActorRef<RaftStatus> roleAdapter;
+  private boolean querying;
+  private final Set<Integer> pulling = new HashSet<>();
+  private final Set<Integer> deleting = new HashSet<>();
+
+  ShardKvDuties(ActorContext<ShardKvServer.Command> ctx, ReplicatedStateMachine.PeerSpec peer, ShardKvSettings settings,
+      ShardKvStateMachine machine, ShardCtrlClient controller, Function<String, ActorRef<ShardKvServer.Command>> resolver) {
+    super(ShardKvServer.Command.class);
+    this.ctx = ctx;
+    this.prefix = "[" + peer.group() + " " + peer.self() + " gid " + settings.gid() + "] ";
+    this.settings = settings;
+    this.machine = machine;
+    this.controller = controller;
+    this.resolver = resolver;
+    this.roleAdapter = ctx.messageAdapter(RaftStatus.class, Role::new);
+  }
+
+  @Override
+  public Behavior<ReplicatedStateMachine.Command> aroundReceive(TypedActorContext<ShardKvServer.Command> typed,
+      ShardKvServer.Command msg, ReceiveTarget<ReplicatedStateMachine.Command> target) {
+    if (msg instanceof ShardKvServer.Execute e) return submit(typed, target, e.op(), e.replyTo());
+    if (msg instanceof ShardKvServer.Delete d) return submit(typed, target, new ShardKvCommand.DeleteShard(d.num(), d.shard()), d.replyTo());
+    if (msg instanceof Propose p) return submit(typed, target, p.step(), p.replyTo());
+    if (msg instanceof ShardKvServer.Pull p) {
+      p.replyTo().tell(machine.pull(p.request())); // frozen shards are the same on every replica that applied num
+    } else if (msg instanceof ShardKvServer.GetStatus g) {
+      return target.apply(typed, new ReplicatedStateMachine.GetStatus(g.replyTo()));
+    } else if (msg == Tick.INSTANCE) {
+      return target.apply(typed, new ReplicatedStateMachine.GetStatus(roleAdapter));
+    } else if (msg instanceof Role r) {
+      if (r.status().isLeader()) duties();
+    } else if (msg instanceof Queried q) {
+      onQueried(q);
+    } else if (msg instanceof Pulled p) {
+      onPulled(p);
+    } else if (msg instanceof Installed i) {
+      onInstalled(i);
+    } else if (msg instanceof Deleted d) {
+      onDeleted(d);
+    }
+    return Behaviors.same();
+  }
+
+  private Behavior<ReplicatedStateMachine.Command> submit(TypedActorContext<ShardKvServer.Command> typed,
+      ReceiveTarget<ReplicatedStateMachine.Command> target, ShardKvCommand command, ActorRef<ShardKvReply> replyTo) {
+    // Sessions are per shard, inside the state machine: the replica's own (client 0) dedupes nothing.
+    return target.apply(typed, new ReplicatedStateMachine.Submit<>(0, 0, command, replyTo));
+  }
+
+  private void duties() {
+    if (machine.settled() && !querying) {
+      querying = true;
+      long want = machine.current().num() + 1;
+      ctx.pipeToSelf(controller.query(want), (r, e) -> new Queried(want, r));
+    }
+    for (int shard : machine.shardsIn(ShardStatus.PULLING)) if (pulling.add(shard)) pull(shard);
+    for (int shard : machine.shardsIn(ShardStatus.GCING)) {
+      if (!deleting.add(shard)) continue;
+      long num = machine.current().num();
+      ctx.pipeToSelf(GroupCall.<ShardKvServer.Command, ShardKvReply>firstAnswer(ctx.getSystem(), previousOwner(shard),
+              to -> new ShardKvServer.Delete(num, shard, to), settings.callTimeout(), ShardKvDuties::counts),
+          (r, e) -> new Deleted(num, shard, r));
+    }
+  }
+
+  private void onQueried(Queried q) {
+    querying = false;
+    if (q.reply() instanceof CtrlReply.Config c && c.config().num() == q.want()) {
+      LOG.info("{}configuration {} from the controller: {}", prefix, q.want(), c.config().describe());
+      propose(new ShardKvCommand.ConfigChange(c.config()), Done::new);
+    }
+  }
+
+  private void pull(int shard) {
+    long num = machine.current().num();
+    ShardPull.Request req = new ShardPull.Request(num, shard, machine.cursor(shard), settings.chunkBytes());
+    ctx.pipeToSelf(GroupCall.<ShardKvServer.Command, ShardPull.Reply>firstAnswer(ctx.getSystem(), previousOwner(shard),
+            to -> new ShardKvServer.Pull(req, to), settings.callTimeout(), r -> !(r instanceof ShardPull.NotYet)),
+        (r, e) -> new Pulled(num, shard, r));
+  }
+
+  private void onPulled(Pulled p) {
+    if (p.reply() instanceof ShardPull.Chunk c && stillPulling(p.num(), p.shard())) {
+      propose(c.install(), r -> new Installed(p.num(), p.shard(), c.last(), r));
+    } else {
+      pulling.remove(p.shard()); // no answer, Gone, or moved on: the next tick looks again
+    }
+  }
+
+  private void onInstalled(Installed i) {
+    if (i.reply() instanceof ShardKvReply.Applied && !i.last() && stillPulling(i.num(), i.shard())) {
+      pull(i.shard()); // the next chunk at once
+    } else {
+      if (i.last() && i.reply() instanceof ShardKvReply.Applied) {
+        LOG.info("{}shard {} installed for configuration {}", prefix, i.shard(), i.num());
+      }
+      pulling.remove(i.shard());
+    }
+  }
+
+  private void onDeleted(Deleted d) {
+    deleting.remove(d.shard());
+    if (d.reply() instanceof ShardKvReply.Applied) propose(new ShardKvCommand.GcDone(d.num(), d.shard()), Done::new);
+  }
+
+  private boolean stillPulling(long num, int shard) {
+    return machine.current().num() == num && machine.status(shard) == ShardStatus.PULLING;
+  }
+
+  /** Proposes {@code step} through this server's own log (an ask to itself); {@code done} sees the applied reply, or null. */
+  private void propose(ShardKvCommand step, Function<ShardKvReply, ShardKvServer.Command> done) {
+    ctx.ask(ShardKvReply.class, ctx.getSelf(), settings.callTimeout().multipliedBy(5), to -> new Propose(step, to),
+        (r, e) -> done.apply(r));
+  }
+
+  private List<ActorRef<ShardKvServer.Command>> previousOwner(int shard) {
+    ShardConfig prev = machine.previous();
+    return prev.groups().getOrDefault(prev.gidOf(shard), List.of()).stream().map(resolver).toList();
+  }
+
+  /** An answer from the group's leader (anything but a follower's or a busy server's refusal). */
+  static boolean counts(ShardKvReply r) {
+    return !(r instanceof ShardKvReply.Kv kv) || kv.reply().isResult()
+        || kv.reply() instanceof kvraft.KvReply.Rejected;
+  }
+}

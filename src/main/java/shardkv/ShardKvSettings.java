@@ -1,0 +1,44 @@
+package shardkv;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How one shard group's servers run.
+ *
+ * @param gid the group's id in the controller's configurations
+ * @param mapping key to shard; the same on every server and client
+ * @param maxRaftStateBytes snapshot once the log applied since the last snapshot passes this (0: never)
+ * @param pollInterval how often the leader does its duties: ask the controller for the next
+ *     configuration, pull shards in transit, have received shards deleted (the lab: 100 ms)
+ * @param chunkBytes about how many bytes of a shard one pulled chunk (one log entry) carries
+ * @param callTimeout how long one call to another group's server or to the controller may take
+ */
+public record ShardKvSettings(int gid, ShardMapping mapping, long maxRaftStateBytes, Duration pollInterval,
+    int chunkBytes, Duration callTimeout) {
+
+  public ShardKvSettings {
+    Objects.requireNonNull(mapping, "mapping");
+    Objects.requireNonNull(pollInterval, "pollInterval");
+    Objects.requireNonNull(callTimeout, "callTimeout");
+    if (gid <= 0) throw new IllegalArgumentException("gid must be positive (0 means no group), was " + gid);
+    if (pollInterval.isNegative() || pollInterval.isZero())
+      throw new IllegalArgumentException("pollInterval must be positive, was " + pollInterval);
+    if (callTimeout.isNegative() || callTimeout.isZero())
+      throw new IllegalArgumentException("callTimeout must be positive, was " + callTimeout);
+    if (chunkBytes < 1) throw new IllegalArgumentException("chunkBytes must be >= 1, was " + chunkBytes);
+  }
+
+  /** The lab's cadence (100 ms), 64 KiB chunks, 1 s calls, no snapshots. */
+  public static ShardKvSettings of(int gid, ShardMapping mapping) {
+    return new ShardKvSettings(gid, mapping, 0, Duration.ofMillis(100), 64 * 1024, Duration.ofSeconds(1));
+  }
+
+  public ShardKvSettings withMaxRaftStateBytes(long bytes) {
+    return new ShardKvSettings(gid, mapping, bytes, pollInterval, chunkBytes, callTimeout);
+  }
+
+  public ShardKvSettings withChunkBytes(int bytes) {
+    return new ShardKvSettings(gid, mapping, maxRaftStateBytes, pollInterval, bytes, callTimeout);
+  }
+}

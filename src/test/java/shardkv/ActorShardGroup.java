@@ -1,0 +1,99 @@
+package shardkv;
+
+import akka.actor.testkit.typed.javadsl.ActorTestKit;
+import akka.actor.testkit.typed.javadsl.TestProbe;
+import akka.actor.typed.ActorRef;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import raft.GroupId;
+import raft.PeerId;
+import raft.RaftConfig;
+import raft.core.RaftStatus;
+import raft.peer.PeerSettings;
+import raft.peer.RaftPeer;
+import raft.rsm.ReplicatedStateMachine;
+import raft.transport.LocalPeerTransport;
+import shardctrl.ShardCtrlClient;
+
+/**
+ * Three shipped {@link ShardKvServer}s of one shard group in the test's ActorSystem, on their own
+ * local transport and the in-memory journal, every message serialized (application-test.conf).
+ * Real time with a 25 ms tick. Stopping a server is a crash: its journal stays, and starting it
+ * again recovers from it.
+ */
+final class ActorShardGroup {
+  static final Duration TIMEOUT = Duration.ofSeconds(20);
+  static final Duration TICK = Duration.ofMillis(25);
+
+  final int gid;
+  final GroupId group;
+  final List<PeerId> ids = List.of(PeerId.of("p1"), PeerId.of("p2"), PeerId.of("p3"));
+  private final ActorTestKit kit;
+  private final ShardKvSettings settings;
+  private final ShardCtrlClient controller;
+  private final long seed;
+  private final LocalPeerTransport transport = new LocalPeerTransport();
+  private final Map<PeerId, ActorRef<ShardKvServer.Command>> servers = new LinkedHashMap<>();
+  private final Function<String, ActorRef<ShardKvServer.Command>> resolver;
+
+  ActorShardGroup(ActorTestKit kit, String prefix, ShardKvSettings settings, ShardCtrlClient controller, long seed) {
+    this.kit = kit;
+    this.gid = settings.gid();
+    this.group = GroupId.of(prefix + "-g" + settings.gid());
+    this.settings = settings;
+    this.controller = controller;
+    this.seed = seed;
+    this.resolver = ShardKvServer.resolver(kit.system());
+  }
+
+  ActorShardGroup startAll() {
+    ids.forEach(this::start);
+    return this;
+  }
+
+  void start(PeerId p) {
+    PeerSettings ps = PeerSettings.defaults().withTickInterval(TICK).withSeed(seed + p.hashCode());
+    ReplicatedStateMachine.PeerSpec spec = new ReplicatedStateMachine.PeerSpec(group, p,
+        applied -> RaftPeer.create(group, p, ids, RaftConfig.defaults(), ps, transport, applied),
+        ref -> transport.register(p, ref));
+    servers.put(p, kit.spawn(ShardKvServer.create(spec, settings, controller, resolver), ShardKvServer.actorName(group, p)));
+  }
+
+  /** Stops the server and its peer, as a crash would. */
+  void stop(PeerId p) {
+    transport.unregister(p);
+    kit.stop(servers.remove(p), TIMEOUT);
+  }
+
+  void stopAll() {
+    for (PeerId p : List.copyOf(servers.keySet())) stop(p);
+  }
+
+  /** The names the controller's Join gets: the servers' refs in serialization format, stable across restarts. */
+  List<String> names() {
+    return ids.stream().map(p -> kit.system().address() + "/user/" + ShardKvServer.actorName(group, p)).toList();
+  }
+
+  ActorRef<ShardKvServer.Command> server(PeerId p) {
+    return servers.get(p);
+  }
+
+  RaftStatus status(PeerId p) {
+    TestProbe<RaftStatus> probe = kit.createTestProbe();
+    servers.get(p).tell(new ShardKvServer.GetStatus(probe.ref()));
+    return probe.expectMessageClass(RaftStatus.class, TIMEOUT);
+  }
+
+  PeerId awaitLeader() {
+    return testkit.AgreedLeader.await(kit, TIMEOUT, () -> servers.keySet().stream().map(this::status).toList());
+  }
+
+  ShardKvReply execute(PeerId p, ShardKvCommand.ClientOp op) {
+    TestProbe<ShardKvReply> probe = kit.createTestProbe();
+    servers.get(p).tell(new ShardKvServer.Execute(op, probe.ref()));
+    return probe.expectMessageClass(ShardKvReply.class, TIMEOUT);
+  }
+}

@@ -1,0 +1,228 @@
+package shardkv;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import akka.actor.testkit.typed.javadsl.ActorTestKit;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import kvraft.KvCommand;
+import kvraft.KvReply;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import raft.GroupId;
+import raft.PeerId;
+import shardctrl.CtrlGroup;
+import shardctrl.ShardConfig;
+import shardctrl.ShardCtrlClient;
+import shardctrl.ShardCtrlSettings;
+import testkit.IsolatedKit;
+import testkit.SeedExtension;
+
+/**
+ * The shipped shard group server ({@link ShardKvServer} over RaftPeer) with the shipped
+ * controller, in one ActorSystem with every message serialized: shards move between groups on
+ * join and leave while clients write, a group's leader crashes in the middle of a pull, and bad
+ * input gets typed answers. Real time (the clients' retries need a running clock).
+ */
+@ExtendWith(SeedExtension.class)
+class ShardKvServerTest {
+  private static final ShardMapping MAPPING = new LabFirstByte(10);
+  private static final Duration WAIT = Duration.ofSeconds(30);
+  private static ActorTestKit kit;
+  private static final AtomicInteger RUNS = new AtomicInteger();
+
+  @BeforeAll
+  static void setUp() {
+    kit = IsolatedKit.create("ShardKvServerTest");
+  }
+
+  @AfterAll
+  static void tearDown() {
+    kit.shutdownTestKit();
+  }
+
+  /** A controller and shard groups for one test; closed in reverse. */
+  private static final class Cluster implements AutoCloseable {
+    final String prefix = "skv" + RUNS.incrementAndGet();
+    final CtrlGroup ctrl;
+    final ShardCtrlClient ck;
+    final List<ActorShardGroup> groups = new ArrayList<>();
+    final ShardKvClient client;
+
+    Cluster(long seed, int chunkBytes, int... gids) {
+      ctrl = new CtrlGroup(kit, GroupId.of(prefix + "-ctrl"), ShardCtrlSettings.defaults(), seed).startAll();
+      ck = ctrl.client();
+      for (int gid : gids) {
+        groups.add(new ActorShardGroup(kit, prefix, ShardKvSettings.of(gid, MAPPING).withChunkBytes(chunkBytes), ck, seed)
+            .startAll());
+      }
+      client = AkkaShardKvClient.create(kit.system(), MAPPING, ck, ShardKvServer.resolver(kit.system()),
+          Duration.ofMillis(500), new ShardKvClient.Settings(Duration.ofMillis(100), WAIT));
+    }
+
+    ActorShardGroup group(int gid) {
+      return groups.stream().filter(g -> g.gid == gid).findFirst().orElseThrow();
+    }
+
+    ShardConfig join(int gid) {
+      return CtrlGroup.config(ck.join(Map.of(gid, group(gid).names())));
+    }
+
+    ShardConfig leave(int gid) {
+      return CtrlGroup.config(ck.leave(gid));
+    }
+
+    @Override
+    public void close() {
+      groups.forEach(ActorShardGroup::stopAll);
+      ctrl.stopAll();
+    }
+  }
+
+  private static KvReply await(CompletionStage<KvReply> stage) {
+    try {
+      return stage.toCompletableFuture().get(WAIT.toMillis() + 5_000, TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      throw new AssertionError("no reply: " + e, e);
+    }
+  }
+
+  /** Keys on every shard of the lab's mapping (first byte mod 10). */
+  private static List<String> keys(int n) {
+    List<String> keys = new ArrayList<>();
+    for (int i = 0; i < n; i++) keys.add((char) ('0' + i % 10) + "-key-" + i);
+    return keys;
+  }
+
+  @Test
+  void everyAcknowledgedWriteSurvivesShardsMovingOnJoinAndLeave(long seed) throws Exception {
+    try (Cluster c = new Cluster(seed, 64 * 1024, 100, 101, 102)) {
+      c.join(100);
+      List<String> keys = keys(30);
+      Map<String, StringBuilder> expected = new ConcurrentHashMap<>();
+      for (String k : keys) {
+        assertEquals(KvReply.DONE, await(c.client.put(k, "v" + k + ";")));
+        expected.put(k, new StringBuilder("v" + k + ";"));
+      }
+      // Appenders run through every move; each append is acknowledged before the next, on keys no other writer touches.
+      AtomicBoolean stop = new AtomicBoolean();
+      List<Thread> writers = new ArrayList<>();
+      List<Throwable> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+      for (int w = 0; w < 3; w++) {
+        int me = w;
+        Thread t = new Thread(() -> {
+          try {
+            for (int i = 0; !stop.get(); i++) {
+              String k = keys.get((me + 3 * i) % keys.size()); // keys of their own: the order is known
+              String v = "w" + me + "." + i + ";";
+              KvReply r = await(c.client.append(k, v));
+              if (!(r instanceof KvReply.Done)) throw new AssertionError("append " + k + " answered " + r);
+              synchronized (expected) {
+                expected.get(k).append(v);
+              }
+            }
+          } catch (Throwable e) {
+            failures.add(e);
+          }
+        }, "appender-" + w);
+        t.start();
+        writers.add(t);
+      }
+      ShardConfig c2 = c.join(101);
+      Thread.sleep(1_500);
+      c.join(102);
+      Thread.sleep(1_500);
+      c.leave(100);
+      Thread.sleep(1_500);
+      ShardConfig last = c.leave(101);
+      Thread.sleep(1_000);
+      stop.set(true);
+      for (Thread t : writers) t.join(WAIT.toMillis());
+      assertTrue(failures.isEmpty(), () -> "writers failed: " + failures);
+      assertTrue(c2.shardsOf(101).size() >= 4, () -> "the join moved shards: " + c2.describe());
+      assertEquals(10, last.shardsOf(102).size(), () -> "102 owns everything: " + last.describe());
+      // Every append exactly once, in order, wherever the shard went.
+      for (String k : keys) {
+        assertEquals(new KvReply.Value(expected.get(k).toString()), await(c.client.get(k)), k);
+      }
+      // The groups that left hold nothing the store needs: with them gone, everything still reads.
+      c.group(100).stopAll();
+      c.group(101).stopAll();
+      for (String k : keys) {
+        assertEquals(new KvReply.Value(expected.get(k).toString()), await(c.client.get(k)), k);
+      }
+    }
+  }
+
+  @Test
+  void aShardPulledInManyChunksArrivesWholeThoughTheNewOwnersLeaderCrashes(long seed) {
+    try (Cluster c = new Cluster(seed, 2_000, 100, 101)) {
+      c.join(100);
+      List<String> keys = keys(200);
+      String big = "x".repeat(500);
+      for (String k : keys) assertEquals(KvReply.DONE, await(c.client.put(k, k + big)));
+      ActorShardGroup g101 = c.group(101);
+      PeerId leader = g101.awaitLeader();
+      c.join(101);
+      // Half the shards move in about 50 chunks of 2 KB; crash the puller's leader while it pulls.
+      sleep(300);
+      g101.stop(leader);
+      sleep(1_000);
+      g101.start(leader);
+      for (String k : keys) assertEquals(new KvReply.Value(k + big), await(c.client.get(k)), k);
+      // And it really is 101 that serves its shards now: 100 is gone.
+      ShardConfig last = c.leave(100);
+      assertEquals(10, last.shardsOf(101).size());
+      for (String k : keys) assertEquals(new KvReply.Value(k + big), await(c.client.get(k)), k);
+      c.group(100).stopAll();
+      for (String k : keys) assertEquals(new KvReply.Value(k + big), await(c.client.get(k)), k);
+    }
+  }
+
+  @Test
+  void badInputGetsTypedAnswers(long seed) {
+    try (Cluster c = new Cluster(seed, 64 * 1024, 100)) {
+      ShardConfig one = c.join(100);
+      ActorShardGroup g = c.group(100);
+      PeerId leader = g.awaitLeader();
+      // A write without a sequence number would escape deduplication: refused before the log.
+      ShardKvReply noSeq = g.execute(leader, ShardKvCommand.ClientOp.of(MAPPING, 7, 0, new KvCommand.Put("a", "1")));
+      assertInstanceOf(KvReply.Rejected.class, assertInstanceOf(ShardKvReply.Kv.class, noSeq).reply());
+      ShardKvReply huge = g.execute(leader,
+          ShardKvCommand.ClientOp.of(MAPPING, 7, 1, new KvCommand.Put("a", "v".repeat(2 * 1024 * 1024))));
+      assertInstanceOf(KvReply.Rejected.class, assertInstanceOf(ShardKvReply.Kv.class, huge).reply());
+      // A key sent under another shard's number: WrongGroup, never applied to the wrong shard.
+      int wrongShard = (MAPPING.shardOf("a") + 1) % 10;
+      assertInstanceOf(ShardKvReply.WrongGroup.class,
+          g.execute(leader, new ShardKvCommand.ClientOp(7, 2, wrongShard, new KvCommand.Put("a", "1"))));
+      // A follower points at the leader.
+      PeerId follower = g.ids.stream().filter(p -> !p.equals(leader)).findFirst().orElseThrow();
+      KvReply fromFollower = assertInstanceOf(ShardKvReply.Kv.class,
+          g.execute(follower, ShardKvCommand.ClientOp.of(MAPPING, 7, 3, new KvCommand.Put("a", "1")))).reply();
+      assertInstanceOf(KvReply.WrongLeader.class, fromFollower);
+      // Waits for the group to take configuration 1, then the key reads as never written.
+      assertEquals(1, one.num());
+      assertEquals(KvReply.NO_KEY, await(c.client.get("a")));
+    }
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+}
