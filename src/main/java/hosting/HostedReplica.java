@@ -4,7 +4,10 @@ import akka.actor.typed.ActorRef;
 import java.util.List;
 import java.util.function.Consumer;
 import raft.PeerId;
+import raft.RaftConfig;
+import raft.peer.PeerSettings;
 import raft.peer.RaftPeer;
+import raft.rsm.ReplicatedStateMachine;
 import raft.transport.PeerTransport;
 
 /**
@@ -17,10 +20,19 @@ import raft.transport.PeerTransport;
  * @param peerStarted must be called with the replica's {@link RaftPeer} once it is spawned (e.g.
  *     {@code ReplicatedStateMachine.PeerSpec.started}), so the entity can deliver Raft messages
  *     to it; safe to call from any actor
+ * @param serviceStarted to be called with the actor that serves the replica's clients (e.g. a
+ *     {@code ShardKvServer}), so the entity can hand it {@link ReplicaEntity.Serve} requests; a
+ *     replica without clients of its own need not call it
  */
 public record HostedReplica(ReplicaKey key, List<PeerId> voters, String node, PeerTransport transport,
-    Consumer<ActorRef<RaftPeer.Command>> peerStarted) {
+    Consumer<ActorRef<RaftPeer.Command>> peerStarted, Consumer<ActorRef<?>> serviceStarted) {
   public HostedReplica {
     voters = List.copyOf(voters);
+  }
+
+  /** How a service (a {@code ReplicatedStateMachine}) starts this replica's Raft peer: over the sharded transport, announced to the entity. */
+  public ReplicatedStateMachine.PeerSpec peerSpec(RaftConfig raft, PeerSettings peer) {
+    return new ReplicatedStateMachine.PeerSpec(key.group(), key.replica(),
+        applied -> RaftPeer.create(key.group(), key.replica(), voters, raft, peer, transport, applied), peerStarted);
   }
 }

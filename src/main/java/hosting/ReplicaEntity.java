@@ -1,6 +1,7 @@
 package hosting;
 
 import akka.actor.typed.ActorRef;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
@@ -67,6 +68,15 @@ public final class ReplicaEntity
   public record GetHostStatus(ActorRef<HostStatus> replyTo) implements Command {}
 
   /**
+   * A request for the replica's service (a client's operation, another group's pull), from {@link
+   * ServiceRefs}: handed to the service actor the replica registered ({@link
+   * HostedReplica#serviceStarted}); dropped while refusing or before the service is up, so the
+   * caller's timeout sends it to another replica.
+   */
+  public record Serve(@JsonTypeInfo(use = JsonTypeInfo.Id.CLASS, property = "@class") CborSerializable request)
+      implements Command {}
+
+  /**
    * The replica was removed from its group by a committed membership change: stop it, keep its id
    * retired forever on this node (the journal itself is left for the operator to delete).
    */
@@ -74,6 +84,9 @@ public final class ReplicaEntity
 
   /** From the hosted replica: its Raft peer is up. */
   private record PeerStarted(ActorRef<RaftPeer.Command> peer) implements Command {}
+
+  /** From the hosted replica: the actor that serves its clients is up. */
+  private record ServiceStarted(ActorRef<Object> service) implements Command {}
 
   /** The hosted replica stopped. */
   private enum ReplicaStopped implements Command { INSTANCE }
@@ -97,6 +110,7 @@ public final class ReplicaEntity
   private final String node;
   private ActorRef<Void> child;
   private ActorRef<RaftPeer.Command> peer;
+  private ActorRef<Object> service;
   private HostStatus status;
   private long dropped;
 
@@ -138,6 +152,8 @@ public final class ReplicaEntity
         .onCommand(GetHostStatus.class, g -> Effect().reply(g.replyTo(), status))
         .onCommand(Retire.class, this::onRetire)
         .onCommand(PeerStarted.class, this::onPeerStarted)
+        .onCommand(ServiceStarted.class, this::onServiceStarted)
+        .onCommand(Serve.class, this::onServe)
         .onCommand(ReplicaStopped.class, s -> onReplicaStopped())
         .build();
   }
@@ -171,7 +187,7 @@ public final class ReplicaEntity
   private void start(BirthCertificate.Created created) {
     ActorRef<Command> self = context.getSelf();
     HostedReplica replica = new HostedReplica(key, created.voters(), node, transport,
-        ref -> self.tell(new PeerStarted(ref)));
+        ref -> self.tell(new PeerStarted(ref)), ref -> self.tell(new ServiceStarted(ref.unsafeUpcast())));
     try {
       child = spawn(factory.create(replica));
     } catch (RuntimeException e) {
@@ -223,12 +239,27 @@ public final class ReplicaEntity
     return Effect().none();
   }
 
+  private Effect<BirthCertificate.Event, BirthCertificate> onServe(Serve s) {
+    if (service != null) {
+      service.tell(s.request());
+    } else if (status instanceof HostStatus.Refused r && ++dropped % REMIND_EVERY == 0) {
+      LOG.warn("still refusing ({} messages dropped): {}", dropped, r.explanation());
+    }
+    return Effect().none();
+  }
+
+  private Effect<BirthCertificate.Event, BirthCertificate> onServiceStarted(ServiceStarted s) {
+    if (child != null) service = s.service();
+    return Effect().none();
+  }
+
   private Effect<BirthCertificate.Event, BirthCertificate> onRetire(BirthCertificate cert, Retire r) {
     if (cert.retired()) return Effect().reply(r.replyTo(), status);
     return Effect().persist(new BirthCertificate.Retired(key)).thenRun(s -> {
       if (child != null) context.stop(child);
       child = null;
       peer = null;
+      service = null;
       status = new HostStatus.Refused(key, node, HostStatus.Reason.RETIRED, "replica " + key.replica() + " of group "
           + key.group() + " was retired on node " + node + "; its id is never used again");
       LOG.info(((HostStatus.Refused) status).explanation());
@@ -244,6 +275,7 @@ public final class ReplicaEntity
     if (child == null) return Effect().none(); // stopped by Retire
     child = null;
     peer = null;
+    service = null;
     refuse(HostStatus.Reason.REPLICA_FAILED, "its replica stopped (see the error before this line); not restarting it");
     return Effect().none();
   }

@@ -60,6 +60,8 @@ final class HostedCluster implements AutoCloseable {
   private final Function<ActorSystem<?>, ShardCoordinator.ShardAllocationStrategy> strategy;
   private final Map<Integer, ActorSystem<Void>> nodes = new LinkedHashMap<>();
   private final String extraConfig;
+  /** The replicas a node hosts, given the node's system: KV servers unless a test says otherwise. */
+  private Function<ActorSystem<?>, ReplicaFactory> factories;
 
   /**
    * @param dataDir LevelDB journals under dataDir/node-i, or null for in-memory journals
@@ -81,6 +83,13 @@ final class HostedCluster implements AutoCloseable {
     this.seed = seed;
     this.strategy = strategy;
     this.extraConfig = extraConfig;
+    this.factories = system -> new KvReplicaFactory(running, seed);
+  }
+
+  /** What every node started from now on hosts. */
+  HostedCluster hosting(Function<ActorSystem<?>, ReplicaFactory> factories) {
+    this.factories = factories;
+    return this;
   }
 
   static int freePort() {
@@ -131,8 +140,8 @@ final class HostedCluster implements AutoCloseable {
 
   /** Starts node i (again, after a crash: same address, new incarnation). */
   ActorSystem<Void> start(int i) {
-    KvReplicaFactory factory = new KvReplicaFactory(running, seed);
     Behavior<Void> guardian = Behaviors.setup(ctx -> {
+      ReplicaFactory factory = factories.apply(ctx.getSystem());
       if (strategy == null) ReplicaHosting.initSharding(ctx.getSystem(), placement, factory);
       else ReplicaHosting.initSharding(ctx.getSystem(), factory, strategy.apply(ctx.getSystem()));
       ctx.spawn(ReplicaWaker.create(placement, Duration.ofSeconds(1)), "waker");
@@ -250,8 +259,12 @@ final class HostedCluster implements AutoCloseable {
    * retried bootstrap is harmless).
    */
   void bootstrap(int via) {
+    bootstrap(via, GROUP);
+  }
+
+  void bootstrap(int via, GroupId group) {
     TestProbe.create(nodes.get(via)).awaitAssert(TIMEOUT, Duration.ofMillis(500), () -> {
-      List<HostStatus> answers = ReplicaHosting.bootstrap(nodes.get(via), GROUP, placement, Duration.ofSeconds(10))
+      List<HostStatus> answers = ReplicaHosting.bootstrap(nodes.get(via), group, placement, Duration.ofSeconds(10))
           .toCompletableFuture().join();
       for (HostStatus s : answers) {
         assertTrue(s instanceof HostStatus.Running, () -> "bootstrap: " + answers);
