@@ -1,7 +1,5 @@
 package raft;
 
-import com.fasterxml.jackson.annotation.JsonCreator;
-import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.Objects;
 
 /** The name of one Raft group (one replicated log), e.g. {@code g1}. Used in every log line. */
@@ -10,13 +8,9 @@ public record GroupId(String id) {
     Objects.requireNonNull(id, "id");
     if (id.isBlank()) throw new IllegalArgumentException("group id must not be blank");
   }
-
-  @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
   public static GroupId of(String id) {
     return new GroupId(id);
   }
-
-  @JsonValue
   public String id() {
     return id;
   }

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.List;
 import kvraft.KvReply;
 import raft.core.RaftStatus;
+import raft.serialization.RaftJacksonModule;
 
 /**
  * The JSON bodies of the HTTP API as records, written and read with Jackson (akka-http-jackson's
@@ -20,7 +21,7 @@ import raft.core.RaftStatus;
 final class ApiJson {
   private ApiJson() {}
 
-  static final ObjectMapper MAPPER = new ObjectMapper();
+  static final ObjectMapper MAPPER = new ObjectMapper().registerModule(new RaftJacksonModule());
   static final Marshaller<Object, RequestEntity> MARSHALLER = Jackson.marshaller(MAPPER);
 
   /** Seconds a client should wait after a retryable 503 (Busy, Timeout, no leader): about one election timeout. */

@@ -1,21 +1,10 @@
 package raft.core;
 
-import com.fasterxml.jackson.annotation.JsonSubTypes;
-import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import java.util.Optional;
 import raft.PeerId;
 import wire.CborSerializable;
 
 /** The answer to a proposal (a command or a membership change): accepted at an index, or a typed reason why not. */
-@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
-@JsonSubTypes({
-  @JsonSubTypes.Type(value = ProposeResult.Accepted.class, name = "Accepted"),
-  @JsonSubTypes.Type(value = ProposeResult.NotLeader.class, name = "NotLeader"),
-  @JsonSubTypes.Type(value = ProposeResult.TooLarge.class, name = "TooLarge"),
-  @JsonSubTypes.Type(value = ProposeResult.Busy.class, name = "Busy"),
-  @JsonSubTypes.Type(value = ProposeResult.TransferInProgress.class, name = "TransferInProgress"),
-  @JsonSubTypes.Type(value = ProposeResult.MembershipRefused.class, name = "MembershipRefused"),
-})
 public sealed interface ProposeResult extends CborSerializable {
   /** Appended to the leader's log at index in term; committed only if that entry survives. */
   record Accepted(long index, long term) implements ProposeResult {}

@@ -1,7 +1,5 @@
 package raft.core;
 
-import com.fasterxml.jackson.annotation.JsonIgnore;
-import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.Optional;
 import raft.PeerId;
 import wire.CborSerializable;
@@ -11,14 +9,14 @@ public record RaftStatus(
     PeerId id,
     RaftRole role,
     long term,
-    @JsonProperty("leader") Optional<PeerId> leader,
+    Optional<PeerId> leader,
     long commitIndex,
     long appliedIndex,
     long firstIndex,
     long lastIndex)
     implements CborSerializable {
 
-  @JsonIgnore // not a property: derived from role, and would collide with leader
+  /** Derived from role (not serialized: see raft.serialization.RaftJacksonModule). */
   public boolean isLeader() {
     return role == RaftRole.LEADER;
   }

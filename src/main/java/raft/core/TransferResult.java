@@ -1,18 +1,10 @@
 package raft.core;
 
-import com.fasterxml.jackson.annotation.JsonSubTypes;
-import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import java.util.Optional;
 import raft.PeerId;
 import wire.CborSerializable;
 
 /** The answer to {@link RaftNode#transferLeadership}. */
-@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
-@JsonSubTypes({
-  @JsonSubTypes.Type(value = TransferResult.Started.class, name = "Started"),
-  @JsonSubTypes.Type(value = TransferResult.NotLeader.class, name = "NotLeader"),
-  @JsonSubTypes.Type(value = TransferResult.Refused.class, name = "Refused"),
-})
 public sealed interface TransferResult extends CborSerializable {
   /** Why a transfer was refused; nothing changed. */
   enum Reason {

@@ -1,6 +1,5 @@
 package raft.message;
 
-import com.fasterxml.jackson.annotation.JsonIgnore;
 import wire.Bytes;
 import wire.CborSerializable;
 
@@ -29,7 +28,6 @@ public record LogEntry(long index, long term, Bytes command, EntryKind kind) imp
   }
 
   /** True if this entry is a service command (services must decode only these). */
-  @JsonIgnore
   public boolean isNormal() {
     return kind == EntryKind.NORMAL;
   }

@@ -1,6 +1,5 @@
 package raft.message;
 
-import com.fasterxml.jackson.annotation.JsonIgnore;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
@@ -41,13 +40,9 @@ public record Membership(List<PeerId> voters, List<PeerId> learners, List<PeerId
   private static List<PeerId> sorted(List<PeerId> ids) {
     return ids == null ? List.of() : List.copyOf(new TreeSet<>(ids));
   }
-
-  @JsonIgnore
   public boolean isEmpty() {
     return voters.isEmpty() && learners.isEmpty() && outgoing.isEmpty();
   }
-
-  @JsonIgnore
   public boolean isJoint() {
     return !outgoing.isEmpty();
   }
@@ -66,7 +61,6 @@ public record Membership(List<PeerId> voters, List<PeerId> learners, List<PeerId
   }
 
   /** Every peer the leader replicates to (and this peer listens to): voters of both sides and learners, sorted. */
-  @JsonIgnore
   public List<PeerId> members() {
     TreeSet<PeerId> all = new TreeSet<>(voters);
     all.addAll(outgoing);

@@ -1,7 +1,5 @@
 package raft.message;
 
-import com.fasterxml.jackson.annotation.JsonSubTypes;
-import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import raft.PeerId;
 import wire.CborSerializable;
 
@@ -10,13 +8,6 @@ import wire.CborSerializable;
  * at once: a list that changes at most one voter goes through the simple protocol (one entry),
  * any other list through joint consensus (enter the joint configuration, then leave it).
  */
-@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
-@JsonSubTypes({
-  @JsonSubTypes.Type(value = MembershipChange.AddVoter.class, name = "AddVoter"),
-  @JsonSubTypes.Type(value = MembershipChange.AddLearner.class, name = "AddLearner"),
-  @JsonSubTypes.Type(value = MembershipChange.PromoteLearner.class, name = "PromoteLearner"),
-  @JsonSubTypes.Type(value = MembershipChange.Remove.class, name = "Remove"),
-})
 public sealed interface MembershipChange extends CborSerializable {
   PeerId peer();
 

@@ -1,14 +1,11 @@
 package raft.message;
 
-import com.fasterxml.jackson.annotation.JsonIgnore;
 import wire.Bytes;
 import wire.CborSerializable;
 
 /** A snapshot: the service's state after applying entries 1..meta.index, as opaque bytes. */
 public record Snapshot(SnapshotMeta meta, Bytes data) implements CborSerializable {
   public static final Snapshot EMPTY = new Snapshot(SnapshotMeta.EMPTY, Bytes.EMPTY);
-
-  @JsonIgnore
   public boolean isEmpty() {
     return meta.index() == 0;
   }

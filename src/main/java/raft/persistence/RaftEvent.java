@@ -1,7 +1,5 @@
 package raft.persistence;
 
-import com.fasterxml.jackson.annotation.JsonSubTypes;
-import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import java.util.ArrayList;
 import java.util.List;
 import raft.core.Ready;
@@ -16,13 +14,6 @@ import wire.CborSerializable;
  * Ready contract asks for (hard state, snapshot, entries). Replaying these events in order into
  * {@link DurableState} rebuilds exactly what the core had on disk.
  */
-@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
-@JsonSubTypes({
-  @JsonSubTypes.Type(value = RaftEvent.HardStateSaved.class, name = "HardStateSaved"),
-  @JsonSubTypes.Type(value = RaftEvent.EntriesAppended.class, name = "EntriesAppended"),
-  @JsonSubTypes.Type(value = RaftEvent.SnapshotSaved.class, name = "SnapshotSaved"),
-  @JsonSubTypes.Type(value = RaftEvent.SnapshotInstalled.class, name = "SnapshotInstalled"),
-})
 public sealed interface RaftEvent extends CborSerializable {
 
   /** Term, vote and commit index changed; the vote must be on disk before anyone hears of it. */
