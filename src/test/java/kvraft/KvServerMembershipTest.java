@@ -231,7 +231,13 @@ class KvServerMembershipTest {
       // leader's log is more than learner-catch-up-entries (100) ahead; transferring to it, LEARNER.
       assertInstanceOf(AdminReply.Changed.class, await(admin.change(new MembershipChange.AddLearner(P4))));
       try (AkkaKvClient kv = g.client()) {
-        for (int i = 0; i < RaftConfig.DEFAULT_LEARNER_CATCH_UP_ENTRIES + 10; i++) kv.put("k" + i, "v");
+        List<java.util.concurrent.CompletableFuture<KvReply>> puts = new java.util.ArrayList<>();
+        for (int i = 0; i < RaftConfig.DEFAULT_LEARNER_CATCH_UP_ENTRIES + 10; i++)
+          puts.add(kv.put("k" + i, "v").toCompletableFuture());
+        for (var put : puts) assertEquals(KvReply.DONE, KvGroup.await(put)); // every one in the log, not just the last
+      }
+      assertTrue(g.status(leader).lastIndex() > RaftConfig.DEFAULT_LEARNER_CATCH_UP_ENTRIES + 10, "the log ran ahead");
+      try (AkkaKvClient kv = g.client()) {
         assertEquals(KvReply.DONE, KvGroup.await(kv.put("last", "v")));
       }
       assertEquals(refused(MembershipRefusal.LEARNER_BEHIND, P4),
