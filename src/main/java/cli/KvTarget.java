@@ -4,12 +4,14 @@ import java.io.File;
 import java.net.URI;
 import java.time.Duration;
 import kvraft.KvClient;
+import node.GroupAdmin;
+import node.http.HttpGroupAdmin;
 import node.http.HttpKvClient;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 
 /**
- * Where {@code kv} and {@code bench kv} send commands: a cluster named by {@code --config} (through
+ * Where {@code kv}, {@code admin} and {@code bench kv} send commands: a cluster named by {@code --config} (through
  * {@link node.KvClients}), or any node's HTTP API with {@code --http URL}. Tests replace the whole
  * thing with a {@link Connector} of their own.
  */
@@ -32,6 +34,12 @@ public final class KvTarget {
   KvClient connect() {
     if (http != null) return new HttpKvClient(http, timeout);
     return node.KvClients.open(node.NodeSettings.load(config));
+  }
+
+  /** An operator's handle on the same group ({@code bin/raftkv admin}); the caller closes it. */
+  GroupAdmin connectAdmin() {
+    if (http != null) return new HttpGroupAdmin(http, timeout);
+    return node.KvClients.openAdmin(node.NodeSettings.load(config));
   }
 
   String name() {

@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "raftkv 0.1.0",
     description = "Raft, replicated KV and MapReduce on Akka typed actors.",
-    subcommands = {LocalCommand.class, NodeCommand.class, KvCli.class, BenchCommand.class, MrCommand.class})
+    subcommands = {LocalCommand.class, NodeCommand.class, KvCli.class, AdminCommand.class, BenchCommand.class, MrCommand.class})
 public final class Main implements Runnable {
   private static final String COMMON_POOL_PARALLELISM = "java.util.concurrent.ForkJoinPool.common.parallelism";
 

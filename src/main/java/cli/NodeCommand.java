@@ -42,7 +42,7 @@ public final class NodeCommand implements Callable<Integer> {
     var config = NodeSettings.load(configFile, KvNode.NODE_LAYER);
     NodeSpec spec = NodeSettings.nodeSpec(config);
     if (spec.isLocal()) throw new IllegalArgumentException("raftkv.node.id is not set in " + configFile);
-    if (data != null) spec = new NodeSpec(spec.group(), spec.self(), spec.peers(), data, spec.fsync());
+    if (data != null) spec = spec.withDataDir(data);
     KvNode node = KvNode.start(spec, config);
     System.out.println(node.banner());
     GracefulShutdown.onSignals(node.system());
@@ -61,7 +61,7 @@ public final class NodeCommand implements Callable<Integer> {
     try {
       NodeOps ops = new NodeOps(node.spec().group().toString(), java.util.Set.copyOf(node.spec().hosted()),
           config.getLong("raftkv.node.ready-max-apply-lag"));
-      binding = HttpApi.start(node.system(), node.client(), KvLimits.defaults(), host, port, ops)
+      binding = HttpApi.start(node.system(), node.client(), KvLimits.defaults(), host, port, ops, node.admin())
           .toCompletableFuture().get(30, TimeUnit.SECONDS);
     } catch (java.util.concurrent.ExecutionException e) {
       node.close();

@@ -5,11 +5,14 @@ import akka.actor.typed.Behavior;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.receptionist.Receptionist;
 import akka.actor.typed.receptionist.ServiceKey;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import raft.GroupId;
 import raft.PeerId;
 import raft.core.RaftStatus;
+import raft.message.MembershipChange;
+import raft.rsm.AdminReply;
 import raft.rsm.ReplicatedStateMachine;
 import wire.CborSerializable;
 
@@ -32,6 +35,18 @@ public final class KvServer {
 
   /** This replica's Raft status. */
   public record GetStatus(ActorRef<RaftStatus> replyTo) implements Command {}
+
+  /** Who belongs to the group, as this replica sees it ({@link AdminReply.Members}). */
+  public record GetMembers(ActorRef<AdminReply> replyTo) implements Command {}
+
+  /**
+   * An operator's membership change (one, or several at once through joint consensus), answered
+   * {@link AdminReply.Changed} once applied on this leader, else with the typed reason.
+   */
+  public record ChangeMembership(List<MembershipChange> changes, ActorRef<AdminReply> replyTo) implements Command {}
+
+  /** Hands leadership to {@code target}, or to the most up-to-date voter if empty. */
+  public record TransferLeadership(Optional<PeerId> target, ActorRef<AdminReply> replyTo) implements Command {}
 
   /** The receptionist key of the servers of {@code group}. */
   public static ServiceKey<Command> serviceKey(GroupId group) {
@@ -82,7 +97,10 @@ public final class KvServer {
       // messages (applied entries, proposal answers) are not Commands and pass straight through.
       return Behaviors.transformMessages(Command.class, ReplicatedStateMachine.create(peer, service), pf -> pf
           .match(Execute.class, e -> new ReplicatedStateMachine.Submit<>(e.clientId(), e.seq(), e.command(), e.replyTo()))
-          .match(GetStatus.class, g -> new ReplicatedStateMachine.GetStatus(g.replyTo())));
+          .match(GetStatus.class, g -> new ReplicatedStateMachine.GetStatus(g.replyTo()))
+          .match(GetMembers.class, g -> new ReplicatedStateMachine.GetMembers(g.replyTo()))
+          .match(ChangeMembership.class, c -> new ReplicatedStateMachine.ChangeMembership(c.changes(), c.replyTo()))
+          .match(TransferLeadership.class, t -> new ReplicatedStateMachine.TransferLeadership(t.target(), t.replyTo())));
     });
   }
 }

@@ -5,16 +5,20 @@ import akka.actor.typed.javadsl.Behaviors;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import kvraft.KvClient;
 import kvraft.KvCommand;
 import kvraft.KvReply;
+import raft.PeerId;
 import raft.core.RaftStatus;
+import raft.message.MembershipChange;
+import raft.rsm.AdminReply;
 
 /**
  * The one seam through which the CLI, {@code bench kv} and the HTTP API get a {@link KvClient}
- * for the KV group described by {@code raftkv.*} settings.
+ * (and {@code bin/raftkv admin} a {@link GroupAdmin}) for the KV group described by {@code raftkv.*} settings.
  */
 public final class KvClients {
   private KvClients() {}
@@ -33,6 +37,30 @@ public final class KvClients {
    * {@link NodeSettings#load(java.io.File)}.
    */
   public static KvClient open(Config cfg) {
+    ActorSystem<Void> system = clientSystem(cfg);
+    try {
+      return new Owning(connect(system, cfg), system);
+    } catch (RuntimeException e) {
+      system.terminate();
+      throw e;
+    }
+  }
+
+  /** A {@link GroupAdmin} of the group with an ActorSystem of its own, as {@link #open}; closing it terminates the system. */
+  public static GroupAdmin openAdmin(Config cfg) {
+    ActorSystem<Void> system = clientSystem(cfg);
+    try {
+      NodeSpec spec = NodeSettings.nodeSpec(cfg);
+      GroupAdmin admin = KvNode.adminFor(system, spec, NodeSettings.clientSettings(cfg));
+      return new OwningAdmin(admin, system);
+    } catch (RuntimeException e) {
+      system.terminate();
+      throw e;
+    }
+  }
+
+  /** Remoting on an ephemeral port, not a cluster member. */
+  private static ActorSystem<Void> clientSystem(Config cfg) {
     // Replicas on loopback only see loopback clients; otherwise let Akka pick this host's address.
     boolean loopback = NodeSettings.nodeSpec(cfg).peers().values().stream()
         .allMatch(a -> a.startsWith("127.") || a.startsWith("localhost:"));
@@ -41,12 +69,41 @@ public final class KvClients {
             + "akka.remote.artery.canonical.hostname = \"" + (loopback ? "127.0.0.1" : "<getHostAddress>") + "\"\n"
             + "akka.loglevel = ERROR\nakka.remote.warn-about-direct-use = off")
         .withFallback(cfg);
-    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "raftkv-client", clientSystem);
+    return ActorSystem.create(Behaviors.empty(), "raftkv-client", clientSystem);
+  }
+
+  private static void terminate(ActorSystem<Void> system) {
+    system.terminate();
     try {
-      return new Owning(connect(system, cfg), system);
-    } catch (RuntimeException e) {
-      system.terminate();
-      throw e;
+      system.getWhenTerminated().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      // Exiting anyway: the JVM ends with the CLI command.
+    }
+  }
+
+  private record OwningAdmin(GroupAdmin admin, ActorSystem<Void> system) implements GroupAdmin {
+    @Override
+    public CompletionStage<GroupMembers> members() {
+      return admin.members();
+    }
+
+    @Override
+    public CompletionStage<AdminReply> change(MembershipChange change) {
+      return admin.change(change);
+    }
+
+    @Override
+    public CompletionStage<AdminReply> transferLeadership(Optional<PeerId> target) {
+      return admin.transferLeadership(target);
+    }
+
+    @Override
+    public void close() {
+      try {
+        admin.close();
+      } finally {
+        terminate(system);
+      }
     }
   }
 
@@ -66,12 +123,7 @@ public final class KvClients {
       try {
         client.close();
       } finally {
-        system.terminate();
-        try {
-          system.getWhenTerminated().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        } catch (Exception e) {
-          // Exiting anyway: the JVM ends with the CLI command.
-        }
+        terminate(system);
       }
     }
   }

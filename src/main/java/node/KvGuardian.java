@@ -42,7 +42,7 @@ final class KvGuardian {
       for (PeerId p : spec.hosted()) {
         PeerSettings settings = LevelDbJournals.on(peerSettings, p);
         ReplicatedStateMachine.PeerSpec peer = new ReplicatedStateMachine.PeerSpec(spec.group(), p,
-            applied -> RaftPeer.create(spec.group(), p, spec.voters(), raft, settings, transport, applied),
+            applied -> RaftPeer.create(spec.group(), p, spec.bootstrap(), raft, settings, transport, applied),
             ref -> {
               if (transport instanceof LocalPeerTransport local) local.register(p, ref);
             });

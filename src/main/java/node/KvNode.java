@@ -88,18 +88,38 @@ public final class KvNode implements AutoCloseable {
     if (spec.isLocal()) return new AkkaKvClient(system, servers, settings);
     // Node mode: the local replica by its ref (never through remoting), the others at their
     // addresses; the local replica says who leads (LeaderWatch), so a request takes at most one hop.
+    return new LeaderWatch(system, servers.get(spec.self()), new AkkaKvClient(system, serverRefs(), settings));
+  }
+
+  /** An operator's handle on this node's group: every replica, the local one by ref, the others at their addresses. */
+  public GroupAdmin admin() {
+    AkkaKvClient.Settings settings = NodeSettings.clientSettings(config);
+    return new AkkaGroupAdmin(system, serverRefs(), settings.attemptTimeout(), settings.deadline());
+  }
+
+  /** Every replica of the group: the local ones by ref (never through remoting), the others at their addresses. */
+  private Map<PeerId, ActorRef<KvServer.Command>> serverRefs() {
     Map<PeerId, ActorRef<KvServer.Command>> refs = new LinkedHashMap<>();
     for (PeerId p : spec.voters()) {
       refs.put(p, servers.containsKey(p) ? servers.get(p) : AkkaKvClient.serverAt(system, spec.group(), p, spec.address(p)));
     }
-    return new LeaderWatch(system, servers.get(spec.self()), new AkkaKvClient(system, refs, settings));
+    return refs;
+  }
+
+  /** An operator's handle on the group of {@code spec} (node mode) from any ActorSystem with remoting that can reach it. */
+  public static AkkaGroupAdmin adminFor(ActorSystem<?> system, NodeSpec spec, AkkaKvClient.Settings settings) {
+    return AkkaGroupAdmin.atAddresses(system, spec.group(), addresses(spec), settings);
   }
 
   /** A client of the group of {@code spec} (node mode) from any ActorSystem with remoting that can reach it. */
   public static AkkaKvClient clientFor(ActorSystem<?> system, NodeSpec spec, AkkaKvClient.Settings settings) {
+    return AkkaKvClient.atAddresses(system, spec.group(), addresses(spec), settings);
+  }
+
+  private static Map<PeerId, String> addresses(NodeSpec spec) {
     Map<PeerId, String> addresses = new LinkedHashMap<>();
     for (PeerId p : spec.voters()) addresses.put(p, spec.address(p));
-    return AkkaKvClient.atAddresses(system, spec.group(), addresses, settings);
+    return addresses;
   }
 
   /** What runs where, for the console. */

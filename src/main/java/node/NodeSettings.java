@@ -52,7 +52,12 @@ public final class NodeSettings {
           raft.getInt("heartbeat-ticks"),
           raft.getBytes("max-bytes-per-append"),
           raft.getInt("max-inflight-appends"),
-          Math.toIntExact(raft.getBytes("max-command-bytes")))
+          Math.toIntExact(raft.getBytes("max-command-bytes")),
+          raft.getBoolean("pre-vote"),
+          raft.getBoolean("check-quorum"),
+          raft.getBoolean("noop-on-election"),
+          raft.getInt("learner-catch-up-entries"),
+          RaftConfig.UnsafeRule.NONE)
           .validate();
     } catch (IllegalArgumentException | ConfigException | ArithmeticException e) {
       throw new IllegalArgumentException("invalid raftkv.raft settings: " + e.getMessage(), e);
@@ -137,8 +142,10 @@ public final class NodeSettings {
       ids.sort(null);
       for (String id : ids) peers.put(PeerId.of(id), node.getConfig("peers").getString(id));
       String self = node.getString("id");
+      List<PeerId> initialVoters = node.getStringList("initial-voters").stream().map(PeerId::of).toList();
       return new NodeSpec(GroupId.of(node.getString("group")), self.isEmpty() ? null : PeerId.of(self), peers,
-          Path.of(node.getString("data-dir")), node.getBoolean("fsync")).validate();
+          Path.of(node.getString("data-dir")), node.getBoolean("fsync"), initialVoters, node.getBoolean("join"))
+          .validate();
     } catch (IllegalArgumentException | ConfigException e) {
       throw new IllegalArgumentException("invalid raftkv.node settings: " + e.getMessage(), e);
     }

@@ -30,6 +30,26 @@ public enum ErrorCode {
   NO_LEADER(StatusCodes.SERVICE_UNAVAILABLE, true),
   /** The replica asked does not lead; the body names the leader it knows. */
   WRONG_LEADER(StatusCodes.SERVICE_UNAVAILABLE, true),
+  /** Admin: the peer to add is already a voter or learner. */
+  MEMBER_EXISTS(StatusCodes.CONFLICT, false),
+  /** Admin: the peer to remove, or to hand leadership to, is not in the group. */
+  NOT_A_MEMBER(StatusCodes.NOT_FOUND, false),
+  /** Admin: the peer to promote is not a learner. */
+  NOT_A_LEARNER(StatusCodes.CONFLICT, false),
+  /** Admin: the learner to promote has not caught up with the leader's log yet; retry later. */
+  LEARNER_BEHIND(StatusCodes.CONFLICT, true),
+  /** Admin: the change would leave the group without a voter. */
+  LAST_VOTER(StatusCodes.CONFLICT, false),
+  /** Admin: another membership change is not applied yet (one at a time; the body's reason says which wait); retry shortly. */
+  CHANGE_PENDING(StatusCodes.CONFLICT, true),
+  /** Admin: leadership can only go to a voter, and the peer named is a learner. */
+  NOT_A_VOTER(StatusCodes.CONFLICT, false),
+  /** Admin: the peer named already leads. */
+  ALREADY_LEADER(StatusCodes.CONFLICT, false),
+  /** Admin: no other voter to hand leadership to. */
+  NO_OTHER_VOTER(StatusCodes.CONFLICT, false),
+  /** Admin: the leader is handing leadership over (the body names to whom); retry shortly. */
+  TRANSFER_IN_PROGRESS(StatusCodes.SERVICE_UNAVAILABLE, true),
   /** A bug on our side. */
   INTERNAL(StatusCodes.INTERNAL_SERVER_ERROR, false);
 

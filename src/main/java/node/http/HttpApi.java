@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.concurrent.CompletionStage;
 import kvraft.KvClient;
 import kvraft.KvLimits;
+import node.GroupAdmin;
 
 /** Binds the KV HTTP API ({@link KvRoutes}) on one address of a node's ActorSystem. */
 public final class HttpApi {
@@ -31,6 +32,12 @@ public final class HttpApi {
    */
   public static CompletionStage<ServerBinding> start(ActorSystem<?> system, KvClient client, KvLimits limits,
       String host, int port, NodeOps ops) {
+    return start(system, client, limits, host, port, ops, null);
+  }
+
+  /** As above, plus the membership API under /admin ({@link AdminRoutes}) over {@code admin} (null: none). */
+  public static CompletionStage<ServerBinding> start(ActorSystem<?> system, KvClient client, KvLimits limits,
+      String host, int port, NodeOps ops, GroupAdmin admin) {
     Config config = system.settings().config();
     NodeMetrics metrics = new NodeMetrics(ops.group());
     OpsRoutes opsRoutes = new OpsRoutes(system, client, ops, metrics);
@@ -40,7 +47,8 @@ public final class HttpApi {
     KvRoutes kv = new KvRoutes(client, limits);
     return Http.get(system).newServerAt(host, port)
         .withSettings(serverSettings(config, limits))
-        .bind(opsRoutes.timed(() -> opsRoutes.route().orElse(kv.route())))
+        .bind(opsRoutes.timed(() -> admin == null ? opsRoutes.route().orElse(kv.route())
+            : opsRoutes.route().orElse(new AdminRoutes(admin).route()).orElse(kv.route())))
         .thenApply(b -> b.addToCoordinatedShutdown(deadline, system));
   }
 

@@ -244,7 +244,7 @@ public final class KvRoutes extends AllDirectives {
   }
 
   /** akka-http's default rejection answers (404, 405, 400 ...) as error bodies, the code from the status. */
-  private static RejectionHandler rejections() {
+  static RejectionHandler rejections() {
     return RejectionHandler.defaultHandler().mapRejectionResponse(resp -> {
       if (!(resp.entity() instanceof HttpEntity.Strict strict)) return resp;
       if (strict.getContentType().mediaType().equals(MediaTypes.APPLICATION_JSON)) return resp;

@@ -97,6 +97,7 @@ public final class OpsRoutes extends AllDirectives {
       }
       return "other";
     }
+    if (path.startsWith("/admin/")) return "admin";
     return switch (path) {
       case "/status", "/livez", "/readyz", "/metrics" -> path.substring(1);
       default -> "other";

@@ -39,6 +39,7 @@ import raft.core.Slf4jRaftLogger;
 import raft.core.TransferResult;
 import raft.message.InstallSnapshot;
 import raft.message.LogEntry;
+import raft.message.Membership;
 import raft.message.MembershipChange;
 import raft.message.RaftMessage;
 import raft.message.SnapshotMeta;
@@ -106,6 +107,9 @@ public final class RaftPeer extends EventSourcedBehavior<RaftPeer.Command, RaftE
    */
   public record TransferLeadership(Optional<PeerId> target, ActorRef<TransferResult> replyTo) implements Command {}
 
+  /** Who belongs to the group as this peer sees it ({@link MembershipStatus}); answered at once. */
+  public record GetMembership(ActorRef<MembershipStatus> replyTo) implements Command {}
+
   /** One Raft tick; only our own timer sends it. */
   private enum Tick implements Command { INSTANCE }
 
@@ -122,12 +126,27 @@ public final class RaftPeer extends EventSourcedBehavior<RaftPeer.Command, RaftE
   public static Behavior<Command> create(GroupId group, PeerId self, List<PeerId> voters, RaftConfig cfg,
       PeerSettings settings, PeerTransport transport, ActorRef<Applied> applier) {
     Set<PeerId> voterSet = validate(self, voters, cfg, settings);
+    return create(group, self, Membership.ofVoters(voterSet), cfg, settings, transport, applier);
+  }
+
+  /**
+   * A peer whose empty log starts with the membership {@code bootstrap}; once its snapshot or log
+   * records a membership, that one is in force ({@link RaftNode#start}). A peer that is not a voter
+   * of {@code bootstrap} is a new member: it never campaigns and waits to be added by the leader.
+   *
+   * @throws IllegalArgumentException if {@code bootstrap} has no voter or the configuration is invalid
+   */
+  public static Behavior<Command> create(GroupId group, PeerId self, Membership bootstrap, RaftConfig cfg,
+      PeerSettings settings, PeerTransport transport, ActorRef<Applied> applier) {
+    if (bootstrap.voters().isEmpty()) throw new IllegalArgumentException("the bootstrap membership has no voter");
+    cfg.validate();
+    settings.validate();
     return Behaviors.withMdc(Command.class, Map.of("groupId", group.id(), "peerId", self.id()),
         Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
           int stashCapacity = ctx.getSystem().settings().config().getInt("akka.persistence.typed.stash-capacity");
           ProposalGate gate = new ProposalGate(settings.maxPendingProposals(), stashCapacity);
           return Behaviors.intercept(() -> gate,
-              new RaftPeer(ctx, timers, group, self, voterSet, cfg, settings, transport, applier, gate));
+              new RaftPeer(ctx, timers, group, self, bootstrap, cfg, settings, transport, applier, gate));
         })));
   }
 
@@ -155,7 +174,8 @@ public final class RaftPeer extends EventSourcedBehavior<RaftPeer.Command, RaftE
   private final TimerScheduler<Command> timers;
   private final GroupId group;
   private final PeerId self;
-  private final Set<PeerId> voters;
+  /** The membership of an empty log. */
+  private final Membership bootstrap;
   private final RaftConfig cfg;
   private final PeerSettings settings;
   private final PeerTransport transport;
@@ -182,7 +202,7 @@ public final class RaftPeer extends EventSourcedBehavior<RaftPeer.Command, RaftE
   private static final int STALE_FLUSH_TICKS = 10;
 
   private RaftPeer(ActorContext<Command> context, TimerScheduler<Command> timers, GroupId group, PeerId self,
-      Set<PeerId> voters, RaftConfig cfg, PeerSettings settings, PeerTransport transport, ActorRef<Applied> applier,
+      Membership bootstrap, RaftConfig cfg, PeerSettings settings, PeerTransport transport, ActorRef<Applied> applier,
       ProposalGate gate) {
     super(persistenceId(group, self));
     this.gate = gate;
@@ -190,7 +210,7 @@ public final class RaftPeer extends EventSourcedBehavior<RaftPeer.Command, RaftE
     this.timers = timers;
     this.group = group;
     this.self = self;
-    this.voters = voters;
+    this.bootstrap = bootstrap;
     this.cfg = cfg;
     this.settings = settings;
     this.transport = transport;
@@ -226,6 +246,7 @@ public final class RaftPeer extends EventSourcedBehavior<RaftPeer.Command, RaftE
         .onCommand(GetStatus.class, this::onGetStatus)
         .onCommand(ChangeMembership.class, this::onChangeMembership)
         .onCommand(TransferLeadership.class, this::onTransferLeadership)
+        .onCommand(GetMembership.class, this::onGetMembership)
         .build();
     return (state, command) -> {
       gate.handled(command);
@@ -288,7 +309,7 @@ public final class RaftPeer extends EventSourcedBehavior<RaftPeer.Command, RaftE
   private void onRecoveryCompleted(DurableState state) {
     // Peers sharing settings (and seed) must still draw different election timeouts.
     long seed = (settings.seed() * 0x9E3779B97F4A7C15L + group.hashCode()) * 0x9E3779B97F4A7C15L + self.hashCode();
-    node = RaftNode.start(self, voters, cfg, state, new SplittableRandom(seed), new Slf4jRaftLogger(group, self));
+    node = RaftNode.start(self, bootstrap, cfg, state, new SplittableRandom(seed), new Slf4jRaftLogger(group, self));
     LOG.info("{}{}] {} recovered [{}]", prefix, node.term(), self, state);
     // The service starts empty: give it the snapshot first; committed entries follow from the core.
     if (!state.snapshot().isEmpty()) applier.tell(new Applied.SnapshotInstalled(state.snapshot()));
@@ -345,6 +366,13 @@ public final class RaftPeer extends EventSourcedBehavior<RaftPeer.Command, RaftE
   private Effect<RaftEvent, DurableState> onTransferLeadership(TransferLeadership t) {
     t.replyTo().tell(node.transferLeadership(t.target()));
     return afterInput();
+  }
+
+  private Effect<RaftEvent, DurableState> onGetMembership(GetMembership g) {
+    RaftStatus s = node.status();
+    g.replyTo().tell(new MembershipStatus(self, s.role(), s.term(), s.leader(), node.membership(), node.membershipIndex(),
+        s.commitIndex(), s.lastIndex()));
+    return Effect().none();
   }
 
   private Effect<RaftEvent, DurableState> onDeliver(Deliver d) {

@@ -20,6 +20,7 @@ import raft.core.ProposeResult;
 import raft.core.RaftRole;
 import raft.core.RaftStatus;
 import raft.message.LogEntry;
+import raft.message.MembershipChange;
 import raft.message.Snapshot;
 import raft.peer.Applied;
 import raft.peer.RaftPeer;
@@ -49,6 +50,15 @@ public final class ReplicatedStateMachine<C, R> extends AbstractBehavior<Replica
   public record Submit<C, R>(long clientId, long seq, C command, ActorRef<R> replyTo) implements Command {}
 
   public record GetStatus(ActorRef<RaftStatus> replyTo) implements Command {}
+
+  /** Who belongs to the group, as this replica sees it: {@link AdminReply.Members}. */
+  public record GetMembers(ActorRef<AdminReply> replyTo) implements Command {}
+
+  /** An operator's membership change: {@link AdminReply.Changed} once applied on this leader, or why not. */
+  public record ChangeMembership(List<MembershipChange> changes, ActorRef<AdminReply> replyTo) implements Command {}
+
+  /** Hands leadership to {@code target} (or the most up-to-date voter): {@link AdminReply.TransferStarted}, or why not. */
+  public record TransferLeadership(Optional<PeerId> target, ActorRef<AdminReply> replyTo) implements Command {}
 
   private record WrappedApplied(Applied applied) implements Command {}
 
@@ -116,6 +126,7 @@ public final class ReplicatedStateMachine<C, R> extends AbstractBehavior<Replica
   private int proposing;
   /** What the peer last said of its role ({@link Applied.RoleChanged}); not leading until it says so. */
   private Applied.RoleChanged role = new Applied.RoleChanged(0, RaftRole.FOLLOWER, Optional.empty());
+  private final AdminRequests admin;
 
   private ReplicatedStateMachine(ActorContext<Command> ctx, PeerSpec spec, Service<C, R> service) {
     super(ctx);
@@ -128,6 +139,7 @@ public final class ReplicatedStateMachine<C, R> extends AbstractBehavior<Replica
     this.peer = ctx.spawn(spec.create().apply(applied), PEER_NAME);
     ctx.watch(peer);
     spec.started().accept(peer);
+    this.admin = new AdminRequests(ctx, peer);
   }
 
   @Override
@@ -138,6 +150,10 @@ public final class ReplicatedStateMachine<C, R> extends AbstractBehavior<Replica
         .onMessage(Proposed.class, p -> onProposed((Proposed<R>) p))
         .onMessage(WrappedApplied.class, w -> onApplied(w.applied()))
         .onMessage(GetStatus.class, this::onGetStatus)
+        .onMessage(GetMembers.class, g -> run(() -> admin.members(g.replyTo())))
+        .onMessage(ChangeMembership.class, c -> run(() -> admin.change(c.changes(), c.replyTo())))
+        .onMessage(TransferLeadership.class, t -> run(() -> admin.transfer(t.target(), t.replyTo())))
+        .onMessage(AdminRequests.Answered.class, a -> run(() -> admin.onAnswered(a, role)))
         .onSignal(Terminated.class, t -> onPeerStopped())
         .build();
   }
@@ -201,6 +217,7 @@ public final class ReplicatedStateMachine<C, R> extends AbstractBehavior<Replica
     Applied.RoleChanged was = role;
     role = r;
     if (!was.isLeader() || (r.isLeader() && r.term() == was.term())) return;
+    admin.leadershipLost(r.leaderHint());
     List<ServiceCore.Answer<ActorRef<R>, R>> failed = core.leadershipLost();
     if (!failed.isEmpty()) {
       LOG.info("{}no longer leading in term {} ({} in term {}, leader {}): {} waiting calls told WrongLeader", prefix,
@@ -213,6 +230,7 @@ public final class ReplicatedStateMachine<C, R> extends AbstractBehavior<Replica
     long index = s.meta().index();
     if (index <= core.replica().appliedIndex()) return; // nothing newer than what this replica holds
     List<ServiceCore.Answer<ActorRef<R>, R>> retry = core.restore(index, s.data());
+    admin.snapshotInstalled(index, role.leaderHint());
     bytesSinceSnapshot = 0;
     LOG.info("{}restored snapshot at index {} ({} bytes, {} client sessions)", prefix, index, s.data().size(),
         core.replica().sessions().size());
@@ -228,6 +246,7 @@ public final class ReplicatedStateMachine<C, R> extends AbstractBehavior<Replica
     for (LogEntry e : c.entries()) {
       if (e.index() <= core.replica().appliedIndex()) continue; // covered by a snapshot installed meanwhile
       core.apply(e).forEach(this::answer);
+      admin.applied(e, role.leaderHint());
       bytesSinceSnapshot += e.sizeBytes();
     }
     // The log since the last snapshot is what the peer would replay: the lab's Raft state size.
@@ -235,6 +254,11 @@ public final class ReplicatedStateMachine<C, R> extends AbstractBehavior<Replica
       peer.tell(new RaftPeer.TakeSnapshot(core.replica().appliedIndex(), core.snapshot()));
       bytesSinceSnapshot = 0;
     }
+  }
+
+  private Behavior<Command> run(Runnable handler) {
+    handler.run();
+    return this;
   }
 
   private Behavior<Command> onGetStatus(GetStatus g) {
