@@ -192,7 +192,8 @@ public final class RaftBench {
     long[] lastSnapshot = {0};
     return Behaviors.receiveMessage(m -> {
       if (m instanceof Applied.SnapshotInstalled s) {
-        applied[0] = s.snapshot().meta().index();
+        applied[0] = s.meta().index();
+        s.image().close();
       } else if (m instanceof Applied.Committed c) {
         boolean notify = self.equals(leader.get());
         for (LogEntry e : c.entries()) {

@@ -1,17 +1,16 @@
 package kvraft;
 
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
 import raft.rsm.StateMachine;
-import wire.Bytes;
 
 /**
  * The KV state machine: a sorted map, so scans walk keys in order. Deterministic, no I/O.
@@ -83,26 +82,21 @@ public final class KvStore implements StateMachine<KvCommand, KvReply> {
   }
 
   @Override
-  public Bytes snapshot() {
-    try {
-      ByteArrayOutputStream buf = new ByteArrayOutputStream();
-      DataOutputStream out = new DataOutputStream(buf);
-      out.writeInt(data.size());
-      for (Map.Entry<String, String> e : data.entrySet()) {
-        KvCodec.writeString(e.getKey(), out);
-        KvCodec.writeString(e.getValue(), out);
-      }
-      out.flush();
-      return Bytes.wrap(buf.toByteArray());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+  public void writeSnapshot(OutputStream os) throws IOException {
+    DataOutputStream out = new DataOutputStream(os);
+    out.writeInt(data.size());
+    for (Map.Entry<String, String> e : data.entrySet()) {
+      KvCodec.writeString(e.getKey(), out);
+      KvCodec.writeString(e.getValue(), out);
     }
+    out.flush();
   }
 
+  /** Reads into a new map and swaps it in only when the whole snapshot was read. */
   @Override
-  public void restore(Bytes snapshot) {
+  public void restore(InputStream is) {
     try {
-      DataInputStream in = new DataInputStream(snapshot.newInputStream());
+      DataInputStream in = new DataInputStream(is);
       TreeMap<String, String> restored = new TreeMap<>();
       int n = in.readInt();
       for (int i = 0; i < n; i++) restored.put(KvCodec.readString(in), KvCodec.readString(in));

@@ -1,10 +1,10 @@
 package shardctrl;
 
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -13,7 +13,6 @@ import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import raft.rsm.StateMachine;
-import wire.Bytes;
 
 /**
  * The shard controller's replicated state (the lab's ShardCtrler state): every configuration ever
@@ -111,27 +110,21 @@ public final class CtrlStateMachine implements StateMachine<CtrlCommand, CtrlRep
   }
 
   @Override
-  public Bytes snapshot() {
-    try {
-      ByteArrayOutputStream buf = new ByteArrayOutputStream();
-      DataOutputStream out = new DataOutputStream(buf);
-      out.writeInt(nShards);
-      out.writeInt(history.size());
-      for (ShardConfig c : history) CtrlCodec.writeConfig(c, out);
-      out.writeInt(pinned.size());
-      for (int s : pinned) out.writeInt(s);
-      out.flush();
-      return Bytes.wrap(buf.toByteArray());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+  public void writeSnapshot(OutputStream os) throws IOException {
+    DataOutputStream out = new DataOutputStream(os);
+    out.writeInt(nShards);
+    out.writeInt(history.size());
+    for (ShardConfig c : history) CtrlCodec.writeConfig(c, out);
+    out.writeInt(pinned.size());
+    for (int s : pinned) out.writeInt(s);
+    out.flush();
   }
 
   /** @throws IllegalArgumentException if the snapshot is unreadable or was made for another number of shards */
   @Override
-  public void restore(Bytes snapshot) {
+  public void restore(InputStream is) {
     try {
-      DataInputStream in = new DataInputStream(snapshot.newInputStream());
+      DataInputStream in = new DataInputStream(is);
       int n = in.readInt();
       if (n != nShards) {
         throw new IllegalArgumentException("snapshot has " + n + " shards, this controller " + nShards);

@@ -7,6 +7,9 @@ import akka.actor.typed.TypedActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.receptionist.Receptionist;
 import akka.actor.typed.receptionist.ServiceKey;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -15,7 +18,6 @@ import raft.PeerId;
 import raft.core.RaftStatus;
 import raft.rsm.ReplicatedStateMachine;
 import raft.rsm.StateMachine;
-import wire.Bytes;
 import wire.CborSerializable;
 
 /**
@@ -149,13 +151,13 @@ public final class ShardCtrlServer {
     }
 
     @Override
-    public Bytes snapshot() {
-      return machine.snapshot();
+    public void writeSnapshot(OutputStream out) throws IOException {
+      machine.writeSnapshot(out);
     }
 
     @Override
-    public void restore(Bytes snapshot) {
-      machine.restore(snapshot);
+    public void restore(InputStream in) {
+      machine.restore(in);
       applied.accept(machine.latest());
     }
   }

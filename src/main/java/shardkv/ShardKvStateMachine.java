@@ -1,10 +1,10 @@
 package shardkv;
 
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -15,7 +15,6 @@ import kvraft.KvStore;
 import raft.rsm.StateMachine;
 import shardctrl.CtrlCodec;
 import shardctrl.ShardConfig;
-import wire.Bytes;
 
 /**
  * The replicated state of one shard group (design §3.3): the current and previous configuration,
@@ -271,34 +270,33 @@ public final class ShardKvStateMachine implements StateMachine<ShardKvCommand, S
 
   // ---- snapshots ----------------------------------------------------------------------------
 
+  /**
+   * Each shard's store is written in place (its format is self-delimiting), not encoded into an
+   * array first. (The format before streaming length-prefixed each store; this group has no
+   * actor server yet, so no journal holds that format.)
+   */
   @Override
-  public Bytes snapshot() {
-    try {
-      ByteArrayOutputStream buf = new ByteArrayOutputStream();
-      DataOutputStream out = new DataOutputStream(buf);
-      CtrlCodec.writeConfig(current, out);
-      CtrlCodec.writeConfig(previous, out);
-      out.writeInt(shards.length);
-      for (Shard s : shards) {
-        out.writeByte(s.status.ordinal());
-        ShardKvCodec.writeString(s.cursor, out);
-        byte[] data = s.status == ShardStatus.ABSENT ? new byte[0] : s.store.snapshot().toArray();
-        out.writeInt(data.length);
-        out.write(data);
-        out.writeInt(s.sessions.size());
-        for (ShardKvCommand.Session x : s.sessions.values()) ShardKvCodec.writeSession(x, out);
-      }
-      out.flush();
-      return Bytes.wrap(buf.toByteArray());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+  public void writeSnapshot(OutputStream os) throws IOException {
+    DataOutputStream out = new DataOutputStream(os);
+    CtrlCodec.writeConfig(current, out);
+    CtrlCodec.writeConfig(previous, out);
+    out.writeInt(shards.length);
+    for (Shard s : shards) {
+      out.writeByte(s.status.ordinal());
+      ShardKvCodec.writeString(s.cursor, out);
+      boolean hasStore = s.status != ShardStatus.ABSENT;
+      out.writeBoolean(hasStore);
+      if (hasStore) s.store.writeSnapshot(out);
+      out.writeInt(s.sessions.size());
+      for (ShardKvCommand.Session x : s.sessions.values()) ShardKvCodec.writeSession(x, out);
     }
+    out.flush();
   }
 
   @Override
-  public void restore(Bytes snapshot) {
+  public void restore(InputStream is) {
     try {
-      DataInputStream in = new DataInputStream(snapshot.newInputStream());
+      DataInputStream in = new DataInputStream(is);
       ShardConfig cur = CtrlCodec.readConfig(in);
       ShardConfig prev = CtrlCodec.readConfig(in);
       int n = in.readInt();
@@ -309,9 +307,7 @@ public final class ShardKvStateMachine implements StateMachine<ShardKvCommand, S
         Shard s = new Shard();
         s.status = statuses[in.readUnsignedByte()];
         s.cursor = ShardKvCodec.readString(in);
-        byte[] data = new byte[in.readInt()];
-        in.readFully(data);
-        if (data.length > 0) s.store.restore(Bytes.wrap(data));
+        if (in.readBoolean()) s.store.restore(in);
         int m = in.readInt();
         for (int j = 0; j < m; j++) {
           ShardKvCommand.Session x = ShardKvCodec.readSession(in);

@@ -13,6 +13,7 @@ import java.io.DataOutputStream;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import testkit.SnapshotRoundTrip;
 import raft.PeerId;
 import raft.rsm.Codec;
 
@@ -68,6 +69,16 @@ class KvStoreTest {
     assertEquals(s.snapshot(), r.snapshot());
     assertEquals(KvReply.NO_KEY, r.apply(new KvCommand.Get("junk")));
     assertEquals(new KvReply.Value("ẞ"), r.apply(new KvCommand.Get("ü")));
+  }
+
+  @Test
+  void snapshotStreamsAndRestoresFromAStream() throws Exception {
+    KvStore s = store("a", "1", "b", "", "ü", "ẞ", "big", "x".repeat(100_000));
+    KvStore r = store("junk", "x");
+    long bytes = SnapshotRoundTrip.roundTrip(s, r);
+    assertTrue(bytes > 100_000, "the whole state went through the stream: " + bytes);
+    assertEquals(KvReply.NO_KEY, r.apply(new KvCommand.Get("junk")));
+    assertEquals(new KvReply.Value("x".repeat(100_000)), r.apply(new KvCommand.Get("big")));
   }
 
   private static <T> T binaryRoundTrip(Codec<T> codec, T value) throws Exception {

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
+import testkit.SnapshotRoundTrip;
 import raft.rsm.Codec;
 
 /** The controller's state machine and codecs on hand-picked cases (the random ones: RebalancerPropertyTest). */
@@ -101,6 +102,17 @@ class CtrlStateMachineTest {
     assertEquals(new CtrlReply.Config(two), m.apply(CtrlCommand.Query.LATEST));
     assertEquals(new CtrlReply.Config(two), m.apply(new CtrlCommand.Query(Long.MAX_VALUE)));
     assertEquals(new CtrlReply.InvalidConfigNum(-7), m.apply(new CtrlCommand.Query(-7)));
+  }
+
+  @Test
+  void snapshotStreamsAndRestoresFromAStream() throws Exception {
+    CtrlStateMachine m = new CtrlStateMachine(10);
+    join(m, 1);
+    ShardConfig two = join(m, 2, 3);
+    CtrlStateMachine r = new CtrlStateMachine(10);
+    SnapshotRoundTrip.roundTrip(m, r);
+    assertEquals(new CtrlReply.Config(two), r.apply(CtrlCommand.Query.LATEST));
+    assertEquals(m.apply(new CtrlCommand.Query(1)), r.apply(new CtrlCommand.Query(1)));
   }
 
   @Test

@@ -17,6 +17,7 @@ import kvraft.KvCommand;
 import kvraft.KvReply;
 import org.junit.jupiter.api.Test;
 import shardctrl.ShardConfig;
+import testkit.SnapshotRoundTrip;
 
 /** The pure shard group state machine: ownership at apply, config order, pull chunks, sessions, GC. */
 class ShardKvStateMachineTest {
@@ -165,6 +166,18 @@ class ShardKvStateMachineTest {
     m.apply(new ShardKvCommand.ConfigChange(config(1, 100, 0, 0, 0, 0, 0, 0, 0, 0, 0)));
     // "a" = 97, shard 7, not owned; naming shard 0 does not help
     assertInstanceOf(ShardKvReply.WrongGroup.class, m.apply(new ShardKvCommand.ClientOp(1, 1, 0, new KvCommand.Put("a", "x"))));
+  }
+
+  @Test
+  void snapshotStreamsAndRestoresFromAStream() throws Exception {
+    ShardKvStateMachine a = new ShardKvStateMachine(100, LAB);
+    a.apply(new ShardKvCommand.ConfigChange(all(1, 100)));
+    for (int i = 0; i < 50; i++) kv(op(a, 3, i + 1, new KvCommand.Put("k" + i, "v".repeat(i))));
+    ShardKvStateMachine r = new ShardKvStateMachine(100, LAB);
+    SnapshotRoundTrip.roundTrip(a, r);
+    assertEquals(a.describe(), r.describe());
+    for (int s = 0; s < 10; s++) assertEquals(a.sessionsOf(s), r.sessionsOf(s));
+    assertEquals(new KvReply.Value("v".repeat(7)), kv(op(r, 9, 0, new KvCommand.Get("k7"))));
   }
 
   @Test

@@ -17,6 +17,8 @@ import akka.persistence.typed.javadsl.RetentionCriteria;
 import akka.persistence.typed.javadsl.SignalHandler;
 import com.typesafe.config.Config;
 import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -42,6 +44,7 @@ import raft.message.LogEntry;
 import raft.message.Membership;
 import raft.message.MembershipChange;
 import raft.message.RaftMessage;
+import raft.message.Snapshot;
 import raft.message.SnapshotMeta;
 import raft.persistence.DurableState;
 import raft.persistence.RaftEvent;
@@ -85,9 +88,12 @@ public final class RaftPeer extends EventSourcedBehavior<RaftPeer.Command, RaftE
   public record DeliverSnapshotStream(SnapshotStream part) implements Command {}
 
   /**
-   * From the service: {@code data} is its state after applying entries 1..index. The peer
-   * saves it as its snapshot and drops the log up to index. Ignored if index is not above the
-   * current snapshot or beyond what has been applied.
+   * From the service: its state after applying entries 1..index, as the reference
+   * ({@link SnapshotFile#toHandle()}) of a file it wrote to the peer's {@link SnapshotFiles}
+   * ({@link Applied.SnapshotDirectory}), or as the image itself (small images, tests: the peer
+   * writes it to a file). The peer saves it as its snapshot, journaling only the reference, and
+   * drops the log up to index. Ignored (its file deleted) if index is not above the current
+   * snapshot or beyond what has been applied.
    */
   public record TakeSnapshot(long index, Bytes data) implements Command {}
 
@@ -186,6 +192,8 @@ public final class RaftPeer extends EventSourcedBehavior<RaftPeer.Command, RaftE
   private final SnapshotSender snapshotSender;
   /** Reassembles a leader's streamed snapshot. */
   private final SnapshotReceiver snapshotReceiver;
+  /** The snapshot images: the journal and the core hold only references to these files. */
+  private final SnapshotFiles snapshotFiles;
 
   /** The volatile half; null until recovery completes. */
   private RaftNode node;
@@ -217,9 +225,10 @@ public final class RaftPeer extends EventSourcedBehavior<RaftPeer.Command, RaftE
     this.applier = applier;
     this.prefix = "[" + group + " " + self + " t";
     int timeoutTicks = settings.snapshotChunkTimeoutTicks();
+    this.snapshotFiles = new SnapshotFiles(SnapshotDirectory.of(context.getSystem(), settings.journalPluginId(), group, self));
     this.snapshotSender = new SnapshotSender(settings.snapshotChunkBytes(), settings.snapshotChunksInFlight(), timeoutTicks,
-        transport::send);
-    this.snapshotReceiver = new SnapshotReceiver(self, timeoutTicks * 10, transport::send);
+        s -> snapshotFiles.open(s.data()), transport::send);
+    this.snapshotReceiver = new SnapshotReceiver(self, snapshotFiles, timeoutTicks * 10, transport::send);
   }
 
   // ---- EventSourcedBehavior ---------------------------------------------------------------
@@ -311,8 +320,18 @@ public final class RaftPeer extends EventSourcedBehavior<RaftPeer.Command, RaftE
     long seed = (settings.seed() * 0x9E3779B97F4A7C15L + group.hashCode()) * 0x9E3779B97F4A7C15L + self.hashCode();
     node = RaftNode.start(self, bootstrap, cfg, state, new SplittableRandom(seed), new Slf4jRaftLogger(group, self));
     LOG.info("{}{}] {} recovered [{}]", prefix, node.term(), self, state);
+    Optional<SnapshotFile> file = SnapshotFile.fromHandle(state.snapshot().data());
+    if (file.isPresent() && !snapshotFiles.holds(file.get())) {
+      LOG.error("{}{}] {} refuses to start: its journal references the snapshot file {} in {}, which is missing or of "
+          + "another size. Restore that file, or remove the journal to rejoin as a new empty peer.", prefix, node.term(),
+          self, file.get().describe(), snapshotFiles.dir());
+      throw new IllegalStateException("snapshot file " + file.get().describe() + " missing in " + snapshotFiles.dir());
+    }
+    // A file written but never referenced (a crash before its event) or no longer referenced goes.
+    snapshotFiles.deleteAllBut(file);
+    applier.tell(new Applied.SnapshotDirectory(snapshotFiles));
     // The service starts empty: give it the snapshot first; committed entries follow from the core.
-    if (!state.snapshot().isEmpty()) applier.tell(new Applied.SnapshotInstalled(state.snapshot()));
+    if (!state.snapshot().isEmpty()) applier.tell(installed(state.snapshot()));
     // The first tick at a seeded random phase: peers started together (one JVM, or the lab's virtual
     // time) would otherwise tick in lockstep, and two that draw the same timeout in ticks would
     // campaign at the same instant and split the vote, round after round.
@@ -376,8 +395,37 @@ public final class RaftPeer extends EventSourcedBehavior<RaftPeer.Command, RaftE
   }
 
   private Effect<RaftEvent, DurableState> onDeliver(Deliver d) {
-    node.step(d.message());
+    if (d.message() instanceof InstallSnapshot s) {
+      // A whole snapshot (a transport that does not stream): its data is the image, never a
+      // reference, whatever it looks like. The core sees it only once it is in a file here.
+      Optional<InstallSnapshot> inFile = toFile(s);
+      if (inFile.isEmpty()) return Effect().none();
+      node.step(inFile.get());
+    } else {
+      node.step(d.message());
+    }
     return afterInput();
+  }
+
+  private Optional<InstallSnapshot> toFile(InstallSnapshot s) {
+    try {
+      Bytes image = s.snapshot().data();
+      SnapshotFile f = snapshotFiles.write(s.snapshot().meta().index(), out -> image.newInputStream().transferTo(out));
+      return Optional.of(new InstallSnapshot(s.term(), s.from(), s.to(), new Snapshot(s.snapshot().meta(), f.toHandle())));
+    } catch (IOException e) {
+      LOG.error("{}{}] {} cannot write the snapshot from {} to {}: {}", prefix, node.term(), self, s.from(), snapshotFiles,
+          e.toString());
+      return Optional.empty();
+    }
+  }
+
+  /** What the service is told of a durable snapshot: its image opened now (a newer snapshot may delete the file). */
+  private Applied.SnapshotInstalled installed(Snapshot s) {
+    try {
+      return new Applied.SnapshotInstalled(s.meta(), snapshotFiles.open(s.data()));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot open the image of the durable " + s.meta().describe(), e);
+    }
   }
 
   /** A chunk goes to the receiver (the core gets the whole snapshot once it is complete); an ack to the sender. */
@@ -424,12 +472,40 @@ public final class RaftPeer extends EventSourcedBehavior<RaftPeer.Command, RaftE
     if (t.index() <= snapIndex || t.index() > applied || t.index() > state.lastIndex()) {
       LOG.info("{}{}] {} ignored snapshot at {} [snapshot index {}, applied {}, last durable index {}]", prefix,
           node.term(), self, t.index(), snapIndex, applied, state.lastIndex());
+      discard(t);
       return Effect().none();
     }
     SnapshotMeta meta = new SnapshotMeta(t.index(), state.term(t.index()), state.membershipAt(t.index()));
-    LOG.info("{}{}] {} saving {} ({} bytes), compacting the log [first index {}]", prefix, node.term(), self,
-        meta.describe(), t.data().size(), state.firstIndex());
-    return Effect().persist(new RaftEvent.SnapshotSaved(meta, t.data()));
+    Optional<SnapshotFile> file = snapshotFileOf(t);
+    if (file.isEmpty()) return Effect().none();
+    LOG.info("{}{}] {} saving {} ({}), compacting the log [first index {}]", prefix, node.term(), self,
+        meta.describe(), file.get().describe(), state.firstIndex());
+    // The file is durable already; the event records only its reference.
+    return Effect().persist(new RaftEvent.SnapshotSaved(meta, file.get().toHandle()))
+        .thenRun(after -> snapshotFiles.deleteOlderThan(file.get()));
+  }
+
+  /** The service's file (checked), or its image written to a file now; empty (logged) if neither can be had. */
+  private Optional<SnapshotFile> snapshotFileOf(TakeSnapshot t) {
+    Optional<SnapshotFile> ref = SnapshotFile.fromHandle(t.data());
+    if (ref.isPresent()) {
+      if (ref.get().index() == t.index() && snapshotFiles.holds(ref.get())) return ref;
+      LOG.warn("{}{}] {} ignored snapshot at {}: its file {} is not in {} (or is of another index)", prefix, node.term(),
+          self, t.index(), ref.get().describe(), snapshotFiles.dir());
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(snapshotFiles.write(t.index(), out -> t.data().newInputStream().transferTo(out)));
+    } catch (IOException e) {
+      LOG.error("{}{}] {} cannot write its snapshot at {} to {}: {}", prefix, node.term(), self, t.index(), snapshotFiles,
+          e.toString());
+      return Optional.empty();
+    }
+  }
+
+  /** A snapshot the peer will not save: its file (if the service wrote one) is of no use. */
+  private void discard(TakeSnapshot t) {
+    SnapshotFile.fromHandle(t.data()).ifPresent(snapshotFiles::delete);
   }
 
   /** After the core took an input: make sure a Flush is on its way if there is work. */
@@ -508,14 +584,28 @@ public final class RaftPeer extends EventSourcedBehavior<RaftPeer.Command, RaftE
   private void sendAll(Ready rd) {
     for (RaftMessage m : rd.messages()) {
       if (m instanceof InstallSnapshot s && transport.streamsSnapshots()) snapshotSender.send(s);
+      else if (m instanceof InstallSnapshot s) sendWhole(s);
       else transport.send(m);
+    }
+  }
+
+  /** A transport that does not stream (test doubles) carries the image itself, read from its file. */
+  private void sendWhole(InstallSnapshot s) {
+    try (SnapshotImage image = snapshotFiles.open(s.snapshot().data())) {
+      transport.send(new InstallSnapshot(s.term(), s.from(), s.to(), new Snapshot(s.snapshot().meta(), image.readAll())));
+    } catch (IOException | UncheckedIOException e) {
+      LOG.error("{}{}] {} cannot read {} to send it to {}: {}", prefix, node.term(), self, s.snapshot().meta().describe(),
+          s.to(), e.toString());
     }
   }
 
   private void afterWrite(Ready rd, int appliedEarly, List<Pending> batch) {
     inWrite = 0;
     if (!rd.sendBeforePersist()) sendAll(rd);
-    rd.snapshot().ifPresent(s -> applier.tell(new Applied.SnapshotInstalled(s)));
+    rd.snapshot().ifPresent(s -> {
+      applier.tell(installed(s));
+      SnapshotFile.fromHandle(s.data()).ifPresent(snapshotFiles::deleteOlderThan);
+    });
     if (appliedEarly < rd.committed().size())
       applier.tell(new Applied.Committed(rd.committed().subList(appliedEarly, rd.committed().size())));
     node.advance(rd);

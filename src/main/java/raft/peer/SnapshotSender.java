@@ -1,5 +1,6 @@
 package raft.peer;
 
+import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -8,6 +9,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import raft.PeerId;
 import raft.message.InstallSnapshot;
+import raft.message.Snapshot;
 import raft.message.SnapshotMeta;
 import wire.Bytes;
 
@@ -15,7 +17,8 @@ import wire.Bytes;
  * The leader's half of {@link SnapshotStream}: turns each InstallSnapshot the core sends into a
  * stream of chunks, at most {@code chunksInFlight} beyond what the follower acknowledged, and
  * resumes from the last acknowledged offset when a chunk or its ack is lost (a RESEND, or no
- * progress for {@code timeoutTicks}). The image is never copied: chunks are views of it.
+ * progress for {@code timeoutTicks}). The image is never held whole: each chunk is read from the
+ * snapshot's {@link SnapshotImage} (its file, opened when the stream starts) when it is sent.
  *
  * <p>The core repeats an InstallSnapshot every few ticks until the follower answers; a repeat of
  * the snapshot being streamed, or streamed less than {@code MAX_IDLE_TIMEOUTS} timeouts ago,
@@ -32,27 +35,34 @@ final class SnapshotSender {
   private final int chunksInFlight;
   private final int timeoutTicks;
   private final Consumer<SnapshotStream> out;
+  private final ImageOpener images;
   private final SplittableRandom streamIds = new SplittableRandom();
   private final Map<PeerId, Outgoing> streams = new HashMap<>();
-  /** The CRC of the image last streamed, so that streams of one image to several followers compute it once. */
-  private Bytes crcOf;
-  private int crc;
+
+  /** Opens the image a snapshot's data stands for. */
+  @FunctionalInterface
+  interface ImageOpener {
+    SnapshotImage open(Snapshot snapshot) throws IOException;
+  }
 
   /**
+   * @param images opens a snapshot's image (once per stream; closed when the stream ends)
    * @param out sends a chunk to its addressee
    */
-  SnapshotSender(int chunkBytes, int chunksInFlight, int timeoutTicks, Consumer<SnapshotStream> out) {
+  SnapshotSender(int chunkBytes, int chunksInFlight, int timeoutTicks, ImageOpener images, Consumer<SnapshotStream> out) {
     if (chunkBytes < 1 || chunksInFlight < 1 || timeoutTicks < 1)
       throw new IllegalArgumentException("chunkBytes, chunksInFlight and timeoutTicks must be >= 1");
     this.chunkBytes = chunkBytes;
     this.chunksInFlight = chunksInFlight;
     this.timeoutTicks = timeoutTicks;
+    this.images = images;
     this.out = out;
   }
 
   /** One stream of one image to one follower. */
   private final class Outgoing {
     final InstallSnapshot message;
+    final SnapshotImage image;
     final long streamId;
     final int imageCrc;
     final int chunks;
@@ -69,12 +79,12 @@ final class SnapshotSender {
     /** The follower cannot take this image (format or size): repeats of it are not streamed again. */
     boolean refused;
 
-    Outgoing(InstallSnapshot message) {
+    Outgoing(InstallSnapshot message, SnapshotImage image) {
       this.message = message;
+      this.image = image;
       this.streamId = streamIds.nextLong();
-      this.imageCrc = crcOf(message.snapshot().data());
-      int size = message.snapshot().data().size();
-      this.chunks = Math.max(1, (int) ((size + (long) chunkBytes - 1) / chunkBytes));
+      this.imageCrc = image.crc32c();
+      this.chunks = (int) Math.max(1, (image.size() + chunkBytes - 1) / chunkBytes);
     }
 
     void fill() {
@@ -82,12 +92,25 @@ final class SnapshotSender {
     }
 
     void send(int index) {
-      Bytes image = message.snapshot().data();
-      int from = (int) Math.min((long) index * chunkBytes, image.size());
-      int length = Math.min(chunkBytes, image.size() - from);
-      Bytes data = image.slice(from, length);
+      long from = Math.min((long) index * chunkBytes, image.size());
+      int length = (int) Math.min(chunkBytes, image.size() - from);
+      Bytes data;
+      try {
+        data = image.read(from, length);
+      } catch (IOException e) {
+        LOG.error("cannot read {} for stream {} to {}: {}; giving the stream up", image, Long.toHexString(streamId),
+            message.to(), e.toString());
+        finish();
+        return;
+      }
       out.accept(new SnapshotStream.Chunk(SnapshotStream.FORMAT_VERSION, message.term(), message.from(), message.to(),
           streamId, message.snapshot().meta(), image.size(), imageCrc, from, SnapshotStream.crc32c(data), data));
+    }
+
+    /** Nothing more to send: the image is closed (a newer snapshot may delete its file). */
+    void finish() {
+      finished = true;
+      image.close();
     }
 
     int chunkAt(long offset) {
@@ -101,24 +124,24 @@ final class SnapshotSender {
     }
   }
 
-  private int crcOf(Bytes image) {
-    if (image != crcOf) {
-      crc = SnapshotStream.crc32c(image);
-      crcOf = image;
-    }
-    return crc;
-  }
-
   /** The core sends {@code m}: start streaming it, unless it is the one already being streamed. */
   void send(InstallSnapshot m) {
     Outgoing current = streams.get(m.to());
     // Streaming it, or streamed it lately (the follower may still be writing it: a large image takes
     // seconds to persist, and the core repeats every few ticks meanwhile).
     if (current != null && current.sameSnapshot(m)) return;
-    Outgoing o = new Outgoing(m);
+    SnapshotImage image;
+    try {
+      image = images.open(m.snapshot());
+    } catch (IOException e) {
+      LOG.error("cannot open the image of {} to stream it to {}: {}", m.snapshot().meta().describe(), m.to(), e.toString());
+      return;
+    }
+    if (current != null) current.finish();
+    Outgoing o = new Outgoing(m, image);
     streams.put(m.to(), o);
     LOG.info("streaming {} to {} as stream {}: {} bytes in {} chunks", m.snapshot().meta().describe(), m.to(),
-        Long.toHexString(o.streamId), m.snapshot().data().size(), o.chunks);
+        Long.toHexString(o.streamId), image.size(), o.chunks);
     o.fill();
   }
 
@@ -129,7 +152,7 @@ final class SnapshotSender {
       case RECEIVED -> progress(o, o.chunkAt(a.offset()));
       case COMPLETE -> {
         o.acked = o.chunks;
-        o.finished = true;
+        o.finish();
         o.idleTicks = 0;
         LOG.debug("stream {} to {} complete", Long.toHexString(o.streamId), a.from());
       }
@@ -143,10 +166,10 @@ final class SnapshotSender {
         o.fill();
       }
       case UNSUPPORTED_VERSION, TOO_LARGE -> {
-        o.finished = true;
+        o.finish();
         o.refused = true;
         LOG.error("{} refused {} ({} bytes): {}. It cannot catch up until both run the same version (format {} here)",
-            a.from(), o.message.snapshot().meta().describe(), o.message.snapshot().data().size(), a.status(),
+            a.from(), o.message.snapshot().meta().describe(), o.image.size(), a.status(),
             SnapshotStream.FORMAT_VERSION);
       }
     }
@@ -171,6 +194,7 @@ final class SnapshotSender {
       if (++o.idleTimeouts >= MAX_IDLE_TIMEOUTS) {
         LOG.info("giving up stream {} to {}: no progress in {} timeouts", Long.toHexString(o.streamId), o.message.to(),
             o.idleTimeouts);
+        o.finish();
         return true;
       }
       LOG.debug("stream {} to {}: no progress for a timeout, resending from chunk {}", Long.toHexString(o.streamId),
@@ -184,6 +208,7 @@ final class SnapshotSender {
 
   /** Stops every stream (this peer is no longer leader: its snapshots are of no use). */
   void clear() {
+    for (Outgoing o : streams.values()) if (!o.finished) o.finish();
     streams.clear();
   }
 

@@ -1,10 +1,11 @@
 package raft.rsm;
 
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import wire.Bytes;
@@ -118,42 +119,81 @@ public final class Replica<C, R> {
     }
   }
 
-  /** Applied index, sessions and state machine, in one value for {@code RaftPeer.TakeSnapshot}. */
+  /** Marks the state machine's part as running to the end of the snapshot (streamed; no length known up front). */
+  private static final int STREAMED = -1;
+
+  /**
+   * Writes applied index, sessions and the state machine to {@code os} as it goes: the image is
+   * never built in memory (the peer's store writes it to a file). Does not close {@code os}.
+   */
+  public void writeSnapshot(OutputStream os) throws IOException {
+    DataOutputStream out = new DataOutputStream(os);
+    out.writeLong(appliedIndex);
+    sessions.write(out, results);
+    out.writeInt(STREAMED);
+    out.flush();
+    machine.writeSnapshot(os);
+    os.flush();
+  }
+
+  /** {@link #writeSnapshot} into one value, for the simulated lab servers (whose "disk" holds bytes). */
   public Bytes snapshot() {
-    try {
-      ByteArrayOutputStream buf = new ByteArrayOutputStream();
-      DataOutputStream out = new DataOutputStream(buf);
-      out.writeLong(appliedIndex);
-      sessions.write(out, results);
-      byte[] state = machine.snapshot().toArray();
-      out.writeInt(state.length);
-      out.write(state);
-      out.flush();
-      return Bytes.wrap(buf.toByteArray());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return StateMachine.inMemory(this::writeSnapshot);
   }
 
   /**
-   * Replaces everything by a snapshot of {@link #snapshot}, taken at {@code index}.
+   * Replaces everything by a snapshot of {@link #writeSnapshot}, taken at {@code index}, read from
+   * {@code is} as it goes. Also reads the format written before snapshots were streamed (the state
+   * machine's part length-prefixed), which journals of earlier versions hold.
    *
    * @throws IllegalArgumentException if the snapshot is unreadable or was taken at another index
    */
-  public void restore(long index, Bytes snapshot) {
+  public void restore(long index, InputStream is) {
     try {
-      DataInputStream in = new DataInputStream(snapshot.newInputStream());
+      DataInputStream in = new DataInputStream(is);
       long at = in.readLong();
       if (at != index) {
         throw new IllegalArgumentException("snapshot holds index " + at + " but was installed at " + index);
       }
       sessions.readReplacing(in, results);
-      byte[] state = new byte[in.readInt()];
-      in.readFully(state);
-      machine.restore(Bytes.wrap(state));
+      int length = in.readInt();
+      if (length == STREAMED) machine.restore(in);
+      else if (length >= 0) machine.restore(new BoundedInputStream(in, length));
+      else throw new IOException("bad state length " + length);
       appliedIndex = index;
     } catch (IOException e) {
       throw new IllegalArgumentException("unreadable snapshot at index " + index + ": " + e, e);
+    }
+  }
+
+  /** Restores from a snapshot held as one value ({@link #snapshot()}). */
+  public void restore(long index, Bytes snapshot) {
+    restore(index, snapshot.newInputStream());
+  }
+
+  /** At most {@code remaining} bytes of {@code in}: the old format's state machine part. */
+  private static final class BoundedInputStream extends FilterInputStream {
+    private long remaining;
+
+    BoundedInputStream(InputStream in, long remaining) {
+      super(in);
+      this.remaining = remaining;
+    }
+
+    @Override
+    public int read() throws IOException {
+      if (remaining <= 0) return -1;
+      int b = in.read();
+      if (b >= 0) remaining--;
+      return b;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      if (remaining <= 0) return -1;
+      int n = in.read(b, off, (int) Math.min(len, remaining));
+      if (n > 0) remaining -= n;
+      return n;
     }
   }
 }

@@ -7,6 +7,9 @@ import akka.actor.typed.javadsl.AbstractBehavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -21,9 +24,11 @@ import raft.core.RaftRole;
 import raft.core.RaftStatus;
 import raft.message.LogEntry;
 import raft.message.MembershipChange;
-import raft.message.Snapshot;
 import raft.peer.Applied;
 import raft.peer.RaftPeer;
+import raft.peer.SnapshotFile;
+import raft.peer.SnapshotFiles;
+import raft.peer.SnapshotImage;
 import wire.Bytes;
 
 /**
@@ -120,6 +125,8 @@ public final class ReplicatedStateMachine<C, R> extends AbstractBehavior<Replica
   private final ServiceCore<C, R, ActorRef<R>> core;
   private final ActorRef<RaftPeer.Command> peer;
   private final String prefix;
+  /** The peer's snapshot store (from {@link Applied.SnapshotDirectory}); null until it names it. */
+  private SnapshotFiles snapshotFiles;
   /** Bytes of the entries applied since the last snapshot (taken or installed). */
   private long bytesSinceSnapshot;
   /** Proposals sent to the peer and not answered yet. */
@@ -201,7 +208,8 @@ public final class ReplicatedStateMachine<C, R> extends AbstractBehavior<Replica
   }
 
   private Behavior<Command> onApplied(Applied a) {
-    if (a instanceof Applied.SnapshotInstalled s) installSnapshot(s.snapshot());
+    if (a instanceof Applied.SnapshotInstalled s) installSnapshot(s);
+    else if (a instanceof Applied.SnapshotDirectory d) snapshotFiles = d.files();
     else if (a instanceof Applied.Committed c) applyCommitted(c);
     else if (a instanceof Applied.RoleChanged r) onRoleChanged(r);
     return this;
@@ -226,13 +234,19 @@ public final class ReplicatedStateMachine<C, R> extends AbstractBehavior<Replica
     for (ServiceCore.Answer<ActorRef<R>, R> f : failed) f.caller().tell(service.replies().wrongLeader(r.leaderHint()));
   }
 
-  private void installSnapshot(Snapshot s) {
+  /** Restores by reading the image as it goes (never whole in memory), then closes it. */
+  private void installSnapshot(Applied.SnapshotInstalled s) {
+    List<ServiceCore.Answer<ActorRef<R>, R>> retry;
     long index = s.meta().index();
-    if (index <= core.replica().appliedIndex()) return; // nothing newer than what this replica holds
-    List<ServiceCore.Answer<ActorRef<R>, R>> retry = core.restore(index, s.data());
+    try (SnapshotImage image = s.image(); InputStream in = image.open()) {
+      if (index <= core.replica().appliedIndex()) return; // nothing newer than what this replica holds
+      retry = core.restore(index, in);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the snapshot at index " + index, e);
+    }
     admin.snapshotInstalled(index, role.leaderHint());
     bytesSinceSnapshot = 0;
-    LOG.info("{}restored snapshot at index {} ({} bytes, {} client sessions)", prefix, index, s.data().size(),
+    LOG.info("{}restored snapshot at index {} ({} bytes, {} client sessions)", prefix, index, s.image().size(),
         core.replica().sessions().size());
     retry.forEach(this::answer);
   }
@@ -251,7 +265,7 @@ public final class ReplicatedStateMachine<C, R> extends AbstractBehavior<Replica
     }
     // The log since the last snapshot is what the peer would replay: the lab's Raft state size.
     if (core.shouldSnapshot(bytesSinceSnapshot)) {
-      peer.tell(new RaftPeer.TakeSnapshot(core.replica().appliedIndex(), core.snapshot()));
+      takeSnapshot();
       bytesSinceSnapshot = 0;
     }
   }
@@ -259,6 +273,25 @@ public final class ReplicatedStateMachine<C, R> extends AbstractBehavior<Replica
   private Behavior<Command> run(Runnable handler) {
     handler.run();
     return this;
+  }
+
+  /**
+   * Streams the state into a file of the peer's store and hands the peer its reference: the image
+   * is never in memory whole. (Before the peer named its store, which it does first, the image goes inline.)
+   */
+  private void takeSnapshot() {
+    long index = core.replica().appliedIndex();
+    if (snapshotFiles == null) {
+      peer.tell(new RaftPeer.TakeSnapshot(index, core.snapshot()));
+      return;
+    }
+    try {
+      SnapshotFile file = snapshotFiles.write(index, core.replica()::writeSnapshot);
+      peer.tell(new RaftPeer.TakeSnapshot(index, file.toHandle()));
+    } catch (IOException e) {
+      LOG.error("{}cannot write a snapshot at index {} to {}: {}; trying again later", prefix, index, snapshotFiles,
+          e.toString());
+    }
   }
 
   private Behavior<Command> onGetStatus(GetStatus g) {

@@ -1,5 +1,6 @@
 package raft.rsm;
 
+import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -120,6 +121,11 @@ public final class ServiceCore<C, R, T> {
 
   /** Replaces the state by a snapshot installed (or recovered) at {@code index}; callers below it must retry. */
   public List<Answer<T, R>> restore(long index, Bytes snapshot) {
+    return restore(index, snapshot.newInputStream());
+  }
+
+  /** {@link #restore(long, Bytes)} from a stream, read as it goes (an image in a snapshot file). */
+  public List<Answer<T, R>> restore(long index, InputStream snapshot) {
     replica.restore(index, snapshot);
     recent.clear();
     return retry(pending.coveredBySnapshot(index));

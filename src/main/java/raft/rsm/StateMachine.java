@@ -1,5 +1,11 @@
 package raft.rsm;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import raft.peer.SnapshotFiles;
 import wire.Bytes;
 
 /**
@@ -27,9 +33,43 @@ public interface StateMachine<C, R> {
   /** Whether {@code command} only reads: its result is not kept for duplicate detection. */
   boolean isReadOnly(C command);
 
-  /** The whole state, encoded; {@link #restore} of it must give back an equal state. */
-  Bytes snapshot();
+  /**
+   * Writes the whole state to {@code out} as it goes (never encoding it into one buffer first: a
+   * snapshot may be larger than the heap has room for twice); {@link #restore(InputStream)} of
+   * what it wrote must give back an equal state. Must not close {@code out}.
+   */
+  void writeSnapshot(OutputStream out) throws IOException;
 
-  /** Replaces the whole state by a snapshot taken with {@link #snapshot}. */
-  void restore(Bytes snapshot);
+  /**
+   * Replaces the whole state by a snapshot written by {@link #writeSnapshot}, read from {@code in}
+   * as it goes; reads no further than that snapshot's end and does not close {@code in}.
+   *
+   * @throws IllegalArgumentException if the snapshot is unreadable
+   */
+  void restore(InputStream in) throws IOException;
+
+  /** The whole state as one value, for small states and tests (the replica itself streams). */
+  default Bytes snapshot() {
+    return inMemory(this::writeSnapshot);
+  }
+
+  /** What {@code writer} writes, as one value (small snapshots, tests, the simulated labs). */
+  static Bytes inMemory(SnapshotFiles.ImageWriter writer) {
+    ByteArrayOutputStream buf = new ByteArrayOutputStream();
+    try {
+      writer.writeTo(buf);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return Bytes.wrap(buf.toByteArray());
+  }
+
+  /** Replaces the state by a snapshot of {@link #snapshot()}. */
+  default void restore(Bytes snapshot) {
+    try {
+      restore(snapshot.newInputStream());
+    } catch (IOException e) {
+      throw new IllegalArgumentException("unreadable snapshot: " + e, e);
+    }
+  }
 }

@@ -26,11 +26,13 @@ final class AppliedLog {
 
   private synchronized void record(Applied m) {
     if (m instanceof Applied.SnapshotInstalled s) {
-      if (s.snapshot().meta().index() <= lastIndex && lastIndex != 0)
-        violations.add("snapshot " + s.snapshot().meta().describe() + " after applying " + lastIndex);
-      snapshot = s.snapshot();
+      if (s.meta().index() <= lastIndex && lastIndex != 0)
+        violations.add("snapshot " + s.meta().describe() + " after applying " + lastIndex);
+      try (SnapshotImage image = s.image()) {
+        snapshot = s.readSnapshot();
+      }
       entries.clear();
-      lastIndex = s.snapshot().meta().index();
+      lastIndex = s.meta().index();
     } else if (m instanceof Applied.Committed c) {
       for (LogEntry e : c.entries()) {
         if (e.index() != lastIndex + 1) violations.add("applied " + e.index() + " after " + lastIndex);

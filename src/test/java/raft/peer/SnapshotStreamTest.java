@@ -4,12 +4,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.Deque;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import raft.PeerId;
@@ -37,10 +44,35 @@ class SnapshotStreamTest {
   private final List<InstallSnapshot> installed = new ArrayList<>();
   private int chunksSent;
   private SnapshotSender sender = newSender();
-  private final SnapshotReceiver receiver = new SnapshotReceiver(FOLLOWER, 20, part -> acks.add((SnapshotStream.Ack) part));
+  private final Path dir = newDir();
+  private final SnapshotFiles files = new SnapshotFiles(dir);
+  private final SnapshotReceiver receiver = new SnapshotReceiver(FOLLOWER, files, 20,
+      part -> acks.add((SnapshotStream.Ack) part));
+
+  private static Path newDir() {
+    try {
+      return Files.createTempDirectory("snapshot-stream-test-");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @AfterEach
+  void deleteFiles() throws IOException {
+    try (Stream<Path> paths = Files.walk(dir)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    }
+  }
+
+  /** The files in the follower's store. */
+  private List<String> fileNames() throws IOException {
+    try (Stream<Path> paths = Files.list(dir)) {
+      return paths.map(p -> p.getFileName().toString()).sorted().toList();
+    }
+  }
 
   private SnapshotSender newSender() {
-    return new SnapshotSender(CHUNK, IN_FLIGHT, TIMEOUT_TICKS, part -> {
+    return new SnapshotSender(CHUNK, IN_FLIGHT, TIMEOUT_TICKS, s -> SnapshotImage.of(s.data()), part -> {
       chunksSent++;
       chunks.add((SnapshotStream.Chunk) part);
     });
@@ -52,8 +84,16 @@ class SnapshotStreamTest {
     return new InstallSnapshot(3, LEADER, FOLLOWER, new Snapshot(new SnapshotMeta(42, 2), Bytes.wrap(image)));
   }
 
+  /** What the follower's core gets holds a file reference: read the file to compare the image. */
   private void deliverChunk(SnapshotStream.Chunk c) {
-    receiver.onChunk(c).ifPresent(installed::add);
+    receiver.onChunk(c).ifPresent(m -> {
+      SnapshotFile file = SnapshotFile.fromHandle(m.snapshot().data()).orElseThrow();
+      try (SnapshotImage image = files.open(file)) {
+        installed.add(new InstallSnapshot(m.term(), m.from(), m.to(), new Snapshot(m.snapshot().meta(), image.readAll())));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    });
   }
 
   /** Delivers everything in both directions until the network is quiet, ticking when it is. */
@@ -263,13 +303,28 @@ class SnapshotStreamTest {
   }
 
   @Test
-  void aStalledPartialImageIsDropped(long seed) {
+  void aStalledPartialImageIsDropped(long seed) throws IOException {
     InstallSnapshot s = snapshot(seed, CHUNK * 4);
     sender.send(s);
     deliverChunk(chunks.poll());
     assertEquals(CHUNK, receiver.receiving());
+    assertEquals(1, fileNames().size(), "the partial image is in a temporary file: " + fileNames());
+    assertTrue(fileNames().get(0).endsWith(".part"), fileNames().toString());
     for (int i = 0; i < 20; i++) receiver.tick();
-    assertEquals(-1, receiver.receiving(), "its buffer was freed");
+    assertEquals(-1, receiver.receiving(), "it was dropped");
+    assertEquals(List.of(), fileNames(), "its temporary file was deleted");
+  }
+
+  @Test
+  void theReceivedImageIsOneRenamedFileAndNoBufferOfItsSize(long seed) throws IOException {
+    InstallSnapshot s = snapshot(seed, CHUNK * 5 + 7);
+    sender.send(s);
+    runToCompletion();
+    assertInstalledExactly(s);
+    List<String> names = fileNames();
+    assertEquals(1, names.size(), names.toString());
+    assertEquals(42, SnapshotFile.indexOf(names.get(0)), "a snapshot file named by its index: " + names);
+    assertEquals(CHUNK * 5 + 7, Files.size(dir.resolve(names.get(0))));
   }
 
   private static SnapshotStream.Chunk corrupt(SnapshotStream.Chunk c) {

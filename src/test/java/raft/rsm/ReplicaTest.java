@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -91,6 +94,41 @@ class ReplicaTest {
     assertEquals(new KvReply.CasResult(true, null), dup.result());
     assertEquals(new KvReply.Value("2"), restored.apply(4, entry(9, 0, new KvCommand.Get("b"))).result());
     assertEquals(snapshotAt(restored, 2), snapshotAt(r, 2));
+  }
+
+  /** Journals written before snapshots were streamed hold images with the state machine's part length-prefixed. */
+  @Test
+  void aSnapshotInTheFormatBeforeStreamingIsStillRead() throws Exception {
+    Replica<KvCommand, KvReply> r = replica();
+    r.apply(1, entry(7, 1, new KvCommand.Put("a", "1")));
+    r.apply(2, entry(8, 1, new KvCommand.Put("b", "2")));
+    ByteArrayOutputStream buf = new ByteArrayOutputStream();
+    DataOutputStream out = new DataOutputStream(buf);
+    out.writeLong(2);
+    r.sessions().write(out, KvCodec.RESULTS);
+    byte[] state = r.machine().snapshot().toArray();
+    out.writeInt(state.length);
+    out.write(state);
+    out.writeInt(12345); // bytes past the state machine's part are not read as state
+
+    Replica<KvCommand, KvReply> restored = replica();
+    restored.restore(2, Bytes.wrap(buf.toByteArray()));
+    assertEquals(new KvReply.Value("2"), restored.apply(3, entry(9, 0, new KvCommand.Get("b"))).result());
+    assertTrue(restored.apply(4, entry(8, 1, new KvCommand.Put("b", "2"))).duplicate(), "the sessions were read");
+    assertEquals(r.machine().snapshot(), restored.machine().snapshot());
+  }
+
+  @Test
+  void aReplicaSnapshotStreamsAsItIsWrittenAndRead() throws Exception {
+    Replica<KvCommand, KvReply> r = replica();
+    for (int i = 1; i <= 20; i++) r.apply(i, entry(i, 1, new KvCommand.Put("k" + i, "v".repeat(1000 * i))));
+    ByteArrayOutputStream image = new ByteArrayOutputStream();
+    r.writeSnapshot(image);
+    assertEquals(r.snapshot(), Bytes.wrap(image.toByteArray()), "the one-value form is the streamed one");
+    Replica<KvCommand, KvReply> restored = replica();
+    restored.restore(20, new ByteArrayInputStream(image.toByteArray()));
+    assertEquals(20, restored.appliedIndex());
+    assertEquals(r.machine().snapshot(), restored.machine().snapshot());
   }
 
   private static Bytes snapshotAt(Replica<KvCommand, KvReply> r, long index) {

@@ -1,9 +1,11 @@
 package raft.rsm;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import kvraft.KvCommand;
 import kvraft.KvReply;
 import kvraft.KvStore;
-import wire.Bytes;
 
 /** A KV state machine whose apply throws on the key "boom", as a buggy service would. */
 final class ThrowingKv implements StateMachine<KvCommand, KvReply> {
@@ -21,12 +23,12 @@ final class ThrowingKv implements StateMachine<KvCommand, KvReply> {
   }
 
   @Override
-  public Bytes snapshot() {
-    return store.snapshot();
+  public void writeSnapshot(OutputStream out) throws IOException {
+    store.writeSnapshot(out);
   }
 
   @Override
-  public void restore(Bytes snapshot) {
-    store.restore(snapshot);
+  public void restore(InputStream in) {
+    store.restore(in);
   }
 }

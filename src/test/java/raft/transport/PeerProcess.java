@@ -74,7 +74,10 @@ public final class PeerProcess {
     ActorSystem<Void> system = ActorSystem.create(Behaviors.setup(ctx -> {
       RemotePeerTransport transport = new RemotePeerTransport(ctx.getSystem(), GROUP, addresses);
       ActorRef<Applied> applier = ctx.spawn(Behaviors.receiveMessage(m -> {
-        if (m instanceof Applied.SnapshotInstalled s) OUT.println("@@snapshot " + s.snapshot().meta().index());
+        if (m instanceof Applied.SnapshotInstalled s) {
+          s.image().close();
+          OUT.println("@@snapshot " + s.meta().index());
+        }
         else if (m instanceof Applied.Committed c) {
           for (LogEntry e : c.entries()) OUT.println("@@applied " + e.index() + " " + e.command().utf8());
         }

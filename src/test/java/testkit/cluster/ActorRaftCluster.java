@@ -24,6 +24,7 @@ import raft.message.Snapshot;
 import raft.peer.Applied;
 import raft.peer.PeerSettings;
 import raft.peer.RaftPeer;
+import raft.peer.SnapshotImage;
 import raft.persistence.DurableState;
 import raft.persistence.RaftEvent;
 import testkit.net.PeerNetwork;
@@ -183,7 +184,9 @@ public final class ActorRaftCluster extends LabRaft {
           return Behaviors.same();
         })
         .onMessage(Applied.SnapshotInstalled.class, s -> {
-          snapshotInstalled(i, s.snapshot());
+          try (SnapshotImage image = s.image()) {
+            snapshotInstalled(i, s.readSnapshot());
+          }
           return Behaviors.same();
         })
         .build();
