@@ -47,6 +47,21 @@ public final class ShardKvServer {
   /** This replica's Raft status. */
   public record GetStatus(ActorRef<RaftStatus> replyTo) implements Command {}
 
+  /** Which configuration this replica has applied and the state of each shard in it (for operators and tests). */
+  public record GetShards(ActorRef<Shards> replyTo) implements Command {}
+
+  /** The answer to {@link GetShards}: {@code statuses.get(s)} is shard s's state here. */
+  public record Shards(long configNum, java.util.List<ShardStatus> statuses) implements CborSerializable {
+    public Shards {
+      statuses = java.util.List.copyOf(statuses);
+    }
+
+    /** Whether every shard this replica holds is served and owes nothing (no pull, hand-over or delete under way). */
+    public boolean settled() {
+      return statuses.stream().allMatch(st -> st == ShardStatus.SERVING || st == ShardStatus.ABSENT);
+    }
+  }
+
   /** Messages a server sends itself (never across the wire). */
   non-sealed interface Internal extends Command, NoSerializationVerificationNeeded {}
 

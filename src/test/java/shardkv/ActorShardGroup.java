@@ -87,6 +87,20 @@ final class ActorShardGroup {
     return probe.expectMessageClass(RaftStatus.class, TIMEOUT);
   }
 
+  /** Waits until every running server has applied configuration {@code num} and owes nothing for it. */
+  void awaitSettled(long num) {
+    TestProbe<ShardKvServer.Shards> probe = kit.createTestProbe();
+    probe.awaitAssert(TIMEOUT, Duration.ofMillis(100), () -> {
+      for (ActorRef<ShardKvServer.Command> s : servers.values()) {
+        s.tell(new ShardKvServer.GetShards(probe.ref()));
+        ShardKvServer.Shards shards = probe.expectMessageClass(ShardKvServer.Shards.class, TIMEOUT);
+        org.junit.jupiter.api.Assertions.assertTrue(shards.configNum() >= num && shards.settled(),
+            () -> "group " + gid + " at " + shards + ", want config " + num + " settled");
+      }
+      return null;
+    });
+  }
+
   PeerId awaitLeader() {
     return testkit.AgreedLeader.await(kit, TIMEOUT, () -> servers.keySet().stream().map(this::status).toList());
   }

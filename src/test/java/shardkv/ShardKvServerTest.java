@@ -156,7 +156,9 @@ class ShardKvServerTest {
       for (String k : keys) {
         assertEquals(new KvReply.Value(expected.get(k).toString()), await(c.client.get(k)), k);
       }
-      // The groups that left hold nothing the store needs: with them gone, everything still reads.
+      // Once 102 has everything (pulled and deleted at the old owners), the groups that left hold
+      // nothing the store needs: with them gone, everything still reads.
+      c.group(102).awaitSettled(last.num());
       c.group(100).stopAll();
       c.group(101).stopAll();
       for (String k : keys) {
@@ -185,6 +187,7 @@ class ShardKvServerTest {
       ShardConfig last = c.leave(100);
       assertEquals(10, last.shardsOf(101).size());
       for (String k : keys) assertEquals(new KvReply.Value(k + big), await(c.client.get(k)), k);
+      g101.awaitSettled(last.num()); // every shard pulled from 100 and deleted there
       c.group(100).stopAll();
       for (String k : keys) assertEquals(new KvReply.Value(k + big), await(c.client.get(k)), k);
     }
