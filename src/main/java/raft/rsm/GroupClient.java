@@ -266,9 +266,12 @@ public final class GroupClient<M, C, R> {
     else suspectUntil.remove(target);
     Verdict v = reply == null ? Verdict.NO_ANSWER : protocol.verdict().apply(reply);
     if (v == Verdict.WRONG_LEADER) {
-      // A hint to a server that is not answering is stale (it names the leader that died).
+      // A hint to a server that is not answering is likely stale (it names the leader that died),
+      // but once a full round has named it, it is believed: a leader that missed one attempt
+      // would otherwise be skipped until its suspicion runs out.
+      boolean roundDone = tries + 1 >= servers.size();
       Optional<PeerId> hint = protocol.leaderHint().apply(reply)
-          .filter(h -> !h.equals(target) && servers.containsKey(h) && !isSuspect(h));
+          .filter(h -> !h.equals(target) && servers.containsKey(h) && (roundDone || !isSuspect(h)));
       retry(op, hint.orElseGet(() -> next(target)), tries);
     } else if (v == Verdict.BUSY) {
       retryLater(op, target, tries, Duration.ofMillis(50));
@@ -289,11 +292,11 @@ public final class GroupClient<M, C, R> {
     else retryLater(op, target, tries, Duration.ofMillis(Math.min(200, 20L * round)));
   }
 
-  /** Tries {@code target} again after about {@code delay} (between half and one and a half of it). */
+  /** Tries {@code target} (already chosen past suspects, or a believed hint) after about {@code delay} (half to one and a half of it). */
   private void retryLater(Op<M, R> op, PeerId target, int tries, Duration delay) {
     // Jitter, so that clients that failed together do not retry together.
     long jittered = delay.toNanos() / 2 + java.util.concurrent.ThreadLocalRandom.current().nextLong(delay.toNanos() + 1);
-    scheduler.scheduleOnce(Duration.ofNanos(jittered), () -> attempt(op, live(target), tries + 1), executor);
+    scheduler.scheduleOnce(Duration.ofNanos(jittered), () -> attempt(op, target, tries + 1), executor);
   }
 
   /** The server after {@code p} in the rotation, skipping suspects (unless all others are). */
