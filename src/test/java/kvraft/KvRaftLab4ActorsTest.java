@@ -1,0 +1,32 @@
+package kvraft;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import testkit.cluster.ActorKvCluster;
+import testkit.cluster.LabActorSystem;
+import testkit.cluster.LabKv;
+
+/**
+ * Lab 4's scenarios ({@link KvRaftLab4Test}, the same methods) on the shipped actors: KvServer
+ * (ReplicatedStateMachine over RaftPeer) with the production election timeouts and ticks, clerks on
+ * AkkaKvClient, the in-memory journal, lossy and partitionable networks between the peers and
+ * between clerks and servers, ManualTime ({@link ActorKvCluster}).
+ */
+class KvRaftLab4ActorsTest extends KvRaftLab4Test {
+  private static LabActorSystem actors;
+
+  @BeforeAll
+  static void startActors() {
+    actors = LabActorSystem.start();
+  }
+
+  @AfterAll
+  static void stopActors() {
+    actors.close();
+  }
+
+  @Override
+  protected LabKv make(int nservers, boolean unreliable, int maxraftstate, long seed) {
+    return ActorKvCluster.make(actors, nservers, unreliable, maxraftstate, seed);
+  }
+}
