@@ -1,9 +1,8 @@
 package kvraft;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import testkit.cluster.ActorKvCluster;
-import testkit.cluster.LabActorSystem;
+import testkit.cluster.LabActors;
 import testkit.cluster.LabKv;
 
 /**
@@ -13,20 +12,11 @@ import testkit.cluster.LabKv;
  * between clerks and servers, ManualTime ({@link ActorKvCluster}).
  */
 class KvRaftLab4ActorsTest extends KvRaftLab4Test {
-  private static LabActorSystem actors;
-
-  @BeforeAll
-  static void startActors() {
-    actors = LabActorSystem.start();
-  }
-
-  @AfterAll
-  static void stopActors() {
-    actors.close();
-  }
+  @RegisterExtension
+  static final LabActors ACTORS = new LabActors();
 
   @Override
   protected LabKv make(int nservers, boolean unreliable, int maxraftstate, long seed) {
-    return ActorKvCluster.make(actors, nservers, unreliable, maxraftstate, seed);
+    return ActorKvCluster.make(ACTORS.system(), nservers, unreliable, maxraftstate, seed);
   }
 }
