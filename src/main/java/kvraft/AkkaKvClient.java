@@ -14,6 +14,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.LongSupplier;
 import raft.GroupId;
 import raft.PeerId;
 import raft.core.RaftStatus;
@@ -66,7 +67,13 @@ public final class AkkaKvClient implements KvClient {
   private final GroupClient<KvServer.Command, KvCommand, KvReply> group;
 
   public AkkaKvClient(ActorSystem<?> system, Map<PeerId, ActorRef<KvServer.Command>> servers, Settings settings) {
-    this.group = new GroupClient<>(system, servers, PROTOCOL, settings.group());
+    this(system, servers, settings, System::nanoTime);
+  }
+
+  /** A client whose deadlines run on {@code nanoTime} (a virtual-time test's clock; see {@link GroupClient}). */
+  public AkkaKvClient(ActorSystem<?> system, Map<PeerId, ActorRef<KvServer.Command>> servers, Settings settings,
+      LongSupplier nanoTime) {
+    this.group = new GroupClient<>(system, servers, PROTOCOL, settings.group(), nanoTime);
   }
 
   /**

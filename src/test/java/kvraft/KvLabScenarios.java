@@ -6,8 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
-import testkit.cluster.LabKvClerk;
-import testkit.cluster.LabKvCluster;
+import testkit.cluster.LabKv;
 import testkit.cluster.LabProcesses;
 import testkit.linearizability.KvInput;
 import testkit.linearizability.KvModel;
@@ -34,7 +33,7 @@ final class KvLabScenarios {
     private final List<Operation<KvInput, KvOutput>> ops = new ArrayList<>();
     private long last;
 
-    synchronized long stamp(LabKvCluster cfg) {
+    synchronized long stamp(LabKv cfg) {
       last = Math.max(cfg.now() * 1_000_000L, last + 1);
       return last;
     }
@@ -48,26 +47,26 @@ final class KvLabScenarios {
     }
   }
 
-  static String get(LabKvCluster cfg, LabKvClerk ck, String key, OpLog log, int cli) {
+  static String get(LabKv cfg, LabKv.Clerk ck, String key, OpLog log, int cli) {
     long start = log == null ? 0 : log.stamp(cfg);
     String v = ck.get(key);
     if (log != null) log.add(Operation.completed(cli, new KvInput.Get(key), KvOutput.value(v), start, log.stamp(cfg)));
     return v;
   }
 
-  static void put(LabKvCluster cfg, LabKvClerk ck, String key, String value, OpLog log, int cli) {
+  static void put(LabKv cfg, LabKv.Clerk ck, String key, String value, OpLog log, int cli) {
     long start = log == null ? 0 : log.stamp(cfg);
     ck.put(key, value);
     if (log != null) log.add(Operation.completed(cli, new KvInput.Put(key, value), KvOutput.DONE, start, log.stamp(cfg)));
   }
 
-  static void append(LabKvCluster cfg, LabKvClerk ck, String key, String value, OpLog log, int cli) {
+  static void append(LabKv cfg, LabKv.Clerk ck, String key, String value, OpLog log, int cli) {
     long start = log == null ? 0 : log.stamp(cfg);
     ck.append(key, value);
     if (log != null) log.add(Operation.completed(cli, new KvInput.Append(key, value), KvOutput.DONE, start, log.stamp(cfg)));
   }
 
-  static void check(LabKvCluster cfg, LabKvClerk ck, String key, String value) {
+  static void check(LabKv cfg, LabKv.Clerk ck, String key, String value) {
     String v = get(cfg, ck, key, null, -1);
     assertEquals(value, v, "Get(" + key + ") wrong value");
   }
@@ -107,13 +106,13 @@ final class KvLabScenarios {
   }
 
   /** The partitioner goroutine: random two-sided partitions every 1 s + 0..199 ms until done. */
-  private static void partitioner(LabKvCluster cfg, boolean[] done) {
+  private static void partitioner(LabKv cfg, boolean[] done) {
     while (!done[0]) {
       List<Integer> p0 = new ArrayList<>();
       List<Integer> p1 = new ArrayList<>();
       for (int i = 0; i < cfg.n(); i++) (cfg.rand().nextInt(2) == 0 ? p0 : p1).add(i);
       cfg.partition(p0.stream().mapToInt(x -> x).toArray(), p1.stream().mapToInt(x -> x).toArray());
-      cfg.sleep(LabKvCluster.ELECTION_TIMEOUT + cfg.rand().nextInt(200));
+      cfg.sleep(LabKv.ELECTION_TIMEOUT + cfg.rand().nextInt(200));
     }
   }
 
@@ -130,12 +129,12 @@ final class KvLabScenarios {
   }
 
   /** The lab's GenericTest: 3 iterations of 5 s of client load, then the checks, then porcupine. */
-  static void genericTest(LabKvCluster cfg, String part, int nclients, boolean unreliable, boolean crash,
+  static void genericTest(LabKv cfg, String part, int nclients, boolean unreliable, boolean crash,
       boolean partitions, int maxraftstate, boolean randomkeys) {
     int nservers = cfg.n();
     cfg.begin(title(part, nclients, unreliable, crash, partitions, maxraftstate, randomkeys));
     OpLog opLog = new OpLog();
-    LabKvClerk ck = cfg.makeClient(cfg.all());
+    LabKv.Clerk ck = cfg.makeClient(cfg.all());
     for (int iter = 0; iter < 3; iter++) {
       boolean[] doneClients = {false};
       boolean[] donePartitioner = {false};
@@ -144,7 +143,7 @@ final class KvLabScenarios {
       for (int c = 0; c < nclients; c++) {
         int cli = c;
         clients.add(cfg.go("client-" + cli, () -> {
-          LabKvClerk myck = cfg.makeClient(cfg.all());
+          LabKv.Clerk myck = cfg.makeClient(cfg.all());
           int j = 0;
           String last = "";
           if (!randomkeys) put(cfg, myck, Integer.toString(cli), last, opLog, cli);
@@ -179,11 +178,11 @@ final class KvLabScenarios {
       if (partitions) {
         cfg.join(parts);
         cfg.connectAll();
-        cfg.sleep(LabKvCluster.ELECTION_TIMEOUT); // a client stuck in a minority needs the new term
+        cfg.sleep(LabKv.ELECTION_TIMEOUT); // a client stuck in a minority needs the new term
       }
       if (crash) {
         for (int i = 0; i < nservers; i++) cfg.shutdownServer(i);
-        cfg.sleep(LabKvCluster.ELECTION_TIMEOUT);
+        cfg.sleep(LabKv.ELECTION_TIMEOUT);
         for (int i = 0; i < nservers; i++) cfg.startServer(i);
         cfg.connectAll();
       }
@@ -206,9 +205,9 @@ final class KvLabScenarios {
   }
 
   /** The lab's GenericTestSpeed: 1000 sequential Appends from one clerk, ≤ 100 ms / 3 each on average. */
-  static void genericTestSpeed(LabKvCluster cfg, String part) {
+  static void genericTestSpeed(LabKv cfg, String part) {
     int numOps = 1000;
-    LabKvClerk ck = cfg.makeClient(cfg.all());
+    LabKv.Clerk ck = cfg.makeClient(cfg.all());
     cfg.begin("Test: ops complete fast enough (" + part + ")");
     ck.get("x"); // wait for a leader and ready servers
     long start = cfg.now();
@@ -223,16 +222,16 @@ final class KvLabScenarios {
   }
 
   /** TestOnePartition4A on a 5-server reliable cluster: majority progresses, minority must not, heal completes it. */
-  static void onePartition(LabKvCluster cfg) {
-    LabKvClerk ck = cfg.makeClient(cfg.all());
+  static void onePartition(LabKv cfg) {
+    LabKv.Clerk ck = cfg.makeClient(cfg.all());
     put(cfg, ck, "1", "13", null, -1);
 
     cfg.begin("Test: progress in majority (4A)");
     int[][] p = cfg.makePartition();
     cfg.partition(p[0], p[1]);
-    LabKvClerk ckp1 = cfg.makeClient(p[0]);
-    LabKvClerk ckp2a = cfg.makeClient(p[1]);
-    LabKvClerk ckp2b = cfg.makeClient(p[1]);
+    LabKv.Clerk ckp1 = cfg.makeClient(p[0]);
+    LabKv.Clerk ckp2a = cfg.makeClient(p[1]);
+    LabKv.Clerk ckp2b = cfg.makeClient(p[1]);
     put(cfg, ckp1, "1", "14", null, -1);
     check(cfg, ckp1, "1", "14");
     cfg.end();
@@ -254,7 +253,7 @@ final class KvLabScenarios {
     cfg.connectAll();
     cfg.connectClient(ckp2a, cfg.all());
     cfg.connectClient(ckp2b, cfg.all());
-    cfg.sleep(LabKvCluster.ELECTION_TIMEOUT);
+    cfg.sleep(LabKv.ELECTION_TIMEOUT);
     for (int i = 0; i < 30 && !(done0.done() && done1.done()); i++) cfg.sleep(100);
     assertTrue(done0.done(), "Put did not complete");
     assertTrue(done1.done(), "Get did not complete"); // stricter than the lab, which does not wait for it

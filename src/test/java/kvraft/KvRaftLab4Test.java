@@ -14,7 +14,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import testkit.SeedExtension;
-import testkit.cluster.LabKvClerk;
+import testkit.cluster.LabKv;
 import testkit.cluster.LabKvCluster;
 import testkit.cluster.LabProcesses;
 
@@ -26,9 +26,14 @@ import testkit.cluster.LabProcesses;
 @ExtendWith(SeedExtension.class)
 class KvRaftLab4Test {
 
-  private static void generic(long seed, String part, int nclients, int nservers, boolean unreliable, boolean crash,
+  /** The lab's make_config(t, nservers, unreliable, maxraftstate); {@link KvRaftLab4ActorsTest} runs the same scenarios on the actors. */
+  protected LabKv make(int nservers, boolean unreliable, int maxraftstate, long seed) {
+    return LabKvCluster.make(nservers, unreliable, maxraftstate, seed);
+  }
+
+  private void generic(long seed, String part, int nclients, int nservers, boolean unreliable, boolean crash,
       boolean partitions, int maxraftstate, boolean randomkeys) {
-    try (LabKvCluster cfg = LabKvCluster.make(nservers, unreliable, maxraftstate, seed)) {
+    try (LabKv cfg = make(nservers, unreliable, maxraftstate, seed)) {
       genericTest(cfg, part, nclients, unreliable, crash, partitions, maxraftstate, randomkeys);
     }
   }
@@ -42,7 +47,7 @@ class KvRaftLab4Test {
 
   @Test
   void speed4A(long seed) {
-    try (LabKvCluster cfg = LabKvCluster.make(3, false, -1, seed)) {
+    try (LabKv cfg = make(3, false, -1, seed)) {
       genericTestSpeed(cfg, "4A");
     }
   }
@@ -60,8 +65,8 @@ class KvRaftLab4Test {
   @Test
   void unreliableOneKey4A(long seed) {
     int nservers = 3;
-    try (LabKvCluster cfg = LabKvCluster.make(nservers, true, -1, seed)) {
-      LabKvClerk ck = cfg.makeClient(cfg.all());
+    try (LabKv cfg = make(nservers, true, -1, seed)) {
+      LabKv.Clerk ck = cfg.makeClient(cfg.all());
       cfg.begin("Test: concurrent append to same key, unreliable (4A)");
       put(cfg, ck, "k", "", null, -1);
       int nclient = 5;
@@ -70,7 +75,7 @@ class KvRaftLab4Test {
       for (int c = 0; c < nclient; c++) {
         int me = c;
         ps.add(cfg.go("client-" + me, () -> {
-          LabKvClerk myck = cfg.makeClient(cfg.all());
+          LabKv.Clerk myck = cfg.makeClient(cfg.all());
           for (int n = 0; n < upto; n++) KvLabScenarios.append(cfg, myck, "k", "x " + me + " " + n + " y", null, -1);
         }));
       }
@@ -85,7 +90,7 @@ class KvRaftLab4Test {
   /** Progress in the majority, none in the minority (old leader there), completion after heal. */
   @Test
   void onePartition4A(long seed) {
-    try (LabKvCluster cfg = LabKvCluster.make(5, false, -1, seed)) {
+    try (LabKv cfg = make(5, false, -1, seed)) {
       onePartition(cfg);
     }
   }
@@ -136,23 +141,23 @@ class KvRaftLab4Test {
   @Test
   void snapshotRPC4B(long seed) {
     int maxraftstate = 1000;
-    try (LabKvCluster cfg = LabKvCluster.make(3, false, maxraftstate, seed)) {
-      LabKvClerk ck = cfg.makeClient(cfg.all());
+    try (LabKv cfg = make(3, false, maxraftstate, seed)) {
+      LabKv.Clerk ck = cfg.makeClient(cfg.all());
       cfg.begin("Test: InstallSnapshot RPC (4B)");
       put(cfg, ck, "a", "A", null, -1);
       check(cfg, ck, "a", "A");
 
       cfg.partition(new int[] {0, 1}, new int[] {2});
-      LabKvClerk ck1 = cfg.makeClient(0, 1);
+      LabKv.Clerk ck1 = cfg.makeClient(0, 1);
       for (int i = 0; i < 50; i++) put(cfg, ck1, Integer.toString(i), Integer.toString(i), null, -1);
-      cfg.sleep(LabKvCluster.ELECTION_TIMEOUT);
+      cfg.sleep(LabKv.ELECTION_TIMEOUT);
       put(cfg, ck1, "b", "B", null, -1);
       long sz = cfg.logSize();
       assertTrue(sz <= 8L * maxraftstate, "logs were not trimmed (" + sz + " > 8*" + maxraftstate + ")");
 
       int installed = cfg.snapshotsInstalled(2);
       cfg.partition(new int[] {0, 2}, new int[] {1});
-      LabKvClerk ck2 = cfg.makeClient(0, 2);
+      LabKv.Clerk ck2 = cfg.makeClient(0, 2);
       put(cfg, ck2, "c", "C", null, -1);
       put(cfg, ck2, "d", "D", null, -1);
       check(cfg, ck2, "a", "A");
@@ -176,8 +181,8 @@ class KvRaftLab4Test {
   void snapshotSize4B(long seed) {
     int maxraftstate = 1000;
     int maxsnapshotstate = 500;
-    try (LabKvCluster cfg = LabKvCluster.make(3, false, maxraftstate, seed)) {
-      LabKvClerk ck = cfg.makeClient(cfg.all());
+    try (LabKv cfg = make(3, false, maxraftstate, seed)) {
+      LabKv.Clerk ck = cfg.makeClient(cfg.all());
       cfg.begin("Test: snapshot size is reasonable (4B)");
       for (int i = 0; i < 200; i++) {
         put(cfg, ck, "x", "0", null, -1);
@@ -196,7 +201,7 @@ class KvRaftLab4Test {
 
   @Test
   void speed4B(long seed) {
-    try (LabKvCluster cfg = LabKvCluster.make(3, false, 1000, seed)) {
+    try (LabKv cfg = make(3, false, 1000, seed)) {
       genericTestSpeed(cfg, "4B");
     }
   }

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -17,6 +18,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import raft.PeerId;
@@ -148,13 +150,26 @@ public final class GroupClient<M, C, R> {
   private final Settings settings;
   private final ConcurrentLinkedQueue<Session> idle = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean closed = new AtomicBoolean();
+  /** Where deadlines and suspicions are measured: System.nanoTime, or the test's virtual time. */
+  private final LongSupplier nanoTime;
   private volatile PeerId leader;
-  /** Servers that left an attempt unanswered: skipped until this System.nanoTime(). */
+  /** Servers that left an attempt unanswered: skipped until this {@link #nanoTime} reading. */
   private final java.util.concurrent.ConcurrentHashMap<PeerId, Long> suspectUntil = new java.util.concurrent.ConcurrentHashMap<>();
 
   /** @param servers the group's servers; the first is tried first */
   public GroupClient(ActorSystem<?> system, Map<PeerId, ActorRef<M>> servers, Protocol<M, C, R> protocol,
       Settings settings) {
+    this(system, servers, protocol, settings, System::nanoTime);
+  }
+
+  /**
+   * @param nanoTime the clock of deadlines and suspicions, in nanoseconds; it must run with the
+   *     system's scheduler (a virtual-time test passes its ManualTime clock, so an operation's
+   *     deadline is as many virtual seconds as its ask timeouts)
+   */
+  public GroupClient(ActorSystem<?> system, Map<PeerId, ActorRef<M>> servers, Protocol<M, C, R> protocol,
+      Settings settings, LongSupplier nanoTime) {
+    this.nanoTime = Objects.requireNonNull(nanoTime, "nanoTime");
     if (servers.isEmpty()) throw new IllegalArgumentException("no servers");
     this.servers = Map.copyOf(servers);
     this.order = List.copyOf(new LinkedHashMap<>(servers).keySet());
@@ -182,7 +197,7 @@ public final class GroupClient<M, C, R> {
       return write(command, session);
     };
     return start(new Op<>(write(command, session), settings.attemptTimeout(),
-            System.nanoTime() + settings.deadline().toNanos(), new CompletableFuture<>(), renewed))
+            nanoTime.getAsLong() + settings.deadline().toNanos(), new CompletableFuture<>(), renewed))
         .whenComplete((r, e) -> idle.add(session));
   }
 
@@ -198,7 +213,7 @@ public final class GroupClient<M, C, R> {
    * each attempt may take {@code attemptTimeout}, all of them {@code deadline}.
    */
   public CompletionStage<R> call(Function<ActorRef<R>, M> request, Duration attemptTimeout, Duration deadline) {
-    return start(new Op<>(request, attemptTimeout, System.nanoTime() + deadline.toNanos(), new CompletableFuture<>(), null));
+    return start(new Op<>(request, attemptTimeout, nanoTime.getAsLong() + deadline.toNanos(), new CompletableFuture<>(), null));
   }
 
   private CompletionStage<R> start(Op<M, R> op) {
@@ -219,7 +234,7 @@ public final class GroupClient<M, C, R> {
   public boolean isSuspect(PeerId peer) {
     Long until = suspectUntil.get(peer);
     if (until == null) return false;
-    if (until - System.nanoTime() > 0) return true;
+    if (until - nanoTime.getAsLong() > 0) return true;
     suspectUntil.remove(peer, until);
     return false;
   }
@@ -236,7 +251,7 @@ public final class GroupClient<M, C, R> {
   }
 
   private void attempt(Op<M, R> op, PeerId target, int tries) {
-    long remaining = op.deadlineNanos() - System.nanoTime();
+    long remaining = op.deadlineNanos() - nanoTime.getAsLong();
     if (remaining <= 0 || closed.get()) {
       op.result().complete(protocol.timeout());
       return;
@@ -247,13 +262,16 @@ public final class GroupClient<M, C, R> {
   }
 
   private void answered(Op<M, R> op, PeerId target, int tries, R reply) {
-    if (reply == null) suspectUntil.put(target, System.nanoTime() + settings.suspectFor().toNanos());
+    if (reply == null) suspectUntil.put(target, nanoTime.getAsLong() + settings.suspectFor().toNanos());
     else suspectUntil.remove(target);
     Verdict v = reply == null ? Verdict.NO_ANSWER : protocol.verdict().apply(reply);
     if (v == Verdict.WRONG_LEADER) {
-      // A hint to a server that is not answering is stale (it names the leader that died).
+      // A hint to a server that is not answering is likely stale (it names the leader that died),
+      // but once a full round has named it, it is believed: a leader that missed one attempt
+      // would otherwise be skipped until its suspicion runs out.
+      boolean roundDone = tries + 1 >= servers.size();
       Optional<PeerId> hint = protocol.leaderHint().apply(reply)
-          .filter(h -> !h.equals(target) && servers.containsKey(h) && !isSuspect(h));
+          .filter(h -> !h.equals(target) && servers.containsKey(h) && (roundDone || !isSuspect(h)));
       retry(op, hint.orElseGet(() -> next(target)), tries);
     } else if (v == Verdict.BUSY) {
       retryLater(op, target, tries, Duration.ofMillis(50));
@@ -274,11 +292,11 @@ public final class GroupClient<M, C, R> {
     else retryLater(op, target, tries, Duration.ofMillis(Math.min(200, 20L * round)));
   }
 
-  /** Tries {@code target} again after about {@code delay} (between half and one and a half of it). */
+  /** Tries {@code target} (already chosen past suspects, or a believed hint) after about {@code delay} (half to one and a half of it). */
   private void retryLater(Op<M, R> op, PeerId target, int tries, Duration delay) {
     // Jitter, so that clients that failed together do not retry together.
     long jittered = delay.toNanos() / 2 + java.util.concurrent.ThreadLocalRandom.current().nextLong(delay.toNanos() + 1);
-    scheduler.scheduleOnce(Duration.ofNanos(jittered), () -> attempt(op, live(target), tries + 1), executor);
+    scheduler.scheduleOnce(Duration.ofNanos(jittered), () -> attempt(op, target, tries + 1), executor);
   }
 
   /** The server after {@code p} in the rotation, skipping suspects (unless all others are). */

@@ -112,6 +112,29 @@ class GroupClientTest {
     }
   }
 
+  /**
+   * A leader that missed one attempt (slow once, or one lost reply) is suspect; when every other
+   * server then names it, the client must try it again after that round instead of refusing the
+   * hint until the suspicion runs out (5 attempt timeouts of a leaderless wait for every write).
+   */
+  @Test
+  void aSuspectThatEveryOtherServerNamesIsTriedAfterOneRound() {
+    AtomicInteger toA = new AtomicInteger();
+    AtomicInteger toB = new AtomicInteger();
+    AtomicInteger toC = new AtomicInteger();
+    Map<PeerId, ActorRef<KvServer.Command>> servers = new LinkedHashMap<>();
+    servers.put(A, kit.spawn(server(toA, e -> toA.get() == 1 ? null : KvReply.DONE))); // leads; misses the first attempt
+    servers.put(B, kit.spawn(server(toB, e -> new KvReply.WrongLeader(Optional.of(A)))));
+    servers.put(C, kit.spawn(server(toC, e -> new KvReply.WrongLeader(Optional.of(A)))));
+    try (AkkaKvClient c = client(servers)) {
+      long t0 = System.nanoTime();
+      assertEquals(KvReply.DONE, c.await(c.put("k", "v")));
+      long millis = (System.nanoTime() - t0) / 1_000_000;
+      assertEquals(2, toA.get(), "the leader was asked again once b and c both named it");
+      assertTrue(millis < ATTEMPT.toMillis() * 3, "took " + millis + " ms: the hint was refused while a was suspect");
+    }
+  }
+
   @Test
   void aLeaderlessGroupAnswersTimeoutAtTheDeadlineWithoutAStorm() {
     AtomicInteger asked = new AtomicInteger();

@@ -1,6 +1,8 @@
 package testkit.cluster;
 
 import java.util.PriorityQueue;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Virtual time for actors: ManualTime (the ActorSystem's {@link VirtualScheduler}: peers' ticks,
@@ -40,9 +42,19 @@ public final class ActorClock implements VirtualClock {
     events.add(new Event(now + Math.max(0, delayMillis), seq++, action));
   }
 
-  /** Waits (in real time) until no actor has anything to do. */
+  /**
+   * Waits (in real time) until no actor has anything to do. That includes the JDK common pool:
+   * Akka's javadsl ask answers through a CompletionStage whose plain callbacks run there (an
+   * actor's {@code context.ask}, a client's {@code AskPattern.ask(...).whenComplete}), and the
+   * message such a callback sends would otherwise arrive after time moved on.
+   */
   public void settle() {
-    idle.awaitIdle(SETTLE_MILLIS);
+    while (true) {
+      idle.awaitIdle(SETTLE_MILLIS);
+      if (!ForkJoinPool.commonPool().awaitQuiescence(SETTLE_MILLIS, TimeUnit.MILLISECONDS))
+        throw new AssertionError("the common pool still busy after " + SETTLE_MILLIS + " ms of real time");
+      if (idle.isIdle()) return;
+    }
   }
 
   @Override

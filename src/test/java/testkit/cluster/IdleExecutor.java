@@ -66,6 +66,11 @@ public final class IdleExecutor extends ExecutorServiceConfigurator {
       if (--busy == 0) notifyAll();
     }
 
+    /** Whether no task is queued or running right now. */
+    public synchronized boolean isIdle() {
+      return busy == 0;
+    }
+
     /** Blocks until no task is queued or running; fails after {@code maxMillis} of real time. */
     public synchronized void awaitIdle(long maxMillis) {
       long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(maxMillis);

@@ -2,11 +2,16 @@ package testkit.cluster;
 
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import akka.actor.testkit.typed.javadsl.ManualTime;
+import akka.japi.Pair;
 import akka.persistence.testkit.PersistenceTestKitSnapshotPlugin;
+import akka.persistence.testkit.SnapshotMeta;
+import akka.persistence.testkit.javadsl.SnapshotTestKit;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import raft.persistence.DurableState;
+import raft.persistence.RaftEvent;
 
 /**
  * The ActorSystem the lab scenarios run the shipped actors in: ManualTime ({@link VirtualScheduler}), an in-memory journal
@@ -27,11 +32,13 @@ public final class LabActorSystem implements AutoCloseable {
   private final String key;
   private final ActorTestKit kit;
   private final VirtualScheduler time;
+  private final SnapshotTestKit snapshots;
   private final AtomicInteger groups = new AtomicInteger();
 
   private LabActorSystem(String key, Config config) {
     this.key = key;
     this.kit = ActorTestKit.create(key, config);
+    this.snapshots = SnapshotTestKit.create(kit.system());
     this.time = (VirtualScheduler) akka.actor.typed.javadsl.Adapter.toClassic(kit.system()).scheduler();
   }
 
@@ -63,6 +70,23 @@ public final class LabActorSystem implements AutoCloseable {
   /** The events a restart of {@code persistenceId} would replay. */
   public List<Object> events(String persistenceId) {
     return LabJournal.events(key, persistenceId);
+  }
+
+  /**
+   * The durable Raft state a restart of {@code persistenceId} would recover, rebuilt as recovery
+   * does: the latest Akka snapshot (an image of the state), then the journal's later events.
+   */
+  public DurableState recoveredRaftState(String persistenceId) {
+    List<Pair<SnapshotMeta, Object>> stored = snapshots.persistedInStorage(persistenceId);
+    DurableState state = new DurableState();
+    long after = 0;
+    for (Pair<SnapshotMeta, Object> s : stored) {
+      if (s.first().sequenceNr() <= after) continue;
+      state = DurableState.fromImage((DurableState.Image) s.second());
+      after = s.first().sequenceNr();
+    }
+    for (Object e : LabJournal.eventsAfter(key, persistenceId, after)) state = state.updated((RaftEvent) e);
+    return state;
   }
 
   /** A fresh virtual clock at 0 over this system's ManualTime. */

@@ -42,6 +42,17 @@ public final class LabJournal extends AsyncWriteJournal {
     }
   }
 
+  /** The events stored for {@code persistenceId} with a sequence number above {@code afterSequenceNr}. */
+  public static List<Object> eventsAfter(String system, String persistenceId, long afterSequenceNr) {
+    Stream s = SYSTEMS.getOrDefault(system, Map.of()).get(persistenceId);
+    if (s == null) return List.of();
+    synchronized (s) {
+      List<Object> out = new ArrayList<>();
+      for (PersistentRepr r : s.events) if (r.sequenceNr() > afterSequenceNr) out.add(r.payload());
+      return out;
+    }
+  }
+
   /** Forgets an ActorSystem's journals. */
   public static void release(String system) {
     SYSTEMS.remove(system);

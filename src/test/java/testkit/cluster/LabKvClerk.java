@@ -11,7 +11,7 @@ import raft.rsm.Envelope;
  * the servers apply it once; a read goes through the log with seq 0. Runs inside a tester process
  * (or the test thread); each call yields in virtual time.
  */
-public final class LabKvClerk {
+public final class LabKvClerk implements LabKv.Clerk {
   /** Pause after a full round of servers without an answer (an election is probably on). */
   static final long ROUND_BACKOFF_MILLIS = 20;
 
@@ -29,7 +29,8 @@ public final class LabKvClerk {
     this.enabled = new boolean[ends.length];
   }
 
-  void connectOnly(int[] to) {
+  @Override
+  public void connectOnly(int... to) {
     java.util.Arrays.fill(enabled, false);
     for (int s : to) enabled[s] = true;
   }
@@ -38,16 +39,18 @@ public final class LabKvClerk {
     return enabled[server];
   }
 
-  /** The value of key, "" if absent. */
+  @Override
   public String get(String key) {
     KvReply r = execute(new KvCommand.Get(key), 0);
     return r instanceof KvReply.Value v ? v.value() : "";
   }
 
+  @Override
   public void put(String key, String value) {
     execute(new KvCommand.Put(key, value), ++seq);
   }
 
+  @Override
   public void append(String key, String value) {
     execute(new KvCommand.Append(key, value), ++seq);
   }

@@ -1,13 +1,9 @@
 package testkit.cluster;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.OptionalInt;
 import java.util.SplittableRandom;
 import kvraft.KvCommand;
 import kvraft.KvReply;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import raft.GroupId;
 import raft.core.MemoryLogStorage;
 import raft.core.Slf4jRaftLogger;
@@ -16,7 +12,7 @@ import raft.rsm.Envelope;
 import testkit.sim.LabNetwork;
 
 /**
- * The lab's kvraft tester (src/kvraft/config.go) in virtual time: n servers, each a simulated Raft
+ * The lab's kvraft tester ({@link LabKv}) in virtual time on the simulator: n servers, each a simulated Raft
  * peer ({@link LabNetwork}) plus a KV server ({@link LabKvServer}) on the shared server logic;
  * clerks ({@link LabKvClerk}) with one end per server, shuffled, and their own connectivity
  * ({@link #makeClient(int...)}). Same helpers as config.go: {@link #partition}, {@link
@@ -31,10 +27,7 @@ import testkit.sim.LabNetwork;
  * direction also takes {@value #LATENCY_MIN}–{@value #LATENCY_MAX} ms, so virtual time advances
  * with every operation (Raft messages themselves still travel in 0 ms when reliable).
  */
-public final class LabKvCluster implements AutoCloseable {
-  private static final Logger LOG = LoggerFactory.getLogger(LabKvCluster.class);
-  public static final long ELECTION_TIMEOUT = 1000;
-  public static final long TEST_LIMIT_MILLIS = 120_000;
+public final class LabKvCluster extends LabKv {
   static final int LATENCY_MIN = 5;
   static final int LATENCY_MAX = 10;
 
@@ -51,30 +44,21 @@ public final class LabKvCluster implements AutoCloseable {
     PROPOSE_ON_TICK
   }
 
-  private final int n;
   private final long maxRaftState;
   private final Fault fault;
   private final LabNetwork net;
   private final SplittableRandom rand;
-  private final LabProcesses procs;
   private final MemoryLogStorage[] saved;
   private final LabKvServer[] servers;
   private final long[] clientRpcs;
   private final int[] snapshotsInstalled;
-  private final long realStart = System.nanoTime();
-  private long ops;
-  private String description = "";
-  private long t0;
-  private long rpcs0;
-  private long ops0;
 
-  private LabKvCluster(int n, boolean unreliable, long maxRaftState, Fault fault, long seed) {
-    this.n = n;
+  private LabKvCluster(LabNetwork net, int n, boolean unreliable, long maxRaftState, Fault fault) {
+    super(n, net.split(), net);
+    this.rand = rand();
     this.maxRaftState = maxRaftState;
     this.fault = fault;
-    this.net = new LabNetwork(n, LabNetwork.LAB_CONFIG, seed, id -> new Slf4jRaftLogger(GroupId.of("kv"), id));
-    this.rand = net.split();
-    this.procs = new LabProcesses(net, TEST_LIMIT_MILLIS, () -> null);
+    this.net = net;
     this.saved = new MemoryLogStorage[n];
     this.servers = new LabKvServer[n];
     this.clientRpcs = new long[n];
@@ -90,29 +74,16 @@ public final class LabKvCluster implements AutoCloseable {
 
   /** The lab's make_config(t, n, unreliable, maxraftstate), seeded. */
   public static LabKvCluster make(int n, boolean unreliable, long maxRaftState, long seed) {
-    return new LabKvCluster(n, unreliable, maxRaftState, Fault.NONE, seed);
+    return withFault(n, unreliable, maxRaftState, Fault.NONE, seed);
   }
 
   /** A cluster whose servers all have {@code fault}: for showing that the checks catch it. */
   public static LabKvCluster withFault(int n, boolean unreliable, long maxRaftState, Fault fault, long seed) {
-    return new LabKvCluster(n, unreliable, maxRaftState, fault, seed);
+    LabNetwork net = new LabNetwork(n, LabNetwork.LAB_CONFIG, seed, id -> new Slf4jRaftLogger(GroupId.of("kv"), id));
+    return new LabKvCluster(net, n, unreliable, maxRaftState, fault);
   }
 
-  public int n() {
-    return n;
-  }
-
-  public int[] all() {
-    int[] a = new int[n];
-    for (int i = 0; i < n; i++) a[i] = i;
-    return a;
-  }
-
-  /** The tester's random stream (the lab's rand.Int()), split from the seed. */
-  public SplittableRandom rand() {
-    return rand;
-  }
-
+  @Override
   public long now() {
     return net.now();
   }
@@ -121,54 +92,9 @@ public final class LabKvCluster implements AutoCloseable {
     return net;
   }
 
-  // ---- begin / end, time, processes -------------------------------------------------------
-
-  public void begin(String description) {
-    this.description = description;
-    LOG.info("{} ...", description);
-    t0 = net.now();
-    rpcs0 = clientRpcTotal();
-    ops0 = ops;
-  }
-
-  /** Checks failures and the time limit; logs the lab's "Passed -- seconds servers RPCs ops" line. */
-  public void end() {
-    procs.checkTimeout();
-    procs.checkFailure();
-    LOG.info(String.format("  ... Passed --  %4.1f  %d %5d %5d  (%s; raft msgs %d; %d ms real)",
-        (net.now() - t0) / 1000.0, n, clientRpcTotal() - rpcs0, ops - ops0, description, net.rpcTotal(),
-        (System.nanoTime() - realStart) / 1_000_000));
-  }
-
-  /** A line in the tester's log (beside the "Passed" lines), e.g. the linearizability verdict. */
-  public void note(String line) {
-    LOG.info("  ... {}", line);
-  }
-
-  public void sleep(long ms) {
-    procs.sleep(ms);
-  }
-
-  public LabProcesses.Proc go(String name, Runnable body) {
-    return procs.go(name, body);
-  }
-
-  public void join(List<LabProcesses.Proc> ps) {
-    procs.join(ps);
-  }
-
-  LabProcesses procs() {
-    return procs;
-  }
-
-  @Override
-  public void close() {
-    procs.close();
-  }
-
   // ---- servers and partitions ---------------------------------------------------------------
 
-  /** Full connectivity inside p1 and inside p2, none across (client ends are not touched). */
+  @Override
   public void partition(int[] p1, int[] p2) {
     setSide(p1, p2);
     setSide(p2, p1);
@@ -182,28 +108,7 @@ public final class LabKvCluster implements AutoCloseable {
     }
   }
 
-  /** Every server connected to every other. */
-  public void connectAll() {
-    partition(all(), new int[0]);
-  }
-
-  /** The lab's make_partition(): {p1 majority, p2 minority} with the current leader last in p2. */
-  public int[][] makePartition() {
-    int l = leader().orElse(0);
-    int[] p1 = new int[n / 2 + 1];
-    int[] p2 = new int[n / 2];
-    int j = 0;
-    for (int i = 0; i < n; i++) {
-      if (i == l) continue;
-      if (j < p1.length) p1[j] = i;
-      else p2[j - p1.length] = i;
-      j++;
-    }
-    p2[p2.length - 1] = l;
-    return new int[][] {p1, p2};
-  }
-
-  /** The lab's Leader(): the first server whose Raft believes it leads. */
+  @Override
   public OptionalInt leader() {
     for (int i = 0; i < n; i++) {
       if (net.peer(i) != null && net.peer(i).node().isLeader()) return OptionalInt.of(i);
@@ -212,6 +117,7 @@ public final class LabKvCluster implements AutoCloseable {
   }
 
   /** Cuts server i off, kills it, and keeps a copy of what it had persisted (zombie writes are lost). */
+  @Override
   public void shutdownServer(int i) {
     net.disconnect(i);
     net.crash(i);
@@ -220,6 +126,7 @@ public final class LabKvCluster implements AutoCloseable {
   }
 
   /** A fresh incarnation of server i on a copy of its persisted state; left disconnected from the servers. */
+  @Override
   public void startServer(int i) {
     if (servers[i] != null) shutdownServer(i);
     saved[i] = saved[i].copy();
@@ -227,34 +134,40 @@ public final class LabKvCluster implements AutoCloseable {
     servers[i] = LabKvServer.start(i, net, saved[i], maxRaftState, fault);
   }
 
-  /** The lab's LogSize(): the largest persisted Raft state. */
+  @Override
   public long logSize() {
     long max = 0;
     for (MemoryLogStorage s : saved) max = Math.max(max, s.raftStateSize());
     return max;
   }
 
-  /** The lab's SnapshotSize(): the largest persisted snapshot. */
+  @Override
   public long snapshotSize() {
     long max = 0;
     for (MemoryLogStorage s : saved) max = Math.max(max, s.snapshotSize());
     return max;
   }
 
-  /** InstallSnapshot messages delivered to server i so far. */
+  @Override
   public int snapshotsInstalled(int i) {
     return snapshotsInstalled[i];
   }
 
+  @Override
   public long clientRpcTotal() {
     long t = 0;
     for (long c : clientRpcs) t += c;
     return t;
   }
 
+  @Override
+  protected long raftRpcTotal() {
+    return net.rpcTotal();
+  }
+
   // ---- clients ---------------------------------------------------------------------------------
 
-  /** A new clerk with ends to every server, shuffled, enabled only towards {@code to}. */
+  @Override
   public LabKvClerk makeClient(int... to) {
     int[] ends = all();
     for (int i = n - 1; i > 0; i--) {
@@ -268,22 +181,13 @@ public final class LabKvCluster implements AutoCloseable {
     return ck;
   }
 
-  /** Enables exactly the clerk's ends to the servers in {@code to}. */
-  public void connectClient(LabKvClerk ck, int... to) {
-    ck.connectOnly(to);
-  }
-
-  void opCompleted() {
-    ops++;
-  }
-
   /** One labrpc Call from a clerk to a server; null means false (no reply). */
   KvReply call(LabKvClerk ck, int server, Envelope<KvCommand> request) {
-    LabProcesses.Promise<KvReply> reply = procs.promise();
+    LabProcesses.Promise<KvReply> reply = procs().promise();
     LabKvServer s = servers[server];
     if (!ck.enabled(server) || s == null || !s.alive()) {
       net.schedule(rand.nextInt(100), () -> reply.complete(null));
-      return procs.await(reply);
+      return procs().await(reply);
     }
     boolean unreliable = !net.reliable();
     net.schedule(latency() + (unreliable ? rand.nextInt(27) : 0), () -> {
@@ -302,7 +206,7 @@ public final class LabKvCluster implements AutoCloseable {
         net.schedule(latency(), () -> reply.complete(r));
       });
     });
-    return procs.await(reply);
+    return procs().await(reply);
   }
 
   /** labrpc's 100 ms poll: a call to a server that died or was cut off meanwhile fails. */

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import raft.PeerId;
+import raft.message.InstallSnapshot;
 import raft.message.RaftMessage;
 import raft.peer.RaftPeer;
 import raft.transport.PeerTransport;
@@ -52,6 +53,7 @@ public final class PeerNetwork implements PeerTransport {
   private final boolean[] connected;
   private final boolean[][] cut;
   private final long[] rpcCount;
+  private final int[] snapshotsDelivered;
   private long rpcTotal;
   private long bytes;
   private boolean reliable = true;
@@ -68,6 +70,7 @@ public final class PeerNetwork implements PeerTransport {
     this.connected = new boolean[n];
     this.cut = new boolean[n][n];
     this.rpcCount = new long[n];
+    this.snapshotsDelivered = new int[n];
   }
 
   /** Server i's new incarnation is {@code ref}; whatever was in flight to or from the old one is lost. */
@@ -132,12 +135,18 @@ public final class PeerNetwork implements PeerTransport {
       rpcTotal++;
     }
     bytes += LabNetwork.sizeOf(m);
+    if (m instanceof InstallSnapshot) snapshotsDelivered[to]++;
     refs[to].tell(new RaftPeer.Deliver(m));
   }
 
   /** Requests delivered to server i over all its incarnations (labrpc's GetCount). */
   public synchronized long rpcCount(int i) {
     return rpcCount[i];
+  }
+
+  /** InstallSnapshot messages delivered to server i over all its incarnations. */
+  public synchronized int snapshotsDelivered(int i) {
+    return snapshotsDelivered[i];
   }
 
   public synchronized long rpcTotal() {
