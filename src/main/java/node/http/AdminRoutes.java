@@ -6,7 +6,6 @@ import akka.http.javadsl.server.AllDirectives;
 import akka.http.javadsl.server.PathMatchers;
 import akka.http.javadsl.server.Route;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -43,7 +42,7 @@ public final class AdminRoutes extends AllDirectives {
   public Route route() {
     // Within /admin, akka-http's rejections (405, 404) become JSON error bodies, as for the KV routes.
     return pathPrefix("admin", () -> handleRejections(KvRoutes.rejections(), () -> concat(
-        path("members", () -> get(() -> onSuccess(safely(admin::members).handle((m, t) -> t == null
+        path("members", () -> get(() -> onSuccess(ApiJson.safely(admin::members).handle((m, t) -> t == null
             ? ApiJson.Answer.ok(AdminJson.members(m)) : internal(t)), this::answer))),
         path(PathMatchers.segment("members").slash(PathMatchers.segment()).slash("learner"), peer -> post(() ->
             change(peer, MembershipChange.AddLearner::new))),
@@ -67,20 +66,12 @@ public final class AdminRoutes extends AllDirectives {
   }
 
   private Route run(Supplier<CompletionStage<AdminReply>> call) {
-    return onSuccess(safely(call).handle((r, t) -> t == null ? AdminJson.reply(r) : internal(t)), this::answer);
+    return onSuccess(ApiJson.safely(call).handle((r, t) -> t == null ? AdminJson.reply(r) : internal(t)), this::answer);
   }
 
   private Route answer(ApiJson.Answer a) {
     List<HttpHeader> headers = a.retryAfter() ? List.of(RetryAfter.create(ApiJson.RETRY_AFTER_SECONDS)) : List.of();
     return complete(a.status(), headers, a.body(), ApiJson.MARSHALLER);
-  }
-
-  private static <T> CompletionStage<T> safely(Supplier<CompletionStage<T>> call) {
-    try {
-      return call.get();
-    } catch (RuntimeException e) {
-      return CompletableFuture.failedFuture(e);
-    }
   }
 
   private static ApiJson.Answer internal(Throwable t) {

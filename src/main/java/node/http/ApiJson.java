@@ -113,4 +113,13 @@ final class ApiJson {
         s.term(), s.leader().map(Object::toString).orElse(null), s.commitIndex(), s.appliedIndex(), s.firstIndex(),
         s.lastIndex())).toList()));
   }
+
+  /** A client call that throws instead of returning a failed stage is treated the same way. */
+  static <T> java.util.concurrent.CompletionStage<T> safely(java.util.function.Supplier<java.util.concurrent.CompletionStage<T>> call) {
+    try {
+      return call.get();
+    } catch (RuntimeException e) {
+      return java.util.concurrent.CompletableFuture.failedFuture(e);
+    }
+  }
 }

@@ -21,7 +21,6 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -80,7 +79,7 @@ public final class KvRoutes extends AllDirectives {
 
   public Route route() {
     return handleExceptions(exceptions(), () -> handleRejections(rejections(), () -> concat(
-        path("status", () -> get(() -> answer(safely(client::status).thenApply(ApiJson::status)))),
+        path("status", () -> get(() -> answer(ApiJson.safely(client::status).thenApply(ApiJson::status)))),
         path(OPENAPI, () -> get(() -> getFromResource(OPENAPI, ContentTypes.APPLICATION_JSON))),
         pathPrefix("kv", () -> concat(
             pathEnd(() -> get(() -> read(this::scan))),
@@ -138,7 +137,7 @@ public final class KvRoutes extends AllDirectives {
     }
     Optional<KvReply.Rejected> rejected = limits.check(c);
     if (rejected.isPresent()) return answer(ApiJson.reply(key, rejected.get()));
-    return answer(safely(() -> client.execute(c)).thenApply(r -> ApiJson.reply(key, r)));
+    return answer(ApiJson.safely(() -> client.execute(c)).thenApply(r -> ApiJson.reply(key, r)));
   }
 
   private Route badRequest(String message) {
@@ -201,15 +200,6 @@ public final class KvRoutes extends AllDirectives {
     return cs.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
         .onUnmappableCharacter(CodingErrorAction.REPORT)
         .decode(ByteBuffer.wrap(entity.getData().toArray())).toString();
-  }
-
-  /** A client that throws instead of returning a failed stage is treated the same way. */
-  private static <T> CompletionStage<T> safely(Supplier<CompletionStage<T>> call) {
-    try {
-      return call.get();
-    } catch (RuntimeException e) {
-      return CompletableFuture.failedFuture(e);
-    }
   }
 
   private static ApiJson.Answer internal(Throwable t) {

@@ -1,6 +1,14 @@
 package testkit.cluster;
 
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.Scheduler;
+import akka.actor.typed.javadsl.AskPattern;
+import java.time.Duration;
 import java.util.PriorityQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
 
@@ -17,6 +25,8 @@ import java.util.concurrent.TimeUnit;
 public final class ActorClock implements VirtualClock {
   /** Real time the actors may take to settle after a step before the test fails. */
   static final long SETTLE_MILLIS = 60_000;
+  /** Real time a settled ask may take to be answered. */
+  private static final long REPLY_MILLIS = 30_000;
 
   private record Event(long time, long seq, Runnable action) {}
 
@@ -54,6 +64,23 @@ public final class ActorClock implements VirtualClock {
       if (!ForkJoinPool.commonPool().awaitQuiescence(SETTLE_MILLIS, TimeUnit.MILLISECONDS))
         throw new AssertionError("the common pool still busy after " + SETTLE_MILLIS + " ms of real time");
       if (idle.isIdle()) return;
+    }
+  }
+
+  /**
+   * Asks {@code to} and lets the actors settle, without virtual time passing: the answer must be
+   * there then. The ask's own timeout is an hour of virtual time, so it never fires meanwhile.
+   */
+  public <Req, T> T askSettled(ActorRef<Req> to, Function<ActorRef<T>, Req> message, Scheduler scheduler) {
+    CompletableFuture<T> f = AskPattern.ask(to, message::apply, Duration.ofHours(1), scheduler).toCompletableFuture();
+    settle();
+    try {
+      return f.get(REPLY_MILLIS, TimeUnit.MILLISECONDS);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new AssertionError("no answer from " + to + " although the actors settled", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
     }
   }
 

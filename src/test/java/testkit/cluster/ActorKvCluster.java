@@ -5,7 +5,6 @@ import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.Props;
 import akka.actor.typed.SpawnProtocol;
-import akka.actor.typed.javadsl.AskPattern;
 import akka.actor.typed.javadsl.Behaviors;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,11 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.SplittableRandom;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import kvraft.AkkaKvClient;
 import kvraft.KvServer;
@@ -54,8 +49,6 @@ import testkit.net.SimNetwork;
 public final class ActorKvCluster extends LabKv {
   /** How long one attempt of a clerk may wait for a server: the client's production default. */
   private static final Duration ATTEMPT_TIMEOUT = AkkaKvClient.Settings.defaults().attemptTimeout();
-  private static final Duration ASK = Duration.ofHours(1); // ManualTime: never fires while we wait
-  private static final long REPLY_MILLIS = 30_000;
 
   /** Points a KvServer request's reply at the network. */
   static final Rerouter<KvServer.Command> REROUTER = (request, via) -> {
@@ -278,16 +271,7 @@ public final class ActorKvCluster extends LabKv {
 
   /** Asks and lets the actors settle, without virtual time passing; the answer must be there then. */
   private <Req, T> T ask(ActorRef<Req> to, Function<ActorRef<T>, Req> message) {
-    CompletableFuture<T> f = AskPattern.ask(to, message::apply, ASK, kit.scheduler()).toCompletableFuture();
-    clock.settle();
-    try {
-      return f.get(REPLY_MILLIS, TimeUnit.MILLISECONDS);
-    } catch (ExecutionException | TimeoutException e) {
-      throw new AssertionError("no answer from " + to + " although the actors settled", e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError(e);
-    }
+    return clock.askSettled(to, message, kit.scheduler());
   }
 
   @Override

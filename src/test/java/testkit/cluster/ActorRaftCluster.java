@@ -3,16 +3,11 @@ package testkit.cluster;
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
-import akka.actor.typed.javadsl.AskPattern;
 import akka.actor.typed.javadsl.Behaviors;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import raft.GroupId;
 import raft.PeerId;
@@ -50,8 +45,6 @@ public final class ActorRaftCluster extends LabRaft {
    */
   private static final RaftConfig LAB_RAFT_CONFIG = RaftConfig.defaults().withNoopOnElection(false);
 
-  private static final Duration ASK = Duration.ofHours(1); // ManualTime: never fires while we wait
-  private static final long REPLY_MILLIS = 30_000;
 
   private final LabActorSystem system;
   private final ActorTestKit kit;
@@ -228,16 +221,7 @@ public final class ActorRaftCluster extends LabRaft {
 
   /** Asks and lets the actors settle, without virtual time passing; the answer must be there then. */
   private <T> T ask(ActorRef<RaftPeer.Command> p, Function<ActorRef<T>, RaftPeer.Command> message) {
-    CompletableFuture<T> f = AskPattern.ask(p, message::apply, ASK, kit.scheduler()).toCompletableFuture();
-    clock.settle();
-    try {
-      return f.get(REPLY_MILLIS, TimeUnit.MILLISECONDS);
-    } catch (ExecutionException | TimeoutException e) {
-      throw new AssertionError("no answer from " + p + " although the actors settled", e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError(e);
-    }
+    return clock.askSettled(p, message, kit.scheduler());
   }
 
   /**
