@@ -32,6 +32,7 @@ public final class NodeProcesses implements AutoCloseable {
   private final Map<PeerId, String> addresses = new LinkedHashMap<>();
   private final Map<PeerId, Process> processes = new ConcurrentHashMap<>();
   private final Map<PeerId, Path> logs = new ConcurrentHashMap<>();
+  private final Map<PeerId, String> peerConfig = new ConcurrentHashMap<>();
   private final List<String> jvmOptions;
   private final String extraConfig;
 
@@ -81,13 +82,20 @@ public final class NodeProcesses implements AutoCloseable {
     return dir.resolve("data-" + p);
   }
 
-  private Path confFile(PeerId p) throws IOException {
+  /** Adds HOCON for {@code p} alone, after the common extra config (e.g. {@code raftkv.node.join = true}). */
+  public NodeProcesses configure(PeerId p, String hocon) {
+    peerConfig.put(p, hocon);
+    return this;
+  }
+
+  /** Writes the config file of {@code p} (as its next launch will use it) and returns its path. */
+  public Path confFile(PeerId p) throws IOException {
     StringBuilder peers = new StringBuilder();
     addresses.forEach((id, hostPort) -> peers.append("    ").append(id).append(" = \"").append(hostPort).append("\"\n"));
     Path conf = dir.resolve(p.id() + ".conf");
     Files.writeString(conf, "raftkv.node {\n  id = " + p + "\n  group = " + group + "\n  data-dir = \""
         + dataDir(p).toAbsolutePath() + "\"\n  http.port = 0\n  peers {\n" + peers + "  }\n}\n"
-        + extraConfig + "\n");
+        + extraConfig + "\n" + peerConfig.getOrDefault(p, "") + "\n");
     return conf;
   }
 
@@ -102,6 +110,27 @@ public final class NodeProcesses implements AutoCloseable {
     processes.put(p, proc);
     logs.put(p, log);
     return log;
+  }
+
+  /** What a {@code bin/raftkv} command run by {@link #cli} printed (stdout and stderr) and returned. */
+  public record CliRun(List<String> args, int exitCode, String output) {}
+
+  /**
+   * Runs {@code bin/raftkv args...} to its end: {@code cli.Main} in a child JVM with this JVM's
+   * classpath (bin/raftkv runs the same main from the packaged jar, which a test does not build).
+   */
+  public CliRun cli(List<String> args) throws Exception {
+    Path out = dir.resolve("cli-" + System.nanoTime() + ".log");
+    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+    command.addAll(SMALL_JVM);
+    command.addAll(List.of("-cp", classpath(), "cli.Main"));
+    command.addAll(args);
+    Process proc = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+    if (!proc.waitFor(120, TimeUnit.SECONDS)) {
+      proc.destroyForcibly();
+      throw new AssertionError("bin/raftkv " + String.join(" ", args) + " did not exit within 120 s; see " + out);
+    }
+    return new CliRun(args, proc.exitValue(), Files.readString(out));
   }
 
   /** Waits for the banner the node prints once its replica runs and its HTTP API listens; returns the HTTP base URL. */
