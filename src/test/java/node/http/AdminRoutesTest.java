@@ -44,7 +44,7 @@ class AdminRoutesTest {
   static final MembershipStatus LEADER = new MembershipStatus(PeerId.of("p1"), RaftRole.LEADER, 3,
       Optional.of(PeerId.of("p1")), new Membership(List.of(PeerId.of("p1"), PeerId.of("p2")), List.of(P4), List.of()), 7, 9, 9);
 
-  /** Answers the next call with {@link #next}, and remembers what it was asked. */
+  /** Answers the next call with {@link #next} (none set: a success), and remembers what it was asked. */
   static final class Scripted implements GroupAdmin {
     final AtomicReference<AdminReply> next = new AtomicReference<>();
     final AtomicReference<Object> asked = new AtomicReference<>();
@@ -57,13 +57,15 @@ class AdminRoutesTest {
     @Override
     public CompletionStage<AdminReply> change(MembershipChange change) {
       asked.set(change);
-      return CompletableFuture.completedFuture(next.get());
+      AdminReply r = next.get();
+      return CompletableFuture.completedFuture(r != null ? r : new AdminReply.Changed(LEADER.membership(), 8));
     }
 
     @Override
     public CompletionStage<AdminReply> transferLeadership(Optional<PeerId> target) {
       asked.set(target);
-      return CompletableFuture.completedFuture(next.get());
+      AdminReply r = next.get();
+      return CompletableFuture.completedFuture(r != null ? r : new AdminReply.TransferStarted(target.orElse(P4)));
     }
 
     @Override

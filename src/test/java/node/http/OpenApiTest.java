@@ -14,9 +14,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import kvraft.InMemoryKvClient;
 import kvraft.KvLimits;
@@ -24,16 +26,23 @@ import kvraft.KvReply;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import raft.PeerId;
+import raft.core.MembershipRefusal;
+import raft.core.RaftRole;
+import raft.core.TransferResult;
+import raft.rsm.AdminReply;
 
 /**
- * {@code openapi.json} against the running routes (over the in-memory client): the node serves
- * it; every path and method it describes answers with one of the statuses it lists, and its error
- * bodies carry a code of its ErrorCode schema; every path and method the server answers is in it;
- * and its ErrorCode list is {@link ErrorCode}.
+ * {@code openapi.json} against the running routes (over the in-memory client and a scripted
+ * {@link node.GroupAdmin} for /admin): the node serves it; every path and method it describes
+ * answers with one of the statuses it lists, and its error bodies carry a code of its ErrorCode
+ * schema (every refusal an admin operation can get included); every path and method the server
+ * answers is in it; and its ErrorCode and RaftRole lists are the enums.
  */
 class OpenApiTest {
   static ActorTestKit testKit;
   static InMemoryKvClient client = new InMemoryKvClient(KvLimits.defaults());
+  static final AdminRoutesTest.Scripted admin = new AdminRoutesTest.Scripted();
   static URI base;
   static final HttpClient http = HttpClient.newHttpClient();
   static JsonNode doc;
@@ -43,7 +52,8 @@ class OpenApiTest {
   @BeforeAll
   static void start() throws Exception {
     testKit = ActorTestKit.create();
-    ServerBinding binding = HttpApi.start(testKit.system(), client, "127.0.0.1", 0).toCompletableFuture().get();
+    ServerBinding binding = HttpApi.start(testKit.system(), client, KvLimits.defaults(), "127.0.0.1", 0,
+        NodeOps.defaults(), admin).toCompletableFuture().get();
     base = URI.create("http://127.0.0.1:" + binding.localAddress().getPort() + "/");
     HttpResponse<String> r = send("GET", "openapi.json", null);
     assertEquals(200, r.statusCode());
@@ -63,7 +73,7 @@ class OpenApiTest {
 
   /** A concrete request path for a templated one. */
   static String concrete(String template) {
-    return template.substring(1).replace("{key}", "some%2Fkey");
+    return template.substring(1).replace("{key}", "some%2Fkey").replace("{peer}", "p4");
   }
 
   private static List<String> fieldNames(JsonNode n) {
@@ -99,7 +109,8 @@ class OpenApiTest {
         checked++;
       }
     }
-    assertEquals(10, checked, "get/put/delete key, append, scan, status, openapi, livez, readyz, metrics");
+    assertEquals(15, checked, "get/put/delete key, append, scan, status, openapi, livez, readyz, metrics; "
+        + "admin members, add learner, promote, remove, transfer leader");
     // Error statuses the operations describe: force a few through the client and check their codes.
     for (KvReply failure : List.of(KvReply.BUSY, KvReply.TIMEOUT, KvReply.SESSION_EXPIRED, new KvReply.Rejected("x"))) {
       client.failNext(failure);
@@ -111,11 +122,79 @@ class OpenApiTest {
     }
   }
 
+  /** What an admin operation can be refused with, beyond NotLeader, TransferInProgress and Unavailable (see MembershipChanges). */
+  static final List<MembershipRefusal> ANY_CHANGE = List.of(MembershipRefusal.NO_CHANGE,
+      MembershipRefusal.JOINT_IN_PROGRESS, MembershipRefusal.CHANGE_PENDING, MembershipRefusal.NO_COMMIT_IN_TERM);
+  static final Map<String, List<MembershipRefusal>> CHANGE_REFUSALS = Map.of(
+      "POST /admin/members/{peer}/learner", List.of(MembershipRefusal.ALREADY_MEMBER, MembershipRefusal.DEMOTION_UNSUPPORTED),
+      "POST /admin/members/{peer}/promote", List.of(MembershipRefusal.NOT_A_LEARNER, MembershipRefusal.LEARNER_BEHIND),
+      "DELETE /admin/members/{peer}", List.of(MembershipRefusal.NOT_A_MEMBER, MembershipRefusal.LAST_VOTER));
+
+  @Test
+  void everyAdminRefusalHasADescribedStatusAndCode() throws Exception {
+    Set<String> codes = new LinkedHashSet<>();
+    doc.at("/components/schemas/ErrorCode/enum").forEach(c -> codes.add(c.asText()));
+    PeerId p2 = PeerId.of("p2");
+    List<AdminReply> unavailable = List.of(new AdminReply.NotLeader(Optional.empty()), new AdminReply.NotLeader(Optional.of(p2)),
+        new AdminReply.TransferInProgress(p2), new AdminReply.Unavailable("no answer"));
+    Map<String, List<AdminReply>> cases = new LinkedHashMap<>();
+    CHANGE_REFUSALS.forEach((op, specific) -> {
+      List<AdminReply> replies = new ArrayList<>(unavailable);
+      for (MembershipRefusal r : ANY_CHANGE) replies.add(new AdminReply.MembershipRefused(r, Optional.empty()));
+      for (MembershipRefusal r : specific) replies.add(new AdminReply.MembershipRefused(r, Optional.of(PeerId.of("p4"))));
+      cases.put(op, replies);
+    });
+    List<AdminReply> transfer = new ArrayList<>(unavailable);
+    for (TransferResult.Reason r : TransferResult.Reason.values()) transfer.add(new AdminReply.TransferRefused(r, Optional.of(p2)));
+    cases.put("POST /admin/transfer-leader", transfer);
+    int checked = 0;
+    try {
+      checked = checkRefusals(cases, codes);
+    } finally {
+      admin.next.set(null);
+    }
+    assertEquals(3 * (4 + 4) + 6 + TransferResult.Reason.values().length + 4, checked);
+  }
+
+  /** Sends each case's request with each scripted reply; checks its status, code and Retry-After against the document. */
+  private static int checkRefusals(Map<String, List<AdminReply>> cases, Set<String> codes) throws Exception {
+    int checked = 0;
+    for (Map.Entry<String, List<AdminReply>> c : cases.entrySet()) {
+      String method = c.getKey().substring(0, c.getKey().indexOf(' '));
+      String template = c.getKey().substring(method.length() + 1);
+      JsonNode responses = doc.path("paths").path(template).path(method.toLowerCase()).path("responses");
+      assertTrue(responses.size() > 0, "not described: " + c.getKey());
+      for (AdminReply reply : c.getValue()) {
+        admin.next.set(reply);
+        HttpResponse<String> r = send(method, concrete(template), null);
+        String where = c.getKey() + " answering " + reply + " -> " + r.statusCode() + " " + r.body();
+        JsonNode described = responses.path(String.valueOf(r.statusCode()));
+        assertTrue(!described.isMissingNode() && r.statusCode() >= 400, "status not described: " + where);
+        String code = ApiJson.MAPPER.readTree(r.body()).path("code").asText();
+        assertTrue(codes.contains(code), "code not in the ErrorCode schema: " + where);
+        assertTrue(described.path("description").asText().contains(code), "the description names the code: " + where);
+        if (r.headers().firstValue("Retry-After").isPresent()) {
+          assertTrue(described.path("headers").has("Retry-After"), "Retry-After not described: " + where);
+        }
+        checked++;
+      }
+    }
+    return checked;
+  }
+
+  @Test
+  void theRaftRoleSchemaIsTheRaftRoleEnum() {
+    List<String> described = new ArrayList<>();
+    doc.at("/components/schemas/RaftRole/enum").forEach(c -> described.add(c.asText()));
+    assertEquals(Arrays.stream(RaftRole.values()).map(Enum::name).toList(), described);
+  }
+
   @Test
   void everyRouteTheServerAnswersIsDescribed() throws Exception {
     List<String> probes = new ArrayList<>(List.of("kv/x", "kv/x/append", "kv", "status", "openapi.json",
         "kv/x/y", "kv/x/append/more", "", "status/x", "openapi.yaml", "admin", "kv/", "livez", "readyz", "metrics",
-        "metrics/x"));
+        "metrics/x", "admin/members", "admin/members/p4", "admin/members/p4/learner", "admin/members/p4/promote",
+        "admin/members/p4/x", "admin/members/", "admin/transfer-leader", "admin/transfer-leader/x", "admin/x"));
     for (Iterator<String> it = doc.path("paths").fieldNames(); it.hasNext(); ) probes.add(concrete(it.next()));
     for (String path : probes) {
       for (String method : METHODS) {
@@ -136,6 +215,11 @@ class OpenApiTest {
     List<String> parts = Arrays.asList(path.split("/", -1));
     if (parts.size() == 2 && parts.get(0).equals("kv") && !parts.get(1).isEmpty()) return "/kv/{key}";
     if (parts.size() == 3 && parts.get(0).equals("kv") && parts.get(2).equals("append")) return "/kv/{key}/append";
+    if (parts.size() == 3 && parts.get(0).equals("admin") && parts.get(1).equals("members") && !parts.get(2).isEmpty())
+      return "/admin/members/{peer}";
+    if (parts.size() == 4 && parts.get(0).equals("admin") && parts.get(1).equals("members")) {
+      return "/admin/members/{peer}/" + parts.get(3);
+    }
     return "/" + path;
   }
 
