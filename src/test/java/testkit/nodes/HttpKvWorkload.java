@@ -31,6 +31,7 @@ public final class HttpKvWorkload implements AutoCloseable {
 
   private final HistoryRecorder<KvInput, KvOutput> history = new HistoryRecorder<>();
   private final ConcurrentLinkedQueue<Long> writeAcks = new ConcurrentLinkedQueue<>();
+  private final List<ConcurrentLinkedQueue<Long>> writeAcksByClient = new ArrayList<>();
   private final AtomicBoolean stop = new AtomicBoolean();
   private final AtomicInteger unknown = new AtomicInteger();
   private final ConcurrentLinkedQueue<String> rejected = new ConcurrentLinkedQueue<>();
@@ -38,6 +39,7 @@ public final class HttpKvWorkload implements AutoCloseable {
 
   /** Starts the clients at once. */
   public HttpKvWorkload(List<String> bases, int clients, Duration requestTimeout, long seed) {
+    for (int i = 0; i < clients; i++) writeAcksByClient.add(new ConcurrentLinkedQueue<>());
     for (int i = 0; i < clients; i++) {
       int id = i;
       KvClient c = new HttpKvClient(URI.create(bases.get(i % bases.size())), requestTimeout);
@@ -70,7 +72,11 @@ public final class HttpKvWorkload implements AutoCloseable {
       KvOutput out = output(in, r);
       if (out != null) {
         call.returned(out);
-        if (!(in instanceof KvInput.Get)) writeAcks.add(System.nanoTime());
+        if (!(in instanceof KvInput.Get)) {
+          long now = System.nanoTime();
+          writeAcks.add(now);
+          writeAcksByClient.get(id).add(now);
+        }
         continue;
       }
       if (r instanceof KvReply.Rejected rej) rejected.add(in + " -> " + rej);
@@ -118,6 +124,15 @@ public final class HttpKvWorkload implements AutoCloseable {
   /** {@link System#nanoTime()} of every acknowledged write, in no particular order. */
   public List<Long> writeAcks() {
     return List.copyOf(writeAcks);
+  }
+
+  /** How many writes the clients sending to {@code bases[base]} had acknowledged after {@code from} (nanoTime). */
+  public long writesAckedThrough(int base, int bases, long from) {
+    long n = 0;
+    for (int i = base; i < writeAcksByClient.size(); i += bases) {
+      n += writeAcksByClient.get(i).stream().filter(t -> t > from).count();
+    }
+    return n;
   }
 
   /** How many operations ended with an unknown outcome (pending in the history). */
