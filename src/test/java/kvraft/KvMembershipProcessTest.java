@@ -112,7 +112,8 @@ class KvMembershipProcessTest {
    * p4 starts as a new node ({@code raftkv.node.join = true}), is added as a learner with
    * {@code bin/raftkv admin --config ... add-learner p4}, promoted over {@code /admin} once it has
    * caught up, and an old voter (a follower) is removed with {@code bin/raftkv admin --http ...
-   * remove}; clients write through the leader's and p4's HTTP APIs all along. Then the removed
+   * remove}; clients write through the leader's and p4's HTTP APIs all along; {@code bin/raftkv
+   * admin --http <p4> members} lists the new voters. Then the removed
    * node and the other old follower are killed: the survivors (the leader and p4) are two of the
    * three voters, so writes going on proves p4 votes and acknowledges as a voter.
    */
