@@ -14,10 +14,10 @@ import akka.persistence.typed.javadsl.EventHandler;
 import akka.persistence.typed.javadsl.EventSourcedBehavior;
 import akka.persistence.typed.javadsl.SignalHandler;
 import java.util.List;
-import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import raft.PeerId;
+import raft.logging.ReplicaMdc;
 import raft.message.RaftMessage;
 import raft.peer.RaftPeer;
 import raft.transport.PeerTransport;
@@ -92,7 +92,7 @@ public final class ReplicaEntity
   private enum ReplicaStopped implements Command { INSTANCE }
 
   public static Behavior<Command> create(ReplicaKey key, ReplicaFactory factory, PeerTransport transport) {
-    return Behaviors.withMdc(Command.class, Map.of("groupId", key.group().id(), "peerId", key.replica().id()),
+    return ReplicaMdc.wrap(key.group(), key.replica(),
         Behaviors.setup(ctx -> new ReplicaEntity(ctx, key, factory, transport)));
   }
 

@@ -14,6 +14,7 @@ import raft.core.RaftStatus;
 import raft.message.MembershipChange;
 import raft.rsm.AdminReply;
 import raft.rsm.ReplicatedStateMachine;
+import raft.logging.ReplicaMdc;
 import wire.CborSerializable;
 
 /**
@@ -91,7 +92,7 @@ public final class KvServer {
     ReplicatedStateMachine.Service<KvCommand, KvReply> service = new ReplicatedStateMachine.Service<>(
         new KvStore(), KvCodec.COMMANDS, KvCodec.RESULTS, REPLIES, c -> limits.check(c).map(r -> r),
         settings.maxRaftStateBytes(), settings.maxSessions(), settings.maxWaitingCalls());
-    return Behaviors.setup(ctx -> {
+    return ReplicaMdc.wrap(peer.group(), peer.self(), Behaviors.setup(ctx -> {
       ctx.getSystem().receptionist().tell(Receptionist.register(serviceKey(peer.group()), ctx.getSelf()));
       // Our serializable protocol becomes the replica's in-actor protocol; the replica's own
       // messages (applied entries, proposal answers) are not Commands and pass straight through.
@@ -101,6 +102,6 @@ public final class KvServer {
           .match(GetMembers.class, g -> new ReplicatedStateMachine.GetMembers(g.replyTo()))
           .match(ChangeMembership.class, c -> new ReplicatedStateMachine.ChangeMembership(c.changes(), c.replyTo()))
           .match(TransferLeadership.class, t -> new ReplicatedStateMachine.TransferLeadership(t.target(), t.replyTo())));
-    });
+    }));
   }
 }

@@ -18,6 +18,7 @@ import raft.PeerId;
 import raft.core.RaftStatus;
 import raft.rsm.ReplicatedStateMachine;
 import raft.rsm.StateMachine;
+import raft.logging.ReplicaMdc;
 import wire.CborSerializable;
 
 /**
@@ -87,7 +88,7 @@ public final class ShardCtrlServer {
 
   public static Behavior<Command> create(ReplicatedStateMachine.PeerSpec peer, ShardCtrlSettings settings) {
     ShardCtrlSettings s = settings.validate();
-    return Behaviors.setup(ctx -> {
+    return ReplicaMdc.wrap(peer.group(), peer.self(), Behaviors.setup(ctx -> {
       ctx.getSystem().receptionist().tell(Receptionist.register(serviceKey(peer.group()), ctx.getSelf()));
       ActorRef<ConfigWatchers.Command> watchers =
           ctx.spawn(ConfigWatchers.create(ctx.getSelf(), s.maxWatch()), "watchers");
@@ -97,7 +98,7 @@ public final class ShardCtrlServer {
           machine, CtrlCodec.COMMANDS, CtrlCodec.RESULTS, REPLIES, c -> c.malformed(s.nShards()),
           s.maxRaftStateBytes());
       return Behaviors.intercept(() -> new Routing(watchers), ReplicatedStateMachine.create(peer, service));
-    });
+    }));
   }
 
   /**

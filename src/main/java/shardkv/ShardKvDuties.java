@@ -49,7 +49,6 @@ final class ShardKvDuties extends BehaviorInterceptor<ShardKvServer.Command, Rep
   private record Done(ShardKvReply reply) implements ShardKvServer.Internal {}
 
   private final ActorContext<ShardKvServer.Command> ctx;
-  private final String prefix;
   private final ShardKvSettings settings;
   private final ShardKvStateMachine machine;
   private final ShardCtrlClient controller;
@@ -59,11 +58,10 @@ final class ShardKvDuties extends BehaviorInterceptor<ShardKvServer.Command, Rep
   private final Set<Integer> pulling = new HashSet<>();
   private final Set<Integer> deleting = new HashSet<>();
 
-  ShardKvDuties(ActorContext<ShardKvServer.Command> ctx, ReplicatedStateMachine.PeerSpec peer, ShardKvSettings settings,
-      ShardKvStateMachine machine, ShardCtrlClient controller, Function<String, ActorRef<ShardKvServer.Command>> resolver) {
+  ShardKvDuties(ActorContext<ShardKvServer.Command> ctx, ShardKvSettings settings, ShardKvStateMachine machine,
+      ShardCtrlClient controller, Function<String, ActorRef<ShardKvServer.Command>> resolver) {
     super(ShardKvServer.Command.class);
     this.ctx = ctx;
-    this.prefix = "[" + peer.group() + " " + peer.self() + " gid " + settings.gid() + "] ";
     this.settings = settings;
     this.machine = machine;
     this.controller = controller;
@@ -126,7 +124,7 @@ final class ShardKvDuties extends BehaviorInterceptor<ShardKvServer.Command, Rep
   private void onQueried(Queried q) {
     querying = false;
     if (q.reply() instanceof CtrlReply.Config c && c.config().num() == q.want()) {
-      LOG.info("{}configuration {} from the controller: {}", prefix, q.want(), c.config().describe());
+      LOG.info("gid {}: configuration {} from the controller: {}", settings.gid(), q.want(), c.config().describe());
       propose(new ShardKvCommand.ConfigChange(c.config()), Done::new);
     }
   }
@@ -152,7 +150,7 @@ final class ShardKvDuties extends BehaviorInterceptor<ShardKvServer.Command, Rep
       pull(i.shard()); // the next chunk at once
     } else {
       if (i.last() && i.reply() instanceof ShardKvReply.Applied) {
-        LOG.info("{}shard {} installed for configuration {}", prefix, i.shard(), i.num());
+        LOG.info("gid {}: shard {} installed for configuration {}", settings.gid(), i.shard(), i.num());
       }
       pulling.remove(i.shard());
     }

@@ -15,6 +15,7 @@ import raft.GroupId;
 import raft.PeerId;
 import raft.core.RaftStatus;
 import raft.rsm.ReplicatedStateMachine;
+import raft.logging.ReplicaMdc;
 import shardctrl.ShardCtrlClient;
 import wire.CborSerializable;
 
@@ -122,14 +123,14 @@ public final class ShardKvServer {
    */
   public static Behavior<Command> create(ReplicatedStateMachine.PeerSpec peer, ShardKvSettings settings,
       ShardCtrlClient controller, Function<String, ActorRef<Command>> resolver) {
-    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
+    return ReplicaMdc.wrap(peer.group(), peer.self(), Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
       ShardKvStateMachine machine = new ShardKvStateMachine(settings.gid(), settings.mapping());
       ReplicatedStateMachine.Service<ShardKvCommand, ShardKvReply> service = new ReplicatedStateMachine.Service<>(
           machine, ShardKvCodec.COMMANDS, ShardKvCodec.RESULTS, REPLIES, ShardKvServer::refused,
           settings.maxRaftStateBytes());
       timers.startTimerWithFixedDelay(ShardKvDuties.Tick.INSTANCE, settings.pollInterval());
-      return Behaviors.intercept(() -> new ShardKvDuties(ctx, peer, settings, machine, controller, resolver),
+      return Behaviors.intercept(() -> new ShardKvDuties(ctx, settings, machine, controller, resolver),
           ReplicatedStateMachine.create(peer, service));
-    }));
+    })));
   }
 }

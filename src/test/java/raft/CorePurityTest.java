@@ -41,6 +41,14 @@ class CorePurityTest {
   }
 
   @Test
+  void coreLogsOnlyThroughItsPort() {
+    ArchRule rule = noClasses()
+        .should().dependOnClassesThat().resideInAnyPackage("org.slf4j..", "ch.qos.logback..", "com.fasterxml.jackson..")
+        .because("the core logs through RaftLogger (raft.logging adapts it to SLF4J) and knows no wire format");
+    rule.check(pure());
+  }
+
+  @Test
   void coreNeverReadsTheClockOrGlobalRandomness() {
     ArchRule rule = noClasses()
         .should().callMethod(System.class, "currentTimeMillis")

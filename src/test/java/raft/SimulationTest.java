@@ -11,7 +11,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import raft.core.RaftLogger;
-import raft.core.Slf4jRaftLogger;
+import raft.logging.Slf4jRaftLogger;
 import testkit.SeedExtension;
 import testkit.sim.ClusterSimulator;
 import testkit.sim.ClusterSimulator.Invariant;

@@ -12,7 +12,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import raft.GroupId;
 import raft.core.MemoryLogStorage;
-import raft.core.Slf4jRaftLogger;
+import raft.logging.Slf4jRaftLogger;
 import raft.rsm.Envelope;
 import shardctrl.CtrlCodec;
 import shardctrl.CtrlCommand;

@@ -57,8 +57,11 @@ final class CandidateRole implements Role {
   private void onVote(RaftNode n, RequestVoteResponse r) {
     votes.putIfAbsent(r.from(), r.granted());
     Quorum.VoteResult result = Quorum.voteResult(n.membership(), votes);
-    n.logger().debug(n.term(), n.id() + " received " + (r.granted() ? "vote" : "rejection") + " from " + r.from()
-        + " [" + count(true) + " for, " + count(false) + " against]");
+    // The counts stream over the votes: worth it only for a line that is on.
+    if (n.logger().isDebugEnabled()) {
+      n.logger().debug(n.term(), "{} received {} from {} [{} for, {} against]", n.id(),
+          r.granted() ? "vote" : "rejection", r.from(), count(true), count(false));
+    }
     if (result == Quorum.VoteResult.WON) n.becomeLeader();
     else if (result == Quorum.VoteResult.LOST) n.becomeFollower(n.term(), Optional.empty());
   }

@@ -32,7 +32,7 @@ final class FollowerRole implements Role {
   @Override
   public void tick(RaftNode n) {
     if (n.electionTimerFired()) {
-      if (n.promotable()) n.logger().info(n.term(), n.id() + " heard no leader for an election timeout; starting an election");
+      if (n.promotable()) n.logger().info(n.term(), "{} heard no leader for an election timeout; starting an election", n.id());
       n.hup(false);
     }
   }
@@ -48,7 +48,7 @@ final class FollowerRole implements Role {
     else if (m instanceof InstallSnapshot s) onInstallSnapshot(n, s);
     else if (m instanceof RequestVote || m instanceof PreVote) n.handleVoteRequest(m);
     else if (m instanceof TimeoutNow) {
-      n.logger().info(n.term(), n.id() + " received " + m.describe() + "; campaigning at once");
+      n.logger().info(n.term(), "{} received {}; campaigning at once", n.id(), m);
       n.hup(true);
     }
     // Responses to requests of an earlier role in this term need no action.
@@ -71,7 +71,7 @@ final class FollowerRole implements Role {
       if (conflict <= log.committed())
         throw new IllegalStateException("entry " + conflict + " conflicts with committed entry (commit " + log.committed() + ")");
       if (conflict <= log.lastIndex())
-        n.logger().info(n.term(), n.id() + " truncating its log from index " + conflict + " (conflict with leader " + a.from() + ")");
+        n.logger().info(n.term(), "{} truncating its log from index {} (conflict with leader {})", n.id(), conflict, a.from());
       List<LogEntry> fresh = a.entries().subList((int) (conflict - a.prevLogIndex() - 1), a.entries().size());
       log.append(fresh);
       if (n.config().unsafeRule() == RaftConfig.UnsafeRule.CHANGE_ON_APPEND) {
@@ -98,8 +98,7 @@ final class FollowerRole implements Role {
       long floor = Math.max(log.firstIndex(), log.committed() + 1);
       while (conflictIndex > floor && log.term(conflictIndex - 1) == conflictTerm) conflictIndex--;
     }
-    n.logger().debug(n.term(), n.id() + " rejected " + a.describe() + " [logterm " + log.lastTerm() + ", index "
-        + log.lastIndex() + "]");
+    n.logger().debug(n.term(), "{} rejected {} [logterm {}, index {}]", n.id(), a, log.lastTerm(), log.lastIndex());
     n.send(AppendEntriesResponse.rejected(n.term(), n.id(), a.from(), a.prevLogIndex(), conflictTerm, conflictIndex));
   }
 
@@ -118,8 +117,8 @@ final class FollowerRole implements Role {
       log.commitTo(meta.index());
       n.send(new InstallSnapshotResponse(n.term(), n.id(), s.from(), meta.index()));
     } else {
-      n.logger().info(n.term(), n.id() + " restoring " + meta.describe() + " from " + s.from() + " [last index "
-          + log.lastIndex() + ", commit " + log.committed() + "]");
+      n.logger().info(n.term(), "{} restoring {} from {} [last index {}, commit {}]", n.id(), meta, s.from(),
+          log.lastIndex(), log.committed());
       log.restore(s.snapshot());
       n.send(new InstallSnapshotResponse(n.term(), n.id(), s.from(), meta.index()));
     }

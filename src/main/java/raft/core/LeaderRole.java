@@ -99,14 +99,14 @@ final class LeaderRole implements Role {
   @Override
   public void tick(RaftNode n) {
     if (transferTarget.isPresent() && ++transferElapsed >= n.config().electionTicks()) {
-      n.logger().info(n.term(), n.id() + " gave up transferring leadership to " + transferTarget.get()
-          + " after an election timeout");
+      n.logger().info(n.term(), "{} gave up transferring leadership to {} after an election timeout", n.id(),
+          transferTarget.get());
       transferTarget = Optional.empty();
       if (!n.membership().isVoter(n.id())) handOver(n);
     }
     if (n.leaderElectionPeriodOver() && n.config().checkQuorum() && !quorumActive(n)) {
-      n.logger().warn(n.term(), n.id() + " heard from no quorum of " + n.membership().describe()
-          + " for an election timeout; stepping down");
+      n.logger().warn(n.term(), "{} heard from no quorum of {} for an election timeout; stepping down", n.id(),
+          n.membership());
       n.becomeFollower(n.term(), Optional.empty());
       return;
     }
@@ -155,14 +155,14 @@ final class LeaderRole implements Role {
     transferTarget = Optional.of(target);
     transferElapsed = 0;
     Progress pr = progress.get(target);
-    n.logger().info(n.term(), n.id() + " transferring leadership to " + target + " [" + pr.describe() + ", last index "
-        + n.log.lastIndex() + "]");
+    n.logger().info(n.term(), "{} transferring leadership to {} [{}, last index {}]", n.id(), target, pr,
+        n.log.lastIndex());
     if (pr.match == n.log.lastIndex()) sendTimeoutNow(n, target);
     else sendAppends(n, target);
   }
 
   private static void sendTimeoutNow(RaftNode n, PeerId target) {
-    n.logger().info(n.term(), n.id() + " sends TimeoutNow to " + target + ", whose log is up to date");
+    n.logger().info(n.term(), "{} sends TimeoutNow to {}, whose log is up to date", n.id(), target);
     n.send(new TimeoutNow(n.term(), n.id(), target));
   }
 
@@ -193,8 +193,8 @@ final class LeaderRole implements Role {
    */
   private void handOver(RaftNode n) {
     Optional<PeerId> next = mostUpToDateVoter(n);
-    n.logger().info(n.term(), n.id() + " is no longer a voter of " + n.membership().describe()
-        + "; handing leadership over" + next.map(p -> " to " + p).orElse(""));
+    n.logger().info(n.term(), "{} is no longer a voter of {}; handing leadership over to {}", n.id(), n.membership(),
+        next.isPresent() ? next.get() : "nobody");
     if (next.isPresent()) startTransfer(n, next.get());
     else n.becomeFollower(n.term(), Optional.empty());
   }
@@ -212,7 +212,7 @@ final class LeaderRole implements Role {
     appendLocal(n, List.of(LogEntry.confChange(index, n.term(), m)));
     pendingConfIndex = index;
     if (!m.isVoter(n.id())) leaving = true;
-    n.logger().info(n.term(), n.id() + " proposed membership " + m.describe() + " at " + index);
+    n.logger().info(n.term(), "{} proposed membership {} at {}", n.id(), m, index);
     if (n.config().unsafeRule() == RaftConfig.UnsafeRule.CHANGE_ON_APPEND) n.applyMembership(m, index);
     return index;
   }
@@ -278,7 +278,7 @@ final class LeaderRole implements Role {
         return;
       }
     }
-    n.logger().debug(n.term(), n.id() + " backing up " + r.from() + " to " + pr.describe() + " after " + r.describe());
+    n.logger().debug(n.term(), "{} backing up {} to {} after {}", n.id(), r.from(), pr, r);
     sendAppend(n, r.from(), pr, true);
   }
 
@@ -311,7 +311,7 @@ final class LeaderRole implements Role {
     pr.recentActive = true;
     pr.maybeUpdate(r.matchIndex());
     if (pr.state == Progress.State.SNAPSHOT) {
-      n.logger().info(n.term(), n.id() + " follower " + r.from() + " installed snapshot up to " + r.matchIndex());
+      n.logger().info(n.term(), "{} follower {} installed snapshot up to {}", n.id(), r.from(), r.matchIndex());
       pr.becomeProbe();
     }
     maybeCommit(n);
@@ -354,7 +354,7 @@ final class LeaderRole implements Role {
   private void sendSnapshot(RaftNode n, PeerId to, Progress pr) {
     Snapshot snap = n.storage().snapshot();
     if (snap.isEmpty()) throw new IllegalStateException("entries before " + n.log.firstIndex() + " compacted but no snapshot");
-    n.logger().info(n.term(), n.id() + " sending " + snap.meta().describe() + " to " + to + " [" + pr.describe() + "]");
+    n.logger().info(n.term(), "{} sending {} to {} [{}]", n.id(), snap.meta(), to, pr);
     pr.becomeSnapshot(snap.meta().index());
     n.send(new InstallSnapshot(n.term(), n.id(), to, snap));
   }
@@ -374,7 +374,7 @@ final class LeaderRole implements Role {
     if (index > n.log.committed() && index <= n.log.lastIndex()
         && (n.log.term(index) == n.term() || n.config().unsafeRule() == RaftConfig.UnsafeRule.COMMIT_OLD_TERM_BY_COUNTING)) {
       n.log.commitTo(index);
-      n.logger().debug(n.term(), n.id() + " committed up to " + index);
+      n.logger().debug(n.term(), "{} committed up to {}", n.id(), index);
     }
   }
 }

@@ -1,5 +1,7 @@
 package raft.core;
 
+import raft.Describable;
+
 /**
  * The leader's view of one follower (etcd's Progress): how much of the log it is known to hold
  * ({@code match}), what to send next ({@code next}), and how to send it.
@@ -9,7 +11,7 @@ package raft.core;
  *   <li>SNAPSHOT: it needs entries we compacted; a snapshot is on its way, send nothing else.
  * </ul>
  */
-final class Progress {
+final class Progress implements Describable {
   enum State { PROBE, REPLICATE, SNAPSHOT }
 
   long match;
@@ -70,7 +72,8 @@ final class Progress {
     inflights.reset();
   }
 
-  String describe() {
+  @Override
+  public String describe() {
     return state + " match " + match + " next " + next + (state == State.REPLICATE ? " inflight " + inflights.count() : "");
   }
 }

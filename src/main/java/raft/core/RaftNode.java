@@ -96,8 +96,8 @@ public final class RaftNode {
     RaftNode node = new RaftNode(self, bootstrap, cfg, storage, random, logger);
     node.becomeFollower(node.term, Optional.empty());
     node.lastSoftState = node.softState();
-    logger.info(node.term, self + " started [" + node.membership.describe() + ", first index " + node.log.firstIndex()
-        + ", last index " + node.log.lastIndex() + ", commit " + node.log.committed() + "]");
+    logger.info(node.term, "{} started [{}, first index {}, last index {}, commit {}]", self, node.membership,
+        node.log.firstIndex(), node.log.lastIndex(), node.log.committed());
     return node;
   }
 
@@ -130,8 +130,8 @@ public final class RaftNode {
         // Leader lease (etcd's checkQuorum + inLease): while we hear from a leader, a higher-term
         // (pre-)vote is from a peer that was cut off or removed; ignore it rather than be deposed.
         if (!transfer && inLease()) {
-          logger.info(term, self + " ignored " + m.describe() + ": leader " + leader.map(PeerId::id).orElse("?")
-              + " was heard " + electionElapsed + " ticks ago");
+          logger.info(term, "{} ignored {}: leader {} was heard {} ticks ago", self, m,
+              leader.isPresent() ? leader.get() : "?", electionElapsed);
           return;
         }
       }
@@ -139,7 +139,7 @@ public final class RaftNode {
         // A pre-vote, or a grant of ours, carries the term someone would campaign at: no term change.
       } else {
         boolean fromLeader = FollowerRole.isFromLeader(m) || m instanceof TimeoutNow;
-        logger.info(term, self + " received " + m.describe() + " with higher term; becoming follower");
+        logger.info(term, "{} received {} with higher term; becoming follower", self, m);
         int elapsed = electionElapsed;
         becomeFollower(m.term(), fromLeader ? Optional.of(m.from()) : Optional.empty());
         // Only hearing the leader or granting a vote restarts the election timer (§5.2). Restarting
@@ -343,7 +343,7 @@ public final class RaftNode {
     membership = m;
     membershipIndex = index;
     if (!changed) return;
-    logger.info(term, self + " applied membership at " + index + ": " + m.describe());
+    logger.info(term, "{} applied membership at {}: {}", self, index, m);
     if (role instanceof LeaderRole l) l.membershipChanged(this);
   }
 
@@ -368,7 +368,7 @@ public final class RaftNode {
     // and grants votes, which a group that just added it as a voter may need.
     if (!promotable()) return;
     if (hasUnappliedMembership()) {
-      logger.info(term, self + " will not campaign: a committed membership change is not applied yet");
+      logger.info(term, "{} will not campaign: a committed membership change is not applied yet", self);
       resetElectionTimer();
       return;
     }
@@ -412,7 +412,8 @@ public final class RaftNode {
     reset(newTerm);
     leader = newLeader;
     role = new FollowerRole();
-    logger.debug(term, self + " became follower at term " + term + newLeader.map(l -> " (leader " + l + ")").orElse(""));
+    logger.debug(term, "{} became follower at term {} (leader {})", self, term,
+        newLeader.isPresent() ? newLeader.get() : "unknown");
   }
 
   /** Asks for pre-votes at term + 1 without changing term or vote (thesis §9.6). */
@@ -420,7 +421,7 @@ public final class RaftNode {
     reset(term);
     PreCandidateRole pre = new PreCandidateRole();
     role = pre;
-    logger.info(term, self + " became pre-candidate at term " + term);
+    logger.info(term, "{} became pre-candidate at term {}", self, term);
     pre.campaign(this);
   }
 
@@ -429,7 +430,7 @@ public final class RaftNode {
     votedFor = Optional.of(self);
     CandidateRole candidate = new CandidateRole(transfer);
     role = candidate;
-    logger.info(term, self + " became candidate at term " + term + (transfer ? " (leadership transfer)" : ""));
+    logger.info(term, "{} became candidate at term {}{}", self, term, transfer ? " (leadership transfer)" : "");
     candidate.campaign(this);
   }
 
@@ -438,8 +439,8 @@ public final class RaftNode {
     leader = Optional.of(self);
     LeaderRole leaderRole = new LeaderRole(this);
     role = leaderRole;
-    logger.info(term, self + " became leader at term " + term + " [last index " + log.lastIndex() + ", commit "
-        + log.committed() + "]");
+    logger.info(term, "{} became leader at term {} [last index {}, commit {}]", self, term, log.lastIndex(),
+        log.committed());
     leaderRole.broadcastHeartbeat(this);
     // An entry of our own term, so that the entries of earlier terms commit without waiting for a
     // proposal (Figure 8 forbids committing them by counting), and so that a membership change can
@@ -469,12 +470,12 @@ public final class RaftNode {
     boolean pre = m instanceof PreVote;
     boolean canVote = votedFor.equals(Optional.of(m.from())) || (votedFor.isEmpty() && leader.isEmpty())
         || (pre && m.term() > term);
-    String state = self + " [logterm " + log.lastTerm() + ", index " + log.lastIndex() + ", vote "
-        + votedFor.map(PeerId::id).orElse("none") + "]";
+    Object vote = votedFor.isPresent() ? votedFor.get() : "none";
     if (canVote && (log.isUpToDate(lastLogIndex, lastLogTerm)
         || cfg.unsafeRule() == RaftConfig.UnsafeRule.VOTE_WITHOUT_LOG_CHECK)) {
-      logger.info(term, state + " cast " + (pre ? "pre-vote" : "vote") + " for " + m.from() + " [logterm "
-          + lastLogTerm + ", index " + lastLogIndex + "] at term " + m.term());
+      logger.info(term, "{} [logterm {}, index {}, vote {}] cast {} for {} [logterm {}, index {}] at term {}", self,
+          log.lastTerm(), log.lastIndex(), vote, pre ? "pre-vote" : "vote",
+          m.from(), lastLogTerm, lastLogIndex, m.term());
       if (pre) {
         send(new PreVoteResponse(m.term(), self, m.from(), true, log.committed(), commitTerm()));
       } else {
@@ -483,7 +484,8 @@ public final class RaftNode {
         send(new RequestVoteResponse(term, self, m.from(), true, log.committed(), commitTerm()));
       }
     } else {
-      logger.info(term, state + " rejected " + m.describe() + " at term " + term);
+      logger.info(term, "{} [logterm {}, index {}, vote {}] rejected {} at term {}", self, log.lastTerm(),
+          log.lastIndex(), vote, m, term);
       send(pre ? new PreVoteResponse(term, self, m.from(), false, log.committed(), commitTerm())
           : new RequestVoteResponse(term, self, m.from(), false, log.committed(), commitTerm()));
     }
@@ -501,7 +503,7 @@ public final class RaftNode {
    */
   private void learnCommit(long index, long indexTerm) {
     if (role.kind() == RaftRole.LEADER || index <= log.committed() || !log.matchTerm(index, indexTerm)) return;
-    logger.info(term, self + " learned from a vote answer that its log is committed up to " + index);
+    logger.info(term, "{} learned from a vote answer that its log is committed up to {}", self, index);
     log.commitTo(index);
   }
 
@@ -513,7 +515,7 @@ public final class RaftNode {
   /** A message from an older term: tell requesters our term so a stale leader or candidate steps down. */
   private void answerStale(RaftMessage m) {
     if (!m.isRequest()) return;
-    logger.debug(term, self + " ignored " + m.describe() + " from an older term");
+    logger.debug(term, "{} ignored {} from an older term", self, m);
     if (m instanceof RequestVote) send(new RequestVoteResponse(term, self, m.from(), false, log.committed(), commitTerm()));
     else if (m instanceof PreVote) send(new PreVoteResponse(term, self, m.from(), false, log.committed(), commitTerm()));
     else if (m instanceof AppendEntries) send(AppendEntriesResponse.rejected(term, self, m.from(), 0, 0, 0));

@@ -1,6 +1,7 @@
 package raft.message;
 
 import java.util.Optional;
+import raft.Describable;
 import raft.PeerId;
 import wire.CborSerializable;
 
@@ -9,7 +10,7 @@ import wire.CborSerializable;
  * in that term, and the highest index it knows to be committed (saved so a restart can deliver
  * committed entries again without waiting for a leader).
  */
-public record HardState(long term, Optional<PeerId> votedFor, long commit) implements CborSerializable {
+public record HardState(long term, Optional<PeerId> votedFor, long commit) implements CborSerializable, Describable {
   public static final HardState INITIAL = new HardState(0, Optional.empty(), 0);
 
   public String describe() {

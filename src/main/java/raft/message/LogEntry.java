@@ -1,6 +1,7 @@
 package raft.message;
 
 import wire.Bytes;
+import raft.Describable;
 import wire.CborSerializable;
 
 /**
@@ -8,7 +9,7 @@ import wire.CborSerializable;
  * service command ({@link EntryKind#NORMAL}, the default, also for journals written before kinds
  * existed: a missing kind reads as NORMAL) or Raft's own (a leader's no-op, a membership change).
  */
-public record LogEntry(long index, long term, Bytes command, EntryKind kind) implements CborSerializable {
+public record LogEntry(long index, long term, Bytes command, EntryKind kind) implements CborSerializable, Describable {
   public LogEntry {
     if (kind == null) kind = EntryKind.NORMAL;
     if (command == null) command = Bytes.EMPTY;

@@ -3,6 +3,7 @@ package raft.message;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
+import raft.Describable;
 import raft.PeerId;
 import wire.Bytes;
 import wire.CborSerializable;
@@ -16,7 +17,7 @@ import wire.CborSerializable;
  * and without duplicates, so equal memberships are equal records.
  */
 public record Membership(List<PeerId> voters, List<PeerId> learners, List<PeerId> outgoing)
-    implements CborSerializable {
+    implements CborSerializable, Describable {
   /** No membership known (a snapshot written before memberships were recorded): use the bootstrap one. */
   public static final Membership EMPTY = new Membership(List.of(), List.of(), List.of());
 

@@ -1,5 +1,6 @@
 package raft.message;
 
+import raft.Describable;
 import raft.PeerId;
 import wire.CborSerializable;
 
@@ -8,7 +9,7 @@ import wire.CborSerializable;
  * response are two independent messages, either of which the network may drop, delay or
  * reorder. Every message carries the sender's term.
  */
-public sealed interface RaftMessage extends CborSerializable
+public sealed interface RaftMessage extends CborSerializable, Describable
     permits RequestVote,
         RequestVoteResponse,
         AppendEntries,

@@ -1,5 +1,6 @@
 package raft.message;
 
+import raft.Describable;
 import wire.CborSerializable;
 
 /**
@@ -9,7 +10,7 @@ import wire.CborSerializable;
  * {@link Membership#EMPTY} for snapshots taken before memberships were recorded (then the
  * bootstrap membership applies) and reads as EMPTY when missing from an old journal.
  */
-public record SnapshotMeta(long index, long term, Membership membership) implements CborSerializable {
+public record SnapshotMeta(long index, long term, Membership membership) implements CborSerializable, Describable {
   public static final SnapshotMeta EMPTY = new SnapshotMeta(0, 0, Membership.EMPTY);
 
   public SnapshotMeta {

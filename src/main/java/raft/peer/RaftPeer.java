@@ -25,7 +25,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 import org.slf4j.Logger;
@@ -37,7 +36,8 @@ import raft.core.ProposeResult;
 import raft.core.RaftNode;
 import raft.core.RaftStatus;
 import raft.core.Ready;
-import raft.core.Slf4jRaftLogger;
+import raft.logging.ReplicaMdc;
+import raft.logging.Slf4jRaftLogger;
 import raft.core.TransferResult;
 import raft.message.InstallSnapshot;
 import raft.message.LogEntry;
@@ -147,8 +147,7 @@ public final class RaftPeer extends EventSourcedBehavior<RaftPeer.Command, RaftE
     if (bootstrap.voters().isEmpty()) throw new IllegalArgumentException("the bootstrap membership has no voter");
     cfg.validate();
     settings.validate();
-    return Behaviors.withMdc(Command.class, Map.of("groupId", group.id(), "peerId", self.id()),
-        Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
+    return ReplicaMdc.wrap(group, self, Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
           int stashCapacity = ctx.getSystem().settings().config().getInt("akka.persistence.typed.stash-capacity");
           ProposalGate gate = new ProposalGate(settings.maxPendingProposals(), stashCapacity);
           return Behaviors.intercept(() -> gate,
@@ -186,7 +185,8 @@ public final class RaftPeer extends EventSourcedBehavior<RaftPeer.Command, RaftE
   private final PeerSettings settings;
   private final PeerTransport transport;
   private final ActorRef<Applied> applier;
-  private final String prefix;
+  /** This peer's own lines, stamped with group, peer and term like the core's. */
+  private final Slf4jRaftLogger log;
   private final ProposalGate gate;
   /** Streams this leader's snapshots in chunks (when the transport streams them). */
   private final SnapshotSender snapshotSender;
@@ -223,7 +223,7 @@ public final class RaftPeer extends EventSourcedBehavior<RaftPeer.Command, RaftE
     this.settings = settings;
     this.transport = transport;
     this.applier = applier;
-    this.prefix = "[" + group + " " + self + " t";
+    this.log = new Slf4jRaftLogger(LOG, group, self);
     int timeoutTicks = settings.snapshotChunkTimeoutTicks();
     this.snapshotFiles = new SnapshotFiles(SnapshotDirectory.of(context.getSystem(), settings.journalPluginId(), group, self));
     this.snapshotSender = new SnapshotSender(settings.snapshotChunkBytes(), settings.snapshotChunksInFlight(), timeoutTicks,
@@ -319,12 +319,12 @@ public final class RaftPeer extends EventSourcedBehavior<RaftPeer.Command, RaftE
     // Peers sharing settings (and seed) must still draw different election timeouts.
     long seed = (settings.seed() * 0x9E3779B97F4A7C15L + group.hashCode()) * 0x9E3779B97F4A7C15L + self.hashCode();
     node = RaftNode.start(self, bootstrap, cfg, state, new SplittableRandom(seed), new Slf4jRaftLogger(group, self));
-    LOG.info("{}{}] {} recovered [{}]", prefix, node.term(), self, state);
+    log.info(node.term(), "{} recovered [{}]", self, state);
     Optional<SnapshotFile> file = SnapshotFile.fromHandle(state.snapshot().data());
     if (file.isPresent() && !snapshotFiles.holds(file.get())) {
-      LOG.error("{}{}] {} refuses to start: its journal references the snapshot file {} in {}, which is missing or of "
-          + "another size. Restore that file, or remove the journal to rejoin as a new empty peer.", prefix, node.term(),
-          self, file.get().describe(), snapshotFiles.dir());
+      log.error(node.term(), "{} refuses to start: its journal references the snapshot file {} in {}, which is missing "
+          + "or of another size. Restore that file, or remove the journal to rejoin as a new empty peer.", self,
+          file.get(), snapshotFiles.dir());
       throw new IllegalStateException("snapshot file " + file.get().describe() + " missing in " + snapshotFiles.dir());
     }
     // A file written but never referenced (a crash before its event) or no longer referenced goes.
@@ -343,9 +343,10 @@ public final class RaftPeer extends EventSourcedBehavior<RaftPeer.Command, RaftE
   }
 
   private void onRecoveryFailed(RecoveryFailed failed) {
-    LOG.error("[{} {}] {} refuses to start: its journal {} could not be replayed ({}). Not starting with an empty "
+    // No node yet, so no term: the group and peer come from the actor's MDC (ReplicaMdc).
+    LOG.error("{} refuses to start: its journal {} could not be replayed ({}). Not starting with an empty "
         + "log: repair or restore the journal, or remove it to rejoin as a new empty peer.",
-        group, self, self, journalLocation(), failed.getFailure().toString());
+        self, journalLocation(), failed.getFailure().toString());
     // Akka stops the actor after this signal with the failure; a watching parent gets ChildFailed.
   }
 
@@ -413,7 +414,7 @@ public final class RaftPeer extends EventSourcedBehavior<RaftPeer.Command, RaftE
       SnapshotFile f = snapshotFiles.write(s.snapshot().meta().index(), out -> image.newInputStream().transferTo(out));
       return Optional.of(new InstallSnapshot(s.term(), s.from(), s.to(), new Snapshot(s.snapshot().meta(), f.toHandle())));
     } catch (IOException e) {
-      LOG.error("{}{}] {} cannot write the snapshot from {} to {}: {}", prefix, node.term(), self, s.from(), snapshotFiles,
+      log.error(node.term(), "{} cannot write the snapshot from {} to {}: {}", self, s.from(), snapshotFiles,
           e.toString());
       return Optional.empty();
     }
@@ -455,8 +456,8 @@ public final class RaftPeer extends EventSourcedBehavior<RaftPeer.Command, RaftE
     if (!flushScheduled) return;
     if (++ticksWaitingForFlush < STALE_FLUSH_TICKS) return;
     // Usually not lost but behind ticks stashed during a slow write; a second Flush costs nothing.
-    LOG.debug("{}{}] {} handled {} ticks since it sent itself a Flush that has not arrived; sending another", prefix,
-        node.term(), self, ticksWaitingForFlush);
+    log.debug(node.term(), "{} handled {} ticks since it sent itself a Flush that has not arrived; sending another",
+        self, ticksWaitingForFlush);
     ticksWaitingForFlush = 0;
     context.getSelf().tell(Flush.INSTANCE);
   }
@@ -470,16 +471,16 @@ public final class RaftPeer extends EventSourcedBehavior<RaftPeer.Command, RaftE
     long snapIndex = state.snapshotMeta().index();
     long applied = node.status().appliedIndex();
     if (t.index() <= snapIndex || t.index() > applied || t.index() > state.lastIndex()) {
-      LOG.info("{}{}] {} ignored snapshot at {} [snapshot index {}, applied {}, last durable index {}]", prefix,
-          node.term(), self, t.index(), snapIndex, applied, state.lastIndex());
+      log.info(node.term(), "{} ignored snapshot at {} [snapshot index {}, applied {}, last durable index {}]", self,
+          t.index(), snapIndex, applied, state.lastIndex());
       discard(t);
       return Effect().none();
     }
     SnapshotMeta meta = new SnapshotMeta(t.index(), state.term(t.index()), state.membershipAt(t.index()));
     Optional<SnapshotFile> file = snapshotFileOf(t);
     if (file.isEmpty()) return Effect().none();
-    LOG.info("{}{}] {} saving {} ({}), compacting the log [first index {}]", prefix, node.term(), self,
-        meta.describe(), file.get().describe(), state.firstIndex());
+    log.info(node.term(), "{} saving {} ({}), compacting the log [first index {}]", self, meta, file.get(),
+        state.firstIndex());
     // The file is durable already; the event records only its reference.
     return Effect().persist(new RaftEvent.SnapshotSaved(meta, file.get().toHandle()))
         .thenRun(after -> snapshotFiles.deleteOlderThan(file.get()));
@@ -490,14 +491,14 @@ public final class RaftPeer extends EventSourcedBehavior<RaftPeer.Command, RaftE
     Optional<SnapshotFile> ref = SnapshotFile.fromHandle(t.data());
     if (ref.isPresent()) {
       if (ref.get().index() == t.index() && snapshotFiles.holds(ref.get())) return ref;
-      LOG.warn("{}{}] {} ignored snapshot at {}: its file {} is not in {} (or is of another index)", prefix, node.term(),
-          self, t.index(), ref.get().describe(), snapshotFiles.dir());
+      log.warn(node.term(), "{} ignored snapshot at {}: its file {} is not in {} (or is of another index)", self,
+          t.index(), ref.get(), snapshotFiles.dir());
       return Optional.empty();
     }
     try {
       return Optional.of(snapshotFiles.write(t.index(), out -> t.data().newInputStream().transferTo(out)));
     } catch (IOException e) {
-      LOG.error("{}{}] {} cannot write its snapshot at {} to {}: {}", prefix, node.term(), self, t.index(), snapshotFiles,
+      log.error(node.term(), "{} cannot write its snapshot at {} to {}: {}", self, t.index(), snapshotFiles,
           e.toString());
       return Optional.empty();
     }
@@ -551,10 +552,10 @@ public final class RaftPeer extends EventSourcedBehavior<RaftPeer.Command, RaftE
       return Effect().none();
     }
     inWrite = batch.size();
-    if (LOG.isDebugEnabled())
-      LOG.debug("{}{}] write: {} events, {} entries, {} proposals, {} messages after it, {} committed ({} before it)",
-          prefix, node.term(), events.size(), rd.entries().size(), batch.size(), rd.messages().size(),
-          rd.committed().size(), early.size());
+    if (log.isDebugEnabled()) { // once per write: not even the boxing when off
+      log.debug(node.term(), "write: {} events, {} entries, {} proposals, {} messages after it, {} committed ({} before it)",
+          events.size(), rd.entries().size(), batch.size(), rd.messages().size(), rd.committed().size(), early.size());
+    }
     return Effect().persist(events).thenRun(() -> afterWrite(rd, early.size(), batch));
   }
 
@@ -594,8 +595,7 @@ public final class RaftPeer extends EventSourcedBehavior<RaftPeer.Command, RaftE
     try (SnapshotImage image = snapshotFiles.open(s.snapshot().data())) {
       transport.send(new InstallSnapshot(s.term(), s.from(), s.to(), new Snapshot(s.snapshot().meta(), image.readAll())));
     } catch (IOException | UncheckedIOException e) {
-      LOG.error("{}{}] {} cannot read {} to send it to {}: {}", prefix, node.term(), self, s.snapshot().meta().describe(),
-          s.to(), e.toString());
+      log.error(node.term(), "{} cannot read {} to send it to {}: {}", self, s.snapshot().meta(), s.to(), e.toString());
     }
   }
 

@@ -9,6 +9,7 @@ import java.util.Arrays;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import java.util.zip.CRC32C;
+import raft.Describable;
 import wire.Bytes;
 
 /**
@@ -23,7 +24,7 @@ import wire.Bytes;
  * before snapshot files hold. Handles are made only locally: data that arrives from the network is
  * always treated as image bytes.
  */
-public record SnapshotFile(String name, long index, long size, int crc) {
+public record SnapshotFile(String name, long index, long size, int crc) implements Describable {
   private static final byte[] MAGIC = {(byte) 0xFF, 'R', 'A', 'F', 'T', 'S', 'N', 'P'};
   private static final int VERSION = 1;
   private static final Pattern NAME = Pattern.compile("snap-(\\d{20})-[0-9a-f]{16}\\.snap");

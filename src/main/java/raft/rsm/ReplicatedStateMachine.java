@@ -124,7 +124,6 @@ public final class ReplicatedStateMachine<C, R> extends AbstractBehavior<Replica
   private final Service<C, R> service;
   private final ServiceCore<C, R, ActorRef<R>> core;
   private final ActorRef<RaftPeer.Command> peer;
-  private final String prefix;
   /** The peer's snapshot store (from {@link Applied.SnapshotDirectory}); null until it names it. */
   private SnapshotFiles snapshotFiles;
   /** Bytes of the entries applied since the last snapshot (taken or installed). */
@@ -141,7 +140,6 @@ public final class ReplicatedStateMachine<C, R> extends AbstractBehavior<Replica
     this.service = service;
     this.core = new ServiceCore<>(new Replica<>(service.machine(), service.commands(), service.results(),
         service.replies(), service.maxSessions()), service.commands(), service.snapshotThresholdBytes());
-    this.prefix = "[" + spec.group() + " " + spec.self() + "] ";
     ActorRef<Applied> applied = ctx.messageAdapter(Applied.class, WrappedApplied::new);
     this.peer = ctx.spawn(spec.create().apply(applied), PEER_NAME);
     ctx.watch(peer);
@@ -228,8 +226,8 @@ public final class ReplicatedStateMachine<C, R> extends AbstractBehavior<Replica
     admin.leadershipLost(r.leaderHint());
     List<ServiceCore.Answer<ActorRef<R>, R>> failed = core.leadershipLost();
     if (!failed.isEmpty()) {
-      LOG.info("{}no longer leading in term {} ({} in term {}, leader {}): {} waiting calls told WrongLeader", prefix,
-          was.term(), r.role(), r.term(), r.leaderHint().map(Object::toString).orElse("unknown"), failed.size());
+      LOG.info("no longer leading in term {} ({} in term {}, leader {}): {} waiting calls told WrongLeader", was.term(),
+          r.role(), r.term(), r.leaderHint().map(Object::toString).orElse("unknown"), failed.size());
     }
     for (ServiceCore.Answer<ActorRef<R>, R> f : failed) f.caller().tell(service.replies().wrongLeader(r.leaderHint()));
   }
@@ -246,7 +244,7 @@ public final class ReplicatedStateMachine<C, R> extends AbstractBehavior<Replica
     }
     admin.snapshotInstalled(index, role.leaderHint());
     bytesSinceSnapshot = 0;
-    LOG.info("{}restored snapshot at index {} ({} bytes, {} client sessions)", prefix, index, s.image().size(),
+    LOG.info("restored snapshot at index {} ({} bytes, {} client sessions)", index, s.image().size(),
         core.replica().sessions().size());
     retry.forEach(this::answer);
   }
@@ -289,7 +287,7 @@ public final class ReplicatedStateMachine<C, R> extends AbstractBehavior<Replica
       SnapshotFile file = snapshotFiles.write(index, core.replica()::writeSnapshot);
       peer.tell(new RaftPeer.TakeSnapshot(index, file.toHandle()));
     } catch (IOException e) {
-      LOG.error("{}cannot write a snapshot at index {} to {}: {}; trying again later", prefix, index, snapshotFiles,
+      LOG.error("cannot write a snapshot at index {} to {}: {}; trying again later", index, snapshotFiles,
           e.toString());
     }
   }
@@ -301,7 +299,7 @@ public final class ReplicatedStateMachine<C, R> extends AbstractBehavior<Replica
 
   /** Without its peer the replica can do nothing: stop, so whoever supervises sees it. */
   private Behavior<Command> onPeerStopped() {
-    LOG.error("{}Raft peer stopped; stopping the replica", prefix);
+    LOG.error("Raft peer stopped; stopping the replica");
     for (ServiceCore.Answer<ActorRef<R>, R> a : core.drain()) a.caller().tell(service.replies().busy());
     return Behaviors.stopped();
   }

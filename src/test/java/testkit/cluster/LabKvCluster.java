@@ -6,7 +6,7 @@ import kvraft.KvCommand;
 import kvraft.KvReply;
 import raft.GroupId;
 import raft.core.MemoryLogStorage;
-import raft.core.Slf4jRaftLogger;
+import raft.logging.Slf4jRaftLogger;
 import raft.message.InstallSnapshot;
 import raft.rsm.Envelope;
 import testkit.sim.LabNetwork;

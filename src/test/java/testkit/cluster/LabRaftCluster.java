@@ -4,7 +4,7 @@ import raft.GroupId;
 import raft.PeerId;
 import raft.core.MemoryLogStorage;
 import raft.core.ProposeResult;
-import raft.core.Slf4jRaftLogger;
+import raft.logging.Slf4jRaftLogger;
 import raft.message.LogEntry;
 import raft.message.Snapshot;
 import testkit.sim.ApplyListener;
