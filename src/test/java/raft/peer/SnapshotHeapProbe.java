@@ -43,7 +43,7 @@ import wire.Bytes;
  */
 public final class SnapshotHeapProbe {
   private static final PrintStream OUT = new PrintStream(System.out, true, StandardCharsets.UTF_8);
-  static final int VALUE_BYTES = 256 * 1024;
+  public static final int VALUE_BYTES = 256 * 1024;
   private static final int CLIENTS = 4;
   private static final PeerId LEADER = PeerId.of("p1");
   private static final PeerId FOLLOWER = PeerId.of("p2");
@@ -171,12 +171,12 @@ public final class SnapshotHeapProbe {
     }
   }
 
-  static String key(int i) {
+  public static String key(int i) {
     return String.format("k%05d", i);
   }
 
   /** One byte per char in the heap (Latin-1), with its key in front so no two are alike. */
-  static String value(int i) {
+  public static String value(int i) {
     char[] chars = new char[VALUE_BYTES];
     Arrays.fill(chars, (char) ('a' + i % 26));
     String tag = "value-" + i + ";";

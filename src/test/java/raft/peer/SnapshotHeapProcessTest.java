@@ -17,17 +17,21 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * A KV state of 96 MiB in a JVM of {@code -Xmx160m}: it fits once with room to spare, twice it
- * would not fit at all (192 MiB). The shipped path (the replica writes its snapshot to a
- * {@link SnapshotFiles} file, the leader streams the file in chunks, the follower appends them to
- * its file and restores a fresh replica from it) must get through; a variant that holds the image
- * in one buffer, on either side, must run out of memory in the same JVM, which is what shows this
- * test would catch a double copy. Each case is a {@link SnapshotHeapProbe} child JVM (1 to 4 s).
+ * A KV state of 96 MiB in a JVM of {@code -Xmx176m}: it fits once with room to spare, twice it
+ * would not fit at all (192 MiB; each probe checks {@code maxMemory} against that). The shipped
+ * path must get through: the replica writes its snapshot to a {@link SnapshotFiles} file, the
+ * leader streams the file in chunks, the follower appends them to its file and restores a fresh
+ * replica from it ({@link SnapshotHeapProbe}, 1 to 4 s); and a whole {@code KvServer} on LevelDB
+ * snapshots as it is written to and is restored from its file after a restart
+ * ({@code kvraft.KvServerSnapshotHeapProbe}, 15 to 30 s). A variant that holds the image in one
+ * buffer, on either side and through the server, must run out of memory in the same heap: that
+ * shows these cases would catch a double copy.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class SnapshotHeapProcessTest {
   private static final int STATE_MIB = 96;
-  private static final List<String> HEAP = List.of("-Xmx160m", "-XX:+UseSerialGC");
+  private static final List<String> HEAP = List.of("-Xmx176m", "-XX:+UseSerialGC");
+  private static final String SERVER_PROBE = "kvraft.KvServerSnapshotHeapProbe";
 
   /** What a probe printed ({@code @@key value} lines), its exit code and where its output is. */
   private record Run(int exit, Map<String, String> lines, Path log) {
@@ -37,15 +41,19 @@ class SnapshotHeapProcessTest {
   }
 
   private static Run probe(String mode) throws IOException, InterruptedException {
+    return probe(SnapshotHeapProbe.class.getName(), mode);
+  }
+
+  /** Runs {@code main MODE 96 DIR} in a child JVM of {@link #HEAP}. */
+  private static Run probe(String main, String mode) throws IOException, InterruptedException {
     Path dir = Path.of("target", "snapshot-heap", UUID.randomUUID().toString()).toAbsolutePath();
     Files.createDirectories(dir);
     Path log = dir.resolve(mode + ".log");
-    List<String> cmd = JvmLauncher.command(SnapshotHeapProbe.class.getName(), HEAP,
-        List.of(mode, String.valueOf(STATE_MIB), dir.resolve("snapshots").toString()));
+    List<String> cmd = JvmLauncher.command(main, HEAP, List.of(mode, String.valueOf(STATE_MIB), dir.resolve("data").toString()));
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    if (!p.waitFor(40, TimeUnit.SECONDS)) {
+    if (!p.waitFor(55, TimeUnit.SECONDS)) {
       p.destroyForcibly().waitFor();
-      throw new AssertionError(mode + " probe did not finish in 40 s; see " + log);
+      throw new AssertionError(mode + " probe did not finish in 55 s; see " + log);
     }
     Map<String, String> lines = new HashMap<>();
     for (String line : Files.readAllLines(log, StandardCharsets.UTF_8)) {
@@ -65,7 +73,6 @@ class SnapshotHeapProcessTest {
   private static void assertSucceeded(Run run) {
     assertEquals(0, run.exit(), () -> "exit code; see " + run.log() + " " + run.lines());
     assertTrue(run.lines().containsKey("ok"), () -> "it restored and checked every key; see " + run.log());
-    assertTrue(run.number("file") >= run.number("state"), () -> "the image holds every value: " + run.lines());
   }
 
   private static void assertOutOfMemory(Run run, String phase) {
@@ -76,7 +83,20 @@ class SnapshotHeapProcessTest {
 
   @Test
   void aStateThatFitsOnceIsWrittenStreamedInChunksAndRestored() throws Exception {
-    assertSucceeded(probe("stream"));
+    Run run = probe("stream");
+    assertSucceeded(run);
+    assertTrue(run.number("file") >= run.number("state"), () -> "the image holds every value: " + run.lines());
+  }
+
+  @Test
+  void aServerSnapshotsAStateThatFitsOnceAndIsRestoredFromItsFileAfterARestart() throws Exception {
+    Run run = probe(SERVER_PROBE, "stream");
+    assertSucceeded(run);
+    String[] restored = run.lines().get("restored").split(" ");
+    long written = run.number("written");
+    long snapshotIndex = Long.parseLong(restored[0]);
+    // A snapshot every 8 MiB of log (32 puts): at most that much came back from the log, the rest from the file.
+    assertTrue(snapshotIndex >= written - 40, () -> "recovered from a snapshot at " + snapshotIndex + " of " + written);
   }
 
   /** A follower a little behind holds a state as large as the leader's snapshot when it installs it. */
@@ -89,5 +109,14 @@ class SnapshotHeapProcessTest {
   void theSameHeapCannotHoldTheImageInOneBufferOnEitherSide() throws Exception {
     assertOutOfMemory(probe("buffered-write"), "write");
     assertOutOfMemory(probe("buffered-restore"), "restore");
+  }
+
+  /** In an actor, running out of memory is fatal: Akka ends the JVM (exit code 255) after logging it. */
+  @Test
+  void theSameServerRunsOutOfMemoryWhenItsStoreBuffersItsSnapshot() throws Exception {
+    Run run = probe(SERVER_PROBE, "buffered");
+    String output = Files.readString(run.log(), StandardCharsets.UTF_8);
+    assertTrue(run.exit() != 0 && !run.lines().containsKey("ok"), () -> "it failed; see " + run.log() + " " + run.lines());
+    assertTrue(output.contains("java.lang.OutOfMemoryError"), () -> "out of memory; see " + run.log());
   }
 }
