@@ -7,7 +7,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import kvraft.KvCodec;
 import kvraft.KvCommand;
 import kvraft.KvReply;
@@ -19,6 +23,12 @@ import raft.message.Snapshot;
 import raft.message.SnapshotMeta;
 import raft.rsm.Envelope;
 import raft.rsm.Replica;
+import shardctrl.ShardConfig;
+import shardkv.LabFirstByte;
+import shardkv.ShardKvCommand;
+import shardkv.ShardKvReply;
+import shardkv.ShardKvStateMachine;
+import shardkv.ShardMapping;
 import wire.Bytes;
 
 /**
@@ -33,6 +43,7 @@ import wire.Bytes;
  *       from the received file.
  *   <li>{@code replace}: a follower that holds a state as large as the snapshot restores the
  *       snapshot over it (installing a leader's snapshot when a little behind).
+ *   <li>{@code shardkv-replace}: the same for a shard group's state machine (all shards owned).
  *   <li>{@code buffered-write}: the image built in memory first ({@link Replica#snapshot()}, one
  *       byte array), as a service that serialized its state into a buffer would do.
  *   <li>{@code buffered-restore}: the file read into memory whole, then restored from that.
@@ -48,6 +59,8 @@ public final class SnapshotHeapProbe {
   private static final PeerId LEADER = PeerId.of("p1");
   private static final PeerId FOLLOWER = PeerId.of("p2");
   private static final int CHUNK_BYTES = 512 * 1024;
+  private static final int GID = 100;
+  private static final ShardMapping SHARDS = new LabFirstByte(10);
 
   private SnapshotHeapProbe() {}
 
@@ -79,6 +92,22 @@ public final class SnapshotHeapProbe {
             replica.restore(file.index(), in);
           }
           check(replica, values);
+        }
+        case "shardkv-replace" -> {
+          ShardKvStateMachine machine = shardGroupFilled(values);
+          SnapshotFiles files = new SnapshotFiles(dir);
+          phase = "write";
+          SnapshotFile file = files.write(1, machine::writeSnapshot);
+          OUT.println("@@file " + file.size());
+          phase = "restore";
+          try (SnapshotImage image = files.open(file); InputStream in = image.open()) {
+            machine.restore(in);
+          }
+          for (int i = 0; i < values; i++) {
+            ShardKvReply got = machine.apply(ShardKvCommand.ClientOp.of(SHARDS, 9, 0, new KvCommand.Get(key(i))));
+            if (!(got instanceof ShardKvReply.Kv kv && kv.reply() instanceof KvReply.Value v && v.value().equals(value(i))))
+              throw new AssertionError(key(i) + " lost: " + got);
+          }
         }
         case "buffered-write" -> {
           Replica<KvCommand, KvReply> replica = filled(values);
@@ -158,6 +187,19 @@ public final class SnapshotHeapProbe {
       r.apply(i + 1, e.encode(KvCodec.COMMANDS));
     }
     return r;
+  }
+
+  /** A shard group owning every shard, with {@code values} puts applied. */
+  private static ShardKvStateMachine shardGroupFilled(int values) {
+    ShardKvStateMachine m = new ShardKvStateMachine(GID, SHARDS);
+    m.apply(new ShardKvCommand.ConfigChange(new ShardConfig(1, Collections.nCopies(SHARDS.nShards(), GID),
+        new TreeMap<>(Map.of(GID, List.of("s" + GID))))));
+    for (int i = 0; i < values; i++) {
+      ShardKvReply r = m.apply(ShardKvCommand.ClientOp.of(SHARDS, i % CLIENTS + 1, i / CLIENTS + 1,
+          new KvCommand.Put(key(i), value(i))));
+      if (!(r instanceof ShardKvReply.Kv)) throw new IllegalStateException("put " + i + ": " + r);
+    }
+    return m;
   }
 
   private static void check(Replica<KvCommand, KvReply> r, int values) {

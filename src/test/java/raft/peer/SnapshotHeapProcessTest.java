@@ -106,6 +106,11 @@ class SnapshotHeapProcessTest {
   }
 
   @Test
+  void aShardGroupSnapshotReplacesAStateAsLargeAsItself() throws Exception {
+    assertSucceeded(probe("shardkv-replace"));
+  }
+
+  @Test
   void theSameHeapCannotHoldTheImageInOneBufferOnEitherSide() throws Exception {
     assertOutOfMemory(probe("buffered-write"), "write");
     assertOutOfMemory(probe("buffered-restore"), "restore");
