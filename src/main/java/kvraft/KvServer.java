@@ -11,10 +11,11 @@ import java.util.Optional;
 import raft.GroupId;
 import raft.PeerId;
 import raft.core.RaftStatus;
+import raft.logging.ReplicaMdc;
 import raft.message.MembershipChange;
 import raft.rsm.AdminReply;
 import raft.rsm.ReplicatedStateMachine;
-import raft.logging.ReplicaMdc;
+import raft.rsm.StateMachine;
 import wire.CborSerializable;
 
 /**
@@ -88,9 +89,15 @@ public final class KvServer {
   };
 
   public static Behavior<Command> create(ReplicatedStateMachine.PeerSpec peer, KvSettings settings) {
+    return create(peer, settings, new KvStore());
+  }
+
+  /** Over another state machine: tests that need a KV store with a different snapshot. */
+  static Behavior<Command> create(ReplicatedStateMachine.PeerSpec peer, KvSettings settings,
+      StateMachine<KvCommand, KvReply> machine) {
     KvLimits limits = settings.validate().limits();
     ReplicatedStateMachine.Service<KvCommand, KvReply> service = new ReplicatedStateMachine.Service<>(
-        new KvStore(), KvCodec.COMMANDS, KvCodec.RESULTS, REPLIES, c -> limits.check(c).map(r -> r),
+        machine, KvCodec.COMMANDS, KvCodec.RESULTS, REPLIES, c -> limits.check(c).map(r -> r),
         settings.maxRaftStateBytes(), settings.maxSessions(), settings.maxWaitingCalls());
     return ReplicaMdc.wrap(peer.group(), peer.self(), Behaviors.setup(ctx -> {
       ctx.getSystem().receptionist().tell(Receptionist.register(serviceKey(peer.group()), ctx.getSelf()));

@@ -325,7 +325,7 @@ public final class RaftPeer extends EventSourcedBehavior<RaftPeer.Command, RaftE
       log.error(node.term(), "{} refuses to start: its journal references the snapshot file {} in {}, which is missing "
           + "or of another size. Restore that file, or remove the journal to rejoin as a new empty peer.", self,
           file.get(), snapshotFiles.dir());
-      throw new IllegalStateException("snapshot file " + file.get().describe() + " missing in " + snapshotFiles.dir());
+      throw new MissingSnapshotFileException(file.get(), snapshotFiles.dir());
     }
     // A file written but never referenced (a crash before its event) or no longer referenced goes.
     snapshotFiles.deleteAllBut(file);
@@ -343,6 +343,8 @@ public final class RaftPeer extends EventSourcedBehavior<RaftPeer.Command, RaftE
   }
 
   private void onRecoveryFailed(RecoveryFailed failed) {
+    // The journal replayed; what is missing is a snapshot file, and onRecoveryCompleted said which.
+    if (failed.getFailure() instanceof MissingSnapshotFileException) return;
     // No node yet, so no term: the group and peer come from the actor's MDC (ReplicaMdc).
     LOG.error("{} refuses to start: its journal {} could not be replayed ({}). Not starting with an empty "
         + "log: repair or restore the journal, or remove it to rejoin as a new empty peer.",

@@ -17,6 +17,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.UUID;
@@ -158,6 +159,130 @@ class RaftPeerLevelDbTest {
           .expect(second.system(), () -> second.spawn(parentReportingFailures(peer, failures.ref())));
       Throwable cause = failures.expectMessageClass(Throwable.class, PeerGroup.TIMEOUT);
       assertTrue(String.valueOf(cause.getMessage()).contains("raft-solo|p1"), cause::toString);
+    } finally {
+      second.shutdownTestKit();
+    }
+  }
+
+  private static final PeerId SOLO_PEER = PeerId.of("p1");
+  private static final GroupId SOLO = GroupId.of("solo");
+
+  private static PeerGroup solo(ActorTestKit kit, long seed) {
+    return new PeerGroup(kit, ManualTime.get(kit.system()), SOLO, 1, RaftConfig.defaults(),
+        p -> LevelDbJournals.on(PeerSettings.defaults().withSeed(seed), p));
+  }
+
+  /** Where the solo peer keeps its snapshot files (next to its LevelDB journal). */
+  private static Path snapshotDir(ActorTestKit kit) {
+    String plugin = LevelDbJournals.on(PeerSettings.defaults(), SOLO_PEER).journalPluginId();
+    return SnapshotDirectory.of(kit.system(), plugin, SOLO, SOLO_PEER);
+  }
+
+  private static List<String> filesIn(Path dir) throws IOException {
+    try (Stream<Path> files = Files.list(dir)) {
+      return files.map(f -> f.getFileName().toString()).sorted().toList();
+    }
+  }
+
+  /** What a first run of the solo peer left on disk: a durable snapshot and the commands after it. */
+  private record FirstRun(Path snapshots, String referenced, long snapIndex, List<String> after, SnapshotFile orphan) {}
+
+  /**
+   * Ten commands, a snapshot at the sixth made durable (the log compacted past it), then the crash
+   * this is about: the service wrote the file of a newer snapshot and a leader's image was half
+   * received, and the process died before either reached the journal.
+   */
+  private static FirstRun firstRunCrashingAfterASnapshotFile(Path dir, long seed) throws IOException {
+    ActorTestKit first = kit(dir, "");
+    try {
+      PeerGroup g = solo(first, seed).startAll();
+      g.awaitLeader();
+      List<Long> indexes = new ArrayList<>();
+      for (int i = 1; i <= 10; i++) indexes.add(g.proposeAccepted(SOLO_PEER, "x" + i).index());
+      long last = indexes.get(9);
+      g.awaitApplied(SOLO_PEER, last);
+      long snapIndex = indexes.get(5);
+      g.ref(SOLO_PEER).tell(new RaftPeer.TakeSnapshot(snapIndex, Bytes.utf8("image@" + snapIndex)));
+      first.createTestProbe().awaitAssert(PeerGroup.TIMEOUT, () -> {
+        assertTrue(g.status(SOLO_PEER).firstIndex() > snapIndex, "the snapshot is durable and the log compacted");
+        return null;
+      });
+      Path snapshots = snapshotDir(first);
+      List<String> durable = filesIn(snapshots);
+      assertEquals(1, durable.size(), () -> "one snapshot file: " + durable);
+      SnapshotFile orphan = new SnapshotFiles(snapshots).write(last, out -> out.write(Bytes.utf8("image@" + last).toArray()));
+      Files.write(snapshots.resolve("tmp-00000000000000ab.part"), new byte[1000]); // a partial received image
+      return new FirstRun(snapshots, durable.get(0), snapIndex, List.of("x7", "x8", "x9", "x10"), orphan);
+    } finally {
+      first.shutdownTestKit(); // the process ends here: no event names the orphan
+    }
+  }
+
+  @Test
+  void aSnapshotFileWhoseEventWasNeverWrittenIsRemovedOnRecovery(long seed) throws IOException {
+    Path dir = freshDir();
+    FirstRun run = firstRunCrashingAfterASnapshotFile(dir, seed);
+    assertEquals(3, filesIn(run.snapshots()).size(), "before the restart: the durable file, the orphan, a partial image");
+
+    ActorTestKit second = kit(dir, "");
+    try {
+      PeerGroup g = solo(second, seed).startAll();
+      PeerId leader = g.awaitLeader();
+      assertEquals(List.of(run.referenced()), filesIn(run.snapshots()), "only the file the journal references is left");
+      AppliedLog log = g.log(leader);
+      assertEquals(run.snapIndex(), log.snapshot().meta().index(), "the durable snapshot was installed");
+      assertEquals(Bytes.utf8("image@" + run.snapIndex()), log.snapshot().data());
+      long next = g.proposeAccepted(leader, "after-restart").index();
+      g.awaitApplied(leader, next);
+      List<String> expected = new ArrayList<>(run.after());
+      expected.add("after-restart");
+      assertEquals(expected, log.commands().stream().filter(c -> !c.isEmpty()).toList(),
+          "the commands after the snapshot, once, in order");
+    } finally {
+      second.shutdownTestKit();
+    }
+  }
+
+  @Test
+  void aJournalNamingAMissingSnapshotFileIsRefusedNamingTheFile(long seed) throws IOException {
+    Path dir = freshDir();
+    FirstRun run = firstRunCrashingAfterASnapshotFile(dir, seed);
+    Files.delete(run.snapshots().resolve(run.referenced()));
+    assertRefusedToStart(dir, seed, run);
+  }
+
+  @Test
+  void aJournalNamingATruncatedSnapshotFileIsRefused(long seed) throws IOException {
+    Path dir = freshDir();
+    FirstRun run = firstRunCrashingAfterASnapshotFile(dir, seed);
+    Path file = run.snapshots().resolve(run.referenced());
+    Files.write(file, Arrays.copyOf(Files.readAllBytes(file), (int) Files.size(file) - 1));
+    assertRefusedToStart(dir, seed, run);
+  }
+
+  /** The peer stops with a typed failure naming the file, and deletes nothing: the operator may need the other files. */
+  private static void assertRefusedToStart(Path dir, long seed, FirstRun run) throws IOException {
+    List<String> before = filesIn(run.snapshots());
+    ActorTestKit second = kit(dir, "");
+    try {
+      TestProbe<Throwable> failures = second.createTestProbe();
+      Behavior<RaftPeer.Command> peer = RaftPeer.create(SOLO, SOLO_PEER, List.of(SOLO_PEER), RaftConfig.defaults(),
+          LevelDbJournals.on(PeerSettings.defaults().withSeed(seed), SOLO_PEER), new LocalPeerTransport(),
+          second.<Applied>createTestProbe().ref());
+      // One line says why, naming the file, and no other blames the journal (it replayed fine).
+      List<String> refusals = new java.util.concurrent.CopyOnWriteArrayList<>();
+      LoggingTestKit.custom(e -> e.level() == org.slf4j.event.Level.ERROR && e.message().contains("refuses to start")
+              && refusals.add(e.message()))
+          .expect(second.system(), () -> second.spawn(parentReportingFailures(peer, failures.ref())));
+      assertTrue(refusals.get(0).contains(run.referenced()), refusals::toString);
+      Throwable failure = failures.expectMessageClass(Throwable.class, PeerGroup.TIMEOUT);
+      Throwable cause = failure;
+      while (!(cause instanceof MissingSnapshotFileException) && cause.getCause() != null) cause = cause.getCause();
+      assertTrue(cause instanceof MissingSnapshotFileException, () -> "a typed failure: " + failure);
+      MissingSnapshotFileException missing = (MissingSnapshotFileException) cause;
+      assertEquals(run.referenced(), missing.file().name());
+      assertEquals(run.snapshots().toAbsolutePath(), missing.dir());
+      assertEquals(before, filesIn(run.snapshots()), "nothing was deleted");
     } finally {
       second.shutdownTestKit();
     }
