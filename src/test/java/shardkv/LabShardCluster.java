@@ -36,7 +36,6 @@ final class LabShardCluster extends LabShards {
   private final ShardMapping mapping;
   private static final int CTRL1_BASE = N_CTRL + N_GROUPS * N;
 
-  private final long maxRaftState;
   private final LabNetwork net;
   private final int total = CTRL1_BASE + N_CTRL;
   private final MemoryLogStorage[] saved = new MemoryLogStorage[total];
@@ -45,9 +44,8 @@ final class LabShardCluster extends LabShards {
   private long rpcs;
 
   private LabShardCluster(LabNetwork net, boolean unreliable, long maxRaftState, ShardMapping mapping) {
-    super(net.split(), net);
+    super(net.split(), net, maxRaftState);
     this.net = net;
-    this.maxRaftState = maxRaftState;
     this.mapping = mapping;
     for (int i = 0; i < total; i++) saved[i] = new MemoryLogStorage();
     for (int i = 0; i < N_CTRL; i++) startCtrl(i);
@@ -174,7 +172,7 @@ final class LabShardCluster extends LabShards {
     if (servers[server] != null) shutdownServer(group, i);
     saved[server] = saved[server].copy();
     LabShardDuties duties = new LabShardDuties(this, CHUNK_BYTES);
-    servers[server] = LabRsmServer.start(server, net, saved[server], maxRaftState,
+    servers[server] = LabRsmServer.start(server, net, saved[server], maxRaftState(),
         new ShardKvStateMachine(gid(group), mapping), ShardKvCodec.COMMANDS, ShardKvCodec.RESULTS, KV_REFUSALS,
         duties::tick);
     net.connect(server);
@@ -190,31 +188,13 @@ final class LabShardCluster extends LabShards {
   }
 
   @Override
-  void checkLogs() {
-    for (int g = 0; g < N_GROUPS; g++) {
-      for (int i = 0; i < N; i++) {
-        MemoryLogStorage s = saved[serverIndex(g, i)];
-        long raft = s.raftStateSize();
-        long snap = s.snapshotSize();
-        if (maxRaftState >= 0 && raft > 8 * maxRaftState) {
-          throw new AssertionError("persister.RaftStateSize() " + raft + ", but maxraftstate " + maxRaftState
-              + " (group " + gid(g) + " server " + i + ")");
-        }
-        if (maxRaftState < 0 && snap > 0) throw new AssertionError("maxraftstate is -1, but snapshot is non-empty!");
-      }
-    }
+  protected long raftStateSize(int group, int i) {
+    return saved[serverIndex(group, i)].raftStateSize();
   }
 
   @Override
-  long totalPersisted() {
-    long t = 0;
-    for (int g = 0; g < N_GROUPS; g++) {
-      for (int i = 0; i < N; i++) {
-        MemoryLogStorage s = saved[serverIndex(g, i)];
-        t += s.raftStateSize() + s.snapshotSize();
-      }
-    }
-    return t;
+  protected long snapshotSize(int group, int i) {
+    return saved[serverIndex(group, i)].snapshotSize();
   }
 
   /** The state machine of a live group server (for diagnostics), or null. */

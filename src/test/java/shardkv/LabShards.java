@@ -51,13 +51,16 @@ abstract class LabShards implements AutoCloseable {
   }
 
   private final SplittableRandom rand;
+  private final long maxRaftState;
   private final LabProcesses procs;
   private long t0;
   private long rpcs0;
   private String description = "";
 
-  protected LabShards(SplittableRandom rand, VirtualClock clock) {
+  /** @param maxRaftState the lab's maxraftstate (-1: no snapshots) */
+  protected LabShards(SplittableRandom rand, VirtualClock clock, long maxRaftState) {
     this.rand = rand;
+    this.maxRaftState = maxRaftState;
     this.procs = new LabProcesses(clock, TEST_LIMIT_MILLIS, () -> null);
   }
 
@@ -90,11 +93,11 @@ abstract class LabShards implements AutoCloseable {
   /** A new clerk of the sharded store, its configurations from {@code ctrl}. */
   abstract Clerk makeClient(CtrlClerk ctrl);
 
-  /** The lab's checklogs(): no snapshot without maxraftstate; Raft state at most 8 x maxraftstate. */
-  abstract void checkLogs();
+  /** The persisted Raft state of a group server (the lab's persister.RaftStateSize()), in bytes. */
+  protected abstract long raftStateSize(int group, int i);
 
-  /** Challenge 1: persisted Raft state + snapshot over all group servers, in bytes. */
-  abstract long totalPersisted();
+  /** The persisted snapshot of a group server (the lab's persister.SnapshotSize()), in bytes. */
+  protected abstract long snapshotSize(int group, int i);
 
   /** Every group server's state, one line each (for failure messages). */
   abstract String describeGroups();
@@ -170,6 +173,32 @@ abstract class LabShards implements AutoCloseable {
     } catch (AssertionError e) {
       throw explained(e);
     }
+  }
+
+  long maxRaftState() {
+    return maxRaftState;
+  }
+
+  /** The lab's checklogs(): no snapshot without maxraftstate; Raft state at most 8 x maxraftstate. */
+  void checkLogs() {
+    for (int g = 0; g < N_GROUPS; g++) {
+      for (int i = 0; i < N; i++) {
+        long raft = raftStateSize(g, i);
+        long snap = snapshotSize(g, i);
+        if (maxRaftState >= 0 && raft > 8 * maxRaftState) {
+          throw new AssertionError("persister.RaftStateSize() " + raft + ", but maxraftstate " + maxRaftState
+              + " (group " + gid(g) + " server " + i + ")");
+        }
+        if (maxRaftState < 0 && snap > 0) throw new AssertionError("maxraftstate is -1, but snapshot is non-empty!");
+      }
+    }
+  }
+
+  /** Challenge 1: persisted Raft state + snapshot over all group servers, in bytes. */
+  long totalPersisted() {
+    long t = 0;
+    for (int g = 0; g < N_GROUPS; g++) for (int i = 0; i < N; i++) t += raftStateSize(g, i) + snapshotSize(g, i);
+    return t;
   }
 
   void startGroup(int group) {

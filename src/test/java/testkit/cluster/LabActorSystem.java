@@ -10,8 +10,11 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import raft.message.LogEntry;
+import raft.peer.SnapshotFile;
 import raft.persistence.DurableState;
 import raft.persistence.RaftEvent;
+import wire.Bytes;
 
 /**
  * The ActorSystem the lab scenarios run the shipped actors in: ManualTime ({@link VirtualScheduler}), an in-memory journal
@@ -87,6 +90,25 @@ public final class LabActorSystem implements AutoCloseable {
     }
     for (Object e : LabJournal.eventsAfter(key, persistenceId, after)) state = state.updated((RaftEvent) e);
     return state;
+  }
+
+  /**
+   * The lab's RaftStateSize() of one peer: what a restart would replay besides the snapshot, the
+   * hard state (counted as 24 bytes) and the log entries after the snapshot.
+   */
+  public long raftStateSize(String persistenceId) {
+    long size = 24;
+    for (LogEntry e : recoveredRaftState(persistenceId).image().entries()) size += e.sizeBytes();
+    return size;
+  }
+
+  /**
+   * The lab's SnapshotSize() of one peer: the bytes of its snapshot's image. The journal holds only
+   * a reference to the image's file ({@link SnapshotFile}); the file's size is what counts.
+   */
+  public long snapshotSize(String persistenceId) {
+    Bytes data = recoveredRaftState(persistenceId).snapshot().data();
+    return SnapshotFile.fromHandle(data).map(SnapshotFile::size).orElse((long) data.size());
   }
 
   /** A fresh virtual clock at 0 over this system's ManualTime. */
