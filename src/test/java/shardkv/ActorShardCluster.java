@@ -126,6 +126,7 @@ final class ActorShardCluster extends LabShards {
   private final Map<Integer, Function<String, ActorRef<ShardKvServer.Command>>> serverResolvers = new HashMap<>();
   private final Map<Integer, AkkaShardCtrlClient> serverControllers = new HashMap<>();
   private final List<AkkaShardCtrlClient> ctrlClients = new ArrayList<>();
+  private final List<ShardKvClient> kvClients = new ArrayList<>();
   private final CtrlClerk mck;
 
   private ActorShardCluster(LabActorSystem system, ActorClock clock, boolean unreliable, long maxRaftState,
@@ -385,6 +386,9 @@ final class ActorShardCluster extends LabShards {
   Clerk makeClient(CtrlClerk ctrl) {
     ShardKvClient client = AkkaShardKvClient.create(kit.system(), MAPPING, ((ActorCtrlClerk) ctrl).client, resolver(),
         ATTEMPT_TIMEOUT, ShardKvClient.Settings.lab());
+    synchronized (this) {
+      kvClients.add(client);
+    }
     return new ActorShardClerk(client);
   }
 
@@ -460,9 +464,12 @@ final class ActorShardCluster extends LabShards {
   public void close() {
     super.close();
     List<AkkaShardCtrlClient> clients;
+    List<ShardKvClient> clerks;
     synchronized (this) {
       clients = List.copyOf(ctrlClients);
+      clerks = List.copyOf(kvClients);
     }
+    clerks.forEach(ShardKvClient::close); // a Get stuck at a group that will never serve it (rejection5A) stops here
     clients.forEach(AkkaShardCtrlClient::close);
     for (int g = 0; g < N_GROUPS; g++) for (int i = 0; i < N; i++) shutdownServer(g, i);
     for (int service = 0; service < 2; service++) {
