@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
+import java.util.function.LongSupplier;
 import raft.GroupId;
 import raft.PeerId;
 import raft.core.RaftStatus;
@@ -41,7 +42,13 @@ public final class AkkaShardCtrlClient implements ShardCtrlClient {
   /** @param servers the controller's servers; the first is tried first */
   public AkkaShardCtrlClient(ActorSystem<?> system, Map<PeerId, ActorRef<ShardCtrlServer.Command>> servers,
       GroupClient.Settings settings) {
-    this.group = new GroupClient<>(system, servers, PROTOCOL, settings);
+    this(system, servers, settings, System::nanoTime);
+  }
+
+  /** A client whose deadlines run on {@code nanoTime} (a virtual-time test's clock; see {@link GroupClient}). */
+  public AkkaShardCtrlClient(ActorSystem<?> system, Map<PeerId, ActorRef<ShardCtrlServer.Command>> servers,
+      GroupClient.Settings settings, LongSupplier nanoTime) {
+    this.group = new GroupClient<>(system, servers, PROTOCOL, settings, nanoTime);
   }
 
   /**

@@ -10,8 +10,8 @@ import shardctrl.CtrlReply;
 import shardctrl.ShardCtrlClient;
 
 /**
- * {@link ShardKvClient} over Akka: one round at a group asks its servers in turn ({@link
- * GroupCall}: a follower's WrongLeader or no answer within {@code attemptTimeout} moves on), the
+ * {@link ShardKvClient} over Akka: one round at a group asks its servers in turn, from the one that
+ * answered last ({@link GroupCall}: a follower's WrongLeader or no answer within {@code attemptTimeout} moves on), the
  * configuration comes from the controller's client, retries wait on the actor system's scheduler.
  */
 public final class AkkaShardKvClient {
@@ -24,9 +24,10 @@ public final class AkkaShardKvClient {
   public static ShardKvClient create(ActorSystem<?> system, ShardMapping mapping, ShardCtrlClient controller,
       Function<String, ActorRef<ShardKvServer.Command>> resolver, Duration attemptTimeout,
       ShardKvClient.Settings settings) {
+    GroupCall calls = new GroupCall();
     ShardKvClient.Groups groups = (gid, servers, op) -> {
       List<ActorRef<ShardKvServer.Command>> refs = servers.stream().map(resolver).toList();
-      return GroupCall.<ShardKvServer.Command, ShardKvReply>firstAnswer(system, refs,
+      return calls.<ShardKvServer.Command, ShardKvReply>firstAnswer(system, refs,
           to -> new ShardKvServer.Execute(op, to), attemptTimeout, ShardKvDuties::counts);
     };
     ShardKvClient.Configs configs = () -> controller.query(-1)

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
 import kvraft.KvCommand;
@@ -79,6 +80,7 @@ public final class ShardKvClient {
   private final AtomicReference<ShardConfig> config;
   private final ConcurrentLinkedQueue<Session> idle = new ConcurrentLinkedQueue<>();
   private final LongSupplier ids;
+  private final AtomicBoolean closed = new AtomicBoolean();
 
   public ShardKvClient(ShardMapping mapping, Groups groups, Configs configs, Timer timer, LongSupplier nowMillis,
       Settings settings) {
@@ -96,6 +98,15 @@ public final class ShardKvClient {
     this.settings = settings;
     this.ids = ids;
     this.config = new AtomicReference<>(ShardConfig.initial(mapping.nShards()));
+  }
+
+  /**
+   * Stops retrying: an operation in progress answers {@link KvReply.Timeout} instead of its next
+   * retry (a write may or may not have been applied), later ones at once. Without it an operation
+   * with no deadline (the lab's settings) whose group never answers retries for ever.
+   */
+  public void close() {
+    closed.set(true);
   }
 
   /** The configuration this client routes by now. */
@@ -180,6 +191,10 @@ public final class ShardKvClient {
   }
 
   private void attempt(ShardKvCommand.ClientOp command, long deadline, CompletableFuture<KvReply> result) {
+    if (closed.get()) {
+      result.complete(KvReply.TIMEOUT);
+      return;
+    }
     ShardConfig c = config.get();
     int gid = c.gidOf(command.shard());
     List<String> servers = c.groups().get(gid);
@@ -194,7 +209,7 @@ public final class ShardKvClient {
   }
 
   private void retryLater(ShardKvCommand.ClientOp command, long deadline, CompletableFuture<KvReply> result) {
-    if (nowMillis.getAsLong() >= deadline) {
+    if (closed.get() || nowMillis.getAsLong() >= deadline) {
       result.complete(KvReply.TIMEOUT);
       return;
     }

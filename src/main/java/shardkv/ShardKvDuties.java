@@ -54,6 +54,8 @@ final class ShardKvDuties extends BehaviorInterceptor<ShardKvServer.Command, Rep
   private final ShardCtrlClient controller;
   private final Function<String, ActorRef<ShardKvServer.Command>> resolver;
   private final ActorRef<RaftStatus> roleAdapter;
+  /** Pulls and deletes at other groups, each starting at the server that answered last. */
+  private final GroupCall calls = new GroupCall();
   private boolean querying;
   private final Set<Integer> pulling = new HashSet<>();
   private final Set<Integer> deleting = new HashSet<>();
@@ -115,7 +117,7 @@ final class ShardKvDuties extends BehaviorInterceptor<ShardKvServer.Command, Rep
     for (int shard : machine.shardsIn(ShardStatus.GCING)) {
       if (!deleting.add(shard)) continue;
       long num = machine.current().num();
-      ctx.pipeToSelf(GroupCall.<ShardKvServer.Command, ShardKvReply>firstAnswer(ctx.getSystem(), previousOwner(shard),
+      ctx.pipeToSelf(calls.<ShardKvServer.Command, ShardKvReply>firstAnswer(ctx.getSystem(), previousOwner(shard),
               to -> new ShardKvServer.Delete(num, shard, to), settings.callTimeout(), ShardKvDuties::counts),
           (r, e) -> new Deleted(num, shard, r));
     }
@@ -132,7 +134,7 @@ final class ShardKvDuties extends BehaviorInterceptor<ShardKvServer.Command, Rep
   private void pull(int shard) {
     long num = machine.current().num();
     ShardPull.Request req = new ShardPull.Request(num, shard, machine.cursor(shard), settings.chunkBytes());
-    ctx.pipeToSelf(GroupCall.<ShardKvServer.Command, ShardPull.Reply>firstAnswer(ctx.getSystem(), previousOwner(shard),
+    ctx.pipeToSelf(calls.<ShardKvServer.Command, ShardPull.Reply>firstAnswer(ctx.getSystem(), previousOwner(shard),
             to -> new ShardKvServer.Pull(req, to), settings.callTimeout(), r -> !(r instanceof ShardPull.NotYet)),
         (r, e) -> new Pulled(num, shard, r));
   }

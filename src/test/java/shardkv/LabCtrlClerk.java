@@ -6,7 +6,7 @@ import shardctrl.CtrlReply;
 import shardctrl.ShardConfig;
 
 /** The lab's shardctrler Clerk over {@link LabShardCluster}: tries the controller's servers in turn until one answers. */
-final class LabCtrlClerk {
+final class LabCtrlClerk implements LabShards.CtrlClerk {
   private final LabShardCluster cfg;
   private final long clientId;
   private final int[] servers;
@@ -23,11 +23,13 @@ final class LabCtrlClerk {
     return servers.clone();
   }
 
-  ShardConfig query(long num) {
+  @Override
+  public ShardConfig query(long num) {
     return ((CtrlReply.Config) execute(new CtrlCommand.Query(num), 0)).config();
   }
 
-  CtrlReply call(CtrlCommand c) {
+  @Override
+  public CtrlReply call(CtrlCommand c) {
     CtrlReply r = execute(c, ++seq);
     if (!(r instanceof CtrlReply.Config)) throw new AssertionError(c + " refused: " + r);
     return r;

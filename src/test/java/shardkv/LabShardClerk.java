@@ -17,7 +17,7 @@ import testkit.cluster.LabProcesses;
  * configuration comes from Query(-1) at the controller's servers, tried in turn. Each call blocks
  * the calling tester process in virtual time.
  */
-final class LabShardClerk {
+final class LabShardClerk implements LabShards.Clerk {
   private final LabShardCluster cfg;
   private final ShardKvClient client;
   private final int[] ctrl;
@@ -35,16 +35,19 @@ final class LabShardClerk {
     return client;
   }
 
-  String get(String key) {
+  @Override
+  public String get(String key) {
     KvReply r = await(client.get(key));
     return r instanceof KvReply.Value v ? v.value() : "";
   }
 
-  void put(String key, String value) {
+  @Override
+  public void put(String key, String value) {
     await(client.put(key, value));
   }
 
-  void append(String key, String value) {
+  @Override
+  public void append(String key, String value) {
     await(client.append(key, value));
   }
 

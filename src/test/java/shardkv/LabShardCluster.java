@@ -1,24 +1,16 @@
 package shardkv;
 
-import kvraft.KvReply;
 import raft.rsm.Replica;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.SplittableRandom;
-import java.util.TreeMap;
 import java.util.function.Consumer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import raft.GroupId;
 import raft.core.MemoryLogStorage;
 import raft.logging.Slf4jRaftLogger;
 import raft.rsm.Envelope;
 import shardctrl.CtrlCodec;
-import shardctrl.CtrlCommand;
 import shardctrl.CtrlReply;
 import shardctrl.CtrlStateMachine;
-import shardctrl.ShardConfig;
 import testkit.cluster.LabProcesses;
 import testkit.sim.LabNetwork;
 
@@ -37,64 +29,53 @@ import testkit.sim.LabNetwork;
  * configuration and propose it; pull PULLING shards from their previous owner in chunks of at most
  * {@link #CHUNK_BYTES}; ask the previous owner to delete a received shard, then log GcDone.
  */
-final class LabShardCluster implements AutoCloseable {
-  private static final Logger LOG = LoggerFactory.getLogger(LabShardCluster.class);
-  static final int N_SHARDS = 10;
-  static final int N_GROUPS = 3;
-  static final int N = 3;
+final class LabShardCluster extends LabShards {
   static final int N_CTRL = 3;
-  static final long TEST_LIMIT_MILLIS = 120_000;
   /** Byte bound of one pulled chunk (keys + values, estimated); keeps each log entry well under the 8 x 1000 of snapshot5B. */
   static final int CHUNK_BYTES = 2000;
-  static final ShardMapping MAPPING = new LabFirstByte(N_SHARDS);
   private final ShardMapping mapping;
   private static final int CTRL1_BASE = N_CTRL + N_GROUPS * N;
 
-  private final long maxRaftState;
   private final LabNetwork net;
-  private final SplittableRandom rand;
-  private final LabProcesses procs;
   private final int total = CTRL1_BASE + N_CTRL;
   private final MemoryLogStorage[] saved = new MemoryLogStorage[total];
   private final LabRsmServer<?, ?>[] servers = new LabRsmServer<?, ?>[total];
   private final LabCtrlClerk mck;
   private long rpcs;
-  private long t0;
-  private String description = "";
 
-  private LabShardCluster(boolean unreliable, long maxRaftState, long seed, ShardMapping mapping) {
-    this.maxRaftState = maxRaftState;
+  private LabShardCluster(LabNetwork net, boolean unreliable, long maxRaftState, ShardMapping mapping) {
+    super(net.split(), net, maxRaftState);
+    this.net = net;
     this.mapping = mapping;
-    this.net = new LabNetwork(total, N, LabNetwork.LAB_CONFIG, seed,
-        id -> new Slf4jRaftLogger(GroupId.of("g" + Integer.parseInt(id.id().substring(1)) / N), id));
-    this.rand = net.split();
-    this.procs = new LabProcesses(net, TEST_LIMIT_MILLIS, () -> null);
     for (int i = 0; i < total; i++) saved[i] = new MemoryLogStorage();
     for (int i = 0; i < N_CTRL; i++) startCtrl(i);
     for (int g = 0; g < N_GROUPS; g++) startGroup(g);
     net.setReliable(!unreliable);
-    this.mck = new LabCtrlClerk(this, rand.nextLong(), ctrlServers(0));
+    this.mck = new LabCtrlClerk(this, rand().nextLong(), ctrlServers(0));
+  }
+
+  private static LabNetwork network(long seed) {
+    return new LabNetwork(CTRL1_BASE + N_CTRL, N, LabNetwork.LAB_CONFIG, seed,
+        id -> new Slf4jRaftLogger(GroupId.of("g" + Integer.parseInt(id.id().substring(1)) / N), id));
   }
 
   /** The lab's make_config(t, n, unreliable, maxraftstate), seeded. */
   static LabShardCluster make(boolean unreliable, long maxRaftState, long seed) {
-    return new LabShardCluster(unreliable, maxRaftState, seed, MAPPING);
+    return new LabShardCluster(network(seed), unreliable, maxRaftState, MAPPING);
   }
 
   /** The same tester with another key-to-shard mapping (of {@value #N_SHARDS} shards). */
   static LabShardCluster make(boolean unreliable, long maxRaftState, long seed, ShardMapping mapping) {
     if (mapping.nShards() != N_SHARDS) throw new IllegalArgumentException("the tester has " + N_SHARDS + " shards");
-    return new LabShardCluster(unreliable, maxRaftState, seed, mapping);
+    return new LabShardCluster(network(seed), unreliable, maxRaftState, mapping);
   }
 
+  @Override
   ShardMapping mapping() {
     return mapping;
   }
 
-  SplittableRandom rand() {
-    return rand;
-  }
-
+  @Override
   long now() {
     return net.now();
   }
@@ -103,29 +84,24 @@ final class LabShardCluster implements AutoCloseable {
     return net;
   }
 
-  void begin(String description) {
-    this.description = description;
-    LOG.info("{} ...", description);
-    t0 = net.now();
+  @Override
+  void setReliable(boolean on) {
+    net.setReliable(on);
   }
 
-  void end() {
-    procs.checkTimeout();
-    procs.checkFailure();
-    LOG.info(String.format("  ... Passed --  %4.1f  %d rpcs  (%s; raft msgs %d)",
-        (net.now() - t0) / 1000.0, rpcs, description, net.rpcTotal()));
+  @Override
+  protected long rpcTotal() {
+    return rpcs;
   }
 
-  void sleep(long ms) {
-    try {
-      procs.sleep(ms);
-    } catch (AssertionError e) {
-      throw explained(e);
-    }
+  @Override
+  protected long raftRpcTotal() {
+    return net.rpcTotal();
   }
 
   /** A tester failure with every live group server's state appended (what is stuck where). */
-  private AssertionError explained(AssertionError e) {
+  @Override
+  protected AssertionError explained(AssertionError e) {
     if (e.getMessage() != null && e.getMessage().contains("groups:")) return e;
     return new AssertionError(e.getMessage() + " at " + net.now() + " ms; groups:" + describeGroups()
         + "\n  latest " + latestKnown(), e);
@@ -136,32 +112,7 @@ final class LabShardCluster implements AutoCloseable {
     return s == null ? "?" : ((CtrlStateMachine) s.machine()).latest().describe();
   }
 
-  LabProcesses.Proc go(String name, Runnable body) {
-    return procs.go(name, body);
-  }
-
-  void join(List<LabProcesses.Proc> ps) {
-    try {
-      procs.join(ps);
-    } catch (AssertionError e) {
-      throw explained(e);
-    }
-  }
-
-  LabProcesses procs() {
-    return procs;
-  }
-
-  @Override
-  public void close() {
-    procs.close();
-  }
-
   // ---- servers ------------------------------------------------------------------------------
-
-  static int gid(int group) {
-    return 100 + group;
-  }
 
   static int serverIndex(int group, int i) {
     return N_CTRL + group * N + i;
@@ -180,6 +131,7 @@ final class LabShardCluster implements AutoCloseable {
     return new int[] {base, base + 1, base + 2};
   }
 
+  @Override
   List<String> groupServers(int group) {
     List<String> out = new ArrayList<>();
     for (int i = 0; i < N; i++) out.add(name(serverIndex(group, i)));
@@ -208,23 +160,25 @@ final class LabShardCluster implements AutoCloseable {
     net.connect(server);
   }
 
-  /** Starts the second controller service (ctl1). */
+  @Override
   LabCtrlClerk startCtrl1() {
     for (int i = 0; i < N_CTRL; i++) startCtrl(CTRL1_BASE + i);
-    return new LabCtrlClerk(this, rand.nextLong(), ctrlServers(1));
+    return new LabCtrlClerk(this, rand().nextLong(), ctrlServers(1));
   }
 
+  @Override
   void startServer(int group, int i) {
     int server = serverIndex(group, i);
     if (servers[server] != null) shutdownServer(group, i);
     saved[server] = saved[server].copy();
     LabShardDuties duties = new LabShardDuties(this, CHUNK_BYTES);
-    servers[server] = LabRsmServer.start(server, net, saved[server], maxRaftState,
+    servers[server] = LabRsmServer.start(server, net, saved[server], maxRaftState(),
         new ShardKvStateMachine(gid(group), mapping), ShardKvCodec.COMMANDS, ShardKvCodec.RESULTS, KV_REFUSALS,
         duties::tick);
     net.connect(server);
   }
 
+  @Override
   void shutdownServer(int group, int i) {
     int server = serverIndex(group, i);
     net.disconnect(server);
@@ -233,40 +187,14 @@ final class LabShardCluster implements AutoCloseable {
     saved[server] = saved[server].copy();
   }
 
-  void startGroup(int group) {
-    for (int i = 0; i < N; i++) startServer(group, i);
+  @Override
+  protected long raftStateSize(int group, int i) {
+    return saved[serverIndex(group, i)].raftStateSize();
   }
 
-  void shutdownGroup(int group) {
-    for (int i = 0; i < N; i++) shutdownServer(group, i);
-  }
-
-  /** The lab's checklogs(): no snapshot without maxraftstate; Raft state at most 8 x maxraftstate. */
-  void checkLogs() {
-    for (int g = 0; g < N_GROUPS; g++) {
-      for (int i = 0; i < N; i++) {
-        MemoryLogStorage s = saved[serverIndex(g, i)];
-        long raft = s.raftStateSize();
-        long snap = s.snapshotSize();
-        if (maxRaftState >= 0 && raft > 8 * maxRaftState) {
-          throw new AssertionError("persister.RaftStateSize() " + raft + ", but maxraftstate " + maxRaftState
-              + " (group " + gid(g) + " server " + i + ")");
-        }
-        if (maxRaftState < 0 && snap > 0) throw new AssertionError("maxraftstate is -1, but snapshot is non-empty!");
-      }
-    }
-  }
-
-  /** Challenge 1: Raft state + snapshot over all group servers. */
-  long totalPersisted() {
-    long t = 0;
-    for (int g = 0; g < N_GROUPS; g++) {
-      for (int i = 0; i < N; i++) {
-        MemoryLogStorage s = saved[serverIndex(g, i)];
-        t += s.raftStateSize() + s.snapshotSize();
-      }
-    }
-    return t;
+  @Override
+  protected long snapshotSize(int group, int i) {
+    return saved[serverIndex(group, i)].snapshotSize();
   }
 
   /** The state machine of a live group server (for diagnostics), or null. */
@@ -275,6 +203,7 @@ final class LabShardCluster implements AutoCloseable {
     return s == null || !s.alive() ? null : (ShardKvStateMachine) s.machine();
   }
 
+  @Override
   String describeGroups() {
     StringBuilder b = new StringBuilder();
     for (int g = 0; g < N_GROUPS; g++) {
@@ -290,38 +219,21 @@ final class LabShardCluster implements AutoCloseable {
 
   // ---- controller -------------------------------------------------------------------------
 
-  void join(int group) {
-    joinm(group);
-  }
-
-  void joinm(int... groups) {
-    TreeMap<Integer, List<String>> m = new TreeMap<>();
-    for (int g : groups) m.put(gid(g), groupServers(g));
-    mck.call(new CtrlCommand.Join(m));
-  }
-
-  void leave(int group) {
-    leavem(group);
-  }
-
-  void leavem(int... groups) {
-    java.util.TreeSet<Integer> gids = new java.util.TreeSet<>();
-    for (int g : groups) gids.add(gid(g));
-    mck.call(new CtrlCommand.Leave(gids));
-  }
-
-  ShardConfig query() {
-    return mck.query(-1);
+  @Override
+  protected LabCtrlClerk ctrl() {
+    return mck;
   }
 
   // ---- clients ------------------------------------------------------------------------------
 
+  @Override
   LabShardClerk makeClient() {
-    return new LabShardClerk(this, rand.nextLong(), new LabCtrlClerk(this, rand.nextLong(), ctrlServers(0)));
+    return new LabShardClerk(this, rand().nextLong(), new LabCtrlClerk(this, rand().nextLong(), ctrlServers(0)));
   }
 
-  LabShardClerk makeClient(LabCtrlClerk ctrl) {
-    return new LabShardClerk(this, rand.nextLong(), ctrl);
+  @Override
+  LabShardClerk makeClient(CtrlClerk ctrl) {
+    return new LabShardClerk(this, rand().nextLong(), (LabCtrlClerk) ctrl);
   }
 
   // ---- the network between clerks and servers and between groups ------------------------------
@@ -352,13 +264,13 @@ final class LabShardCluster implements AutoCloseable {
     };
     LabRsmServer<?, ?> s = servers[to];
     if (s == null || !s.alive()) {
-      net.schedule(rand.nextInt(100), () -> once.accept(null));
+      net.schedule(rand().nextInt(100), () -> once.accept(null));
       return;
     }
     boolean unreliable = !net.reliable();
     net.schedule(2000, () -> once.accept(null));
-    net.schedule(latency() + (unreliable ? rand.nextInt(27) : 0), () -> {
-      if (!s.alive() || unreliable && rand.nextInt(1000) < 100) {
+    net.schedule(latency() + (unreliable ? rand().nextInt(27) : 0), () -> {
+      if (!s.alive() || unreliable && rand().nextInt(1000) < 100) {
         once.accept(null);
         return;
       }
@@ -366,7 +278,7 @@ final class LabShardCluster implements AutoCloseable {
       failIfDead(s, finished, once);
       handle(s, request, r -> {
         if (finished[0]) return;
-        if (r == null || !s.alive() || unreliable && rand.nextInt(1000) < 100) {
+        if (r == null || !s.alive() || unreliable && rand().nextInt(1000) < 100) {
           once.accept(null);
           return;
         }
@@ -377,17 +289,9 @@ final class LabShardCluster implements AutoCloseable {
 
   /** One call from a process (or the test thread), waiting in virtual time. */
   Object await(int to, Object request) {
-    LabProcesses.Promise<Object> p = procs.promise();
+    LabProcesses.Promise<Object> p = procs().promise();
     call(to, request, p::complete);
     return awaitPromise(p);
-  }
-
-  <T> T awaitPromise(LabProcesses.Promise<T> p) {
-    try {
-      return procs.await(p);
-    } catch (AssertionError e) {
-      throw explained(e);
-    }
   }
 
   private void failIfDead(LabRsmServer<?, ?> s, boolean[] finished, Consumer<Object> once) {
@@ -399,13 +303,6 @@ final class LabShardCluster implements AutoCloseable {
   }
 
   private long latency() {
-    return 5 + rand.nextInt(6);
-  }
-
-  /** For {@link LabCtrlClerk}: the tester's join/leave with a map built by the caller. */
-  static Map<Integer, List<String>> groupsOf(LabShardCluster c, int... groups) {
-    TreeMap<Integer, List<String>> m = new TreeMap<>();
-    for (int g : groups) m.put(gid(g), c.groupServers(g));
-    return m;
+    return 5 + rand().nextInt(6);
   }
 }

@@ -94,4 +94,20 @@ class ShardKvClientTest {
     assertEquals(KvReply.TIMEOUT, get.join());
     assertEquals(true, now >= 1000);
   }
+
+  @Test
+  void closingEndsAnOperationThatWouldRetryForeverAndAnswersLaterOnesAtOnce() {
+    ShardKvClient c = client((gid, servers, op) -> CompletableFuture.completedFuture(null),
+        () -> CompletableFuture.completedFuture(allOn(1, 100)), null);
+    CompletableFuture<KvReply> get = c.get("x").toCompletableFuture();
+    for (int i = 0; i < 5; i++) { // no deadline: it keeps retrying
+      now += 100;
+      timers.poll().run();
+    }
+    assertEquals(false, get.isDone());
+    c.close();
+    runTimers();
+    assertEquals(KvReply.TIMEOUT, get.join());
+    assertEquals(KvReply.TIMEOUT, c.put("y", "1").toCompletableFuture().join());
+  }
 }

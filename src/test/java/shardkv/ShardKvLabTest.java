@@ -19,12 +19,17 @@ import testkit.linearizability.Operation;
 
 /**
  * The lab's 14 shardkv scenarios (src/shardkv/test_test.go, 2024; docs/lab-scenarios.md §6) with
- * the lab's numbers, on {@link LabShardCluster}: the shipped state machines ({@link
+ * the lab's numbers, over {@link LabShards}; here on {@link LabShardCluster}: the shipped state machines ({@link
  * ShardKvStateMachine}, the controller's {@code CtrlStateMachine}) driven by raft.rsm's ServiceCore
  * over simulated Raft peers, in virtual time. A failure prints its seed ({@link SeedExtension}).
  */
 @ExtendWith(SeedExtension.class)
 class ShardKvLabTest {
+
+  /** The lab's make_config(t, n, unreliable, maxraftstate), seeded; {@link ShardKvLab5ActorsTest} runs the same scenarios on the actors. */
+  protected LabShards make(boolean unreliable, long maxRaftState, long seed) {
+    return LabShardCluster.make(unreliable, maxRaftState, seed);
+  }
 
   static String randstring(SplittableRandom r, int n) {
     StringBuilder b = new StringBuilder(n);
@@ -32,7 +37,7 @@ class ShardKvLabTest {
     return b.toString();
   }
 
-  static void check(LabShardCluster cfg, LabShardClerk ck, String key, String value) {
+  static void check(LabShards cfg, LabShards.Clerk ck, String key, String value) {
     String v = ck.get(key);
     assertEquals(value, v, "Get(" + key + ") at " + cfg.now() + " ms" + cfg.describeGroups());
   }
@@ -43,7 +48,7 @@ class ShardKvLabTest {
     return ka;
   }
 
-  static String[] fill(LabShardCluster cfg, LabShardClerk ck, String[] ka, int len) {
+  static String[] fill(LabShards cfg, LabShards.Clerk ck, String[] ka, int len) {
     String[] va = new String[ka.length];
     for (int i = 0; i < ka.length; i++) {
       va[i] = randstring(cfg.rand(), len);
@@ -53,7 +58,7 @@ class ShardKvLabTest {
     return va;
   }
 
-  static void checkAppendAll(LabShardCluster cfg, LabShardClerk ck, String[] ka, String[] va, int len) {
+  static void checkAppendAll(LabShards cfg, LabShards.Clerk ck, String[] ka, String[] va, int len) {
     for (int i = 0; i < ka.length; i++) {
       check(cfg, ck, ka[i], va[i]);
       String x = randstring(cfg.rand(), len);
@@ -63,11 +68,11 @@ class ShardKvLabTest {
   }
 
   /** Gets of every key, each by a fresh clerk, concurrently; returns how many completed before a 2 s quiet window. */
-  static int getsThatComplete(LabShardCluster cfg, LabCtrlClerk ctrl, String[] ka, String[] va) {
+  static int getsThatComplete(LabShards cfg, LabShards.CtrlClerk ctrl, String[] ka, String[] va) {
     int[] done = {0};
     for (int xi = 0; xi < ka.length; xi++) {
       int i = xi;
-      LabShardClerk ck1 = ctrl == null ? cfg.makeClient() : cfg.makeClient(ctrl);
+      LabShards.Clerk ck1 = ctrl == null ? cfg.makeClient() : cfg.makeClient(ctrl);
       cfg.go("get" + i, () -> {
         String v = ck1.get(ka[i]);
         if (v.isEmpty() && !va[i].isEmpty()) throw new AssertionError("server should have rejected the request due to wrong shard: Get(" + ka[i] + ") returned \"\"");
@@ -84,9 +89,9 @@ class ShardKvLabTest {
 
   @Test
   void staticShards5A(long seed) {
-    try (LabShardCluster cfg = LabShardCluster.make(false, -1, seed)) {
+    try (LabShards cfg = make(false, -1, seed)) {
       cfg.begin("Test (5A): static shards");
-      LabShardClerk ck = cfg.makeClient();
+      LabShards.Clerk ck = cfg.makeClient();
       cfg.join(0);
       cfg.join(1);
       String[] ka = keys(10);
@@ -103,15 +108,15 @@ class ShardKvLabTest {
 
   @Test
   void rejection5A(long seed) {
-    try (LabShardCluster cfg = LabShardCluster.make(false, -1, seed)) {
+    try (LabShards cfg = make(false, -1, seed)) {
       cfg.begin("Test (5A): rejection");
-      LabShardClerk ck = cfg.makeClient();
+      LabShards.Clerk ck = cfg.makeClient();
       cfg.join(0);
       cfg.join(1);
       String[] ka = keys(10);
       String[] va = fill(cfg, ck, ka, 20);
-      LabCtrlClerk ctl1 = cfg.startCtrl1();
-      ctl1.call(shardctrl.CtrlCommand.Join.of(LabShardCluster.groupsOf(cfg, 0)));
+      LabShards.CtrlClerk ctl1 = cfg.startCtrl1();
+      ctl1.call(shardctrl.CtrlCommand.Join.of(cfg.groupsOf(0)));
       int ndone = getsThatComplete(cfg, ctl1, ka, va);
       assertEquals(5, ndone, "expected 5 completions; group 100 must reject the shards of the real config's group 101");
       cfg.end();
@@ -120,9 +125,9 @@ class ShardKvLabTest {
 
   @Test
   void joinLeave5B(long seed) {
-    try (LabShardCluster cfg = LabShardCluster.make(false, -1, seed)) {
+    try (LabShards cfg = make(false, -1, seed)) {
       cfg.begin("Test (5B): join then leave");
-      LabShardClerk ck = cfg.makeClient();
+      LabShards.Clerk ck = cfg.makeClient();
       cfg.join(0);
       String[] ka = keys(10);
       String[] va = fill(cfg, ck, ka, 5);
@@ -140,9 +145,9 @@ class ShardKvLabTest {
 
   @Test
   void snapshot5B(long seed) {
-    try (LabShardCluster cfg = LabShardCluster.make(false, 1000, seed)) {
+    try (LabShards cfg = make(false, 1000, seed)) {
       cfg.begin("Test (5B): snapshots, join, and leave");
-      LabShardClerk ck = cfg.makeClient();
+      LabShards.Clerk ck = cfg.makeClient();
       cfg.join(0);
       String[] ka = keys(30);
       String[] va = fill(cfg, ck, ka, 20);
@@ -166,9 +171,9 @@ class ShardKvLabTest {
 
   @Test
   void missChange5B(long seed) {
-    try (LabShardCluster cfg = LabShardCluster.make(false, 1000, seed)) {
+    try (LabShards cfg = make(false, 1000, seed)) {
       cfg.begin("Test (5B): servers miss configuration changes");
-      LabShardClerk ck = cfg.makeClient();
+      LabShards.Clerk ck = cfg.makeClient();
       cfg.join(0);
       String[] ka = keys(10);
       String[] va = fill(cfg, ck, ka, 20);
@@ -194,12 +199,12 @@ class ShardKvLabTest {
   }
 
   /** Ten appenders, one per key, each with its own clerk, until {@code stop[0]}; pause between appends. */
-  static List<LabProcesses.Proc> appenders(LabShardCluster cfg, String[] ka, String[] va, int len, long pause,
+  static List<LabProcesses.Proc> appenders(LabShards cfg, String[] ka, String[] va, int len, long pause,
       boolean[] stop) {
     List<LabProcesses.Proc> ps = new ArrayList<>();
     for (int xi = 0; xi < ka.length; xi++) {
       int i = xi;
-      LabShardClerk ck1 = cfg.makeClient();
+      LabShards.Clerk ck1 = cfg.makeClient();
       SplittableRandom r = cfg.rand().split();
       ps.add(cfg.go("append" + i, () -> {
         while (!stop[0]) {
@@ -215,9 +220,9 @@ class ShardKvLabTest {
 
   @Test
   void concurrent1_5B(long seed) {
-    try (LabShardCluster cfg = LabShardCluster.make(false, 100, seed)) {
+    try (LabShards cfg = make(false, 100, seed)) {
       cfg.begin("Test (5B): concurrent puts and configuration changes");
-      LabShardClerk ck = cfg.makeClient();
+      LabShards.Clerk ck = cfg.makeClient();
       cfg.join(0);
       String[] ka = keys(10);
       String[] va = fill(cfg, ck, ka, 5);
@@ -254,9 +259,9 @@ class ShardKvLabTest {
 
   @Test
   void concurrent2_5B(long seed) {
-    try (LabShardCluster cfg = LabShardCluster.make(false, -1, seed)) {
+    try (LabShards cfg = make(false, -1, seed)) {
       cfg.begin("Test (5B): more concurrent puts and configuration changes");
-      LabShardClerk ck = cfg.makeClient();
+      LabShards.Clerk ck = cfg.makeClient();
       cfg.join(1);
       cfg.join(0);
       cfg.join(2);
@@ -290,9 +295,9 @@ class ShardKvLabTest {
 
   @Test
   void concurrent3_5B(long seed) {
-    try (LabShardCluster cfg = LabShardCluster.make(false, 300, seed)) {
+    try (LabShards cfg = make(false, 300, seed)) {
       cfg.begin("Test (5B): concurrent configuration change and restart");
-      LabShardClerk ck = cfg.makeClient();
+      LabShards.Clerk ck = cfg.makeClient();
       cfg.join(0);
       String[] ka = keys(10);
       String[] va = fill(cfg, ck, ka, 1);
@@ -321,9 +326,9 @@ class ShardKvLabTest {
 
   @Test
   void unreliable1_5B(long seed) {
-    try (LabShardCluster cfg = LabShardCluster.make(true, 100, seed)) {
+    try (LabShards cfg = make(true, 100, seed)) {
       cfg.begin("Test (5B): unreliable 1");
-      LabShardClerk ck = cfg.makeClient();
+      LabShards.Clerk ck = cfg.makeClient();
       cfg.join(0);
       String[] ka = keys(10);
       String[] va = fill(cfg, ck, ka, 5);
@@ -345,7 +350,7 @@ class ShardKvLabTest {
   }
 
   /** The config-change schedule of unreliable2 and unreliable3. */
-  static void unreliableSchedule(LabShardCluster cfg) {
+  static void unreliableSchedule(LabShards cfg) {
     cfg.sleep(150);
     cfg.join(1);
     cfg.sleep(500);
@@ -362,9 +367,9 @@ class ShardKvLabTest {
 
   @Test
   void unreliable2_5B(long seed) {
-    try (LabShardCluster cfg = LabShardCluster.make(true, 100, seed)) {
+    try (LabShards cfg = make(true, 100, seed)) {
       cfg.begin("Test (5B): unreliable 2");
-      LabShardClerk ck = cfg.makeClient();
+      LabShards.Clerk ck = cfg.makeClient();
       cfg.join(0);
       String[] ka = keys(10);
       String[] va = fill(cfg, ck, ka, 5);
@@ -372,7 +377,7 @@ class ShardKvLabTest {
       List<LabProcesses.Proc> ps = appenders(cfg, ka, va, 5, 0, stop);
       unreliableSchedule(cfg);
       stop[0] = true;
-      cfg.net().setReliable(true);
+      cfg.setReliable(true);
       cfg.join(ps);
       for (int i = 0; i < ka.length; i++) check(cfg, ck, ka[i], va[i]);
       cfg.end();
@@ -381,12 +386,12 @@ class ShardKvLabTest {
 
   @Test
   void unreliable3_5B(long seed) {
-    try (LabShardCluster cfg = LabShardCluster.make(true, 100, seed)) {
+    try (LabShards cfg = make(true, 100, seed)) {
       cfg.begin("Test (5B): unreliable 3");
       List<Operation<KvInput, KvOutput>> ops = new ArrayList<>();
       long[] last = {0};
       java.util.function.LongSupplier stamp = () -> last[0] = Math.max(cfg.now() * 1_000_000L, last[0] + 1);
-      LabShardClerk ck = cfg.makeClient();
+      LabShards.Clerk ck = cfg.makeClient();
       cfg.join(0);
       String[] ka = keys(10);
       for (int i = 0; i < ka.length; i++) {
@@ -399,7 +404,7 @@ class ShardKvLabTest {
       List<LabProcesses.Proc> ps = new ArrayList<>();
       for (int xi = 0; xi < 10; xi++) {
         int cli = xi;
-        LabShardClerk ck1 = cfg.makeClient();
+        LabShards.Clerk ck1 = cfg.makeClient();
         SplittableRandom r = cfg.rand().split();
         ps.add(cfg.go("client" + cli, () -> {
           while (!stop[0]) {
@@ -421,7 +426,7 @@ class ShardKvLabTest {
       }
       unreliableSchedule(cfg);
       stop[0] = true;
-      cfg.net().setReliable(true);
+      cfg.setReliable(true);
       cfg.join(ps);
       assertTrue(ops.size() > 30, "only " + ops.size() + " operations");
       Linearizability.assertLinearizable(KvModel.lab(), ops);
@@ -431,9 +436,9 @@ class ShardKvLabTest {
 
   @Test
   void challenge1Delete(long seed) {
-    try (LabShardCluster cfg = LabShardCluster.make(false, 1, seed)) {
+    try (LabShards cfg = make(false, 1, seed)) {
       cfg.begin("Test (5B challenge 1): shard deletion");
-      LabShardClerk ck = cfg.makeClient();
+      LabShards.Clerk ck = cfg.makeClient();
       cfg.join(0);
       int n = 30;
       String[] ka = keys(n);
@@ -473,9 +478,9 @@ class ShardKvLabTest {
 
   @Test
   void challenge2Unaffected(long seed) {
-    try (LabShardCluster cfg = LabShardCluster.make(true, 100, seed)) {
+    try (LabShards cfg = make(true, 100, seed)) {
       cfg.begin("Test (5B challenge 2): unaffected shard access");
-      LabShardClerk ck = cfg.makeClient();
+      LabShards.Clerk ck = cfg.makeClient();
       cfg.join(0);
       String[] ka = keys(10);
       String[] va = new String[10];
@@ -486,7 +491,7 @@ class ShardKvLabTest {
       cfg.join(1);
       ShardConfig c = cfg.query();
       boolean[] owned = new boolean[10];
-      for (int s = 0; s < 10; s++) owned[s] = c.gidOf(s) == LabShardCluster.gid(1);
+      for (int s = 0; s < 10; s++) owned[s] = c.gidOf(s) == LabShards.gid(1);
       cfg.sleep(1000);
       for (int i = 0; i < 10; i++) {
         if (owned[i]) { // the lab's quirk: indexed by key index, not by the key's shard
@@ -499,7 +504,7 @@ class ShardKvLabTest {
       cfg.sleep(1000);
       int checked = 0;
       for (int i = 0; i < 10; i++) {
-        if (owned[LabShardCluster.MAPPING.shardOf(ka[i])]) {
+        if (owned[LabShards.MAPPING.shardOf(ka[i])]) {
           check(cfg, ck, ka[i], va[i]);
           ck.put(ka[i], va[i] + "-1");
           check(cfg, ck, ka[i], va[i] + "-1");
@@ -513,9 +518,9 @@ class ShardKvLabTest {
 
   @Test
   void challenge2Partial(long seed) {
-    try (LabShardCluster cfg = LabShardCluster.make(true, 100, seed)) {
+    try (LabShards cfg = make(true, 100, seed)) {
       cfg.begin("Test (5B challenge 2): partial migration shard access");
-      LabShardClerk ck = cfg.makeClient();
+      LabShards.Clerk ck = cfg.makeClient();
       cfg.joinm(0, 1, 2);
       cfg.sleep(1000);
       String[] ka = keys(10);
@@ -526,13 +531,13 @@ class ShardKvLabTest {
       }
       ShardConfig c = cfg.query();
       boolean[] owned = new boolean[10];
-      for (int s = 0; s < 10; s++) owned[s] = c.gidOf(s) == LabShardCluster.gid(2);
+      for (int s = 0; s < 10; s++) owned[s] = c.gidOf(s) == LabShards.gid(2);
       cfg.shutdownGroup(0);
       cfg.leavem(0, 2);
       cfg.sleep(1000);
       int checked = 0;
       for (int i = 0; i < 10; i++) {
-        if (owned[LabShardCluster.MAPPING.shardOf(ka[i])]) {
+        if (owned[LabShards.MAPPING.shardOf(ka[i])]) {
           check(cfg, ck, ka[i], va[i]);
           ck.put(ka[i], va[i] + "-2");
           check(cfg, ck, ka[i], va[i] + "-2");

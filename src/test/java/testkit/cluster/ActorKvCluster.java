@@ -22,10 +22,8 @@ import raft.GroupId;
 import raft.PeerId;
 import raft.RaftConfig;
 import raft.core.RaftStatus;
-import raft.message.LogEntry;
 import raft.peer.PeerSettings;
 import raft.peer.RaftPeer;
-import raft.persistence.DurableState;
 import raft.rsm.ReplicatedStateMachine;
 import testkit.net.PeerNetwork;
 import testkit.net.Rerouter;
@@ -188,25 +186,19 @@ public final class ActorKvCluster extends LabKv {
   /** The largest Raft state a restart would recover: hard state and log entries after the snapshot. */
   @Override
   public long logSize() {
+    clock.settle();
     long max = 0;
-    for (PeerId id : ids) {
-      long size = 24;
-      for (LogEntry e : recovered(id).image().entries()) size += e.sizeBytes();
-      max = Math.max(max, size);
-    }
+    for (PeerId id : ids) max = Math.max(max, system.raftStateSize(RaftPeer.persistenceId(group, id).id()));
     return max;
   }
 
+  /** The largest snapshot image (its file's size: the journal holds only a reference to it). */
   @Override
   public long snapshotSize() {
-    long max = 0;
-    for (PeerId id : ids) max = Math.max(max, recovered(id).snapshot().data().size());
-    return max;
-  }
-
-  private DurableState recovered(PeerId id) {
     clock.settle();
-    return system.recoveredRaftState(RaftPeer.persistenceId(group, id).id());
+    long max = 0;
+    for (PeerId id : ids) max = Math.max(max, system.snapshotSize(RaftPeer.persistenceId(group, id).id()));
+    return max;
   }
 
   @Override

@@ -8,10 +8,20 @@ import akka.persistence.testkit.SnapshotMeta;
 import akka.persistence.testkit.javadsl.SnapshotTestKit;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.Comparator;
 import java.util.List;
+import java.util.stream.Stream;
 import java.util.concurrent.atomic.AtomicInteger;
+import raft.message.LogEntry;
+import raft.peer.SnapshotFile;
 import raft.persistence.DurableState;
 import raft.persistence.RaftEvent;
+import wire.Bytes;
 
 /**
  * The ActorSystem the lab scenarios run the shipped actors in: ManualTime ({@link VirtualScheduler}), an in-memory journal
@@ -30,13 +40,16 @@ public final class LabActorSystem implements AutoCloseable {
   };
 
   private final String key;
+  /** Where the peers' snapshot files live (deleted on close). */
+  private final Path files;
   private final ActorTestKit kit;
   private final VirtualScheduler time;
   private final SnapshotTestKit snapshots;
   private final AtomicInteger groups = new AtomicInteger();
 
-  private LabActorSystem(String key, Config config) {
+  private LabActorSystem(String key, Config config, Path files) {
     this.key = key;
+    this.files = files;
     this.kit = ActorTestKit.create(key, config);
     this.snapshots = SnapshotTestKit.create(kit.system());
     this.time = (VirtualScheduler) akka.actor.typed.javadsl.Adapter.toClassic(kit.system()).scheduler();
@@ -54,13 +67,18 @@ public final class LabActorSystem implements AutoCloseable {
     idle.append("akka.actor.serialize-messages = off\n");
     idle.append("akka.persistence.journal.plugin = lab-journal\n");
     idle.append("lab-journal { class = \"" + LabJournal.class.getName() + "\", plugin-dispatcher = \"akka.actor.default-dispatcher\" }\n");
+    // The peers' snapshot files go next to the journal's "dir" (raft.peer.SnapshotDirectory): in
+    // memory, like the lab's persister. The same write, fsync and rename, but on disk the fsyncs of a
+    // snapshot per applied entry (maxraftstate 1, 100) took most of the real time of the lab 5 suite.
+    Path files = memoryDirectory(key);
+    idle.append("lab-journal.dir = \"" + files.resolve("journal").toString().replace("\\", "/") + "\"\n");
     idle.append("akka.persistence.testkit.snapshots.serialize = off\n");
     Config config = ConfigFactory.parseString(idle.toString())
         .withFallback(ConfigFactory.parseString("akka.scheduler.implementation = \"" + VirtualScheduler.class.getName() + "\""))
         .withFallback(ManualTime.config())
         .withFallback(PersistenceTestKitSnapshotPlugin.config())
         .withFallback(ConfigFactory.load());
-    return new LabActorSystem(key, config);
+    return new LabActorSystem(key, config, files);
   }
 
   public ActorTestKit kit() {
@@ -89,6 +107,25 @@ public final class LabActorSystem implements AutoCloseable {
     return state;
   }
 
+  /**
+   * The lab's RaftStateSize() of one peer: what a restart would replay besides the snapshot, the
+   * hard state (counted as 24 bytes) and the log entries after the snapshot.
+   */
+  public long raftStateSize(String persistenceId) {
+    long size = 24;
+    for (LogEntry e : recoveredRaftState(persistenceId).image().entries()) size += e.sizeBytes();
+    return size;
+  }
+
+  /**
+   * The lab's SnapshotSize() of one peer: the bytes of its snapshot's image. The journal holds only
+   * a reference to the image's file ({@link SnapshotFile}); the file's size is what counts.
+   */
+  public long snapshotSize(String persistenceId) {
+    Bytes data = recoveredRaftState(persistenceId).snapshot().data();
+    return SnapshotFile.fromHandle(data).map(SnapshotFile::size).orElse((long) data.size());
+  }
+
   /** A fresh virtual clock at 0 over this system's ManualTime. */
   public ActorClock newClock() {
     return new ActorClock(time, IdleExecutor.tracker(key));
@@ -104,5 +141,25 @@ public final class LabActorSystem implements AutoCloseable {
     kit.shutdownTestKit();
     IdleExecutor.release(key);
     LabJournal.release(key);
+    deleteTree(files);
+  }
+
+  /** A new directory in memory (/dev/shm) where there is one, else in the temporary directory. */
+  private static Path memoryDirectory(String key) {
+    Path shm = Paths.get("/dev/shm");
+    try {
+      return Files.isDirectory(shm) && Files.isWritable(shm) ? Files.createTempDirectory(shm, "raftkv-" + key + "-")
+          : Files.createTempDirectory("raftkv-" + key + "-");
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create a directory for the snapshot files", e);
+    }
+  }
+
+  private static void deleteTree(Path dir) {
+    try (Stream<Path> paths = Files.walk(dir)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException ignored) {
+      // a temporary directory: the OS cleans it up eventually
+    }
   }
 }
