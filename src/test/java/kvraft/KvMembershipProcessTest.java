@@ -16,7 +16,6 @@ import java.util.concurrent.TimeUnit;
 import node.GroupAdmin;
 import node.GroupMembers;
 import node.http.HttpGroupAdmin;
-import node.http.HttpKvClient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import raft.GroupId;

@@ -46,16 +46,32 @@ class LeadershipHandoverTest {
         .toArray(CompletableFuture[]::new)).join();
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
+  /**
+   * Ports that are free now, below the ephemeral range (32768 on): a port of ServerSocket(0) may be
+   * taken by an outgoing connection of another process before Artery binds it.
+   */
+  private static List<Integer> freePorts(int n) throws IOException {
+    java.util.SplittableRandom random = new java.util.SplittableRandom();
+    List<ServerSocket> held = new java.util.ArrayList<>();
+    try {
+      while (held.size() < n) {
+        try {
+          held.add(new ServerSocket(20_000 + random.nextInt(12_000), 50, java.net.InetAddress.getLoopbackAddress()));
+        } catch (IOException inUse) {
+          // taken: draw another
+        }
+      }
+      return held.stream().map(ServerSocket::getLocalPort).toList();
+    } finally {
+      for (ServerSocket s : held) s.close();
     }
   }
 
   private void startNodes() throws IOException {
     Path dir = Path.of("target", "kv-handover", UUID.randomUUID().toString());
     Map<PeerId, String> addresses = new LinkedHashMap<>();
-    for (PeerId p : PEERS) addresses.put(p, "127.0.0.1:" + freePort());
+    List<Integer> ports = freePorts(PEERS.size());
+    for (int i = 0; i < PEERS.size(); i++) addresses.put(PEERS.get(i), "127.0.0.1:" + ports.get(i));
     Config config = NodeSettings.load(null, KvNode.NODE_LAYER);
     electionTimeout = NodeSettings.peerSettings(config).tickInterval().multipliedBy(NodeSettings.raftConfig(config).electionTicks());
     for (PeerId p : PEERS) nodes.put(p, KvNode.start(new NodeSpec(GROUP, p, addresses, dir, false), config));
@@ -103,7 +119,7 @@ class LeadershipHandoverTest {
   void theOnlyVoterKeepsItsLeadership() throws Exception {
     PeerId p = PEERS.get(0);
     Path dir = Path.of("target", "kv-handover", UUID.randomUUID().toString());
-    nodes.put(p, KvNode.start(new NodeSpec(GROUP, p, Map.of(p, "127.0.0.1:" + freePort()), dir, false),
+    nodes.put(p, KvNode.start(new NodeSpec(GROUP, p, Map.of(p, "127.0.0.1:" + freePorts(1).get(0)), dir, false),
         NodeSettings.load(null, KvNode.NODE_LAYER)));
     assertEquals(p, awaitLeader(nodes.get(p), Optional.empty()).peer());
     LeadershipHandover.Outcome o = only(GroupAdmin.await(nodes.get(p).leadershipHandover().handOver(), ASK));
