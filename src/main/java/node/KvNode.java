@@ -109,6 +109,11 @@ public final class KvNode implements AutoCloseable {
     }).orElse(LeadershipHandover.none());
   }
 
+  /** The replicas in this process, by ref (for tests in this package). */
+  Map<PeerId, ActorRef<KvServer.Command>> localReplicas() {
+    return servers;
+  }
+
   /** An operator's handle on this node's group: every replica, the local one by ref, the others at their addresses. */
   public GroupAdmin admin() {
     AkkaKvClient.Settings settings = NodeSettings.clientSettings(config);

@@ -17,7 +17,11 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import akka.actor.typed.javadsl.AskPattern;
+import kvraft.KvServer;
 import org.junit.jupiter.api.AfterEach;
+import raft.core.RaftRole;
+import raft.rsm.AdminReply;
 import org.junit.jupiter.api.Test;
 import raft.GroupId;
 import raft.PeerId;
@@ -127,24 +131,51 @@ class LeadershipHandoverTest {
     assertEquals(p, awaitLeader(nodes.get(p), Optional.empty()).peer(), "still the leader");
   }
 
+  /**
+   * Polls the local replicas of {@code survivors} (in-JVM asks, no remote replica waited for) until
+   * one says it leads in a term above {@code term}; when it did, as {@link System#nanoTime()}.
+   */
+  private static long awaitNewLeaderLocally(List<KvNode> survivors, long term) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (System.nanoTime() < deadline) {
+      for (KvNode n : survivors) {
+        for (var replica : n.localReplicas().values()) {
+          try {
+            AdminReply r = AskPattern.<KvServer.Command, AdminReply>ask(replica, KvServer.GetMembers::new,
+                Duration.ofMillis(500), n.system().scheduler()).toCompletableFuture().get(1, TimeUnit.SECONDS);
+            if (r instanceof AdminReply.Members m && m.status().role() == RaftRole.LEADER && m.status().term() > term) {
+              return System.nanoTime();
+            }
+          } catch (Exception noAnswer) {
+            // busy: ask again
+          }
+        }
+      }
+      Thread.sleep(5);
+    }
+    throw new AssertionError("no new leader within 30 s");
+  }
+
   @Test
   void aLeadersNodeShuttingDownHandsLeadershipOverBeforeItStops() throws Exception {
     startNodes();
     MembershipStatus leader = awaitLeader(nodes.get(PEERS.get(0)), Optional.empty());
     KvNode stopping = nodes.remove(leader.peer());
-    KvNode survivor = nodes.values().iterator().next();
+    CompletableFuture<Long> terminatedAt = stopping.system().getWhenTerminated().toCompletableFuture()
+        .thenApply(t -> System.nanoTime());
     long t0 = System.nanoTime();
     CompletableFuture<?> stopped = CoordinatedShutdown.get(stopping.system()).runAll(CoordinatedShutdown.unknownReason())
         .toCompletableFuture();
-    MembershipStatus next = awaitLeader(survivor, Optional.of(leader.peer()));
-    long electedMillis = (System.nanoTime() - t0) / 1_000_000;
-    boolean stillRunning = !stopped.isDone();
+    long elected = awaitNewLeaderLocally(List.copyOf(nodes.values()), leader.term());
     stopped.get(60, TimeUnit.SECONDS);
-    long stoppedMillis = (System.nanoTime() - t0) / 1_000_000;
+    long stoppedAt = terminatedAt.get(60, TimeUnit.SECONDS);
+    long electedMillis = (elected - t0) / 1_000_000;
+    long stoppedMillis = (stoppedAt - t0) / 1_000_000;
+    MembershipStatus next = awaitLeader(nodes.values().iterator().next(), Optional.of(leader.peer()));
     System.out.printf("shutdown of %s: %s led after %d ms, the node stopped after %d ms%n", leader.peer(), next.peer(),
         electedMillis, stoppedMillis);
-    assertTrue(stillRunning, "the next leader (" + next.peer() + ", after " + electedMillis
-        + " ms) was elected only after the old leader's node had stopped: no handover");
+    assertTrue(elected < stoppedAt, "the next leader (" + next.peer() + ", after " + electedMillis
+        + " ms) was elected only after the old leader's node had stopped (" + stoppedMillis + " ms): no handover");
     assertFalse(next.peer().equals(leader.peer()));
     assertTrue(electedMillis < electionTimeout.toMillis(), "the next leader came after " + electedMillis
         + " ms, not within one election timeout (" + electionTimeout.toMillis() + " ms)");
