@@ -12,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import kvraft.KvServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,15 +62,15 @@ public final class ReplicaHandover implements LeadershipHandover {
     long start = System.nanoTime();
     long end = start + timeout.toNanos();
     Optional<MembershipStatus> before = members(r, end);
-    if (before.isEmpty()) return logged(r, LeadershipHandover.Result.TIMED_OUT, Optional.empty(), start, "it did not answer");
-    if (before.get().role() != RaftRole.LEADER) return new Outcome(r.group(), r.peer(), LeadershipHandover.Result.NOT_LEADER,
+    if (before.isEmpty()) return logged(r, Result.TIMED_OUT, Optional.empty(), start, "it did not answer");
+    if (before.get().role() != RaftRole.LEADER) return new Outcome(r.group(), r.peer(), Result.NOT_LEADER,
         before.get().leader(), elapsed(start));
     if (before.get().membership().voters().stream().allMatch(r.peer()::equals)) {
-      return logged(r, LeadershipHandover.Result.SINGLE_VOTER, Optional.empty(), start, "it is the only voter");
+      return logged(r, Result.SINGLE_VOTER, Optional.empty(), start, "it is the only voter");
     }
     AdminReply started = ask(r, to -> new KvServer.TransferLeadership(Optional.empty(), to), end).orElse(null);
     if (started instanceof AdminReply.TransferRefused refused) {
-      return logged(r, LeadershipHandover.Result.REFUSED, Optional.empty(), start, refused.reason().toString());
+      return logged(r, Result.REFUSED, Optional.empty(), start, refused.reason().toString());
     }
     // TransferStarted, TransferInProgress (one was under way already), NotLeader (it lost the lead
     // meanwhile) or no answer: in every case, wait for another leader to show.
@@ -77,7 +78,7 @@ public final class ReplicaHandover implements LeadershipHandover {
       Optional<MembershipStatus> now = members(r, end);
       Optional<PeerId> leader = now.flatMap(MembershipStatus::leader);
       if (now.isPresent() && now.get().role() != RaftRole.LEADER && leader.isPresent() && !leader.get().equals(r.peer())) {
-        return logged(r, LeadershipHandover.Result.TRANSFERRED, leader, start, "term " + now.get().term());
+        return logged(r, Result.TRANSFERRED, leader, start, "term " + now.get().term());
       }
       try {
         Thread.sleep(POLL.toMillis());
@@ -86,7 +87,7 @@ public final class ReplicaHandover implements LeadershipHandover {
         break;
       }
     }
-    return logged(r, LeadershipHandover.Result.TIMED_OUT, Optional.empty(), start, "no other leader after " + started);
+    return logged(r, Result.TIMED_OUT, Optional.empty(), start, "no other leader after " + started);
   }
 
   private Optional<MembershipStatus> members(Replica r, long end) {
@@ -94,7 +95,7 @@ public final class ReplicaHandover implements LeadershipHandover {
         : Optional.empty());
   }
 
-  private Optional<AdminReply> ask(Replica r, java.util.function.Function<ActorRef<AdminReply>, KvServer.Command> request,
+  private Optional<AdminReply> ask(Replica r, Function<ActorRef<AdminReply>, KvServer.Command> request,
       long end) {
     Duration left = Duration.ofNanos(Math.max(TimeUnit.MILLISECONDS.toNanos(1), end - System.nanoTime()));
     try {
@@ -114,10 +115,10 @@ public final class ReplicaHandover implements LeadershipHandover {
 
   private static Outcome logged(Replica r, LeadershipHandover.Result result, Optional<PeerId> to, long start, String why) {
     Outcome o = new Outcome(r.group(), r.peer(), result, to, elapsed(start));
-    if (result == LeadershipHandover.Result.TRANSFERRED) {
+    if (result == Result.TRANSFERRED) {
       LOG.info("leadership of {} handed over from {} to {} in {} ms ({})", r.group(), r.peer(), to.orElseThrow(),
           o.took().toMillis(), why);
-    } else if (result == LeadershipHandover.Result.SINGLE_VOTER) {
+    } else if (result == Result.SINGLE_VOTER) {
       LOG.info("leadership of {} stays with {}: {}", r.group(), r.peer(), why);
     } else {
       LOG.warn("leadership of {} not handed over by {}: {} after {} ms ({})", r.group(), r.peer(), result,
