@@ -4,7 +4,9 @@ import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -48,9 +50,13 @@ public final class KvNode implements AutoCloseable {
     var guardian = KvGuardian.create(spec, NodeSettings.raftConfig(full), NodeSettings.peerSettings(full),
         NodeSettings.kvSettings(full), started);
     NodeSettings.clientSettings(full); // validate now rather than at the first client
+    NodeSettings.leadershipHandoverTimeout(full);
     ActorSystem<Void> system = ActorSystem.create(guardian, NodeSpec.SYSTEM_NAME, full);
     try {
-      return new KvNode(spec, full, system, started.get(30, TimeUnit.SECONDS));
+      KvNode node = new KvNode(spec, full, system, started.get(30, TimeUnit.SECONDS));
+      // Local mode stops every replica of the group at once: nobody to hand over to.
+      if (!spec.isLocal()) GracefulShutdown.handOverFirst(system, node.leadershipHandover());
+      return node;
     } catch (Exception e) {
       system.terminate();
       throw new IllegalStateException("the replicas did not start: " + e, e);
@@ -89,6 +95,23 @@ public final class KvNode implements AutoCloseable {
     // Node mode: the local replica by its ref (never through remoting), the others at their
     // addresses; the local replica says who leads (LeaderWatch), so a request takes at most one hop.
     return new LeaderWatch(system, servers.get(spec.self()), new AkkaKvClient(system, serverRefs(), settings));
+  }
+
+  /**
+   * What this node does with its leaderships before it stops: hands each over
+   * ({@code raftkv.node.leadership-handover}), or nothing if that is off.
+   */
+  public LeadershipHandover leadershipHandover() {
+    return NodeSettings.leadershipHandoverTimeout(config).<LeadershipHandover>map(timeout -> {
+      List<ReplicaHandover.Replica> local = new ArrayList<>();
+      servers.forEach((p, ref) -> local.add(new ReplicaHandover.Replica(spec.group(), p, ref)));
+      return new ReplicaHandover(system, local, timeout);
+    }).orElse(LeadershipHandover.none());
+  }
+
+  /** The replicas in this process, by ref (for tests in this package). */
+  Map<PeerId, ActorRef<KvServer.Command>> localReplicas() {
+    return servers;
   }
 
   /** An operator's handle on this node's group: every replica, the local one by ref, the others at their addresses. */

@@ -112,6 +112,22 @@ public final class NodeSettings {
     }
   }
 
+  /**
+   * {@code raftkv.node.leadership-handover.timeout}, or empty if {@code enabled} is off: how long a
+   * stopping node waits per group for its leadership to move.
+   */
+  public static java.util.Optional<java.time.Duration> leadershipHandoverTimeout(Config config) {
+    Config h = config.getConfig("raftkv.node.leadership-handover");
+    try {
+      if (!h.getBoolean("enabled")) return java.util.Optional.empty();
+      java.time.Duration timeout = h.getDuration("timeout");
+      if (timeout.isNegative() || timeout.isZero()) throw new IllegalArgumentException("timeout must be > 0: " + timeout);
+      return java.util.Optional.of(timeout);
+    } catch (IllegalArgumentException | ConfigException e) {
+      throw new IllegalArgumentException("invalid raftkv.node.leadership-handover settings: " + e.getMessage(), e);
+    }
+  }
+
   /** {@code raftkv.shardctrl}: the shard controller's replicas. */
   public static ShardCtrlSettings shardCtrlSettings(Config config) {
     Config ctrl = config.getConfig("raftkv.shardctrl");

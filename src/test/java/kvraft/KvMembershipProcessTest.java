@@ -3,7 +3,6 @@ package kvraft;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.typesafe.config.Config;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,10 +15,7 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import node.GroupAdmin;
 import node.GroupMembers;
-import node.KvNode;
-import node.NodeSettings;
 import node.http.HttpGroupAdmin;
-import node.http.HttpKvClient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import raft.GroupId;
@@ -57,35 +53,14 @@ class KvMembershipProcessTest {
   /** Two clients through each of the three nodes. */
   private static final int CLIENTS_3 = 6;
 
-  private static List<RaftStatus> status(String base) {
-    try {
-      return new HttpKvClient(URI.create(base), Duration.ofSeconds(5)).status().toCompletableFuture()
-          .get(10, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      return List.of();
-    }
-  }
-
-  /** The replica that leads in the highest term any replica reports (a deposed leader that has not heard yet is none). */
-  private static Optional<PeerId> leader(List<RaftStatus> all) {
-    long term = all.stream().mapToLong(RaftStatus::term).max().orElse(0);
-    return all.stream().filter(s -> s.isLeader() && s.term() == term).map(RaftStatus::id).findFirst();
-  }
-
   private static PeerId awaitLeader(String base, Optional<PeerId> not) throws InterruptedException {
     long deadline = System.currentTimeMillis() + 30_000;
     while (System.currentTimeMillis() < deadline) {
-      Optional<PeerId> l = leader(status(base));
+      Optional<PeerId> l = LeaderProbe.leader(LeaderProbe.status(base)).map(RaftStatus::id);
       if (l.isPresent() && !l.equals(not)) return l.get();
       Thread.sleep(50);
     }
     throw new AssertionError("no leader" + not.map(n -> " other than " + n).orElse("") + " within 30 s");
-  }
-
-  /** One election timeout of the nodes: election-ticks × tick-interval of the config they run with. */
-  private static Duration electionTimeout(NodeProcesses nodes, PeerId p) throws Exception {
-    Config cfg = NodeSettings.load(nodes.confFile(p).toFile(), KvNode.NODE_LAYER);
-    return NodeSettings.peerSettings(cfg).tickInterval().multipliedBy(NodeSettings.raftConfig(cfg).electionTicks());
   }
 
   private static NodeProcesses.CliRun admin(NodeProcesses nodes, String... args) throws Exception {
@@ -211,7 +186,7 @@ class KvMembershipProcessTest {
       Map<PeerId, String> http = new LinkedHashMap<>();
       nodes.startAll(VOTERS);
       for (PeerId p : VOTERS) http.put(p, nodes.awaitHttp(p));
-      Duration electionTimeout = electionTimeout(nodes, P1);
+      Duration electionTimeout = nodes.electionTimeout(P1);
       PeerId leader = awaitLeader(http.get(P1), Optional.empty());
       List<String> followers = VOTERS.stream().filter(p -> !p.equals(leader)).map(http::get).toList();
       try (LeaderProbe probe = new LeaderProbe(followers.get(0));

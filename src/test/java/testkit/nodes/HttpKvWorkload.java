@@ -39,17 +39,29 @@ public final class HttpKvWorkload implements AutoCloseable {
 
   /** Starts the clients at once. */
   public HttpKvWorkload(List<String> bases, int clients, Duration requestTimeout, long seed) {
+    this(bases, clients, requestTimeout, seed, false);
+  }
+
+  /**
+   * As above; with {@code failover}, a client moves on to the next base after an unknown outcome
+   * (as a client behind a load balancer would), so that nodes can be restarted in turn under load.
+   */
+  public HttpKvWorkload(List<String> bases, int clients, Duration requestTimeout, long seed, boolean failover) {
     for (int i = 0; i < clients; i++) writeAcksByClient.add(new ConcurrentLinkedQueue<>());
     for (int i = 0; i < clients; i++) {
       int id = i;
-      KvClient c = new HttpKvClient(URI.create(bases.get(i % bases.size())), requestTimeout);
-      Thread t = new Thread(() -> run(id, c, new SplittableRandom(seed + id)), "http-kv-client-" + i);
+      List<KvClient> cs = new ArrayList<>();
+      for (int b = 0; b < (failover ? bases.size() : 1); b++) {
+        cs.add(new HttpKvClient(URI.create(bases.get((i + b) % bases.size())), requestTimeout));
+      }
+      Thread t = new Thread(() -> run(id, cs, new SplittableRandom(seed + id)), "http-kv-client-" + i);
       threads.add(t);
       t.start();
     }
   }
 
-  private void run(int id, KvClient c, SplittableRandom rnd) {
+  private void run(int id, List<KvClient> clients, SplittableRandom rnd) {
+    KvClient c = clients.get(0);
     for (int n = 0; !stop.get(); n++) {
       int dice = rnd.nextInt(100);
       String key = KEYS.get(rnd.nextInt(KEYS.size()));
@@ -81,6 +93,7 @@ public final class HttpKvWorkload implements AutoCloseable {
       }
       if (r instanceof KvReply.Rejected rej) rejected.add(in + " -> " + rej);
       unknown.incrementAndGet();
+      c = clients.get((clients.indexOf(c) + 1) % clients.size());
       try {
         Thread.sleep(BACKOFF_MS);
       } catch (InterruptedException e) {

@@ -47,8 +47,23 @@ public final class LeaderProbe implements AutoCloseable {
   }
 
   static boolean hasLeader(List<RaftStatus> all) {
+    return leader(all).isPresent();
+  }
+
+  /** The replica that leads in the highest term any replica reports (a deposed leader that has not heard yet is none). */
+  public static java.util.Optional<RaftStatus> leader(List<RaftStatus> all) {
     long term = all.stream().mapToLong(RaftStatus::term).max().orElse(-1);
-    return all.stream().anyMatch(s -> s.isLeader() && s.term() == term);
+    return all.stream().filter(s -> s.isLeader() && s.term() == term).findFirst();
+  }
+
+  /** One {@code GET /status} of the node at {@code base}: every replica that answered; none if the node did not. */
+  public static List<RaftStatus> status(String base) {
+    try {
+      return new HttpKvClient(URI.create(base), Duration.ofSeconds(5)).status().toCompletableFuture()
+          .get(10, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      return List.of();
+    }
   }
 
   /** Whether a sample sent at or after {@code from} (nanoTime) showed a leader. */

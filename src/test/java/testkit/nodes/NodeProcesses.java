@@ -157,6 +157,24 @@ public final class NodeProcesses implements AutoCloseable {
     for (PeerId p : peers) awaitHttp(p);
   }
 
+  /** One election timeout of {@code p}'s node: election-ticks × tick-interval of the config it runs with. */
+  public java.time.Duration electionTimeout(PeerId p) throws IOException {
+    com.typesafe.config.Config cfg = node.NodeSettings.load(confFile(p).toFile(), node.KvNode.NODE_LAYER);
+    return node.NodeSettings.peerSettings(cfg).tickInterval().multipliedBy(node.NodeSettings.raftConfig(cfg).electionTicks());
+  }
+
+  /** SIGTERM (a graceful shutdown), then waits up to 60 s for the process to exit; returns its exit code. */
+  public int terminate(PeerId p) throws InterruptedException {
+    Process proc = processes.remove(p);
+    if (proc == null) throw new IllegalStateException(p + " is not running");
+    proc.destroy();
+    if (!proc.waitFor(60, TimeUnit.SECONDS)) {
+      proc.destroyForcibly();
+      throw new AssertionError(p + " did not exit within 60 s after SIGTERM; see " + logs.get(p));
+    }
+    return proc.exitValue();
+  }
+
   /** SIGKILL: no shutdown, no journal close. */
   public void kill(PeerId p) throws InterruptedException {
     Process proc = processes.remove(p);
