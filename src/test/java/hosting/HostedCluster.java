@@ -127,6 +127,8 @@ final class HostedCluster implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+    // On disk, next to the journal (application-test.conf keeps snapshots in memory).
+    c.append("akka.persistence.snapshot-store.plugin = \"akka.persistence.snapshot-store.local\"\n");
     c.append("akka.persistence.snapshot-store.local.dir = \"").append(d.resolve("snapshots")).append("\"\n");
     if (!inMemoryJournal)
       c.append("akka.persistence.journal.plugin = \"akka.persistence.journal.leveldb\"\n")

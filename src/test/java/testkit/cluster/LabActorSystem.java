@@ -66,7 +66,7 @@ public final class LabActorSystem implements AutoCloseable {
     // serialize-messages on): copying every message and event through CBOR took most of the CPU.
     idle.append("akka.actor.serialize-messages = off\n");
     idle.append("akka.persistence.journal.plugin = lab-journal\n");
-    idle.append("lab-journal { class = \"" + LabJournal.class.getName() + "\", plugin-dispatcher = \"akka.actor.default-dispatcher\" }\n");
+    idle.append("lab-journal { class = \"" + LabJournal.class.getName() + "\", plugin-dispatcher = \"akka.actor.default-dispatcher\", readable = on }\n");
     // The peers' snapshot files go next to the journal's "dir" (raft.peer.SnapshotDirectory): in
     // memory, like the lab's persister. The same write, fsync and rename, but on disk the fsyncs of a
     // snapshot per applied entry (maxraftstate 1, 100) took most of the real time of the lab 5 suite.

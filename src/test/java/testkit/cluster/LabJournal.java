@@ -4,6 +4,7 @@ import akka.dispatch.Futures;
 import akka.persistence.AtomicWrite;
 import akka.persistence.PersistentRepr;
 import akka.persistence.journal.japi.AsyncWriteJournal;
+import com.typesafe.config.Config;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -29,7 +30,20 @@ public final class LabJournal extends AsyncWriteJournal {
     long highest;
   }
 
-  private final Map<String, Stream> streams = SYSTEMS.computeIfAbsent(context().system().name(), k -> new ConcurrentHashMap<>());
+  private final Map<String, Stream> streams;
+
+  /**
+   * With {@code readable = on} (the lab clusters) the events are kept by ActorSystem name for the
+   * tester to read, and outlive the system; otherwise (every other test's default journal,
+   * application-test.conf) they live and die with this journal, like Akka's inmem journal, which
+   * is not used because its deleteMessagesTo is quadratic: one delete of 10,000 events after a
+   * snapshot held every peer's writes for seconds (ShardKvServerTest's leaders stepped down).
+   */
+  public LabJournal(Config config) {
+    streams = config.hasPath("readable") && config.getBoolean("readable")
+        ? SYSTEMS.computeIfAbsent(context().system().name(), k -> new ConcurrentHashMap<>())
+        : new ConcurrentHashMap<>();
+  }
 
   /** The events (payloads) stored for {@code persistenceId} in ActorSystem {@code system}. */
   public static List<Object> events(String system, String persistenceId) {
