@@ -19,7 +19,9 @@ public sealed interface RaftMessage extends CborSerializable
         InstallSnapshotResponse,
         PreVote,
         PreVoteResponse,
-        TimeoutNow {
+        TimeoutNow,
+        ReadIndexRequest,
+        ReadIndexResponse {
 
   long term();
 
