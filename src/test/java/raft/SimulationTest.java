@@ -62,6 +62,7 @@ class SimulationTest {
     long leaders = 0;
     long membershipChanges = 0;
     long transfers = 0;
+    long reads = 0;
     long maxTerm = 0;
     for (int i = 0; i < schedules; i++) {
       Stats s = runSchedule(ClusterSimulator.scheduleSeed(seed, i), RaftConfig.UnsafeRule.NONE, STEPS);
@@ -73,14 +74,15 @@ class SimulationTest {
       leaders += s.leaders();
       membershipChanges += s.membershipChanges();
       transfers += s.transfers();
+      reads += s.reads();
       maxTerm = Math.max(maxTerm, s.maxTerm());
     }
     double seconds = (System.nanoTime() - start) / 1e9;
     LOG.info("simulated {} schedules of {} steps in {} s (base seed {}): {} entries committed, {} leaders elected,"
         + " {} crashes ({} of a leader between sending its appends and writing them), {} snapshots taken, {} installed"
-        + " from a leader, {} membership changes accepted, {} leadership transfers started, max term {}", schedules,
-        STEPS, String.format("%.1f", seconds), seed, committed, leaders, crashes, midWriteCrashes, snapshots, installs,
-        membershipChanges, transfers, maxTerm);
+        + " from a leader, {} membership changes accepted, {} leadership transfers started, {} linearizable reads"
+        + " released, max term {}", schedules, STEPS, String.format("%.1f", seconds), seed, committed, leaders, crashes,
+        midWriteCrashes, snapshots, installs, membershipChanges, transfers, reads, maxTerm);
     // The schedules must actually exercise the protocol, not idle.
     assertTrue(committed >= schedules, "too few entries committed: " + committed);
     assertTrue(leaders >= schedules, "too few elections: " + leaders);
@@ -91,6 +93,7 @@ class SimulationTest {
       assertTrue(installs > 0, "no snapshot sent to a follower in " + schedules + " schedules");
       assertTrue(membershipChanges > 0, "no membership change in " + schedules + " schedules");
       assertTrue(transfers > 0, "no leadership transfer in " + schedules + " schedules");
+      assertTrue(reads > 0, "no read released in " + schedules + " schedules");
     }
   }
 
@@ -174,6 +177,13 @@ class SimulationTest {
   void catchesEnteringJointConsensusTwice(long seed) {
     Violation v = firstViolation(seed, RaftConfig.UnsafeRule.ENTER_JOINT_TWICE);
     assertEquals(Invariant.MEMBERSHIP_TRANSITION, v.invariant(), v.getMessage());
+  }
+
+  @Test
+  @Timeout(value = 5, unit = TimeUnit.MINUTES)
+  void catchesReadsReleasedWithoutAHeartbeatRound(long seed) {
+    Violation v = firstViolation(seed, RaftConfig.UnsafeRule.READ_WITHOUT_HEARTBEAT_ROUND);
+    assertEquals(Invariant.LINEARIZABLE_READ, v.invariant(), v.getMessage());
   }
 
   private static Violation firstViolation(long seed, RaftConfig.UnsafeRule rule) {
