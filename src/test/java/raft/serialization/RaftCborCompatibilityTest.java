@@ -48,6 +48,7 @@ import raft.message.SnapshotMeta;
 import raft.message.TimeoutNow;
 import raft.peer.Applied;
 import raft.peer.RaftPeer;
+import raft.peer.ReadIndexReply;
 import raft.peer.SnapshotStream;
 import raft.persistence.DurableState;
 import raft.persistence.RaftEvent;
@@ -160,6 +161,8 @@ class RaftCborCompatibilityTest {
     s.put("SnapshotStream.Ack", new SnapshotStream.Ack(0x1234abcdL, P2, P1, 5, SnapshotStream.Status.COMPLETE));
     s.put("RaftPeer.Deliver", new RaftPeer.Deliver(append));
     s.put("RaftPeer.TakeSnapshot", new RaftPeer.TakeSnapshot(9, Bytes.utf8("image")));
+    s.put("ReadIndexReply.Confirmed", new ReadIndexReply.Confirmed(7));
+    s.put("ReadIndexReply.NotLeader", new ReadIndexReply.NotLeader(Optional.of(P1)));
     return s;
   }
 
