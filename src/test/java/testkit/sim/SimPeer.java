@@ -107,6 +107,8 @@ public final class SimPeer {
       for (LogEntry e : rd.committed()) listener.applied(id, e);
       readStates.addAll(rd.readStates());
       droppedReads.addAll(rd.droppedReads());
+      for (ReadState rs : rd.readStates()) listener.readReleased(id, rs);
+      for (long dropped : rd.droppedReads()) listener.readDropped(id, dropped);
       node.advance(rd);
     }
     return out;
