@@ -40,6 +40,7 @@ class SimulationTest {
    * With membership changes in the mix (three base seeds, 2 December 2026): two pending changes after 2-13
    * schedules, a change applied on append after 1-3, entering joint twice after 21-126, a vote not
    * persisted after 57-550, an ack before its write after 7-73, the Figure-8 rule after 263-402.
+   * A read released without its heartbeat round (3 December 2026): after 15 (base seed 42) and 202 schedules.
    */
   private static final int BUG_BUDGET = 3_000;
   private static final int BUG_STEPS = 2_000;
