@@ -19,6 +19,7 @@ import raft.GroupId;
 import raft.PeerId;
 import raft.core.RaftStatus;
 import raft.rsm.GroupClient;
+import raft.rsm.ReadConsistency;
 
 /**
  * {@link KvClient} over Akka ask (the lab's Clerk), on {@link GroupClient}: follows leader hints,
@@ -133,6 +134,19 @@ public final class AkkaKvClient implements KvClient {
   @Override
   public CompletionStage<KvReply> execute(KvCommand command) {
     return group.execute(Objects.requireNonNull(command, "command"));
+  }
+
+  /**
+   * A serializable read goes to the replica this client last got an answer from (the leader,
+   * usually), any replica will do: each answers from what it has applied, and only a silent one
+   * makes the client try the next. Everything else is {@link #execute(KvCommand)}.
+   */
+  @Override
+  public CompletionStage<KvReply> execute(KvCommand command, ReadConsistency consistency) {
+    if (consistency != ReadConsistency.SERIALIZABLE || !command.isRead()) return execute(command);
+    GroupClient.Settings s = group.settings();
+    return group.call(to -> new KvServer.Execute(0, 0, command, ReadConsistency.SERIALIZABLE, to), s.attemptTimeout(),
+        s.deadline());
   }
 
   /** The status of every server that answers within the attempt timeout. */

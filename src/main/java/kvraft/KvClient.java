@@ -3,10 +3,11 @@ package kvraft;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 import raft.core.RaftStatus;
+import raft.rsm.ReadConsistency;
 
 /**
  * What applications call (the lab's Clerk), with no Akka type in sight. Every operation is
- * linearizable and applied at most once: the client gives each write a (client id, sequence
+ * linearizable (unless a read asks for {@link ReadConsistency#SERIALIZABLE}) and applied at most once: the client gives each write a (client id, sequence
  * number), follows leader hints, and retries on another replica with the same numbers until the
  * operation's deadline.
  *
@@ -18,11 +19,24 @@ import raft.core.RaftStatus;
  */
 public interface KvClient extends AutoCloseable {
 
-  /** Runs any command; the methods below are shorthands. */
+  /** Runs any command; the methods below are shorthands. Reads are linearizable. */
   CompletionStage<KvReply> execute(KvCommand command);
+
+  /**
+   * Runs a command; a read (get, scan) at {@code consistency}: {@link ReadConsistency#SERIALIZABLE}
+   * is answered by any replica from what it has applied (no leader needed, possibly stale). Writes
+   * ignore it. A client that cannot ask for less reads linearizably, which is never wrong.
+   */
+  default CompletionStage<KvReply> execute(KvCommand command, ReadConsistency consistency) {
+    return execute(command);
+  }
 
   default CompletionStage<KvReply> get(String key) {
     return execute(new KvCommand.Get(key));
+  }
+
+  default CompletionStage<KvReply> get(String key, ReadConsistency consistency) {
+    return execute(new KvCommand.Get(key), consistency);
   }
 
   default CompletionStage<KvReply> put(String key, String value) {

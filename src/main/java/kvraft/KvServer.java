@@ -5,6 +5,7 @@ import akka.actor.typed.Behavior;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.receptionist.Receptionist;
 import akka.actor.typed.receptionist.ServiceKey;
+import com.fasterxml.jackson.annotation.JsonCreator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -14,14 +15,17 @@ import raft.core.RaftStatus;
 import raft.logging.ReplicaMdc;
 import raft.message.MembershipChange;
 import raft.rsm.AdminReply;
+import raft.rsm.ReadConsistency;
 import raft.rsm.ReplicatedStateMachine;
 import raft.rsm.StateMachine;
 import wire.CborSerializable;
 
 /**
  * One replica of the replicated KV store (the lab's KVServer): a {@link ReplicatedStateMachine}
- * over a {@link KvStore}, configured with the KV codec, limits and typed replies. Reads go through
- * the log like writes, so every answer is linearizable. The server registers with the receptionist
+ * over a {@link KvStore}, configured with the KV codec, limits and typed replies. Writes go through
+ * the log; reads (get, scan) do not: a linearizable read (the default) is served by any replica
+ * once the leader confirmed a read index (ReadIndex), a serializable one from the replica's local
+ * state as it is (possibly stale). The server registers with the receptionist
  * under {@link #serviceKey(GroupId)} so clients in the cluster can find it.
  */
 public final class KvServer {
@@ -32,8 +36,20 @@ public final class KvServer {
   /**
    * Run {@code command} as write {@code seq} of client {@code clientId} ({@code seq} 0 for reads).
    * A retry must carry the same {@code (clientId, seq)}: the write is then applied once.
+   * {@code consistency} applies to reads ({@link ReadConsistency#LINEARIZABLE} if absent, as from an older client).
    */
-  public record Execute(long clientId, long seq, KvCommand command, ActorRef<KvReply> replyTo) implements Command {}
+  public record Execute(long clientId, long seq, KvCommand command, ReadConsistency consistency,
+      ActorRef<KvReply> replyTo) implements Command {
+    @JsonCreator
+    public Execute {
+      if (consistency == null) consistency = ReadConsistency.LINEARIZABLE;
+    }
+
+    /** A linearizable call. */
+    public Execute(long clientId, long seq, KvCommand command, ActorRef<KvReply> replyTo) {
+      this(clientId, seq, command, ReadConsistency.LINEARIZABLE, replyTo);
+    }
+  }
 
   /** This replica's Raft status. */
   public record GetStatus(ActorRef<RaftStatus> replyTo) implements Command {}
@@ -104,7 +120,8 @@ public final class KvServer {
       // Our serializable protocol becomes the replica's in-actor protocol; the replica's own
       // messages (applied entries, proposal answers) are not Commands and pass straight through.
       return Behaviors.transformMessages(Command.class, ReplicatedStateMachine.create(peer, service), pf -> pf
-          .match(Execute.class, e -> new ReplicatedStateMachine.Submit<>(e.clientId(), e.seq(), e.command(), e.replyTo()))
+          .match(Execute.class, e -> new ReplicatedStateMachine.Submit<>(e.clientId(), e.seq(), e.command(),
+              e.consistency(), e.replyTo()))
           .match(GetStatus.class, g -> new ReplicatedStateMachine.GetStatus(g.replyTo()))
           .match(GetMembers.class, g -> new ReplicatedStateMachine.GetMembers(g.replyTo()))
           .match(ChangeMembership.class, c -> new ReplicatedStateMachine.ChangeMembership(c.changes(), c.replyTo()))

@@ -38,6 +38,12 @@ public final class KvStore implements StateMachine<KvCommand, KvReply> {
     return command.isRead();
   }
 
+  /** Gets and scans read the map and nothing else: served outside the log (ReadIndex, or serializable). */
+  @Override
+  public boolean isQuery(KvCommand command) {
+    return command.isRead();
+  }
+
   public int size() {
     return data.size();
   }

@@ -15,6 +15,7 @@ import raft.PeerId;
 import raft.core.RaftStatus;
 import raft.message.MembershipChange;
 import raft.rsm.AdminReply;
+import raft.rsm.ReadConsistency;
 
 /**
  * The one seam through which the CLI, {@code bench kv} and the HTTP API get a {@link KvClient}
@@ -111,6 +112,11 @@ public final class KvClients {
     @Override
     public CompletionStage<KvReply> execute(KvCommand command) {
       return client.execute(command);
+    }
+
+    @Override
+    public CompletionStage<KvReply> execute(KvCommand command, ReadConsistency consistency) {
+      return client.execute(command, consistency);
     }
 
     @Override

@@ -14,6 +14,7 @@ import kvraft.KvReply;
 import kvraft.KvServer;
 import raft.PeerId;
 import raft.core.RaftStatus;
+import raft.rsm.ReadConsistency;
 
 /**
  * The client a node's front ends use (HTTP, the leader line): an {@link AkkaKvClient} whose idea of
@@ -46,6 +47,11 @@ final class LeaderWatch implements KvClient {
   @Override
   public CompletionStage<KvReply> execute(KvCommand command) {
     return client.execute(command);
+  }
+
+  @Override
+  public CompletionStage<KvReply> execute(KvCommand command, ReadConsistency consistency) {
+    return client.execute(command, consistency);
   }
 
   @Override

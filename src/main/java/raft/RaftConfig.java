@@ -59,7 +59,9 @@ public record RaftConfig(
     /** A membership change takes effect when appended to the log instead of when applied. */
     CHANGE_ON_APPEND,
     /** The leader enters joint consensus again from a joint configuration, dropping the old outgoing voters. */
-    ENTER_JOINT_TWICE
+    ENTER_JOINT_TWICE,
+    /** The leader releases a linearizable read at its commit index at once, without a heartbeat round confirming it still leads. */
+    READ_WITHOUT_HEARTBEAT_ROUND
   }
 
   public RaftConfig {

@@ -40,6 +40,7 @@ class SimulationTest {
    * With membership changes in the mix (three base seeds, 2 December 2026): two pending changes after 2-13
    * schedules, a change applied on append after 1-3, entering joint twice after 21-126, a vote not
    * persisted after 57-550, an ack before its write after 7-73, the Figure-8 rule after 263-402.
+   * A read released without its heartbeat round (3 December 2026): after 15 (base seed 42) and 202 schedules.
    */
   private static final int BUG_BUDGET = 3_000;
   private static final int BUG_STEPS = 2_000;
@@ -62,6 +63,7 @@ class SimulationTest {
     long leaders = 0;
     long membershipChanges = 0;
     long transfers = 0;
+    long reads = 0;
     long maxTerm = 0;
     for (int i = 0; i < schedules; i++) {
       Stats s = runSchedule(ClusterSimulator.scheduleSeed(seed, i), RaftConfig.UnsafeRule.NONE, STEPS);
@@ -73,14 +75,15 @@ class SimulationTest {
       leaders += s.leaders();
       membershipChanges += s.membershipChanges();
       transfers += s.transfers();
+      reads += s.reads();
       maxTerm = Math.max(maxTerm, s.maxTerm());
     }
     double seconds = (System.nanoTime() - start) / 1e9;
     LOG.info("simulated {} schedules of {} steps in {} s (base seed {}): {} entries committed, {} leaders elected,"
         + " {} crashes ({} of a leader between sending its appends and writing them), {} snapshots taken, {} installed"
-        + " from a leader, {} membership changes accepted, {} leadership transfers started, max term {}", schedules,
-        STEPS, String.format("%.1f", seconds), seed, committed, leaders, crashes, midWriteCrashes, snapshots, installs,
-        membershipChanges, transfers, maxTerm);
+        + " from a leader, {} membership changes accepted, {} leadership transfers started, {} linearizable reads"
+        + " released, max term {}", schedules, STEPS, String.format("%.1f", seconds), seed, committed, leaders, crashes,
+        midWriteCrashes, snapshots, installs, membershipChanges, transfers, reads, maxTerm);
     // The schedules must actually exercise the protocol, not idle.
     assertTrue(committed >= schedules, "too few entries committed: " + committed);
     assertTrue(leaders >= schedules, "too few elections: " + leaders);
@@ -91,6 +94,7 @@ class SimulationTest {
       assertTrue(installs > 0, "no snapshot sent to a follower in " + schedules + " schedules");
       assertTrue(membershipChanges > 0, "no membership change in " + schedules + " schedules");
       assertTrue(transfers > 0, "no leadership transfer in " + schedules + " schedules");
+      assertTrue(reads > 0, "no read released in " + schedules + " schedules");
     }
   }
 
@@ -174,6 +178,13 @@ class SimulationTest {
   void catchesEnteringJointConsensusTwice(long seed) {
     Violation v = firstViolation(seed, RaftConfig.UnsafeRule.ENTER_JOINT_TWICE);
     assertEquals(Invariant.MEMBERSHIP_TRANSITION, v.invariant(), v.getMessage());
+  }
+
+  @Test
+  @Timeout(value = 5, unit = TimeUnit.MINUTES)
+  void catchesReadsReleasedWithoutAHeartbeatRound(long seed) {
+    Violation v = firstViolation(seed, RaftConfig.UnsafeRule.READ_WITHOUT_HEARTBEAT_ROUND);
+    assertEquals(Invariant.LINEARIZABLE_READ, v.invariant(), v.getMessage());
   }
 
   private static Violation firstViolation(long seed, RaftConfig.UnsafeRule rule) {

@@ -59,6 +59,9 @@ final class ApiJson {
   /** 409 of a compare-and-set: {@code current} null means the key is absent (so it is always written). */
   record CasConflict(ErrorCode code, String error, String key, String current) {}
 
+  /** 400 of a read asking for a consistency level there is none of: the levels there are. */
+  record UnknownConsistency(ErrorCode code, String error, String consistency, List<String> allowed) {}
+
   /** The request body {@code {"value": "..."}}. */
   record ValueBody(String value) {}
 

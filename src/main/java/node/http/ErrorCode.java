@@ -12,6 +12,8 @@ import akka.http.javadsl.model.StatusCodes;
 public enum ErrorCode {
   /** Malformed or rejected input (KvReply.Rejected, a bad parameter or body). */
   BAD_REQUEST(StatusCodes.BAD_REQUEST, false),
+  /** A read asked for a consistency level there is none of; the body's {@code allowed} lists those there are. */
+  UNKNOWN_CONSISTENCY(StatusCodes.BAD_REQUEST, false),
   /** No such key, or no such path. */
   NOT_FOUND(StatusCodes.NOT_FOUND, false),
   /** The path exists, the method does not. */

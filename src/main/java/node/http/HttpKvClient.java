@@ -16,6 +16,7 @@ import java.util.concurrent.CompletionStage;
 import kvraft.KvClient;
 import kvraft.KvCommand;
 import kvraft.KvReply;
+import raft.rsm.ReadConsistency;
 import raft.PeerId;
 import raft.core.RaftRole;
 import raft.core.RaftStatus;
@@ -40,14 +41,25 @@ public final class HttpKvClient implements KvClient {
 
   @Override
   public CompletionStage<KvReply> execute(KvCommand c) {
-    HttpRequest request = request(c);
+    return execute(c, ReadConsistency.LINEARIZABLE);
+  }
+
+  /** A read at {@code consistency} asks for it ({@code ?consistency=serializable}); linearizable is the API's default. */
+  @Override
+  public CompletionStage<KvReply> execute(KvCommand c, ReadConsistency consistency) {
+    HttpRequest request = request(c, consistency);
     return http.sendAsync(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8))
         .handle((resp, err) -> err != null ? KvReply.TIMEOUT : reply(c, resp.statusCode(), resp.body()));
   }
 
   HttpRequest request(KvCommand c) {
+    return request(c, ReadConsistency.LINEARIZABLE);
+  }
+
+  HttpRequest request(KvCommand c, ReadConsistency consistency) {
     String path = "kv/" + encode(c.key());
-    if (c instanceof KvCommand.Get) return builder(path).GET().build();
+    String level = consistency == ReadConsistency.LINEARIZABLE ? "" : "consistency=" + consistency.wireName();
+    if (c instanceof KvCommand.Get) return builder(path + (level.isEmpty() ? "" : "?" + level)).GET().build();
     if (c instanceof KvCommand.Delete) return builder(path).DELETE().build();
     if (c instanceof KvCommand.Put p) return builder(path).PUT(text(p.value())).build();
     if (c instanceof KvCommand.Append a) return builder(path + "/append").POST(text(a.value())).build();
@@ -59,6 +71,7 @@ public final class HttpKvClient implements KvClient {
       StringBuilder q = new StringBuilder("kv?from=").append(encode(s.key()));
       if (s.to() != null) q.append("&to=").append(encode(s.to()));
       if (s.limit() > 0) q.append("&limit=").append(s.limit());
+      if (!level.isEmpty()) q.append('&').append(level);
       return builder(q.toString()).GET().build();
     }
     throw new IllegalArgumentException("unhandled " + c);

@@ -29,6 +29,7 @@ import kvraft.KvClient;
 import kvraft.KvCommand;
 import kvraft.KvLimits;
 import kvraft.KvReply;
+import raft.rsm.ReadConsistency;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import scala.concurrent.duration.FiniteDuration;
@@ -48,7 +49,8 @@ import scala.concurrent.duration.FiniteDuration;
  * </pre>
  *
  * Every error body is {@code {"code": ErrorCode, "error": text, ...}}; reads take
- * {@code ?consistency=linearizable} (the default and, for now, the only level).
+ * {@code ?consistency=linearizable} (the default: ReadIndex, served by any replica once the leader
+ * confirmed a read index) or {@code ?consistency=serializable} (the replica's local state, possibly stale).
  */
 public final class KvRoutes extends AllDirectives {
   private static final Logger log = LoggerFactory.getLogger(KvRoutes.class);
@@ -72,7 +74,7 @@ public final class KvRoutes extends AllDirectives {
   }
 
   /** The read consistency levels a request may ask for ({@code ?consistency=}); the first is the default. */
-  public static final List<String> CONSISTENCY_LEVELS = List.of("linearizable");
+  public static final List<String> CONSISTENCY_LEVELS = ReadConsistency.allowed();
 
   /** Where the OpenAPI description is, on the classpath and under the API root. */
   public static final String OPENAPI = "openapi.json";
@@ -86,18 +88,21 @@ public final class KvRoutes extends AllDirectives {
             path(PathMatchers.segment().slash("append"), key -> post(() -> withValue(v ->
                 run(key, new KvCommand.Append(key, v))))),
             path(PathMatchers.segment(), key -> concat(
-                get(() -> read(() -> run(key, new KvCommand.Get(key)))),
+                get(() -> read(level -> run(key, new KvCommand.Get(key), level))),
                 put(() -> parameterOptional("expected", expected -> parameterOptional("absent", absent ->
                     withValue(v -> write(key, v, expected, absent))))),
                 delete(() -> run(key, new KvCommand.Delete(key))))))))));
   }
 
-  /** A read: checks {@code ?consistency=} first (unknown level: 400 naming the allowed ones). */
-  private Route read(Supplier<Route> inner) {
+  /** A read: checks {@code ?consistency=} first (unknown level: 400 UNKNOWN_CONSISTENCY naming the allowed ones). */
+  private Route read(Function<ReadConsistency, Route> inner) {
     return parameterOptional("consistency", level -> {
-      if (level.isEmpty() || CONSISTENCY_LEVELS.contains(level.get())) return inner.get();
-      return answer(ApiJson.Answer.error(ErrorCode.BAD_REQUEST, "unknown consistency '" + level.get()
-          + "'; allowed: " + String.join(", ", CONSISTENCY_LEVELS)));
+      if (level.isEmpty()) return inner.apply(ReadConsistency.LINEARIZABLE);
+      Optional<ReadConsistency> known = ReadConsistency.parse(level.get());
+      if (known.isPresent()) return inner.apply(known.get());
+      String message = "unknown consistency '" + level.get() + "'; allowed: " + String.join(", ", CONSISTENCY_LEVELS);
+      return answer(ApiJson.Answer.of(ErrorCode.UNKNOWN_CONSISTENCY,
+          new ApiJson.UnknownConsistency(ErrorCode.UNKNOWN_CONSISTENCY, message, level.get(), CONSISTENCY_LEVELS)));
     });
   }
 
@@ -114,7 +119,7 @@ public final class KvRoutes extends AllDirectives {
     return run(key, new KvCommand.Put(key, value));
   }
 
-  private Route scan() {
+  private Route scan(ReadConsistency level) {
     return parameterOptional("from", from -> parameterOptional("to", to -> parameterOptional("limit", limit -> {
       int n = Math.min(DEFAULT_SCAN_LIMIT, limits.maxScanLimit());
       if (limit.isPresent()) {
@@ -126,18 +131,23 @@ public final class KvRoutes extends AllDirectives {
         if (n < 1) return badRequest("limit must be a positive integer");
       }
       String start = from.orElse("");
-      return run(start, new KvCommand.Scan(start, to.orElse(null), n));
+      return run(start, new KvCommand.Scan(start, to.orElse(null), n), level);
     })));
   }
 
   /** Checks {@code c}, then runs it and maps the reply. */
   private Route run(String key, KvCommand c) {
+    return run(key, c, ReadConsistency.LINEARIZABLE);
+  }
+
+  /** {@link #run(String, KvCommand)}, a read at {@code level}. */
+  private Route run(String key, KvCommand c, ReadConsistency level) {
     if (tooLarge(c)) {
       return answer(ApiJson.Answer.error(ErrorCode.TOO_LARGE, "value larger than " + limits.maxValueBytes() + " bytes"));
     }
     Optional<KvReply.Rejected> rejected = limits.check(c);
     if (rejected.isPresent()) return answer(ApiJson.reply(key, rejected.get()));
-    return answer(ApiJson.safely(() -> client.execute(c)).thenApply(r -> ApiJson.reply(key, r)));
+    return answer(ApiJson.safely(() -> client.execute(c, level)).thenApply(r -> ApiJson.reply(key, r)));
   }
 
   private Route badRequest(String message) {

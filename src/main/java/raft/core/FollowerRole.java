@@ -104,7 +104,7 @@ final class FollowerRole implements Role {
 
   private void onHeartbeat(RaftNode n, Heartbeat h) {
     n.log.commitTo(Math.min(h.commit(), n.log.lastIndex()));
-    n.send(new HeartbeatResponse(n.term(), n.id(), h.from()));
+    n.send(new HeartbeatResponse(n.term(), n.id(), h.from(), h.readRound()));
   }
 
   private void onInstallSnapshot(RaftNode n, InstallSnapshot s) {

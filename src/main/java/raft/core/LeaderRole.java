@@ -48,6 +48,8 @@ final class LeaderRole implements Role {
    * and needs this peer's vote, facing a longer log that refuses it forever).
    */
   boolean leaving;
+  /** Linearizable reads waiting for this leader to confirm it still leads. */
+  final ReadOnly reads = new ReadOnly();
 
   LeaderRole(RaftNode n) {
     for (PeerId p : n.others()) progress.put(p, newProgress(n));
@@ -76,7 +78,12 @@ final class LeaderRole implements Role {
   }
 
   boolean hasPendingBroadcast() {
-    return pendingBroadcast;
+    return pendingBroadcast || reads.hasUnstartedRound();
+  }
+
+  /** A linearizable read from this leader's caller or a follower ({@link RaftNode#readIndex}). */
+  void readIndex(RaftNode n, PeerId from, long id) {
+    reads.add(n, this, from, id);
   }
 
   /** Appends the leader's own new entries; they go out with the next ready(). */
@@ -91,6 +98,11 @@ final class LeaderRole implements Role {
   }
 
   void flushBroadcast(RaftNode n) {
+    if (reads.hasUnstartedRound()) {
+      // One heartbeat round for every read that arrived since the last Ready.
+      reads.startRound(n);
+      broadcastHeartbeat(n);
+    }
     if (!pendingBroadcast) return;
     pendingBroadcast = false;
     for (PeerId p : progress.keySet()) sendAppends(n, p);
@@ -98,6 +110,7 @@ final class LeaderRole implements Role {
 
   @Override
   public void tick(RaftNode n) {
+    reads.tick(n);
     if (transferTarget.isPresent() && ++transferElapsed >= n.config().electionTicks()) {
       n.logger().info(n.term(), "{} gave up transferring leadership to {} after an election timeout", n.id(),
           transferTarget.get());
@@ -181,6 +194,7 @@ final class LeaderRole implements Role {
     if (transferTarget.isPresent() && !n.membership().isVoter(transferTarget.get())) transferTarget = Optional.empty();
     // The new quorum may already hold more than the old one did (leaving joint drops a lagging half).
     maybeCommit(n);
+    reads.confirm(n);
     if (!n.membership().isVoter(n.id())) handOver(n);
   }
 
@@ -224,7 +238,7 @@ final class LeaderRole implements Role {
   void broadcastHeartbeat(RaftNode n) {
     for (Map.Entry<PeerId, Progress> e : progress.entrySet()) {
       long commit = Math.min(e.getValue().match, n.log.committed());
-      n.send(new Heartbeat(n.term(), n.id(), e.getKey(), commit));
+      n.send(new Heartbeat(n.term(), n.id(), e.getKey(), commit, reads.currentRound()));
     }
   }
 
@@ -300,6 +314,7 @@ final class LeaderRole implements Role {
     if (pr == null) return;
     pr.recentActive = true;
     pr.probeSent = false;
+    if (r.readRound() > 0) reads.onAck(n, r.from(), r.readRound());
     if (pr.state == Progress.State.REPLICATE && pr.inflights.isFull()) pr.inflights.freeFirst();
     // The follower may have missed appends: an empty one makes it tell us where it stands.
     if (pr.match < n.log.lastIndex()) sendAppend(n, r.from(), pr, true);
@@ -375,6 +390,7 @@ final class LeaderRole implements Role {
         && (n.log.term(index) == n.term() || n.config().unsafeRule() == RaftConfig.UnsafeRule.COMMIT_OLD_TERM_BY_COUNTING)) {
       n.log.commitTo(index);
       n.logger().debug(n.term(), "{} committed up to {}", n.id(), index);
+      reads.committed(n, this);
     }
   }
 }

@@ -1,7 +1,9 @@
 package raft.core;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -23,6 +25,8 @@ import raft.message.MembershipChange;
 import raft.message.PreVote;
 import raft.message.PreVoteResponse;
 import raft.message.RaftMessage;
+import raft.message.ReadIndexRequest;
+import raft.message.ReadIndexResponse;
 import raft.message.TimeoutNow;
 import raft.message.RequestVote;
 import raft.message.RequestVoteResponse;
@@ -59,6 +63,12 @@ public final class RaftNode {
   private HardState persistedHardState;
   /** Role and leader last handed out in a Ready. */
   private SoftState lastSoftState;
+  /** Reads released or dropped since the last Ready. */
+  private final List<ReadState> readStates = new ArrayList<>();
+  private final List<Long> droppedReads = new ArrayList<>();
+  /** Reads forwarded to the leader and not answered yet: id and the tick they left at. */
+  private final Map<Long, Long> forwardedReads = new LinkedHashMap<>();
+  private long ticks;
 
   private RaftNode(PeerId self, Membership bootstrap, RaftConfig cfg, LogStorage storage, RandomGenerator random,
       RaftLogger logger) {
@@ -116,6 +126,13 @@ public final class RaftNode {
 
   /** One unit of logical time: drives election timeouts and heartbeats. */
   public void tick() {
+    ticks++;
+    // A forwarded read whose answer was lost: drop it rather than keep its caller waiting.
+    forwardedReads.entrySet().removeIf(e -> {
+      if (ticks - e.getValue() < 2L * cfg.electionTicks()) return false;
+      droppedReads.add(e.getKey());
+      return true;
+    });
     role.tick(this);
   }
 
@@ -151,6 +168,15 @@ public final class RaftNode {
       answerStale(m);
       return;
     }
+    if (m instanceof ReadIndexRequest r) {
+      if (role instanceof LeaderRole l) l.readIndex(this, r.from(), r.id());
+      else send(new ReadIndexResponse(term, self, r.from(), r.id(), 0, false));
+      return;
+    }
+    if (m instanceof ReadIndexResponse r) {
+      onReadIndexResponse(r);
+      return;
+    }
     role.step(this, m);
   }
 
@@ -164,6 +190,40 @@ public final class RaftNode {
     long index = log.lastIndex() + 1;
     l.appendLocal(this, List.of(new LogEntry(index, term, command)));
     return new ProposeResult.Accepted(index, term);
+  }
+
+  /**
+   * Asks for a linearizable read (etcd's ReadIndex): the answer comes in a later {@link Ready}, as
+   * a {@link ReadState} with this {@code id} (serve the read once the state machine has applied up
+   * to its index) or, if this peer cannot tell, {@code id} among {@link Ready#droppedReads()}.
+   * A leader confirms its leadership with a heartbeat round (batched: all reads waiting when a
+   * round starts ride it), once an entry of its term has committed; a follower forwards the read
+   * to its leader. Dropped: no leader known, this peer lost leadership or changed term, or no
+   * answer within two election timeouts. Ids are the caller's: distinct among its waiting reads.
+   */
+  public void readIndex(long id) {
+    if (role instanceof LeaderRole l) {
+      l.readIndex(this, self, id);
+    } else if (role.kind() == RaftRole.FOLLOWER && leader.isPresent()) {
+      forwardedReads.put(id, ticks);
+      send(new ReadIndexRequest(term, self, leader.get(), id));
+    } else {
+      droppedReads.add(id);
+    }
+  }
+
+  private void onReadIndexResponse(ReadIndexResponse r) {
+    if (forwardedReads.remove(r.id()) == null) return; // dropped meanwhile, or a duplicate
+    if (r.granted()) readStates.add(new ReadState(r.id(), r.index()));
+    else droppedReads.add(r.id());
+  }
+
+  void releaseRead(ReadState rs) {
+    readStates.add(rs);
+  }
+
+  void dropRead(long id) {
+    droppedReads.add(id);
   }
 
   /**
@@ -207,7 +267,7 @@ public final class RaftNode {
 
   public boolean hasReady() {
     if (role instanceof LeaderRole l && l.hasPendingBroadcast()) return true;
-    return !outbox.isEmpty() || log.hasUnstable() || log.hasNextCommitted() || termOrVoteChanged(currentHardState())
+    return !outbox.isEmpty() || !readStates.isEmpty() || !droppedReads.isEmpty() || log.hasUnstable() || log.hasNextCommitted() || termOrVoteChanged(currentHardState())
         || !softState().equals(lastSoftState);
   }
 
@@ -244,7 +304,11 @@ public final class RaftNode {
     SoftState soft = softState();
     Optional<SoftState> softChange = soft.equals(lastSoftState) ? Optional.empty() : Optional.of(soft);
     lastSoftState = soft;
-    return new Ready(hsToSave, entries, snapshot, committed, messages, sendBeforePersist, softChange);
+    List<ReadState> released = List.copyOf(readStates);
+    List<Long> dropped = List.copyOf(droppedReads);
+    readStates.clear();
+    droppedReads.clear();
+    return new Ready(hsToSave, entries, snapshot, committed, messages, sendBeforePersist, softChange, released, dropped);
   }
 
   /**
@@ -453,6 +517,10 @@ public final class RaftNode {
   }
 
   private void reset(long newTerm) {
+    // No read waiting here may be released by the next role: it could not tell whether it is stale.
+    if (role instanceof LeaderRole l) l.reads.dropAll(this);
+    droppedReads.addAll(forwardedReads.keySet());
+    forwardedReads.clear();
     if (newTerm != term) {
       term = newTerm;
       votedFor = Optional.empty();
@@ -521,5 +589,6 @@ public final class RaftNode {
     else if (m instanceof AppendEntries) send(AppendEntriesResponse.rejected(term, self, m.from(), 0, 0, 0));
     else if (m instanceof Heartbeat) send(new HeartbeatResponse(term, self, m.from()));
     else if (m instanceof InstallSnapshot) send(new InstallSnapshotResponse(term, self, m.from(), 0));
+    else if (m instanceof ReadIndexRequest r) send(new ReadIndexResponse(term, self, m.from(), r.id(), 0, false));
   }
 }

@@ -23,6 +23,9 @@ import raft.message.Snapshot;
  * </ol>
  * {@code softState} is present when the peer's role or known leader changed since the last Ready
  * (e.g. a leader stepped down: its waiting callers should be told NotLeader).
+ * {@code readStates} are the linearizable reads released ({@link RaftNode#readIndex}): serve each
+ * once the state machine has applied up to its index; {@code droppedReads} are the ids of those this
+ * peer gave up on (no leader, leadership lost, no answer): tell their callers to retry.
  */
 public record Ready(
     Optional<HardState> hardState,
@@ -31,12 +34,16 @@ public record Ready(
     List<LogEntry> committed,
     List<RaftMessage> messages,
     boolean sendBeforePersist,
-    Optional<SoftState> softState) {
+    Optional<SoftState> softState,
+    List<ReadState> readStates,
+    List<Long> droppedReads) {
 
   public Ready {
     entries = List.copyOf(entries);
     committed = List.copyOf(committed);
     messages = List.copyOf(messages);
+    readStates = List.copyOf(readStates);
+    droppedReads = List.copyOf(droppedReads);
   }
 
   /** True when something must be written to disk before messages may leave. */
@@ -45,6 +52,7 @@ public record Ready(
   }
 
   public boolean isEmpty() {
-    return !mustPersist() && committed.isEmpty() && messages.isEmpty() && softState.isEmpty();
+    return !mustPersist() && committed.isEmpty() && messages.isEmpty() && softState.isEmpty() && readStates.isEmpty()
+        && droppedReads.isEmpty();
   }
 }

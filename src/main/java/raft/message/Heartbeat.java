@@ -5,9 +5,16 @@ import raft.PeerId;
 /**
  * The leader's periodic "I am alive". Unlike an empty AppendEntries it carries no log position
  * to check, so it can never disturb a pipeline of in-flight appends; its commit is capped at what
- * the follower is known to hold.
+ * the follower is known to hold. {@code readRound} (etcd's heartbeat context) names the latest
+ * round of linearizable reads the leader is confirming its leadership for; 0 when none waits (and
+ * then left off the wire, so heartbeats without reads keep their old encoding).
  */
-public record Heartbeat(long term, PeerId from, PeerId to, long commit) implements RaftMessage {
+public record Heartbeat(long term, PeerId from, PeerId to, long commit, long readRound) implements RaftMessage {
+
+  public Heartbeat(long term, PeerId from, PeerId to, long commit) {
+    this(term, from, to, commit, 0);
+  }
+
   @Override
   public boolean isRequest() {
     return true;
@@ -15,6 +22,7 @@ public record Heartbeat(long term, PeerId from, PeerId to, long commit) implemen
 
   @Override
   public String describe() {
-    return "Heartbeat " + from + "->" + to + " term " + term + " commit " + commit;
+    return "Heartbeat " + from + "->" + to + " term " + term + " commit " + commit
+        + (readRound == 0 ? "" : " read round " + readRound);
   }
 }

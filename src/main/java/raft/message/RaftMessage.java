@@ -20,7 +20,9 @@ public sealed interface RaftMessage extends CborSerializable, Describable
         InstallSnapshotResponse,
         PreVote,
         PreVoteResponse,
-        TimeoutNow {
+        TimeoutNow,
+        ReadIndexRequest,
+        ReadIndexResponse {
 
   long term();
 

@@ -22,8 +22,10 @@ import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
@@ -35,6 +37,7 @@ import raft.RaftConfig;
 import raft.core.ProposeResult;
 import raft.core.RaftNode;
 import raft.core.RaftStatus;
+import raft.core.ReadState;
 import raft.core.Ready;
 import raft.logging.ReplicaMdc;
 import raft.logging.Slf4jRaftLogger;
@@ -112,6 +115,13 @@ public final class RaftPeer extends EventSourcedBehavior<RaftPeer.Command, RaftE
    * ({@link RaftNode#transferLeadership}); answered at once with {@code Started}, {@code NotLeader} or {@code Refused}.
    */
   public record TransferLeadership(Optional<PeerId> target, ActorRef<TransferResult> replyTo) implements Command {}
+
+  /**
+   * A linearizable read ({@link RaftNode#readIndex}): answered {@link ReadIndexReply.Confirmed}
+   * with the index the caller must have applied before serving it, or {@link ReadIndexReply.NotLeader}.
+   * On a leader, every read waiting when a heartbeat round starts rides that round; a follower asks its leader.
+   */
+  public record ReadIndex(ActorRef<ReadIndexReply> replyTo) implements Command {}
 
   /** Who belongs to the group as this peer sees it ({@link MembershipStatus}); answered at once. */
   public record GetMembership(ActorRef<MembershipStatus> replyTo) implements Command {}
@@ -199,6 +209,9 @@ public final class RaftPeer extends EventSourcedBehavior<RaftPeer.Command, RaftE
   private RaftNode node;
   /** Accepted by the core, entry not yet handed to a write. */
   private final ArrayDeque<Pending> pending = new ArrayDeque<>();
+  /** Reads handed to the core and not answered yet, by the id the core knows them by. */
+  private final Map<Long, ActorRef<ReadIndexReply>> reads = new HashMap<>();
+  private long nextReadId;
   /** Proposals whose entries are in the write in flight. */
   private int inWrite;
   private boolean flushScheduled;
@@ -256,6 +269,7 @@ public final class RaftPeer extends EventSourcedBehavior<RaftPeer.Command, RaftE
         .onCommand(ChangeMembership.class, this::onChangeMembership)
         .onCommand(TransferLeadership.class, this::onTransferLeadership)
         .onCommand(GetMembership.class, this::onGetMembership)
+        .onCommand(ReadIndex.class, this::onReadIndex)
         .build();
     return (state, command) -> {
       gate.handled(command);
@@ -388,6 +402,25 @@ public final class RaftPeer extends EventSourcedBehavior<RaftPeer.Command, RaftE
   private Effect<RaftEvent, DurableState> onTransferLeadership(TransferLeadership t) {
     t.replyTo().tell(node.transferLeadership(t.target()));
     return afterInput();
+  }
+
+  private Effect<RaftEvent, DurableState> onReadIndex(ReadIndex r) {
+    long id = ++nextReadId;
+    reads.put(id, r.replyTo());
+    node.readIndex(id);
+    return afterInput();
+  }
+
+  /** Answers the reads the core released or gave up on in this Ready. */
+  private void answerReads(Ready rd) {
+    for (ReadState rs : rd.readStates()) {
+      ActorRef<ReadIndexReply> to = reads.remove(rs.id());
+      if (to != null) to.tell(new ReadIndexReply.Confirmed(rs.index()));
+    }
+    for (long id : rd.droppedReads()) {
+      ActorRef<ReadIndexReply> to = reads.remove(id);
+      if (to != null) to.tell(new ReadIndexReply.NotLeader(node.leader()));
+    }
   }
 
   private Effect<RaftEvent, DurableState> onGetMembership(GetMembership g) {
@@ -611,6 +644,7 @@ public final class RaftPeer extends EventSourcedBehavior<RaftPeer.Command, RaftE
     if (appliedEarly < rd.committed().size())
       applier.tell(new Applied.Committed(rd.committed().subList(appliedEarly, rd.committed().size())));
     node.advance(rd);
+    answerReads(rd);
     for (Pending p : batch) p.replyTo().tell(new ProposeResult.Accepted(p.index(), p.term()));
     scheduleFlushIfReady();
   }

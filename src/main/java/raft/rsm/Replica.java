@@ -109,6 +109,16 @@ public final class Replica<C, R> {
     return new Outcome<>(index, e.clientId(), e.seq(), result, false);
   }
 
+  /** Runs a query ({@link StateMachine#isQuery}) on the state as applied so far; no log entry, no session. */
+  public R query(C command) {
+    try {
+      return machine.apply(command);
+    } catch (RuntimeException failed) {
+      LOG.warn("query at applied index {} failed", appliedIndex, failed);
+      return refusals.rejected("query failed: " + failed);
+    }
+  }
+
   private R applyCaught(long index, Envelope<C> e) {
     try {
       return machine.apply(e.command());

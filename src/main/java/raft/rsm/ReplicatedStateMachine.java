@@ -26,6 +26,7 @@ import raft.message.LogEntry;
 import raft.message.MembershipChange;
 import raft.peer.Applied;
 import raft.peer.RaftPeer;
+import raft.peer.ReadIndexReply;
 import raft.peer.SnapshotFile;
 import raft.peer.SnapshotFiles;
 import raft.peer.SnapshotImage;
@@ -51,8 +52,22 @@ public final class ReplicatedStateMachine<C, R> extends AbstractBehavior<Replica
 
   public interface Command {}
 
-  /** Run {@code command} for client {@code clientId} as its write {@code seq} (0 for reads). */
-  public record Submit<C, R>(long clientId, long seq, C command, ActorRef<R> replyTo) implements Command {}
+  /**
+   * Run {@code command} for client {@code clientId} as its write {@code seq} (0 for reads). A
+   * query ({@link StateMachine#isQuery}) is read locally at the {@code consistency} asked for;
+   * other commands go through the log.
+   */
+  public record Submit<C, R>(long clientId, long seq, C command, ReadConsistency consistency, ActorRef<R> replyTo)
+      implements Command {
+    public Submit {
+      if (consistency == null) consistency = ReadConsistency.LINEARIZABLE;
+    }
+
+    /** A linearizable call. */
+    public Submit(long clientId, long seq, C command, ActorRef<R> replyTo) {
+      this(clientId, seq, command, ReadConsistency.LINEARIZABLE, replyTo);
+    }
+  }
 
   public record GetStatus(ActorRef<RaftStatus> replyTo) implements Command {}
 
@@ -68,6 +83,8 @@ public final class ReplicatedStateMachine<C, R> extends AbstractBehavior<Replica
   private record WrappedApplied(Applied applied) implements Command {}
 
   private record Proposed<R>(ProposeResult result, Throwable failure, ActorRef<R> replyTo) implements Command {}
+
+  private record ReadIndexed<C, R>(ReadIndexReply reply, C command, ActorRef<R> replyTo) implements Command {}
 
   /** The typed answers the replica gives when a command was not applied (or was applied as a failure). */
   public interface Replies<R> extends Replica.Refusals<R> {
@@ -128,7 +145,7 @@ public final class ReplicatedStateMachine<C, R> extends AbstractBehavior<Replica
   private SnapshotFiles snapshotFiles;
   /** Bytes of the entries applied since the last snapshot (taken or installed). */
   private long bytesSinceSnapshot;
-  /** Proposals sent to the peer and not answered yet. */
+  /** Proposals and read indexes asked of the peer and not answered yet. */
   private int proposing;
   /** What the peer last said of its role ({@link Applied.RoleChanged}); not leading until it says so. */
   private Applied.RoleChanged role = new Applied.RoleChanged(0, RaftRole.FOLLOWER, Optional.empty());
@@ -153,6 +170,7 @@ public final class ReplicatedStateMachine<C, R> extends AbstractBehavior<Replica
     return newReceiveBuilder()
         .onMessage(Submit.class, s -> onSubmit((Submit<C, R>) s))
         .onMessage(Proposed.class, p -> onProposed((Proposed<R>) p))
+        .onMessage(ReadIndexed.class, r -> onReadIndexed((ReadIndexed<C, R>) r))
         .onMessage(WrappedApplied.class, w -> onApplied(w.applied()))
         .onMessage(GetStatus.class, this::onGetStatus)
         .onMessage(GetMembers.class, g -> run(() -> admin.members(g.replyTo())))
@@ -178,10 +196,35 @@ public final class ReplicatedStateMachine<C, R> extends AbstractBehavior<Replica
       s.replyTo().tell(service.replies().busy()); // e.g. a leader cut off from its majority: shed, do not collect
       return this;
     }
+    if (service.machine().isQuery(s.command())) return query(s);
     Bytes data = core.encode(new Envelope<>(s.clientId(), s.seq(), s.command()));
     proposing++;
     getContext().ask(ProposeResult.class, peer, PROPOSE_TIMEOUT, to -> new RaftPeer.Propose(data, to),
         (result, failure) -> new Proposed<>(result, failure, s.replyTo()));
+    return this;
+  }
+
+  /**
+   * A query never enters the log. Serializable: the local state as applied now. Linearizable: the
+   * peer confirms a read index (ReadIndex; leader or follower alike) and the query runs here once
+   * this replica has applied up to it.
+   */
+  private Behavior<Command> query(Submit<C, R> s) {
+    if (s.consistency() == ReadConsistency.SERIALIZABLE) {
+      core.query(core.replica().appliedIndex(), s.command(), s.replyTo()).ifPresent(this::answer);
+      return this;
+    }
+    proposing++;
+    getContext().ask(ReadIndexReply.class, peer, PROPOSE_TIMEOUT, RaftPeer.ReadIndex::new,
+        (reply, failure) -> new ReadIndexed<>(reply, s.command(), s.replyTo()));
+    return this;
+  }
+
+  private Behavior<Command> onReadIndexed(ReadIndexed<C, R> r) {
+    proposing--;
+    if (r.reply() instanceof ReadIndexReply.Confirmed c) core.query(c.index(), r.command(), r.replyTo()).ifPresent(this::answer);
+    else if (r.reply() instanceof ReadIndexReply.NotLeader n) r.replyTo().tell(service.replies().wrongLeader(n.leaderHint()));
+    else r.replyTo().tell(service.replies().busy()); // the peer did not answer in time
     return this;
   }
 

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import raft.message.LogEntry;
 import wire.Bytes;
 
@@ -32,6 +33,11 @@ public final class ServiceCore<C, R, T> {
   private final Codec<C> commands;
   private final long maxRaftStateBytes;
   private final PendingCalls<T> pending = new PendingCalls<>();
+  /** Queries whose read index is confirmed, waiting for this replica to apply up to it. */
+  private final TreeMap<Long, List<Query<C, T>>> queries = new TreeMap<>();
+  private int queriesWaiting;
+
+  private record Query<C, T>(C command, T caller) {}
 
   /** How many applied results are kept for acceptances that arrive after their entry was applied. */
   static final int RECENT_RESULTS = 4096;
@@ -81,7 +87,30 @@ public final class ServiceCore<C, R, T> {
   }
 
   public int waiting() {
-    return pending.size();
+    return pending.size() + queriesWaiting;
+  }
+
+  /**
+   * A query whose read index is {@code index} (a confirmed ReadIndex; the applied index now for a
+   * serializable read): answered now if this replica has applied that far, else once it has
+   * (returned by {@link #apply} or {@link #restore}).
+   */
+  public Optional<Answer<T, R>> query(long index, C command, T caller) {
+    if (index <= replica.appliedIndex()) return Optional.of(new Answer<>(caller, replica.query(command)));
+    queries.computeIfAbsent(index, i -> new ArrayList<>(1)).add(new Query<>(command, caller));
+    queriesWaiting++;
+    return Optional.empty();
+  }
+
+  /** Runs the queries whose read index has been applied, on the state now; adds their answers to {@code out}. */
+  private List<Answer<T, R>> answerQueries(List<Answer<T, R>> out) {
+    while (!queries.isEmpty() && queries.firstKey() <= replica.appliedIndex()) {
+      for (Query<C, T> q : queries.pollFirstEntry().getValue()) {
+        out.add(new Answer<>(q.caller(), replica.query(q.command())));
+        queriesWaiting--;
+      }
+    }
+    return out;
   }
 
   /**
@@ -101,7 +130,7 @@ public final class ServiceCore<C, R, T> {
     for (PendingCalls.Finished<T> f : pending.applied(index, term)) {
       out.add(new Answer<>(f.caller(), f.applied() ? outcome.result() : null));
     }
-    return out;
+    return answerQueries(out);
   }
 
   /** Whether this service snapshots at all (maxraftstate > 0); lets callers skip measuring the Raft state. */
@@ -128,15 +157,22 @@ public final class ServiceCore<C, R, T> {
   public List<Answer<T, R>> restore(long index, InputStream snapshot) {
     replica.restore(index, snapshot);
     recent.clear();
-    return retry(pending.coveredBySnapshot(index));
+    return answerQueries(retry(pending.coveredBySnapshot(index)));
   }
 
   /** Every waiting caller, e.g. when the peer stopped: all must retry. */
   public List<Answer<T, R>> drain() {
-    return retry(pending.drain());
+    List<Answer<T, R>> out = retry(pending.drain());
+    for (List<Query<C, T>> qs : queries.values()) for (Query<C, T> q : qs) out.add(new Answer<>(q.caller(), null));
+    queries.clear();
+    queriesWaiting = 0;
+    return out;
   }
 
-  /** This peer stopped leading (or changed term): every waiting caller must retry elsewhere. */
+  /**
+   * This peer stopped leading (or changed term): every caller waiting for its entry must retry
+   * elsewhere. Queries stay: their read index was confirmed, and serving them at it is still linearizable.
+   */
   public List<Answer<T, R>> leadershipLost() {
     return retry(pending.drain());
   }

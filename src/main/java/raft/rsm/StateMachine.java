@@ -34,6 +34,15 @@ public interface StateMachine<C, R> {
   boolean isReadOnly(C command);
 
   /**
+   * Whether {@code command} reads the state and nothing else, so a replica may run it outside the
+   * log, on its local state (after a ReadIndex for a linearizable read). Opt-in: a machine whose
+   * read-only commands still need their place in the log (e.g. to see a configuration change) keeps false.
+   */
+  default boolean isQuery(C command) {
+    return false;
+  }
+
+  /**
    * Writes the whole state to {@code out} as it goes (never encoding it into one buffer first: a
    * snapshot may be larger than the heap has room for twice); {@link #restore(InputStream)} of
    * what it wrote must give back an equal state. Must not close {@code out}.

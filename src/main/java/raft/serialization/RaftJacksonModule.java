@@ -2,6 +2,7 @@ package raft.serialization;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import com.fasterxml.jackson.annotation.JsonValue;
@@ -15,6 +16,8 @@ import raft.core.ProposeResult;
 import raft.core.RaftRole;
 import raft.core.RaftStatus;
 import raft.core.TransferResult;
+import raft.message.Heartbeat;
+import raft.message.HeartbeatResponse;
 import raft.message.LogEntry;
 import raft.message.Membership;
 import raft.message.MembershipChange;
@@ -43,6 +46,8 @@ public final class RaftJacksonModule extends SimpleModule {
     setMixInAnnotation(Snapshot.class, SnapshotMixIn.class);
     setMixInAnnotation(Membership.class, MembershipMixIn.class);
     setMixInAnnotation(RaftStatus.class, RaftStatusMixIn.class);
+    setMixInAnnotation(Heartbeat.class, HeartbeatMixIn.class);
+    setMixInAnnotation(HeartbeatResponse.class, HeartbeatResponseMixIn.class);
     for (Class<?> sealed : SEALED) {
       if (sealed != RaftMessage.class) setMixInAnnotation(sealed, TypedByName.class);
       for (Class<?> subtype : sealed.getPermittedSubclasses()) registerSubtypes(new NamedType(subtype, subtype.getSimpleName()));
@@ -98,6 +103,29 @@ public final class RaftJacksonModule extends SimpleModule {
 
     @JsonIgnore
     List<PeerId> members();
+  }
+
+  /**
+   * The read round is left off when 0 (no read waits), so heartbeats keep the encoding they had
+   * before reads rode them, and an older peer's heartbeat (no such field) reads as round 0. The
+   * canonical constructor is named the creator: the records also have one without the round.
+   */
+  private abstract static class HeartbeatMixIn {
+    @JsonCreator
+    HeartbeatMixIn(@JsonProperty("term") long term, @JsonProperty("from") PeerId from, @JsonProperty("to") PeerId to,
+        @JsonProperty("commit") long commit, @JsonProperty("readRound") long readRound) {}
+
+    @JsonInclude(JsonInclude.Include.NON_DEFAULT)
+    abstract long readRound();
+  }
+
+  private abstract static class HeartbeatResponseMixIn {
+    @JsonCreator
+    HeartbeatResponseMixIn(@JsonProperty("term") long term, @JsonProperty("from") PeerId from,
+        @JsonProperty("to") PeerId to, @JsonProperty("readRound") long readRound) {}
+
+    @JsonInclude(JsonInclude.Include.NON_DEFAULT)
+    abstract long readRound();
   }
 
   /**

@@ -25,6 +25,7 @@ import org.junit.jupiter.api.Test;
 import raft.PeerId;
 import raft.core.RaftRole;
 import raft.core.RaftStatus;
+import raft.rsm.ReadConsistency;
 
 /** Every status-code path of the KV HTTP API, over a real socket and an in-memory KvClient. */
 class HttpApiTest {
@@ -39,10 +40,18 @@ class HttpApiTest {
   static final class Delegate implements kvraft.KvClient {
     volatile InMemoryKvClient target = new InMemoryKvClient(LIMITS);
     volatile boolean broken;
+    /** The consistency of every command, in order. */
+    final List<ReadConsistency> levels = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     @Override
     public java.util.concurrent.CompletionStage<KvReply> execute(KvCommand c) {
+      return execute(c, ReadConsistency.LINEARIZABLE);
+    }
+
+    @Override
+    public java.util.concurrent.CompletionStage<KvReply> execute(KvCommand c, ReadConsistency level) {
       if (broken) throw new IllegalStateException("bug in the client");
+      levels.add(level);
       return target.execute(c);
     }
 
@@ -70,6 +79,7 @@ class HttpApiTest {
   @BeforeEach
   void fresh() {
     client.target = new InMemoryKvClient(LIMITS);
+    client.levels.clear();
   }
 
   static HttpResponse<String> send(String method, String path, String body, String contentType) throws Exception {
@@ -200,15 +210,28 @@ class HttpApiTest {
   }
 
   @Test
+  void readsTakeTheConsistencyAskedForLinearizableByDefault() throws Exception {
+    expect(200, send("PUT", "kv/a", "v", null));
+    expect(200, send("GET", "kv/a", null, null));
+    expect(200, send("GET", "kv/a?consistency=linearizable", null, null));
+    expect(200, send("GET", "kv/a?consistency=serializable", null, null));
+    expect(200, send("GET", "kv?consistency=serializable", null, null));
+    expect(200, send("GET", "kv?consistency=linearizable", null, null));
+    assertEquals(List.of(ReadConsistency.LINEARIZABLE, ReadConsistency.LINEARIZABLE, ReadConsistency.LINEARIZABLE,
+        ReadConsistency.SERIALIZABLE, ReadConsistency.SERIALIZABLE, ReadConsistency.LINEARIZABLE), client.levels);
+  }
+
+  @Test
   void anUnknownConsistencyIs400NamingTheAllowedOnes() throws Exception {
     expect(200, send("PUT", "kv/a", "v", null));
-    expect(200, send("GET", "kv/a?consistency=linearizable", null, null));
-    expect(200, send("GET", "kv?consistency=linearizable", null, null));
-    for (String path : List.of("kv/a?consistency=foo", "kv?consistency=serializable", "kv/a?consistency=")) {
-      String error = expect(400, ErrorCode.BAD_REQUEST, send("GET", path, null, null)).get("error").asText();
-      assertTrue(error.contains("allowed: linearizable"), error);
+    for (String path : List.of("kv/a?consistency=foo", "kv?consistency=stale", "kv/a?consistency=")) {
+      JsonNode body = expect(400, ErrorCode.UNKNOWN_CONSISTENCY, send("GET", path, null, null));
+      assertEquals(List.of("linearizable", "serializable"),
+          ApiJson.MAPPER.convertValue(body.get("allowed"), List.class), body.toString());
+      assertTrue(body.get("error").asText().contains("allowed: linearizable, serializable"), body.toString());
+      assertEquals(path.substring(path.indexOf('=') + 1), body.get("consistency").asText());
     }
-    assertEquals(3, client.target.seen().size(), "refused reads never reach the client: " + client.target.seen());
+    assertEquals(1, client.target.seen().size(), "refused reads never reach the client: " + client.target.seen());
   }
 
   @Test

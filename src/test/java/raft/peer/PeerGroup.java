@@ -147,6 +147,12 @@ final class PeerGroup {
     return probe.expectMessageClass(ProposeResult.class, TIMEOUT);
   }
 
+  ReadIndexReply readIndex(PeerId p) {
+    TestProbe<ReadIndexReply> probe = kit.createTestProbe();
+    refs.get(p).tell(new RaftPeer.ReadIndex(probe.ref()));
+    return probe.expectMessageClass(ReadIndexReply.class, TIMEOUT);
+  }
+
   ProposeResult.Accepted proposeAccepted(PeerId p, String command) {
     ProposeResult r = propose(p, command);
     assertTrue(r instanceof ProposeResult.Accepted, () -> "propose " + command + " to " + p + ": " + r);

@@ -109,6 +109,26 @@ class RaftPeerTest {
   }
 
   @Test
+  void readIndexOnTheLeaderAndOnAFollowerIsConfirmedAtLeastAtWhatWasCommitted(long seed) {
+    PeerGroup g = group(seed);
+    PeerId leader = g.awaitLeader();
+    ProposeResult.Accepted a = g.proposeAccepted(leader, "x");
+    g.awaitApplied(leader, a.index());
+    long last = g.status(leader).lastIndex();
+    for (PeerId p : List.of(leader, g.aFollower(leader))) {
+      ReadIndexReply r = g.readIndex(p);
+      assertTrue(r instanceof ReadIndexReply.Confirmed c && c.index() >= a.index(), p + ": " + r);
+    }
+    assertEquals(last, g.status(leader).lastIndex(), "a read appends nothing to the log");
+  }
+
+  @Test
+  void readIndexWithNoLeaderKnownIsNotLeader(long seed) {
+    PeerGroup g = group(seed);
+    assertEquals(new ReadIndexReply.NotLeader(Optional.empty()), g.readIndex(g.ids.get(0)), "no election has run yet");
+  }
+
+  @Test
   void oversizedCommandIsTooLarge(long seed) {
     PeerGroup g = group(seed, RaftConfig.defaults().withMaxCommandBytes(16), PeerSettings.defaults());
     PeerId leader = g.awaitLeader();

@@ -63,6 +63,31 @@ class ServiceCoreTest {
   }
 
   @Test
+  void aQueryWaitsUntilItsReadIndexIsAppliedThenReadsTheStateThere() {
+    var c = core(-1);
+    c.apply(1, 1, entry(c, 7, 1, new KvCommand.Put("k", "old")));
+    assertEquals(java.util.Optional.of(new ServiceCore.Answer<>("now", new KvReply.Value("old"))),
+        c.query(1, new KvCommand.Get("k"), "now"), "read index already applied: answered at once");
+    assertEquals(java.util.Optional.empty(), c.query(3, new KvCommand.Get("k"), "later"));
+    assertEquals(1, c.waiting());
+    List<ServiceCore.Answer<String, KvReply>> out = c.apply(2, 1, entry(c, 7, 2, new KvCommand.Put("k", "mid")));
+    assertEquals(List.of(), out, "index 2 is below the read index 3");
+    out = c.apply(3, 1, entry(c, 7, 3, new KvCommand.Put("k", "new")));
+    assertEquals(List.of(new ServiceCore.Answer<>("later", new KvReply.Value("new"))), out);
+    assertEquals(0, c.waiting());
+    assertEquals(3, c.replica().appliedIndex(), "a query is no entry");
+  }
+
+  @Test
+  void aQueryWaitingWhenThePeerStopsMustRetry() {
+    var c = core(-1);
+    c.query(5, new KvCommand.Get("k"), "reader");
+    assertEquals(List.of(), c.leadershipLost(), "a confirmed read index stays valid after leadership changes");
+    assertEquals(List.of(new ServiceCore.Answer<String, KvReply>("reader", null)), c.drain());
+    assertEquals(0, c.waiting());
+  }
+
+  @Test
   void snapshotsOnlyWhenTheRaftStateReachesTheLimit() {
     assertFalse(core(-1).snapshotting());
     assertFalse(core(-1).shouldSnapshot(1_000_000));

@@ -39,6 +39,8 @@ import raft.message.Membership;
 import raft.message.MembershipChange;
 import raft.message.PreVote;
 import raft.message.PreVoteResponse;
+import raft.message.ReadIndexRequest;
+import raft.message.ReadIndexResponse;
 import raft.message.RequestVote;
 import raft.message.RequestVoteResponse;
 import raft.message.Snapshot;
@@ -46,6 +48,7 @@ import raft.message.SnapshotMeta;
 import raft.message.TimeoutNow;
 import raft.peer.Applied;
 import raft.peer.RaftPeer;
+import raft.peer.ReadIndexReply;
 import raft.peer.SnapshotStream;
 import raft.persistence.DurableState;
 import raft.persistence.RaftEvent;
@@ -55,14 +58,17 @@ import wire.Bytes;
  * Journals and peers of an older build must read what this build writes, and the other way round:
  * one representative value of every Raft message, journal event and reply goes through Akka's own
  * serialization (jackson-cbor, as bound in reference.conf) and must give exactly the bytes, serializer
- * and manifest recorded in {@code wire/raft-cbor-v1.txt}, and read back equal from those bytes.
+ * and manifest recorded in {@code wire/raft-cbor-v2.txt}, and read back equal from those bytes.
  *
  * <p>The golden file was written by the build before the Jackson annotations moved to
  * {@link RaftJacksonModule}. To record a deliberate new format, write a new version
- * ({@code -Draft.cbor.write=src/test/resources/wire/raft-cbor-v2.txt}) and point this test at it.
+ * ({@code -Draft.cbor.write=src/test/resources/wire/raft-cbor-v3.txt}) and point this test at it.
+ * v2 only added types (the read index messages, heartbeats carrying a read round): every v1 line
+ * is in it unchanged ({@link #theFirstFormatIsUnchanged}).
  */
 class RaftCborCompatibilityTest {
-  private static final String GOLDEN = "/wire/raft-cbor-v1.txt";
+  private static final String GOLDEN = "/wire/raft-cbor-v2.txt";
+  private static final String GOLDEN_V1 = "/wire/raft-cbor-v1.txt";
   private static final PeerId P1 = PeerId.of("p1");
   private static final PeerId P2 = PeerId.of("p2");
   private static final PeerId P3 = PeerId.of("p3");
@@ -107,6 +113,11 @@ class RaftCborCompatibilityTest {
     s.put("PreVote", new PreVote(4, P1, P2, 7, 2));
     s.put("PreVoteResponse", new PreVoteResponse(4, P2, P1, false, 5, 2));
     s.put("TimeoutNow", new TimeoutNow(3, P1, P2));
+    s.put("Heartbeat.readRound", new Heartbeat(3, P1, P2, 5, 4));
+    s.put("HeartbeatResponse.readRound", new HeartbeatResponse(3, P2, P1, 4));
+    s.put("ReadIndexRequest", new ReadIndexRequest(3, P2, P1, 12));
+    s.put("ReadIndexResponse.granted", new ReadIndexResponse(3, P1, P2, 12, 7, true));
+    s.put("ReadIndexResponse.refused", new ReadIndexResponse(3, P1, P2, 12, 0, false));
 
     s.put("LogEntry", command);
     s.put("LogEntry.confChange", confChange);
@@ -150,6 +161,8 @@ class RaftCborCompatibilityTest {
     s.put("SnapshotStream.Ack", new SnapshotStream.Ack(0x1234abcdL, P2, P1, 5, SnapshotStream.Status.COMPLETE));
     s.put("RaftPeer.Deliver", new RaftPeer.Deliver(append));
     s.put("RaftPeer.TakeSnapshot", new RaftPeer.TakeSnapshot(9, Bytes.utf8("image")));
+    s.put("ReadIndexReply.Confirmed", new ReadIndexReply.Confirmed(7));
+    s.put("ReadIndexReply.NotLeader", new ReadIndexReply.NotLeader(Optional.of(P1)));
     return s;
   }
 
@@ -162,9 +175,13 @@ class RaftCborCompatibilityTest {
   }
 
   private static Map<String, String> golden() throws IOException {
+    return golden(GOLDEN);
+  }
+
+  private static Map<String, String> golden(String resource) throws IOException {
     Map<String, String> golden = new TreeMap<>();
-    try (var in = RaftCborCompatibilityTest.class.getResourceAsStream(GOLDEN)) {
-      assertTrue(in != null, GOLDEN + " on the test classpath");
+    try (var in = RaftCborCompatibilityTest.class.getResourceAsStream(resource)) {
+      assertTrue(in != null, resource + " on the test classpath");
       for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
         if (line.isBlank() || line.startsWith("#")) continue;
         int space = line.indexOf(' ');
@@ -184,6 +201,15 @@ class RaftCborCompatibilityTest {
     for (var e : samples.entrySet()) {
       assertEquals(golden.get(e.getKey()), encode(e.getValue()), e.getKey() + ": bytes, serializer or manifest changed");
     }
+  }
+
+  /** Adding types must not change how the existing ones are written: an older peer would not read them. */
+  @Test
+  void theFirstFormatIsUnchanged() throws IOException {
+    Map<String, String> v2 = golden();
+    Map<String, String> v1 = golden(GOLDEN_V1);
+    assertTrue(v1.size() > 40 && v2.keySet().containsAll(v1.keySet()), "v2 holds every v1 sample");
+    for (var e : v1.entrySet()) assertEquals(e.getValue(), v2.get(e.getKey()), e.getKey() + ": changed since v1");
   }
 
   @Test

@@ -51,7 +51,7 @@ public final class ActorKvCluster extends LabKv {
   /** Points a KvServer request's reply at the network. */
   static final Rerouter<KvServer.Command> REROUTER = (request, via) -> {
     if (request instanceof KvServer.Execute e) {
-      return new Rerouter.Rerouted<>(new KvServer.Execute(e.clientId(), e.seq(), e.command(), via.narrow()),
+      return new Rerouter.Rerouted<>(new KvServer.Execute(e.clientId(), e.seq(), e.command(), e.consistency(), via.narrow()),
           e.replyTo().unsafeUpcast());
     } else if (request instanceof KvServer.GetStatus s) {
       return new Rerouter.Rerouted<>(new KvServer.GetStatus(via.narrow()), s.replyTo().unsafeUpcast());

@@ -1,6 +1,8 @@
 package testkit.cluster;
 
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 import kvraft.KvCodec;
@@ -11,6 +13,7 @@ import kvraft.KvStore;
 import raft.PeerId;
 import raft.core.MemoryLogStorage;
 import raft.core.ProposeResult;
+import raft.core.ReadState;
 import raft.message.LogEntry;
 import raft.message.Snapshot;
 import raft.rsm.Envelope;
@@ -23,7 +26,9 @@ import testkit.sim.SimPeer;
 /**
  * One incarnation of the lab's KVServer over a simulated Raft peer: the server logic the actor
  * server also uses ({@link ServiceCore} over a {@link Replica} of {@link KvStore}), with the
- * lab's handler shape. A request is proposed as an {@link Envelope}; its caller is answered when
+ * lab's handler shape. A read (get, scan) is served as the actor server serves it: by ReadIndex,
+ * on any replica, from the local state once applied up to the confirmed read index. A write is
+ * proposed as an {@link Envelope}; its caller is answered when
  * the entry at the proposal's (index, term) is applied, or told to retry (WrongLeader) when
  * another entry took that index, a snapshot covered it, or this peer stopped leading. It
  * snapshots when the persisted Raft state reaches maxraftstate, and restores on snapshot install
@@ -41,6 +46,11 @@ final class LabKvServer implements ApplyListener {
   private final ServiceCore<KvCommand, KvReply, Consumer<KvReply>> core;
   private long leaderTerm = -1;
   private long faultIds = Long.MIN_VALUE / 2;
+  /** Reads handed to the peer's ReadIndex and not yet released or dropped. */
+  private final Map<Long, Read> reads = new HashMap<>();
+  private long nextRead;
+
+  private record Read(KvCommand command, Consumer<KvReply> reply) {}
 
   /** Builds the service on {@code storage} (restoring its snapshot) and starts its Raft peer. */
   static LabKvServer start(int me, LabNetwork net, MemoryLogStorage storage, long maxRaftState, LabKvCluster.Fault fault) {
@@ -90,6 +100,12 @@ final class LabKvServer implements ApplyListener {
       reply.accept(core.replica().machine().apply(request.command()));
       return;
     }
+    if (request.command().isRead() && fault != LabKvCluster.Fault.LOCAL_READS) {
+      long id = ++nextRead;
+      reads.put(id, new Read(request.command(), reply));
+      net.readIndex(me, id);
+      return;
+    }
     Envelope<KvCommand> e = request;
     if (fault == LabKvCluster.Fault.NO_DUPLICATE_DETECTION && !request.command().isRead()) {
       e = new Envelope<>(faultIds++, 1, request.command());
@@ -119,6 +135,18 @@ final class LabKvServer implements ApplyListener {
         && core.shouldSnapshot(p.storage().raftStateSize())) {
       p.snapshot(entry.index(), core.snapshot());
     }
+  }
+
+  @Override
+  public void readReleased(PeerId peer, ReadState read) {
+    Read r = reads.remove(read.id());
+    if (r != null) core.query(read.index(), r.command(), r.reply()).ifPresent(a -> answer(List.of(a)));
+  }
+
+  @Override
+  public void readDropped(PeerId peer, long id) {
+    Read r = reads.remove(id);
+    if (r != null) r.reply().accept(new KvReply.WrongLeader(net.peer(me) == null ? Optional.empty() : net.peer(me).node().leader()));
   }
 
   @Override

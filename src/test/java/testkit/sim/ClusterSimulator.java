@@ -17,6 +17,7 @@ import raft.core.ProposeResult;
 import raft.core.RaftLogger;
 import raft.core.RaftNode;
 import raft.core.RaftStatus;
+import raft.core.ReadState;
 import raft.core.Ready;
 import raft.core.TransferResult;
 import raft.message.EntryKind;
@@ -64,6 +65,11 @@ public final class ClusterSimulator {
      * entering joint from a simple one (outgoing = its voters), or leaving the joint one.
      */
     MEMBERSHIP_TRANSITION,
+    /**
+     * A linearizable read is never stale: its read index is at least every commit index any peer
+     * had reached (so every write acknowledged) when the read was asked for; each read is released at most once.
+     */
+    LINEARIZABLE_READ,
     /** The core threw an exception (its own internal assertions). */
     CORE_EXCEPTION,
     /** After healing and running quietly, proposals of the final stable term are applied everywhere. */
@@ -95,7 +101,7 @@ public final class ClusterSimulator {
    * taken, so two runs of one seed must return equal stats.
    */
   public record Stats(int peers, int steps, long maxTerm, long committed, int crashes, int midWriteCrashes,
-      int snapshots, int installs, int leaders, int membershipChanges, int transfers, long fingerprint) {}
+      int snapshots, int installs, int leaders, int membershipChanges, int transfers, int reads, long fingerprint) {}
 
   /** Command that replays one schedule; printed with every violation. */
   public static String replayCommand(long seed, int steps) {
@@ -109,12 +115,12 @@ public final class ClusterSimulator {
 
   private enum Action {
     DELIVER, DROP, DUPLICATE, TICK, TICK_ALL, PROPOSE, PARTITION, HEAL, CRASH, RESTART, SNAPSHOT, DISRUPT_LEADER,
-    FLUSH, CHANGE_MEMBERSHIP, TRANSFER_LEADERSHIP
+    FLUSH, CHANGE_MEMBERSHIP, TRANSFER_LEADERSHIP, READ
   }
 
   private static final Action[] ACTIONS = Action.values();
   /** Base weight of each action; each schedule scales them by 0..2 (swarm testing), so schedules differ in kind. */
-  private static final int[] BASE_WEIGHTS = {48, 3, 3, 22, 3, 9, 2, 3, 1, 3, 3, 1, 12, 3, 1};
+  private static final int[] BASE_WEIGHTS = {48, 3, 3, 22, 3, 9, 2, 3, 1, 3, 3, 1, 12, 3, 1, 4};
   /** Peers that are not in the bootstrap membership but run from the start, waiting to be added. */
   private static final int SPARES = 2;
   private static final int TRACE = Integer.getInteger("sim.trace", 40);
@@ -205,6 +211,10 @@ public final class ClusterSimulator {
   private final ArrayList<Membership> committedMembership = new ArrayList<>();
   private int membershipChanges;
   private int transfers;
+  /** Reads asked for and not yet released or dropped: id and the commit index they must not fall below. */
+  private final Map<Long, Long> readFloor = new HashMap<>();
+  private long nextRead;
+  private int readsReleased;
 
   /** One life of a peer: the core, its storage and its service state (the applied commands). */
   private final class Incarnation {
@@ -295,7 +305,7 @@ public final class ClusterSimulator {
     long maxTerm = 0;
     for (long t : termSeen) maxTerm = Math.max(maxTerm, t);
     return new Stats(n, steps, maxTerm, committed.size(), crashes, midWriteCrashCount, snapshots, installs,
-        leaderOfTerm.size(), membershipChanges, transfers, fingerprint);
+        leaderOfTerm.size(), membershipChanges, transfers, readsReleased, fingerprint);
   }
 
   // ---- actions ----------------------------------------------------------------------------
@@ -343,6 +353,7 @@ public final class ClusterSimulator {
         case FLUSH -> flushRandom();
         case CHANGE_MEMBERSHIP -> leader().ifPresent(this::changeMembership);
         case TRANSFER_LEADERSHIP -> leader().ifPresent(this::transferLeadership);
+        case READ -> readTarget().ifPresent(this::read);
       }
     } catch (Violation v) {
       throw v;
@@ -432,6 +443,37 @@ public final class ClusterSimulator {
     act("transfer leadership " + target.map(PeerId::id).orElse("(any)") + " on " + ids.get(l.idx) + " -> " + r);
     if (r instanceof TransferResult.Started) transfers++;
     drain(l);
+  }
+
+  /** Half the reads go to a peer that believes it leads (perhaps a deposed one), the rest to the leader or anyone. */
+  private Optional<Incarnation> readTarget() {
+    if (rnd.nextBoolean()) {
+      List<Incarnation> leaders = new ArrayList<>();
+      for (Incarnation p : live) if (p != null && p.node.isLeader()) leaders.add(p);
+      if (!leaders.isEmpty()) return Optional.of(leaders.get(rnd.nextInt(leaders.size())));
+    }
+    return rnd.nextBoolean() ? leader() : randomLive();
+  }
+
+  /** A linearizable read: it must not be released below what is committed now (every write acknowledged so far). */
+  private void read(Incarnation p) {
+    long id = ++nextRead;
+    long floor = Math.max(committed.size(), appliedGlobal.size());
+    readFloor.put(id, floor);
+    act("read " + id + " on " + ids.get(p.idx) + " (committed " + floor + ")");
+    p.node.readIndex(id);
+    maybeDrain(p);
+  }
+
+  private void released(Incarnation p, ReadState rs) {
+    Long floor = readFloor.remove(rs.id());
+    if (floor == null)
+      throw violation(Invariant.LINEARIZABLE_READ, ids.get(p.idx) + " released read " + rs.id() + " at " + rs.index()
+          + ", which was not waiting (released twice, or never asked for)");
+    if (rs.index() < floor)
+      throw violation(Invariant.LINEARIZABLE_READ, ids.get(p.idx) + " released read " + rs.id() + " at index "
+          + rs.index() + " but index " + floor + " was already committed when it was asked for: a stale read");
+    readsReleased++;
   }
 
   private void tickAll() {
@@ -552,6 +594,8 @@ public final class ClusterSimulator {
       if (!rd.sendBeforePersist()) inflight.addAll(rd.messages());
       rd.snapshot().ifPresent(s -> restoreService(p, s, "install"));
       for (LogEntry e : rd.committed()) apply(p, e);
+      for (ReadState rs : rd.readStates()) released(p, rs);
+      for (long id : rd.droppedReads()) readFloor.remove(id);
       p.node.advance(rd);
       for (Map.Entry<ProposeResult.Accepted, Bytes> a : p.unwrittenAccepts) accept(a.getKey(), a.getValue());
       p.unwrittenAccepts.clear();

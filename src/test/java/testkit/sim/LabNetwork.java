@@ -203,6 +203,14 @@ public final class LabNetwork implements testkit.cluster.VirtualClock {
     return r;
   }
 
+  /** A linearizable read on server i ({@code RaftNode.readIndex}); the answer reaches its listener. */
+  public void readIndex(int i, long id) {
+    SimPeer peer = peers[i];
+    if (peer == null) return;
+    peer.node().readIndex(id);
+    send(i, peer.drain());
+  }
+
   // ---- links ------------------------------------------------------------------------------
 
   public void connect(int i) {

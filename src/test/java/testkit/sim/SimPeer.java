@@ -10,6 +10,7 @@ import raft.core.MemoryLogStorage;
 import raft.core.ProposeResult;
 import raft.core.RaftLogger;
 import raft.core.RaftNode;
+import raft.core.ReadState;
 import raft.core.Ready;
 import raft.message.LogEntry;
 import raft.message.Membership;
@@ -26,6 +27,9 @@ public final class SimPeer {
   private final MemoryLogStorage storage;
   private final RaftNode node;
   private final ApplyListener listener;
+  /** Reads the core released or dropped, in order, until the test takes them. */
+  private final List<ReadState> readStates = new ArrayList<>();
+  private final List<Long> droppedReads = new ArrayList<>();
 
   private SimPeer(PeerId id, MemoryLogStorage storage, RaftNode node, ApplyListener listener) {
     this.id = id;
@@ -77,6 +81,20 @@ public final class SimPeer {
     storage.compact(index, data);
   }
 
+  /** The reads released since the last call, in order. */
+  public List<ReadState> takeReadStates() {
+    List<ReadState> out = List.copyOf(readStates);
+    readStates.clear();
+    return out;
+  }
+
+  /** The ids of the reads dropped since the last call, in order. */
+  public List<Long> takeDroppedReads() {
+    List<Long> out = List.copyOf(droppedReads);
+    droppedReads.clear();
+    return out;
+  }
+
   /** Runs the Ready loop until the core is quiet; returns the messages to send. */
   public List<RaftMessage> drain() {
     List<RaftMessage> out = new ArrayList<>();
@@ -87,6 +105,10 @@ public final class SimPeer {
       if (!rd.sendBeforePersist()) out.addAll(rd.messages());
       rd.snapshot().ifPresent(s -> listener.snapshotInstalled(id, s));
       for (LogEntry e : rd.committed()) listener.applied(id, e);
+      readStates.addAll(rd.readStates());
+      droppedReads.addAll(rd.droppedReads());
+      for (ReadState rs : rd.readStates()) listener.readReleased(id, rs);
+      for (long dropped : rd.droppedReads()) listener.readDropped(id, dropped);
       node.advance(rd);
     }
     return out;
