@@ -253,7 +253,7 @@ final class ActorShardCluster extends LabShards {
     int s = serverIndex(group, i);
     ShardKvSettings lab = ShardKvSettings.of(gid(group), MAPPING).withMaxRaftStateBytes(Math.max(0, maxRaftState()));
     ShardKvSettings settings = new ShardKvSettings(lab.gid(), lab.mapping(), lab.maxRaftStateBytes(), lab.pollInterval(),
-        lab.chunkBytes(), ATTEMPT_TIMEOUT);
+        lab.chunkBytes(), ATTEMPT_TIMEOUT, lab.watchTimeout());
     ActorRef<ShardKvServer.Command> ref = kit.spawn(ShardKvServer.create(peerSpec(groups[group], i), settings,
         serverControllers.computeIfAbsent(s, x -> ctrlClient(0, SERVER_CTRL)), serverResolvers.computeIfAbsent(s, x -> resolver())));
     synchronized (this) {
