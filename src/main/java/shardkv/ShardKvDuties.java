@@ -21,8 +21,10 @@ import shardctrl.ShardCtrlClient;
 /**
  * A shard group server's own protocol onto its replica, and what its leader does every tick (the
  * lab's background goroutines), in the replica's actor so it reads the applied state directly:
- * (1) when no shard is in transit, ask the controller for configuration current + 1 and propose it
- * (configurations enter the log one at a time, in order); (2) for each PULLING shard, pull the next
+ * (1) when no shard is in transit, watch the controller for a configuration after the current one
+ * (a long poll, {@link ShardKvSettings#watchTimeout()}, re-armed as soon as it ends) and propose
+ * configuration current + 1, queried first if the watch returned a later one (configurations
+ * enter the log one at a time, in order); (2) for each PULLING shard, pull the next
  * chunk from the previous owner and propose it, the following chunk as soon as that one is applied;
  * (3) for each GCING shard, have the previous owner log the delete, then propose GcDone. A step is
  * checked when applied ({@link ShardKvStateMachine}), so a repeated or stale one changes nothing;
@@ -38,7 +40,12 @@ final class ShardKvDuties extends BehaviorInterceptor<ShardKvServer.Command, Rep
   /** Propose a reconfiguration step; the reply goes to {@code replyTo} once applied. */
   private record Propose(ShardKvCommand step, ActorRef<ShardKvReply> replyTo) implements ShardKvServer.Internal {}
 
+  private record Watched(long want, CtrlReply reply) implements ShardKvServer.Internal {}
+
   private record Queried(long want, CtrlReply reply) implements ShardKvServer.Internal {}
+
+  /** The proposed ConfigChange was applied or refused (or its ask timed out): the next watch may start. */
+  private record Proposed(ShardKvReply reply) implements ShardKvServer.Internal {}
 
   private record Pulled(long num, int shard, ShardPull.Reply reply) implements ShardKvServer.Internal {}
 
@@ -56,6 +63,7 @@ final class ShardKvDuties extends BehaviorInterceptor<ShardKvServer.Command, Rep
   private final ActorRef<RaftStatus> roleAdapter;
   /** Pulls and deletes at other groups, each starting at the server that answered last. */
   private final GroupCall calls = new GroupCall();
+  /** A watch, the query it led to, or the ConfigChange proposal it led to is in flight. */
   private boolean querying;
   private final Set<Integer> pulling = new HashSet<>();
   private final Set<Integer> deleting = new HashSet<>();
@@ -89,8 +97,12 @@ final class ShardKvDuties extends BehaviorInterceptor<ShardKvServer.Command, Rep
       return target.apply(typed, new ReplicatedStateMachine.GetStatus(roleAdapter));
     } else if (msg instanceof Role r) {
       if (r.status().isLeader()) duties();
+    } else if (msg instanceof Watched w) {
+      onWatched(w);
     } else if (msg instanceof Queried q) {
       onQueried(q);
+    } else if (msg instanceof Proposed p) {
+      if (p.reply() instanceof ShardKvReply.Applied || p.reply() instanceof ShardKvReply.Ignored) rearm(); else querying = false;
     } else if (msg instanceof Pulled p) {
       onPulled(p);
     } else if (msg instanceof Installed i) {
@@ -111,7 +123,7 @@ final class ShardKvDuties extends BehaviorInterceptor<ShardKvServer.Command, Rep
     if (machine.settled() && !querying) {
       querying = true;
       long want = machine.current().num() + 1;
-      ctx.pipeToSelf(controller.query(want), (r, e) -> new Queried(want, r));
+      ctx.pipeToSelf(controller.watch(want - 1, settings.watchTimeout()), (r, e) -> new Watched(want, r));
     }
     for (int shard : machine.shardsIn(ShardStatus.PULLING)) if (pulling.add(shard)) pull(shard);
     for (int shard : machine.shardsIn(ShardStatus.GCING)) {
@@ -123,12 +135,35 @@ final class ShardKvDuties extends BehaviorInterceptor<ShardKvServer.Command, Rep
     }
   }
 
-  private void onQueried(Queried q) {
-    querying = false;
-    if (q.reply() instanceof CtrlReply.Config c && c.config().num() == q.want()) {
-      LOG.info("gid {}: configuration {} from the controller: {}", settings.gid(), q.want(), c.config().describe());
-      propose(new ShardKvCommand.ConfigChange(c.config()), Done::new);
+  private void onWatched(Watched w) {
+    if (!(w.reply() instanceof CtrlReply.Config c) || c.config().num() < w.want()) {
+      // Unchanged: watch again at once. No answer (Timeout, after at least the watch timeout plus an
+      // attempt, or at once from a closed client): the next tick re-arms, so nothing can spin.
+      if (w.reply() instanceof CtrlReply.Unchanged) rearm(); else querying = false;
+    } else if (c.config().num() == w.want()) {
+      proposeConfig(c.config());
+    } else {
+      ctx.pipeToSelf(controller.query(w.want()), (r, e) -> new Queried(w.want(), r)); // strictly in order
     }
+  }
+
+  private void onQueried(Queried q) {
+    if (q.reply() instanceof CtrlReply.Config c && c.config().num() == q.want()) {
+      proposeConfig(c.config());
+    } else {
+      querying = false; // the next tick tries again
+    }
+  }
+
+  private void proposeConfig(ShardConfig config) {
+    LOG.info("gid {}: configuration {} from the controller: {}", settings.gid(), config.num(), config.describe());
+    propose(new ShardKvCommand.ConfigChange(config), Proposed::new);
+  }
+
+  /** Nothing of the configuration step is in flight now; look again at once rather than at the next tick. */
+  private void rearm() {
+    querying = false;
+    ctx.getSelf().tell(Tick.INSTANCE);
   }
 
   private void pull(int shard) {

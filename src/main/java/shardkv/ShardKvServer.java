@@ -23,7 +23,7 @@ import wire.CborSerializable;
  * One server of a shard group (the lab's shardkv server): a {@link ReplicatedStateMachine} over a
  * {@link ShardKvStateMachine}, like {@code kvraft.KvServer}, plus the duties its leader does every
  * {@link ShardKvSettings#pollInterval()} ({@link ShardKvDuties}): take the next configuration from
- * the controller, pull the shards it gains from their previous owners chunk by chunk, and have
+ * the controller (learnt by a Watch, not by polling), pull the shards it gains from their previous owners chunk by chunk, and have
  * the previous owners delete them once installed. Every step goes through the group's log and is
  * checked when applied, so a stale leader's step changes nothing.
  *

@@ -92,6 +92,24 @@ public final class CtrlGroup {
     return c;
   }
 
+  /**
+   * A client like {@link #client()} whose every request reaches the servers through a forwarder
+   * that counts it in {@code received} (what the controller receives from this client, retries
+   * and redirects included).
+   */
+  public AkkaShardCtrlClient countingClient(java.util.concurrent.atomic.LongAdder received) {
+    Map<PeerId, ActorRef<ShardCtrlServer.Command>> refs = new LinkedHashMap<>();
+    servers.forEach((p, server) -> refs.put(p, kit.spawn(akka.actor.typed.javadsl.Behaviors.receiveMessage(m -> {
+      received.increment();
+      server.tell(m);
+      return akka.actor.typed.javadsl.Behaviors.same();
+    }))));
+    AkkaShardCtrlClient c = new AkkaShardCtrlClient(kit.system(), refs,
+        new GroupClient.Settings(Duration.ofMillis(500), Duration.ofSeconds(15)));
+    clients.add(c);
+    return c;
+  }
+
   public AkkaShardCtrlClient client() {
     return client(servers.keySet().iterator().next());
   }

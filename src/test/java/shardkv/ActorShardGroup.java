@@ -101,6 +101,22 @@ final class ActorShardGroup {
     });
   }
 
+  /** Waits until some server of the group has applied configuration {@code num}; how long that took. */
+  Duration awaitLearnt(long num) {
+    long start = System.nanoTime();
+    TestProbe<ShardKvServer.Shards> probe = kit.createTestProbe();
+    probe.awaitAssert(TIMEOUT, Duration.ofMillis(10), () -> {
+      boolean learnt = false;
+      for (ActorRef<ShardKvServer.Command> s : servers.values()) {
+        s.tell(new ShardKvServer.GetShards(probe.ref()));
+        learnt |= probe.expectMessageClass(ShardKvServer.Shards.class, TIMEOUT).configNum() >= num;
+      }
+      org.junit.jupiter.api.Assertions.assertTrue(learnt, () -> "group " + gid + " has not applied config " + num);
+      return null;
+    });
+    return Duration.ofNanos(System.nanoTime() - start);
+  }
+
   PeerId awaitLeader() {
     return testkit.AgreedLeader.await(kit, TIMEOUT, () -> servers.keySet().stream().map(this::status).toList());
   }

@@ -17,6 +17,10 @@ import shardctrl.ShardConfig;
  * GCING shard, have the previous owner log DeleteShard, then propose GcDone. Every proposal is
  * checked when applied, so a stale or repeated one (a new leader that has not applied everything,
  * a retried chunk) changes nothing.
+ *
+ * <p>Unlike {@link ShardKvDuties}, which watches the controller (a long poll), this polls: the
+ * harness's controller is the lab's, a state machine behind labrpc calls that answer at once, with
+ * no Watch. The order is the same: only configuration current + 1 is ever proposed.
  */
 final class LabShardDuties {
   private final LabShardCluster cluster;

@@ -61,11 +61,18 @@ class ShardKvServerTest {
     final ShardKvClient client;
 
     Cluster(long seed, int chunkBytes, int... gids) {
+      this(seed, ShardKvSettings.of(1, MAPPING).withChunkBytes(chunkBytes), null, gids);
+    }
+
+    /** Groups with {@code lab}'s settings (but their own gid); their controller requests counted in {@code ctrlRequests} if not null. */
+    Cluster(long seed, ShardKvSettings lab, java.util.concurrent.atomic.LongAdder ctrlRequests, int... gids) {
       ctrl = new CtrlGroup(kit, GroupId.of(prefix + "-ctrl"), ShardCtrlSettings.defaults(), seed).startAll();
       ck = ctrl.client();
+      ShardCtrlClient groupsCk = ctrlRequests == null ? ck : ctrl.countingClient(ctrlRequests);
       for (int gid : gids) {
-        groups.add(new ActorShardGroup(kit, prefix, ShardKvSettings.of(gid, MAPPING).withChunkBytes(chunkBytes), ck, seed)
-            .startAll());
+        ShardKvSettings s = new ShardKvSettings(gid, lab.mapping(), lab.maxRaftStateBytes(), lab.pollInterval(),
+            lab.chunkBytes(), lab.callTimeout(), lab.watchTimeout());
+        groups.add(new ActorShardGroup(kit, prefix, s, groupsCk, seed).startAll());
       }
       client = AkkaShardKvClient.create(kit.system(), MAPPING, ck, ShardKvServer.resolver(kit.system()),
           Duration.ofMillis(500), new ShardKvClient.Settings(Duration.ofMillis(100), WAIT));
@@ -190,6 +197,39 @@ class ShardKvServerTest {
       g101.awaitSettled(last.num()); // every shard pulled from 100 and deleted there
       c.group(100).stopAll();
       for (String k : keys) assertEquals(new KvReply.Value(k + big), await(c.client.get(k)), k);
+    }
+  }
+
+  /**
+   * The leader learns configurations by Watch: a Move reaches the group well within one watch
+   * timeout (the watch answers when the controller applies it), and an idle group costs the
+   * controller about one request per watch timeout, where polling every 100 ms would cost 60 in
+   * the 6 s below.
+   */
+  @Test
+  void aGroupLearnsConfigurationsByWatchNotByPolling(long seed) {
+    java.util.concurrent.atomic.LongAdder received = new java.util.concurrent.atomic.LongAdder();
+    Duration watch = Duration.ofSeconds(3);
+    try (Cluster c = new Cluster(seed, ShardKvSettings.of(1, MAPPING).withWatchTimeout(watch), received, 100, 101)) {
+      ShardConfig one = c.join(100);
+      c.group(100).awaitLearnt(one.num());
+      ShardConfig two = c.join(101);
+      c.group(101).awaitSettled(two.num());
+      c.group(100).awaitSettled(two.num());
+
+      received.reset();
+      sleep(6_000);
+      long idle = received.sum();
+      assertTrue(idle >= 2 && idle <= 8, () -> "the groups' controller requests in 6 s idle: " + idle);
+
+      int shard = two.shardsOf(100).iterator().next();
+      ShardConfig three = CtrlGroup.config(c.ck.move(shard, 101));
+      Duration learnt = c.group(101).awaitLearnt(three.num());
+      org.slf4j.LoggerFactory.getLogger(ShardKvServerTest.class)
+          .info("controller requests from the groups in 6 s idle: {}; move learnt after {}", idle, learnt);
+      assertTrue(learnt.compareTo(Duration.ofMillis(1_500)) < 0, () -> "group 101 learnt the move after " + learnt);
+      c.group(100).awaitSettled(three.num());
+      c.group(101).awaitSettled(three.num());
     }
   }
 
