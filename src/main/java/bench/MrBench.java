@@ -54,8 +54,14 @@ public final class MrBench {
   public record Result(Options options, int files, long inputBytes, int cores, double loadAvg, double sequentialS,
       double sequentialComputeS, double sequentialCpuS, List<Run> runs) {}
 
-  /** Sequential and workers do the work: the same JIT and GC for both. */
-  private static final List<String> WORKER_JVM = List.of("-XX:+UseParallelGC");
+  /** The sequential run: the JVM's default JIT (C1 then C2), its best here (no slower in CPU than C1 alone). */
+  private static final List<String> SEQUENTIAL_JVM = List.of("-XX:+UseParallelGC");
+  /**
+   * Workers: C1 only. A worker lives for seconds and most of what gets hot in it is Akka's start-up;
+   * with C2 each worker spent 1.6-1.8 s of CPU compiling (issue 14), more than C2 code saves on its
+   * tasks: K = 30, 2 workers took 10.0-11.6 s of worker CPU with C2 and 7.1-8.2 s without.
+   */
+  private static final List<String> WORKER_JVM = List.of("-XX:+UseParallelGC", "-XX:TieredStopAtLevel=1");
   /** The coordinator only hands out tasks; C1 alone starts it faster. */
   private static final List<String> COORDINATOR_JVM = List.of("-XX:+UseParallelGC", "-XX:TieredStopAtLevel=1");
 
@@ -69,8 +75,8 @@ public final class MrBench {
 
   private final Options options;
   private final PrintWriter err;
-  /** The sequential run's and the workers' JVM options (the same for both: they do the same work). */
-  private final List<String> work;
+  /** The sequential run's JVM options ({@code --work-jvm-option} included), before any CDS archive. */
+  private final List<String> sequentialBase;
   private List<String> sequentialJvm;
   private List<String> workerJvm;
   private List<String> coordinatorJvm = COORDINATOR_JVM;
@@ -78,9 +84,11 @@ public final class MrBench {
   private MrBench(Options options, PrintWriter err) {
     this.options = options;
     this.err = err;
-    this.work = new ArrayList<>(WORKER_JVM);
+    this.sequentialBase = new ArrayList<>(SEQUENTIAL_JVM);
+    sequentialBase.addAll(options.workJvmOptions());
+    this.sequentialJvm = sequentialBase;
+    List<String> work = new ArrayList<>(WORKER_JVM);
     work.addAll(options.workJvmOptions());
-    this.sequentialJvm = work;
     this.workerJvm = withHeap(work, options.workerHeap());
   }
 
@@ -260,7 +268,7 @@ public final class MrBench {
     boolean ok = Files.exists(coordinatorArchive) && Files.exists(workerArchive);
     coordinatorJvm = ok ? concat(COORDINATOR_JVM, "-XX:SharedArchiveFile=" + coordinatorArchive) : COORDINATOR_JVM;
     workerJvm = ok ? concat(worker, "-XX:SharedArchiveFile=" + workerArchive) : worker;
-    sequentialJvm = ok ? concat(work, "-XX:SharedArchiveFile=" + workerArchive) : work;
+    sequentialJvm = ok ? concat(sequentialBase, "-XX:SharedArchiveFile=" + workerArchive) : sequentialBase;
     say(ok ? "  class-data-sharing archives in " + cds : "  (no CDS archives; running without)");
   }
 
