@@ -43,17 +43,25 @@ public final class MrBench {
   public record Phases(double joinS, double mapS, double barrierWaitS, double reduceS, double lingerS, double exitS,
       double jobS, double jobExitS) {}
 
-  /** The workers' totals, summed over every worker. */
+  /** The workers' totals, summed over every worker; {@code cpuS} is their processes' CPU time (-1 if a worker did not say). */
   public record WorkerTotals(long intermediateWritten, long intermediateRead, int extraMergePasses, double busyS,
-      double waitS) {}
+      double waitS, double cpuS) {}
 
-  public record Run(int workers, double seconds, Phases phases, WorkerTotals totals) {}
+  /** {@code coordinatorCpuS}: the coordinator process's CPU time, -1 if it did not say. */
+  public record Run(int workers, double seconds, Phases phases, WorkerTotals totals, double coordinatorCpuS) {}
 
+  /** {@code sequentialCpuS}: the sequential process's CPU time, -1 if it did not say. */
   public record Result(Options options, int files, long inputBytes, int cores, double loadAvg, double sequentialS,
-      double sequentialComputeS, List<Run> runs) {}
+      double sequentialComputeS, double sequentialCpuS, List<Run> runs) {}
 
-  /** Sequential and workers do the work: the same JIT and GC for both. */
-  private static final List<String> WORKER_JVM = List.of("-XX:+UseParallelGC");
+  /** The sequential run: the JVM's default JIT (C1 then C2), its best here (no slower in CPU than C1 alone). */
+  private static final List<String> SEQUENTIAL_JVM = List.of("-XX:+UseParallelGC");
+  /**
+   * Workers: C1 only. A worker lives for seconds and most of what gets hot in it is Akka's start-up;
+   * with C2 each worker spent 1.6-1.8 s of CPU compiling (issue 14), more than C2 code saves on its
+   * tasks: K = 30, 2 workers took 10.0-11.6 s of worker CPU with C2 and 7.1-8.2 s without.
+   */
+  private static final List<String> WORKER_JVM = List.of("-XX:+UseParallelGC", "-XX:TieredStopAtLevel=1");
   /** The coordinator only hands out tasks; C1 alone starts it faster. */
   private static final List<String> COORDINATOR_JVM = List.of("-XX:+UseParallelGC", "-XX:TieredStopAtLevel=1");
 
@@ -62,12 +70,13 @@ public final class MrBench {
       + "workers=(\\d+) first-idle-in-map=(\\d+) maps-done=(\\d+) done=(\\d+) stopped=(\\d+)");
   private static final Pattern TOTALS = Pattern.compile("worker totals: \\d+ maps, \\d+ reduces, input \\d+ B, "
       + "intermediate written (\\d+) B read (\\d+) B, output \\d+ B, extra merge passes (\\d+), busy (\\d+) ms, "
-      + "waiting for a task (\\d+) ms");
+      + "waiting for a task (\\d+) ms(?:, process cpu (-?\\d+) ms)?");
+  private static final Pattern PROCESS_CPU = Pattern.compile("process cpu (-?\\d+) ms");
 
   private final Options options;
   private final PrintWriter err;
-  /** The sequential run's and the workers' JVM options (the same for both: they do the same work). */
-  private final List<String> work;
+  /** The sequential run's JVM options ({@code --work-jvm-option} included), before any CDS archive. */
+  private final List<String> sequentialBase;
   private List<String> sequentialJvm;
   private List<String> workerJvm;
   private List<String> coordinatorJvm = COORDINATOR_JVM;
@@ -75,9 +84,11 @@ public final class MrBench {
   private MrBench(Options options, PrintWriter err) {
     this.options = options;
     this.err = err;
-    this.work = new ArrayList<>(WORKER_JVM);
+    this.sequentialBase = new ArrayList<>(SEQUENTIAL_JVM);
+    sequentialBase.addAll(options.workJvmOptions());
+    this.sequentialJvm = sequentialBase;
+    List<String> work = new ArrayList<>(WORKER_JVM);
     work.addAll(options.workJvmOptions());
-    this.sequentialJvm = work;
     this.workerJvm = withHeap(work, options.workerHeap());
   }
 
@@ -120,7 +131,9 @@ public final class MrBench {
     List<String> expected = sortedLines(seqDir);
     Matcher sm = SEQ_SECONDS.matcher(Files.readString(seqDir.resolve("sequential.log"), StandardCharsets.UTF_8));
     double sequentialCompute = sm.find() ? Double.parseDouble(sm.group(1)) : -1;
-    say(String.format(Locale.ROOT, "  sequential: %.2f s (compute %.2f s)", sequential, sequentialCompute));
+    double sequentialCpu = processCpu(Files.readString(seqDir.resolve("sequential.log"), StandardCharsets.UTF_8));
+    say(String.format(Locale.ROOT, "  sequential: %.2f s (compute %.2f s, process cpu %.2f s)", sequential,
+        sequentialCompute, sequentialCpu));
 
     List<Run> runs = new ArrayList<>();
     for (int n : options.workers().map(List::of).orElse(List.of(1, 2, 4))) {
@@ -131,12 +144,14 @@ public final class MrBench {
         err.flush();
         return 1;
       }
-      say(String.format(Locale.ROOT, "  %d workers: %.2f s (ratio %.2f), job %.2f s (ratio %.2f); %s", n, r.seconds(),
-          r.seconds() / sequential, r.phases().jobS(), r.phases().jobS() / sequentialCompute, r.phases()));
+      say(String.format(Locale.ROOT, "  %d workers: %.2f s (ratio %.2f), job %.2f s (ratio %.2f), cpu workers %.2f s "
+          + "coordinator %.2f s; %s", n, r.seconds(), r.seconds() / sequential, r.phases().jobS(),
+          r.phases().jobS() / sequentialCompute, r.totals().cpuS(), r.coordinatorCpuS(), r.phases()));
       runs.add(r);
     }
     Result result = new Result(options, files.size(), bytes, Runtime.getRuntime().availableProcessors(),
-        ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(), sequential, sequentialCompute, runs);
+        ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(), sequential, sequentialCompute, sequentialCpu,
+        runs);
     String json = json(result);
     out.println(json);
     out.flush();
@@ -151,10 +166,10 @@ public final class MrBench {
     return String.format(Locale.ROOT,
         "{\"bench\":\"mr\",\"app\":\"wc\",\"copies\":%d,\"files\":%d,\"input_mb\":%.1f,\"reduces\":%d,"
             + "\"worker_heap\":\"%s\",\"cores\":%d,\"load_avg\":%.2f,\"sequential_s\":%.3f,\"sequential_compute_s\":%.3f,"
-            + "\"identical_output\":true,%s,\"runs\":%s}",
+            + "\"sequential_cpu_s\":%.3f,\"identical_output\":true,%s,\"runs\":%s}",
         r.options().copies(), r.files(), r.inputBytes() / 1e6, r.options().reduces(),
         r.options().workerHeap().orElse("default"), r.cores(), r.loadAvg(), r.sequentialS(), r.sequentialComputeS(),
-        runFields(h, r), runs);
+        r.sequentialCpuS(), runFields(h, r), runs);
   }
 
   private static String runFields(Run x, Result r) {
@@ -164,10 +179,20 @@ public final class MrBench {
         "\"workers\":%d,\"seconds\":%.3f,\"ratio\":%.3f,\"job_s\":%.3f,\"job_ratio\":%.3f,\"job_exit_s\":%.3f,"
             + "\"join_s\":%.3f,\"map_s\":%.3f,\"barrier_wait_s\":%.3f,\"reduce_s\":%.3f,\"linger_s\":%.3f,\"exit_s\":%.3f,"
             + "\"intermediate_written_bytes\":%d,\"intermediate_read_bytes\":%d,\"extra_merge_passes\":%d,"
-            + "\"worker_busy_s\":%.3f,\"worker_wait_s\":%.3f",
+            + "\"worker_busy_s\":%.3f,\"worker_wait_s\":%.3f,\"worker_cpu_s\":%.3f,\"coordinator_cpu_s\":%.3f,"
+            + "\"cpu_ratio\":%.3f",
         x.workers(), x.seconds(), x.seconds() / r.sequentialS(), p.jobS(), p.jobS() / r.sequentialComputeS(),
         p.jobExitS(), p.joinS(), p.mapS(), p.barrierWaitS(), p.reduceS(), p.lingerS(), p.exitS(),
-        t.intermediateWritten(), t.intermediateRead(), t.extraMergePasses(), t.busyS(), t.waitS());
+        t.intermediateWritten(), t.intermediateRead(), t.extraMergePasses(), t.busyS(), t.waitS(), t.cpuS(),
+        x.coordinatorCpuS(), cpuRatio(x, r));
+  }
+
+  /** CPU of the distributed run's processes over the sequential process's: load-insensitive, unlike the wall ratios; -1 if unknown. */
+  static double cpuRatio(Run x, Result r) {
+    if (x.totals().cpuS() < 0 || x.coordinatorCpuS() < 0 || r.sequentialCpuS() <= 0) {
+      return -1;
+    }
+    return (x.totals().cpuS() + x.coordinatorCpuS()) / r.sequentialCpuS();
   }
 
   /** Reads the coordinator's timeline line; {@code launchedAt} and {@code exitedAt} are the bench's epoch ms. */
@@ -193,6 +218,7 @@ public final class MrBench {
     int passes = 0;
     long busy = 0;
     long waited = 0;
+    long cpu = 0;
     for (String log : workerLogs) {
       Matcher m = TOTALS.matcher(log);
       if (m.find()) {
@@ -201,9 +227,23 @@ public final class MrBench {
         passes += Integer.parseInt(m.group(3));
         busy += Long.parseLong(m.group(4));
         waited += Long.parseLong(m.group(5));
+        long c = m.group(6) == null ? -1 : Long.parseLong(m.group(6));
+        cpu = cpu < 0 || c < 0 ? -1 : cpu + c;
+      } else {
+        cpu = -1;
       }
     }
-    return new WorkerTotals(written, read, passes, s(busy), s(waited));
+    return new WorkerTotals(written, read, passes, s(busy), s(waited), cpu < 0 ? -1 : s(cpu));
+  }
+
+  /** The {@code process cpu N ms} a process printed last, in seconds; -1 if none. */
+  public static double processCpu(String log) {
+    Matcher m = PROCESS_CPU.matcher(log);
+    long ms = -1;
+    while (m.find()) {
+      ms = Long.parseLong(m.group(1));
+    }
+    return ms < 0 ? -1 : s(ms);
   }
 
   private static double s(long millis) {
@@ -228,7 +268,7 @@ public final class MrBench {
     boolean ok = Files.exists(coordinatorArchive) && Files.exists(workerArchive);
     coordinatorJvm = ok ? concat(COORDINATOR_JVM, "-XX:SharedArchiveFile=" + coordinatorArchive) : COORDINATOR_JVM;
     workerJvm = ok ? concat(worker, "-XX:SharedArchiveFile=" + workerArchive) : worker;
-    sequentialJvm = ok ? concat(work, "-XX:SharedArchiveFile=" + workerArchive) : work;
+    sequentialJvm = ok ? concat(sequentialBase, "-XX:SharedArchiveFile=" + workerArchive) : sequentialBase;
     say(ok ? "  class-data-sharing archives in " + cds : "  (no CDS archives; running without)");
   }
 
@@ -265,7 +305,8 @@ public final class MrBench {
         workerLogs.add(Files.readString(dir.resolve("worker-" + i + ".log"), StandardCharsets.UTF_8));
       }
       String coordinatorLog = Files.readString(dir.resolve("coordinator.log"), StandardCharsets.UTF_8);
-      return new Run(n, secs, phases(coordinatorLog, launchedAt, exitedAt), totals(workerLogs));
+      return new Run(n, secs, phases(coordinatorLog, launchedAt, exitedAt), totals(workerLogs),
+          processCpu(coordinatorLog));
     } finally {
       for (Process p : procs) {
         p.destroyForcibly();

@@ -11,7 +11,7 @@ import java.util.Map;
 /**
  * The lab's {@code mrsequential}, made as efficient as the distributed job's tasks and no less:
  * every file in turn is mapped and its pairs combined exactly as a map task does
- * ({@link MapOutput}); the groups are folded into one table, a key's values combined again each
+ * ({@link MapReduceApp#mapCombined}); the groups are folded into one table, a key's values combined again each
  * time their count passes a power of two (so wc keeps a few counts per word, not one per file,
  * and an app without a combiner is left as it is at amortised constant cost); then each key is
  * reduced in key order into one output file. The distributed job's sorted {@code mr-out-*} lines
@@ -26,7 +26,7 @@ public final class Sequential {
   public static void run(MapReduceApp app, List<String> files, Path dir, Path out) throws IOException {
     Map<String, List<String>> all = new HashMap<>();
     for (String f : files) {
-      for (Map.Entry<String, List<String>> e : MapOutput.combined(app, app.map(f, TaskFiles.readInput(dir.resolve(f)))).entrySet()) {
+      for (Map.Entry<String, List<String>> e : app.mapCombined(f, TaskFiles.readInput(dir.resolve(f))).entrySet()) {
         List<String> vs = all.get(e.getKey());
         if (vs == null) {
           all.put(e.getKey(), new ArrayList<>(e.getValue()));

@@ -54,7 +54,7 @@ public final class TaskRunner {
     long t0 = System.nanoTime();
     Path input = dir.resolve(file);
     long inputBytes = Files.size(input);
-    Map<String, List<String>> groups = MapOutput.combined(app, app.map(file, TaskFiles.readInput(input)));
+    Map<String, List<String>> groups = app.mapCombined(file, TaskFiles.readInput(input));
     List<List<String>> keys = new ArrayList<>(nReduce);
     for (int r = 0; r < nReduce; r++) {
       keys.add(new ArrayList<>());

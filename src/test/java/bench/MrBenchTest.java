@@ -20,7 +20,7 @@ class MrBenchTest {
 
   private static final String WORKER_LOG = "12:00:00.000 INFO  mapreduce.Worker - worker totals: 120 maps, 5 reduces, "
       + "input 49000000 B, intermediate written %d B read %d B, output 150000 B, extra merge passes 1, busy 2500 ms, "
-      + "waiting for a task 40 ms\n";
+      + "waiting for a task 40 ms, process cpu %d ms\n";
 
   @Test
   void phasesComeFromTheTimelineAndTheBenchsOwnClock() {
@@ -31,18 +31,28 @@ class MrBenchTest {
 
   @Test
   void workerTotalsAreSummed() {
-    MrBench.WorkerTotals t = MrBench.totals(List.of(String.format(WORKER_LOG, 1000, 900), String.format(WORKER_LOG, 10, 20)));
-    assertEquals(new MrBench.WorkerTotals(1010, 920, 2, 5.0, 0.08), t);
+    MrBench.WorkerTotals t = MrBench.totals(List.of(String.format(WORKER_LOG, 1000, 900, 4000), String.format(WORKER_LOG, 10, 20, 3500)));
+    assertEquals(new MrBench.WorkerTotals(1010, 920, 2, 5.0, 0.08, 7.5), t);
+  }
+
+  @Test
+  void processCpuIsReadFromTheLastLinesAndUnknownWhenAWorkerDidNotSayIt() {
+    String old = String.format(WORKER_LOG, 1, 2, 0).replace(", process cpu 0 ms", "");
+    assertEquals(-1, MrBench.totals(List.of(String.format(WORKER_LOG, 1, 2, 900), old)).cpuS());
+    assertEquals(-1, MrBench.totals(List.of("no totals here")).cpuS());
+    assertEquals(2.5, MrBench.processCpu(COORDINATOR_LOG + "coordinator process cpu 2500 ms\n"), 1e-9);
+    assertEquals(3.1, MrBench.processCpu("sequential wc over 240 files in 2.80 s -> mr-out-0 (process cpu 3100 ms)\n"), 1e-9);
+    assertEquals(-1, MrBench.processCpu(COORDINATOR_LOG));
   }
 
   @Test
   void jsonLineHasTheHeadlineRunAndWhereItsTimeWent() throws Exception {
     MrBench.Options o = new MrBench.Options(Optional.empty(), 30, Path.of("books"), 10, true, Optional.of("256m"), List.of(), Path.of("x"));
     MrBench.Run one = new MrBench.Run(1, 9.0, MrBench.phases(COORDINATOR_LOG, 9500, 15200),
-        MrBench.totals(List.of(String.format(WORKER_LOG, 1000, 900))));
+        MrBench.totals(List.of(String.format(WORKER_LOG, 1000, 900, 4000))), 2.0);
     MrBench.Run two = new MrBench.Run(2, 5.7, MrBench.phases(COORDINATOR_LOG, 9500, 15200),
-        MrBench.totals(List.of(String.format(WORKER_LOG, 1000, 900), String.format(WORKER_LOG, 10, 20))));
-    String line = MrBench.json(new MrBench.Result(o, 240, 99_000_000, 2, 3.5, 6.0, 5.2, List.of(one, two)));
+        MrBench.totals(List.of(String.format(WORKER_LOG, 1000, 900, 4000), String.format(WORKER_LOG, 10, 20, 3500))), 2.5);
+    String line = MrBench.json(new MrBench.Result(o, 240, 99_000_000, 2, 3.5, 6.0, 5.2, 5.0, List.of(one, two)));
     JsonNode j = new ObjectMapper().readTree(line);
     assertEquals(2, j.get("workers").asInt());
     assertEquals(5.7, j.get("seconds").asDouble(), 1e-9);
@@ -52,11 +62,13 @@ class MrBenchTest {
     assertEquals("256m", j.get("worker_heap").asText());
     for (String f : List.of("sequential_s", "sequential_compute_s", "job_exit_s", "join_s", "map_s", "barrier_wait_s",
         "reduce_s", "linger_s", "exit_s", "intermediate_written_bytes", "intermediate_read_bytes", "extra_merge_passes",
-        "worker_busy_s", "worker_wait_s", "load_avg", "input_mb")) {
+        "worker_busy_s", "worker_wait_s", "load_avg", "input_mb", "sequential_cpu_s", "worker_cpu_s", "coordinator_cpu_s")) {
       assertTrue(j.has(f), f + " missing in " + line);
     }
     assertEquals(1010, j.get("intermediate_written_bytes").asLong());
     assertEquals(920, j.get("intermediate_read_bytes").asLong());
+    assertEquals(7.5, j.get("worker_cpu_s").asDouble(), 1e-9);
+    assertEquals(2.0, j.get("cpu_ratio").asDouble(), 1e-9); // (7.5 + 2.5) / 5.0
     assertEquals(2, j.get("runs").size());
     assertEquals(1, j.get("runs").get(0).get("workers").asInt());
     assertEquals(1000, j.get("runs").get(0).get("intermediate_written_bytes").asLong());

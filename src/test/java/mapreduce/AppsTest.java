@@ -38,6 +38,21 @@ class AppsTest {
   }
 
   @Test
+  void wcCountsInPlaceExactlyAsCombiningItsPairs() throws IOException {
+    MapReduceApp wc = MapReduceApps.load("wc");
+    // Non-ASCII letters (BMP and beyond: U+1D400 is a letter, U+1F600 is not), digits, edges.
+    String odd = "naïve Ünïcode \uD835\uDC00x \uD83D\uDE00 42abc déjà-vu ß Straße it It it";
+    assertEquals(MapOutput.combined(wc, wc.map("f", odd)), wc.mapCombined("f", odd));
+    assertEquals(List.of("3"), wc.mapCombined("f", "it it\nit").get("it"));
+    try (Stream<Path> books = Files.list(Path.of("../shared/data/pg"))) {
+      for (Path b : books.filter(p -> p.getFileName().toString().startsWith("pg-")).toList()) {
+        String text = TaskFiles.readInput(b);
+        assertEquals(MapOutput.combined(wc, wc.map(b.toString(), text)), wc.mapCombined(b.toString(), text), b.toString());
+      }
+    }
+  }
+
+  @Test
   void indexerEmitsEachWordOncePerDocumentAndSortsNames() {
     MapReduceApp ix = MapReduceApps.load("indexer");
     assertEquals(List.of(new KeyValue("a", "../d1"), new KeyValue("b", "../d1")), ix.map("../d1", "a b a"));
