@@ -15,9 +15,15 @@ import java.util.stream.Collectors;
  * switched off in pom.xml for this reason).
  */
 public final class JvmLauncher {
-  /** The JDK 17 opens every process of this project needs (LevelDB, sharding stores). */
+  /**
+   * What every process of this project needs: the JDK 17 opens (LevelDB, sharding stores) and a
+   * 4 MiB thread stack. Akka 2.6's EventSourcedBehavior unstashes commands that persist nothing
+   * recursively (akka/akka#29933, fixed only in the BSL releases): a RaftPeer whose stash
+   * (stash-capacity 1024) filled with reads and peer messages during a recovery or a write died
+   * of StackOverflowError on the default 1 MiB stack (RollingRestartProcessTest, a restarted node).
+   */
   public static final List<String> OPENS = List.of(
-      "--add-opens", "java.base/java.nio=ALL-UNNAMED", "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED");
+      "--add-opens", "java.base/java.nio=ALL-UNNAMED", "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED", "-Xss4m");
 
   private JvmLauncher() {}
 

@@ -79,7 +79,8 @@ class KvNodesProcessTest {
     Path log = dir.resolve(p.id() + "-" + System.nanoTime() + ".log");
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     Process proc = new ProcessBuilder(java,
-        "--add-opens", "java.base/java.nio=ALL-UNNAMED", "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
+        // the opens and thread stack every process needs (bench.JvmLauncher.OPENS)
+        "--add-opens", "java.base/java.nio=ALL-UNNAMED", "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED", "-Xss4m",
         "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
         "-cp", classpath(), "cli.Main", "node", "--config", confFile(p).toString())
         .redirectErrorStream(true).redirectOutput(log.toFile()).start();

@@ -73,7 +73,8 @@ class GracefulShutdownProcessTest {
     Path log = dir.resolve(p.id() + ".log");
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     processes.put(p, new ProcessBuilder(java,
-        "--add-opens", "java.base/java.nio=ALL-UNNAMED", "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
+        // the opens and thread stack every process needs (bench.JvmLauncher.OPENS)
+        "--add-opens", "java.base/java.nio=ALL-UNNAMED", "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED", "-Xss4m",
         "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
         "-cp", classpath(), "cli.Main", "node", "--config", conf.toString())
         .redirectErrorStream(true).redirectOutput(log.toFile()).start());

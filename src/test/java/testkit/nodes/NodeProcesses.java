@@ -102,8 +102,8 @@ public final class NodeProcesses implements AutoCloseable {
   /** Starts the node for {@code p} (as cli.Main in a child JVM) without waiting; returns its log file. */
   public Path launch(PeerId p) throws Exception {
     Path log = dir.resolve(p.id() + "-" + System.nanoTime() + ".log");
-    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "--add-opens", "java.base/java.nio=ALL-UNNAMED", "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED"));
+    List<String> command = new ArrayList<>(List.of(bench.JvmLauncher.javaBinary()));
+    command.addAll(bench.JvmLauncher.OPENS);
     command.addAll(jvmOptions);
     command.addAll(List.of("-cp", classpath(), "cli.Main", "node", "--config", confFile(p).toString()));
     Process proc = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
