@@ -78,11 +78,8 @@ class KvNodesProcessTest {
   private Path launch(PeerId p) throws Exception {
     Path log = dir.resolve(p.id() + "-" + System.nanoTime() + ".log");
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process proc = new ProcessBuilder(java,
-        // the opens and thread stack every process needs (bench.JvmLauncher.OPENS)
-        "--add-opens", "java.base/java.nio=ALL-UNNAMED", "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED", "-Xss4m",
-        "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-        "-cp", classpath(), "cli.Main", "node", "--config", confFile(p).toString())
+    Process proc = new ProcessBuilder(testkit.nodes.NodeProcesses.smallJvm(java,
+        "-cp", classpath(), "cli.Main", "node", "--config", confFile(p).toString()))
         .redirectErrorStream(true).redirectOutput(log.toFile()).start();
     processes.put(p, proc);
     return log;

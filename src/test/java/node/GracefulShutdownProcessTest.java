@@ -72,11 +72,8 @@ class GracefulShutdownProcessTest {
         + dir.resolve("data-" + p).toAbsolutePath() + "\"\n  http.port = 0\n  peers {\n" + peers + "  }\n}\n");
     Path log = dir.resolve(p.id() + ".log");
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    processes.put(p, new ProcessBuilder(java,
-        // the opens and thread stack every process needs (bench.JvmLauncher.OPENS)
-        "--add-opens", "java.base/java.nio=ALL-UNNAMED", "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED", "-Xss4m",
-        "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-        "-cp", classpath(), "cli.Main", "node", "--config", conf.toString())
+    processes.put(p, new ProcessBuilder(testkit.nodes.NodeProcesses.smallJvm(java,
+        "-cp", classpath(), "cli.Main", "node", "--config", conf.toString()))
         .redirectErrorStream(true).redirectOutput(log.toFile()).start());
     return log;
   }

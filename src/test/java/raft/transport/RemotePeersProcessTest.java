@@ -101,10 +101,7 @@ class RemotePeersProcessTest {
 
   private Child start(String id) throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    List<String> cmd = new ArrayList<>(List.of(java,
-        // the opens and thread stack every process needs (bench.JvmLauncher.OPENS)
-        "--add-opens", "java.base/java.nio=ALL-UNNAMED", "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED", "-Xss4m",
-        "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+    List<String> cmd = new ArrayList<>(testkit.nodes.NodeProcesses.smallJvm(java,
         "-cp", classpath(), PeerProcess.class.getName(), id,
         ports.get(0) + "," + ports.get(1) + "," + ports.get(2), dir.toAbsolutePath().toString()));
     Child c = new Child(id, cmd, dir.resolve(id + ".log"));

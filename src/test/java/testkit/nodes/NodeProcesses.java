@@ -27,6 +27,15 @@ public final class NodeProcesses implements AutoCloseable {
   /** Small, fast-starting JVMs with the tests' logging (WARN). */
   public static final List<String> SMALL_JVM = List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
 
+  /** {@code java <opens and stack> <SMALL_JVM> <rest>}: the command line of a small child JVM. */
+  public static List<String> smallJvm(String java, String... rest) {
+    List<String> cmd = new ArrayList<>(List.of(java));
+    cmd.addAll(bench.JvmLauncher.OPENS);
+    cmd.addAll(SMALL_JVM);
+    cmd.addAll(List.of(rest));
+    return cmd;
+  }
+
   private final GroupId group;
   private final Path dir;
   private final Map<PeerId, String> addresses = new LinkedHashMap<>();
