@@ -25,14 +25,19 @@ public final class OurLocalGroup implements AutoCloseable {
     this.base = base;
   }
 
-  /** The child's command line: {@code java ... cli.Main local --data DIR --http-port PORT}. */
-  static List<String> command(Path dataDir, int httpPort) {
-    return JvmLauncher.command(List.of(), List.of("local", "--data", dataDir.toString(), "--http-port", String.valueOf(httpPort)));
+  /** The child's command line: {@code java ... <jvmOptions> cli.Main local --data DIR --http-port PORT}. */
+  static List<String> command(List<String> jvmOptions, Path dataDir, int httpPort) {
+    return JvmLauncher.command(jvmOptions, List.of("local", "--data", dataDir.toString(), "--http-port", String.valueOf(httpPort)));
   }
 
+  /** With the JVM options {@code bin/raftkv} uses (none beyond {@link JvmLauncher#OPENS}). */
   public static OurLocalGroup start(Path dir, Duration timeout) throws IOException, InterruptedException {
+    return start(dir, timeout, List.of());
+  }
+
+  public static OurLocalGroup start(Path dir, Duration timeout, List<String> jvmOptions) throws IOException, InterruptedException {
     int port = ChildProcess.freePort();
-    ChildProcess p = ChildProcess.start("raftkv local", command(dir.resolve("data"), port), dir.resolve("local.log"));
+    ChildProcess p = ChildProcess.start("raftkv local", command(jvmOptions, dir.resolve("data"), port), dir.resolve("local.log"));
     OurLocalGroup group = new OurLocalGroup(p, URI.create("http://127.0.0.1:" + port));
     try {
       group.awaitReady(timeout);

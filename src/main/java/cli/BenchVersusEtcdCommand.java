@@ -1,6 +1,5 @@
 package cli;
 
-import bench.ResultFile;
 import bench.VersusEtcd;
 import bench.VersusReport;
 import java.nio.file.Path;
@@ -8,6 +7,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -29,32 +29,20 @@ public final class BenchVersusEtcdCommand implements Callable<Integer> {
   @Option(names = "--connections", split = ",", description = "connection counts (default ${DEFAULT-VALUE})")
   List<Integer> connections = List.of(1, 16, 256);
 
-  @Option(names = "--seed", description = "workload seed (default ${DEFAULT-VALUE})")
-  long seed = 1;
-
-  @Option(names = "--start-timeout", description = "seconds each side may take to start (default ${DEFAULT-VALUE})")
-  int startTimeout = 120;
-
-  @Option(names = "--out", description = "also write the JSON line to this file")
-  Path out;
-
-  /** Where etcd and wrk are looked for (tests point it elsewhere). */
-  String path = System.getenv("PATH");
+  @Mixin LocalRunOptions run = new LocalRunOptions();
 
   @Override
   public Integer call() throws Exception {
     Path[] tools;
     try {
-      tools = VersusEtcd.requireTools(path);
+      tools = VersusEtcd.requireTools(run.path);
     } catch (VersusEtcd.MissingTool e) {
       System.err.println("bench versus-etcd: " + e.getMessage());
       return MISSING_TOOL;
     }
-    VersusReport report = VersusEtcd.run(new VersusEtcd.Options(tools[0], tools[1], seconds, warmup, connections, seed,
-        Duration.ofSeconds(startTimeout)));
-    String json = report.toJson();
-    System.out.println(json);
-    if (out != null) ResultFile.write(out, json);
+    VersusReport report = VersusEtcd.run(new VersusEtcd.Options(tools[0], tools[1], seconds, warmup, connections, run.seed,
+        Duration.ofSeconds(run.startTimeout)));
+    run.emit(report.toJson());
     return 0;
   }
 }
