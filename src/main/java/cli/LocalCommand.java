@@ -4,6 +4,7 @@ import java.io.File;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import node.GracefulShutdown;
+import node.JitWarmUp;
 import node.KvNode;
 import node.NodeSettings;
 import node.NodeSpec;
@@ -29,6 +30,7 @@ public final class LocalCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     var config = NodeSettings.load(configFile);
+    JitWarmUp.run(config);
     NodeSpec spec = NodeSettings.nodeSpec(config).asLocal(data);
     KvNode node = KvNode.start(spec, config);
     System.out.println(node.banner());
