@@ -7,6 +7,7 @@ import node.GracefulShutdown;
 import node.KvNode;
 import node.NodeSettings;
 import node.NodeSpec;
+import node.http.NodeMetrics;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -30,10 +31,11 @@ public final class LocalCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     var config = NodeSettings.load(configFile);
     NodeSpec spec = NodeSettings.nodeSpec(config).asLocal(data);
-    KvNode node = KvNode.start(spec, config);
+    NodeMetrics metrics = new NodeMetrics(spec.group().toString());
+    KvNode node = KvNode.start(spec, config, metrics);
     System.out.println(node.banner());
     GracefulShutdown.onSignals(node.system());
-    NodeCommand.startHttp(node, config, httpPort);
+    NodeCommand.startHttp(node, config, httpPort, metrics);
     NodeCommand.printLeaderWhenElected(node);
     node.awaitTermination();
     return 0;
