@@ -17,7 +17,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -30,6 +29,7 @@ import node.NodeSpec;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import raft.PeerId;
 import testkit.HeadlessChromium;
@@ -58,9 +58,8 @@ class DashboardBrowserTest {
 
   @BeforeAll
   static void start() throws Exception {
-    Optional<HeadlessChromium> found = HeadlessChromium.onPath();
-    Assumptions.assumeTrue(found.isPresent(), "chromium not on PATH: " + HeadlessChromium.INSTALL_HINT + " to run this test");
-    chromium = found.get();
+    chromium = HeadlessChromium.onPath().orElse(null);
+    if (chromium == null) return; // each test is then reported skipped, with the reason (see requireChromium)
     Path dir = Files.createDirectories(Path.of("target", "dashboard-test", UUID.randomUUID().toString()));
     Config config = ConfigFactory.load();
     NodeSpec spec = NodeSettings.nodeSpec(config).asLocal(dir);
@@ -72,6 +71,12 @@ class DashboardBrowserTest {
         .toCompletableFuture().get(30, TimeUnit.SECONDS);
     base = URI.create("http://127.0.0.1:" + binding.localAddress().getPort() + "/");
     for (int i = 0; i < 5; i++) assertEquals(200, send("PUT", "kv/k" + i, "v" + i).statusCode());
+  }
+
+  /** In @BeforeEach rather than @BeforeAll: surefire reports an aborted @BeforeAll as no tests at all. */
+  @BeforeEach
+  void requireChromium() {
+    Assumptions.assumeTrue(chromium != null, "chromium not on PATH: " + HeadlessChromium.INSTALL_HINT + " to run this test");
   }
 
   @AfterAll
