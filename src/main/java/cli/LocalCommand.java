@@ -8,6 +8,7 @@ import node.JitWarmUp;
 import node.KvNode;
 import node.NodeSettings;
 import node.NodeSpec;
+import node.http.NodeMetrics;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -32,10 +33,11 @@ public final class LocalCommand implements Callable<Integer> {
     var config = NodeSettings.load(configFile);
     JitWarmUp.run(config);
     NodeSpec spec = NodeSettings.nodeSpec(config).asLocal(data);
-    KvNode node = KvNode.start(spec, config);
+    NodeMetrics metrics = new NodeMetrics(spec.group().toString());
+    KvNode node = KvNode.start(spec, config, metrics);
     System.out.println(node.banner());
     GracefulShutdown.onSignals(node.system());
-    NodeCommand.startHttp(node, config, httpPort);
+    NodeCommand.startHttp(node, config, httpPort, metrics);
     NodeCommand.printLeaderWhenElected(node);
     node.awaitTermination();
     return 0;

@@ -15,6 +15,7 @@ import node.KvNode;
 import node.NodeSettings;
 import node.NodeSpec;
 import node.http.HttpApi;
+import node.http.NodeMetrics;
 import node.http.NodeOps;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -43,17 +44,18 @@ public final class NodeCommand implements Callable<Integer> {
     NodeSpec spec = NodeSettings.nodeSpec(config);
     if (spec.isLocal()) throw new IllegalArgumentException("raftkv.node.id is not set in " + configFile);
     if (data != null) spec = spec.withDataDir(data);
-    KvNode node = KvNode.start(spec, config);
+    NodeMetrics metrics = new NodeMetrics(spec.group().toString());
+    KvNode node = KvNode.start(spec, config, metrics);
     System.out.println(node.banner());
     GracefulShutdown.onSignals(node.system());
-    NodeCommand.startHttp(node, config, httpPort);
+    NodeCommand.startHttp(node, config, httpPort, metrics);
     printLeaderWhenElected(node);
     node.awaitTermination();
     return 0;
   }
 
   /** Serves the HTTP API of {@code node} unless the port is -1; prints where, or fails the start. */
-  static void startHttp(KvNode node, Config config, Integer portOverride) throws Exception {
+  static void startHttp(KvNode node, Config config, Integer portOverride, NodeMetrics metrics) throws Exception {
     String host = config.getString("raftkv.node.http.host");
     int port = portOverride != null ? portOverride : config.getInt("raftkv.node.http.port");
     if (port < 0) return;
@@ -61,7 +63,7 @@ public final class NodeCommand implements Callable<Integer> {
     try {
       NodeOps ops = new NodeOps(node.spec().group().toString(), java.util.Set.copyOf(node.spec().hosted()),
           config.getLong("raftkv.node.ready-max-apply-lag"));
-      binding = HttpApi.start(node.system(), node.client(), KvLimits.defaults(), host, port, ops, node.admin())
+      binding = HttpApi.start(node.system(), node.client(), KvLimits.defaults(), host, port, ops, node.admin(), metrics)
           .toCompletableFuture().get(30, TimeUnit.SECONDS);
     } catch (java.util.concurrent.ExecutionException e) {
       node.close();

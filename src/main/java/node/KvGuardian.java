@@ -15,6 +15,7 @@ import org.slf4j.LoggerFactory;
 import raft.PeerId;
 import raft.RaftConfig;
 import raft.peer.LevelDbJournals;
+import raft.peer.PeerMetrics;
 import raft.peer.PeerSettings;
 import raft.peer.RaftPeer;
 import raft.rsm.ReplicatedStateMachine;
@@ -35,14 +36,16 @@ final class KvGuardian {
   private KvGuardian() {}
 
   static Behavior<Void> create(NodeSpec spec, RaftConfig raft, PeerSettings peerSettings, KvSettings kv,
-      CompletableFuture<Map<PeerId, ActorRef<KvServer.Command>>> started) {
+      PeerMetrics.Factory metrics, CompletableFuture<Map<PeerId, ActorRef<KvServer.Command>>> started) {
     return Behaviors.setup(ctx -> {
       PeerTransport transport = transport(ctx, spec);
       Map<PeerId, ActorRef<KvServer.Command>> servers = new LinkedHashMap<>();
       for (PeerId p : spec.hosted()) {
         PeerSettings settings = LevelDbJournals.on(peerSettings, p);
+        PeerMetrics peerMetrics = metrics.of(spec.group(), p);
         ReplicatedStateMachine.PeerSpec peer = new ReplicatedStateMachine.PeerSpec(spec.group(), p,
-            applied -> RaftPeer.create(spec.group(), p, spec.bootstrap(), raft, settings, transport, applied),
+            applied -> RaftPeer.create(spec.group(), p, spec.bootstrap(), raft, settings, transport, applied,
+                peerMetrics),
             ref -> {
               if (transport instanceof LocalPeerTransport local) local.register(p, ref);
             });

@@ -15,6 +15,7 @@ import kvraft.KvClient;
 import kvraft.KvServer;
 import raft.PeerId;
 import raft.peer.LevelDbJournals;
+import raft.peer.PeerMetrics;
 
 /**
  * One running KV process: its ActorSystem and the replicas it hosts ({@link KvGuardian}). Local
@@ -45,10 +46,15 @@ public final class KvNode implements AutoCloseable {
    * through {@link NodeSettings}; bad settings fail here, before anything starts).
    */
   public static KvNode start(NodeSpec spec, Config config) {
+    return start(spec, config, PeerMetrics.Factory.NOOP);
+  }
+
+  /** As above; each hosted replica reports its journal writes and snapshots to {@code metrics.of(group, peer)}. */
+  public static KvNode start(NodeSpec spec, Config config, PeerMetrics.Factory metrics) {
     Config full = systemConfig(spec, config);
     CompletableFuture<Map<PeerId, ActorRef<KvServer.Command>>> started = new CompletableFuture<>();
     var guardian = KvGuardian.create(spec, NodeSettings.raftConfig(full), NodeSettings.peerSettings(full),
-        NodeSettings.kvSettings(full), started);
+        NodeSettings.kvSettings(full), metrics, started);
     NodeSettings.clientSettings(full); // validate now rather than at the first client
     NodeSettings.leadershipHandoverTimeout(full);
     ActorSystem<Void> system = ActorSystem.create(guardian, NodeSpec.SYSTEM_NAME, full);

@@ -38,8 +38,16 @@ public final class HttpApi {
   /** As above, plus the membership API under /admin ({@link AdminRoutes}) over {@code admin} (null: none). */
   public static CompletionStage<ServerBinding> start(ActorSystem<?> system, KvClient client, KvLimits limits,
       String host, int port, NodeOps ops, GroupAdmin admin) {
+    return start(system, client, limits, host, port, ops, admin, new NodeMetrics(ops.group()));
+  }
+
+  /**
+   * As above, serving {@code metrics} at /metrics: the same object the node's replicas report their
+   * journal writes and snapshots to ({@code KvNode.start(spec, config, metrics)}).
+   */
+  public static CompletionStage<ServerBinding> start(ActorSystem<?> system, KvClient client, KvLimits limits,
+      String host, int port, NodeOps ops, GroupAdmin admin, NodeMetrics metrics) {
     Config config = system.settings().config();
-    NodeMetrics metrics = new NodeMetrics(ops.group());
     OpsRoutes opsRoutes = new OpsRoutes(system, client, ops, metrics);
     Duration poll = config.getDuration("raftkv.node.metrics-poll-interval");
     system.scheduler().scheduleWithFixedDelay(Duration.ZERO, poll, opsRoutes::refresh, system.executionContext());

@@ -10,18 +10,27 @@ import java.io.IOException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import raft.GroupId;
 import raft.PeerId;
 import raft.core.RaftStatus;
+import raft.peer.PeerMetrics;
 
 /**
  * The Prometheus metrics of one node, named as an etcd operator knows them. Raft metrics come from
  * the replicas' {@link RaftStatus} (polled, see {@link #observe}); request metrics from the HTTP
  * layer ({@link #request}). Labels are bounded: group, peer (the group's replicas), op, outcome.
  *
- * <p>Not here (they need hooks inside raft.peer.RaftPeer): journal write / fsync latency,
- * write batch sizes, snapshot sends / installs / bytes.
+ * <p>Journal writes and snapshots come from inside each {@link raft.peer.RaftPeer} through the
+ * {@link PeerMetrics} this class makes for it ({@link #of}): pass this to
+ * {@code KvNode.start(spec, config, metrics)}.
  */
-public final class NodeMetrics {
+public final class NodeMetrics implements PeerMetrics.Factory {
+  /** Seconds; a write on a disk with fsync takes 0.1 to 10 ms, a stalled one far more (etcd's wal_fsync buckets). */
+  private static final double[] WRITE_SECONDS = {0.0001, 0.00025, 0.0005, 0.001, 0.002, 0.004, 0.008, 0.016, 0.032, 0.064,
+      0.128, 0.256, 0.512, 1.024, 2.048, 4.096, 8.192};
+  /** Entries per write: 0 (term/vote only), 1 (one proposal), up to the pending-proposal limit and beyond. */
+  private static final double[] BATCH_ENTRIES = {0, 1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 4096};
+
   private final PrometheusRegistry registry = new PrometheusRegistry();
   private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
   private final String group;
@@ -36,27 +45,27 @@ public final class NodeMetrics {
   private final Gauge pending;
   private final Counter failed;
   private final Histogram latency;
+  private final Histogram walWrite;
+  private final Histogram batchEntries;
+  private final Counter walBytes;
+  private final Counter snapshotSent;
+  private final Counter snapshotSentBytes;
+  private final Counter snapshotInstalled;
+  private final Counter snapshotInstalledBytes;
   /** The last leader known per local replica, to count changes (a term without one is no change). */
   private final Map<PeerId, PeerId> lastLeader = new HashMap<>();
 
   public NodeMetrics(String group) {
     this.group = group;
-    hasLeader = Gauge.builder().name("raft_has_leader")
-        .help("1 if a local replica of the group knows a leader, else 0").labelNames("group").register(registry);
-    leaderChanges = Counter.builder().name("raft_leader_changes_seen")
-        .help("Leader changes seen by the local replicas (polled)").labelNames("group", "peer").register(registry);
-    isLeader = Gauge.builder().name("raft_is_leader")
-        .help("1 if this replica is the leader").labelNames("group", "peer").register(registry);
-    term = Gauge.builder().name("raft_term").help("Current term of the replica").labelNames("group", "peer").register(registry);
-    committed = Gauge.builder().name("raft_proposals_committed_total")
-        .help("Commit index of the replica (entries committed)").labelNames("group", "peer").register(registry);
-    applied = Gauge.builder().name("raft_proposals_applied_total")
-        .help("Applied index of the replica (entries applied to the state machine)").labelNames("group", "peer")
-        .register(registry);
-    applyLag = Gauge.builder().name("raft_apply_lag")
-        .help("Commit index minus applied index").labelNames("group", "peer").register(registry);
-    pending = Gauge.builder().name("raftkv_proposals_pending")
-        .help("KV requests in flight at this node's HTTP API").labelNames("group").register(registry);
+    hasLeader = gauge("raft_has_leader", "1 if a local replica of the group knows a leader, else 0", "group");
+    leaderChanges = counter("raft_leader_changes_seen", "Leader changes seen by the local replicas (polled)");
+    isLeader = gauge("raft_is_leader", "1 if this replica is the leader", "group", "peer");
+    term = gauge("raft_term", "Current term of the replica", "group", "peer");
+    committed = gauge("raft_proposals_committed_total", "Commit index of the replica (entries committed)", "group", "peer");
+    applied = gauge("raft_proposals_applied_total",
+        "Applied index of the replica (entries applied to the state machine)", "group", "peer");
+    applyLag = gauge("raft_apply_lag", "Commit index minus applied index", "group", "peer");
+    pending = gauge("raftkv_proposals_pending", "KV requests in flight at this node's HTTP API", "group");
     failed = Counter.builder().name("raftkv_proposals_failed")
         .help("KV requests that got no committed answer (unavailable, timeout, internal error)")
         .labelNames("group", "op").register(registry);
@@ -64,6 +73,17 @@ public final class NodeMetrics {
         .help("HTTP request latency by operation and outcome").labelNames("op", "outcome").classicOnly()
         .classicUpperBounds(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
         .register(registry);
+    walWrite = replicaHistogram("raftkv_disk_wal_fsync_duration_seconds", "One journal write of a replica's Ready loop, "
+        + "from the persist call to its callback (the write plus its fsync when fsync is on)", WRITE_SECONDS);
+    batchEntries = replicaHistogram("raftkv_disk_wal_write_batch_entries",
+        "Log entries per journal write (all proposals that arrived during the previous write)", BATCH_ENTRIES);
+    walBytes = counter("raftkv_disk_wal_write_bytes", "Payload bytes of the log entries written to the journal");
+    snapshotSent = counter("raftkv_snapshot_sent", "Snapshots this leader sent to a follower (streamed: acknowledged complete)");
+    snapshotSentBytes = counter("raftkv_snapshot_sent_bytes", "Image bytes of the snapshots counted in raftkv_snapshot_sent_total");
+    snapshotInstalled = counter("raftkv_snapshot_installed",
+        "Leader snapshots this replica installed (durable here, handed to the service)");
+    snapshotInstalledBytes = counter("raftkv_snapshot_installed_bytes",
+        "Image bytes of the snapshots counted in raftkv_snapshot_installed_total");
     hasLeader.labelValues(group).set(0);
     pending.labelValues(group).set(0);
   }
@@ -86,6 +106,56 @@ public final class NodeMetrics {
       applyLag.labelValues(group, peer).set(Math.max(0, s.commitIndex() - s.appliedIndex()));
     }
     hasLeader.labelValues(group).set(anyLeader ? 1 : 0);
+  }
+
+  private Gauge gauge(String name, String help, String... labels) {
+    return Gauge.builder().name(name).help(help).labelNames(labels).register(registry);
+  }
+
+  /** A counter per replica (labels group, peer); the exposition adds {@code _total} to its name. */
+  private Counter counter(String name, String help) {
+    return Counter.builder().name(name).help(help).labelNames("group", "peer").register(registry);
+  }
+
+  private Histogram replicaHistogram(String name, String help, double... bounds) {
+    return Histogram.builder().name(name).help(help).labelNames("group", "peer").classicOnly().classicUpperBounds(bounds)
+        .register(registry);
+  }
+
+  /**
+   * The metrics of one hosted replica. Its series exist from here on (at zero), so a scrape shows
+   * every local replica before its first write or snapshot.
+   */
+  @Override
+  public PeerMetrics of(GroupId g, PeerId peer) {
+    String[] labels = {g.toString(), peer.toString()};
+    var write = walWrite.labelValues(labels);
+    var batch = batchEntries.labelValues(labels);
+    var bytes = walBytes.labelValues(labels);
+    var sent = snapshotSent.labelValues(labels);
+    var sentBytes = snapshotSentBytes.labelValues(labels);
+    var installed = snapshotInstalled.labelValues(labels);
+    var installedBytes = snapshotInstalledBytes.labelValues(labels);
+    return new PeerMetrics() {
+      @Override
+      public void journalWritten(int entries, long entryBytes, long nanos) {
+        write.observe(nanos / 1e9);
+        batch.observe(entries);
+        bytes.inc(entryBytes);
+      }
+
+      @Override
+      public void snapshotSent(long imageBytes) {
+        sent.inc();
+        sentBytes.inc(imageBytes);
+      }
+
+      @Override
+      public void snapshotInstalled(long imageBytes) {
+        installed.inc();
+        installedBytes.inc(imageBytes);
+      }
+    };
   }
 
   /** A KV request started; call {@link #request} when it ends. */

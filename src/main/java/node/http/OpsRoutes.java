@@ -17,12 +17,15 @@ import raft.core.RaftStatus;
 
 /**
  * The operator's routes of a node: {@code GET /livez} (the process and its actor system are up),
- * {@code GET /readyz} ({@link Readiness}), {@code GET /metrics} (Prometheus text format), and
+ * {@code GET /readyz} ({@link Readiness}), {@code GET /metrics} (Prometheus text format),
+ * {@code GET /dashboard} (a live page over /status and /metrics), and
  * {@link #timed}, which measures every request for {@link NodeMetrics}.
  */
 public final class OpsRoutes extends AllDirectives {
   /** The answer of /livez and /readyz. */
   public record Probe(boolean ok, List<String> reasons) {}
+
+  static final String DASHBOARD = "dashboard/index.html";
 
   private final ActorSystem<?> system;
   private final KvClient client;
@@ -47,7 +50,9 @@ public final class OpsRoutes extends AllDirectives {
             r -> probe(new Probe(r.ready(), r.reasons()))))),
         path("metrics", () -> get(() -> onSuccess(refresh().handle((v, t) -> metrics.scrape()),
             bytes -> complete(HttpResponse.create().withEntity(HttpEntities.create(
-                ContentTypes.parse(metrics.contentType()), bytes)))))));
+                ContentTypes.parse(metrics.contentType()), bytes)))))),
+        // A static page that polls /status and /metrics itself (src/main/resources/dashboard).
+        path("dashboard", () -> get(() -> getFromResource(DASHBOARD, ContentTypes.TEXT_HTML_UTF8))));
   }
 
   /** Polls the local replicas' status into the metrics (also run on a timer by HttpApi). */
@@ -99,7 +104,7 @@ public final class OpsRoutes extends AllDirectives {
     }
     if (path.startsWith("/admin/")) return "admin";
     return switch (path) {
-      case "/status", "/livez", "/readyz", "/metrics" -> path.substring(1);
+      case "/status", "/livez", "/readyz", "/metrics", "/dashboard" -> path.substring(1);
       default -> "other";
     };
   }

@@ -26,6 +26,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
@@ -142,7 +143,14 @@ public final class RaftPeer extends EventSourcedBehavior<RaftPeer.Command, RaftE
   public static Behavior<Command> create(GroupId group, PeerId self, List<PeerId> voters, RaftConfig cfg,
       PeerSettings settings, PeerTransport transport, ActorRef<Applied> applier) {
     Set<PeerId> voterSet = validate(self, voters, cfg, settings);
-    return create(group, self, Membership.ofVoters(voterSet), cfg, settings, transport, applier);
+    return create(group, self, Membership.ofVoters(voterSet), cfg, settings, transport, applier, PeerMetrics.NOOP);
+  }
+
+  /** As above, reporting its journal writes and snapshots to {@code metrics}. */
+  public static Behavior<Command> create(GroupId group, PeerId self, List<PeerId> voters, RaftConfig cfg,
+      PeerSettings settings, PeerTransport transport, ActorRef<Applied> applier, PeerMetrics metrics) {
+    Set<PeerId> voterSet = validate(self, voters, cfg, settings);
+    return create(group, self, Membership.ofVoters(voterSet), cfg, settings, transport, applier, metrics);
   }
 
   /**
@@ -154,6 +162,13 @@ public final class RaftPeer extends EventSourcedBehavior<RaftPeer.Command, RaftE
    */
   public static Behavior<Command> create(GroupId group, PeerId self, Membership bootstrap, RaftConfig cfg,
       PeerSettings settings, PeerTransport transport, ActorRef<Applied> applier) {
+    return create(group, self, bootstrap, cfg, settings, transport, applier, PeerMetrics.NOOP);
+  }
+
+  /** As above, reporting its journal writes and snapshots to {@code metrics} ({@link PeerMetrics#NOOP}: nowhere). */
+  public static Behavior<Command> create(GroupId group, PeerId self, Membership bootstrap, RaftConfig cfg,
+      PeerSettings settings, PeerTransport transport, ActorRef<Applied> applier, PeerMetrics metrics) {
+    Objects.requireNonNull(metrics, "metrics");
     if (bootstrap.voters().isEmpty()) throw new IllegalArgumentException("the bootstrap membership has no voter");
     cfg.validate();
     settings.validate();
@@ -161,7 +176,7 @@ public final class RaftPeer extends EventSourcedBehavior<RaftPeer.Command, RaftE
           int stashCapacity = ctx.getSystem().settings().config().getInt("akka.persistence.typed.stash-capacity");
           ProposalGate gate = new ProposalGate(settings.maxPendingProposals(), stashCapacity);
           return Behaviors.intercept(() -> gate,
-              new RaftPeer(ctx, timers, group, self, bootstrap, cfg, settings, transport, applier, gate));
+              new RaftPeer(ctx, timers, group, self, bootstrap, cfg, settings, transport, applier, gate, metrics));
         })));
   }
 
@@ -204,6 +219,7 @@ public final class RaftPeer extends EventSourcedBehavior<RaftPeer.Command, RaftE
   private final SnapshotReceiver snapshotReceiver;
   /** The snapshot images: the journal and the core hold only references to these files. */
   private final SnapshotFiles snapshotFiles;
+  private final PeerMetrics metrics;
 
   /** The volatile half; null until recovery completes. */
   private RaftNode node;
@@ -224,8 +240,9 @@ public final class RaftPeer extends EventSourcedBehavior<RaftPeer.Command, RaftE
 
   private RaftPeer(ActorContext<Command> context, TimerScheduler<Command> timers, GroupId group, PeerId self,
       Membership bootstrap, RaftConfig cfg, PeerSettings settings, PeerTransport transport, ActorRef<Applied> applier,
-      ProposalGate gate) {
+      ProposalGate gate, PeerMetrics metrics) {
     super(persistenceId(group, self));
+    this.metrics = metrics;
     this.gate = gate;
     this.context = context;
     this.timers = timers;
@@ -240,7 +257,7 @@ public final class RaftPeer extends EventSourcedBehavior<RaftPeer.Command, RaftE
     int timeoutTicks = settings.snapshotChunkTimeoutTicks();
     this.snapshotFiles = new SnapshotFiles(SnapshotDirectory.of(context.getSystem(), settings.journalPluginId(), group, self));
     this.snapshotSender = new SnapshotSender(settings.snapshotChunkBytes(), settings.snapshotChunksInFlight(), timeoutTicks,
-        s -> snapshotFiles.open(s.data()), transport::send);
+        s -> snapshotFiles.open(s.data()), transport::send, metrics::snapshotSent);
     this.snapshotReceiver = new SnapshotReceiver(self, snapshotFiles, timeoutTicks * 10, transport::send);
   }
 
@@ -591,7 +608,15 @@ public final class RaftPeer extends EventSourcedBehavior<RaftPeer.Command, RaftE
       log.debug(node.term(), "write: {} events, {} entries, {} proposals, {} messages after it, {} committed ({} before it)",
           events.size(), rd.entries().size(), batch.size(), rd.messages().size(), rd.committed().size(), early.size());
     }
-    return Effect().persist(events).thenRun(() -> afterWrite(rd, early.size(), batch));
+    int entries = rd.entries().size();
+    long bytes = 0;
+    for (LogEntry e : rd.entries()) bytes += e.command().size();
+    long writeBytes = bytes;
+    long started = System.nanoTime();
+    return Effect().persist(events).thenRun(() -> {
+      metrics.journalWritten(entries, writeBytes, System.nanoTime() - started);
+      afterWrite(rd, early.size(), batch);
+    });
   }
 
   private static List<LogEntry> durablePrefix(Ready rd, long durableLastIndex) {
@@ -629,6 +654,7 @@ public final class RaftPeer extends EventSourcedBehavior<RaftPeer.Command, RaftE
   private void sendWhole(InstallSnapshot s) {
     try (SnapshotImage image = snapshotFiles.open(s.snapshot().data())) {
       transport.send(new InstallSnapshot(s.term(), s.from(), s.to(), new Snapshot(s.snapshot().meta(), image.readAll())));
+      metrics.snapshotSent(image.size());
     } catch (IOException | UncheckedIOException e) {
       log.error(node.term(), "{} cannot read {} to send it to {}: {}", self, s.snapshot().meta(), s.to(), e.toString());
     }
@@ -638,7 +664,9 @@ public final class RaftPeer extends EventSourcedBehavior<RaftPeer.Command, RaftE
     inWrite = 0;
     if (!rd.sendBeforePersist()) sendAll(rd);
     rd.snapshot().ifPresent(s -> {
-      applier.tell(installed(s));
+      Applied.SnapshotInstalled installed = installed(s);
+      metrics.snapshotInstalled(installed.image().size());
+      applier.tell(installed);
       SnapshotFile.fromHandle(s.data()).ifPresent(snapshotFiles::deleteOlderThan);
     });
     if (appliedEarly < rd.committed().size())

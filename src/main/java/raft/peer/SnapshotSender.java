@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
+import java.util.function.LongConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import raft.PeerId;
@@ -38,6 +39,7 @@ final class SnapshotSender {
   private final ImageOpener images;
   private final SplittableRandom streamIds = new SplittableRandom();
   private final Map<PeerId, Outgoing> streams = new HashMap<>();
+  private final LongConsumer completed;
 
   /** Opens the image a snapshot's data stands for. */
   @FunctionalInterface
@@ -50,6 +52,12 @@ final class SnapshotSender {
    * @param out sends a chunk to its addressee
    */
   SnapshotSender(int chunkBytes, int chunksInFlight, int timeoutTicks, ImageOpener images, Consumer<SnapshotStream> out) {
+    this(chunkBytes, chunksInFlight, timeoutTicks, images, out, bytes -> {});
+  }
+
+  /** As above; {@code completed} gets the image size of each stream the follower acknowledged as COMPLETE. */
+  SnapshotSender(int chunkBytes, int chunksInFlight, int timeoutTicks, ImageOpener images, Consumer<SnapshotStream> out,
+      LongConsumer completed) {
     if (chunkBytes < 1 || chunksInFlight < 1 || timeoutTicks < 1)
       throw new IllegalArgumentException("chunkBytes, chunksInFlight and timeoutTicks must be >= 1");
     this.chunkBytes = chunkBytes;
@@ -57,6 +65,7 @@ final class SnapshotSender {
     this.timeoutTicks = timeoutTicks;
     this.images = images;
     this.out = out;
+    this.completed = completed;
   }
 
   /** One stream of one image to one follower. */
@@ -152,7 +161,9 @@ final class SnapshotSender {
       case RECEIVED -> progress(o, o.chunkAt(a.offset()));
       case COMPLETE -> {
         o.acked = o.chunks;
+        long size = o.image.size();
         o.finish();
+        completed.accept(size);
         o.idleTicks = 0;
         LOG.debug("stream {} to {} complete", Long.toHexString(o.streamId), a.from());
       }

@@ -109,7 +109,7 @@ class OpenApiTest {
         checked++;
       }
     }
-    assertEquals(15, checked, "get/put/delete key, append, scan, status, openapi, livez, readyz, metrics; "
+    assertEquals(16, checked, "get/put/delete key, append, scan, status, openapi, livez, readyz, metrics, dashboard; "
         + "admin members, add learner, promote, remove, transfer leader");
     // Error statuses the operations describe: force a few through the client and check their codes.
     for (KvReply failure : List.of(KvReply.BUSY, KvReply.TIMEOUT, KvReply.SESSION_EXPIRED, new KvReply.Rejected("x"))) {
@@ -194,7 +194,8 @@ class OpenApiTest {
     List<String> probes = new ArrayList<>(List.of("kv/x", "kv/x/append", "kv", "status", "openapi.json",
         "kv/x/y", "kv/x/append/more", "", "status/x", "openapi.yaml", "admin", "kv/", "livez", "readyz", "metrics",
         "metrics/x", "admin/members", "admin/members/p4", "admin/members/p4/learner", "admin/members/p4/promote",
-        "admin/members/p4/x", "admin/members/", "admin/transfer-leader", "admin/transfer-leader/x", "admin/x"));
+        "admin/members/p4/x", "admin/members/", "admin/transfer-leader", "admin/transfer-leader/x", "admin/x",
+        "dashboard", "dashboard/x"));
     for (Iterator<String> it = doc.path("paths").fieldNames(); it.hasNext(); ) probes.add(concrete(it.next()));
     for (String path : probes) {
       for (String method : METHODS) {

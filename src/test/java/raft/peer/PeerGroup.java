@@ -43,6 +43,8 @@ final class PeerGroup {
   private final Map<PeerId, ActorRef<RaftPeer.Command>> refs = new HashMap<>();
   private final Map<PeerId, ActorRef<Applied>> appliers = new HashMap<>();
   private final Map<PeerId, AppliedLog> logs = new HashMap<>();
+  /** What each peer reported to its PeerMetrics, over all its starts. */
+  private final Map<PeerId, CountingPeerMetrics> metrics = new HashMap<>();
 
   PeerGroup(ActorTestKit kit, ManualTime time, GroupId group, int size, RaftConfig cfg,
       Function<PeerId, PeerSettings> settings) {
@@ -72,7 +74,7 @@ final class PeerGroup {
     AppliedLog log = new AppliedLog();
     ActorRef<Applied> applier = kit.spawn(log.behavior());
     ActorRef<RaftPeer.Command> ref =
-        kit.spawn(RaftPeer.create(group, p, ids, cfg, settings.apply(p), outbound, applier));
+        kit.spawn(RaftPeer.create(group, p, ids, cfg, settings.apply(p), outbound, applier, metrics(p)));
     logs.put(p, log);
     appliers.put(p, applier);
     refs.put(p, ref);
@@ -92,6 +94,10 @@ final class PeerGroup {
 
   ActorRef<RaftPeer.Command> ref(PeerId p) {
     return refs.get(p);
+  }
+
+  CountingPeerMetrics metrics(PeerId p) {
+    return metrics.computeIfAbsent(p, q -> new CountingPeerMetrics());
   }
 
   AppliedLog log(PeerId p) {

@@ -241,6 +241,13 @@ class RaftPeerTest {
     AppliedLog log = g.log(lagging);
     assertEquals(image, log.snapshot().data(), "the lagging follower installed the leader's snapshot");
     assertEquals(snapIndex, log.snapshot().meta().index());
+    // PeerMetrics saw one snapshot leave the leader and arrive, of the image's size.
+    assertEquals(1, g.metrics(lagging).snapshotsInstalled.get(), "installs reported by the follower");
+    assertEquals(image.size(), g.metrics(lagging).installedBytes.get());
+    assertEquals(1, g.metrics(leader).snapshotsSent.get(), "sends reported by the leader");
+    assertEquals(image.size(), g.metrics(leader).sentBytes.get());
+    assertEquals(0, g.metrics(leader).snapshotsInstalled.get());
+    assertTrue(g.metrics(lagging).entries.get() >= more, "the follower's writes carried the entries after the snapshot");
     List<String> after = IntStream.range(0, more).mapToObj(i -> "t" + i).toList();
     assertEquals(after, log.commands().stream().filter(s -> !s.isEmpty()).toList());
 
