@@ -3,6 +3,7 @@ package node.http;
 import akka.actor.typed.ActorSystem;
 import akka.http.javadsl.Http;
 import akka.http.javadsl.ServerBinding;
+import akka.http.javadsl.server.Route;
 import akka.http.javadsl.settings.ServerSettings;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
@@ -38,6 +39,20 @@ public final class HttpApi {
   /** As above, plus the membership API under /admin ({@link AdminRoutes}) over {@code admin} (null: none). */
   public static CompletionStage<ServerBinding> start(ActorSystem<?> system, KvClient client, KvLimits limits,
       String host, int port, NodeOps ops, GroupAdmin admin) {
+    return bind(system, client, limits, host, port, ops, admin == null ? null : new AdminRoutes(admin).route());
+  }
+
+  /**
+   * A sharded node: the KV API over {@code client} (every key routed to its group), the ops routes,
+   * and the sharded admin API under /admin ({@link ShardAdminRoutes}).
+   */
+  public static CompletionStage<ServerBinding> startSharded(ActorSystem<?> system, KvClient client, KvLimits limits,
+      String host, int port, NodeOps ops, ShardAdminRoutes admin) {
+    return bind(system, client, limits, host, port, ops, admin.route());
+  }
+
+  private static CompletionStage<ServerBinding> bind(ActorSystem<?> system, KvClient client, KvLimits limits,
+      String host, int port, NodeOps ops, Route admin) {
     Config config = system.settings().config();
     NodeMetrics metrics = new NodeMetrics(ops.group());
     OpsRoutes opsRoutes = new OpsRoutes(system, client, ops, metrics);
@@ -48,7 +63,7 @@ public final class HttpApi {
     return Http.get(system).newServerAt(host, port)
         .withSettings(serverSettings(config, limits))
         .bind(opsRoutes.timed(() -> admin == null ? opsRoutes.route().orElse(kv.route())
-            : opsRoutes.route().orElse(new AdminRoutes(admin).route()).orElse(kv.route())))
+            : opsRoutes.route().orElse(admin).orElse(kv.route())))
         .thenApply(b -> b.addToCoordinatedShutdown(deadline, system));
   }
 
