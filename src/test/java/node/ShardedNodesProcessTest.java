@@ -116,9 +116,11 @@ class ShardedNodesProcessTest {
       JsonNode last;
       try {
         Thread.sleep(3_000);
-        Answer joined = call("POST", bases.get(1) + "/admin/groups", "{\"gid\":101,\"nodes\":[\"n1\",\"n2\",\"n3\"]}");
-        assertEquals(200, joined.status(), joined::toString);
-        assertEquals(5, shards(joined.body()).stream().filter(g -> g == 101).count(), joined::toString);
+        // Through bin/raftkv admin (cli.Main in a child JVM) and the node's POST /admin/groups.
+        NodeProcesses.CliRun join = nodes.cli(List.of("admin", "--http", bases.get(1), "join-group", "101", "n1", "n2", "n3"));
+        assertEquals(0, join.exitCode(), join::toString);
+        JsonNode joined = configIn(join.output());
+        assertEquals(5, shards(joined).stream().filter(g -> g == 101).count(), joined::toString);
         Thread.sleep(3_000);
 
         // n2 is killed and comes back while group 100 hands every shard to 101 and is retired.
@@ -159,6 +161,26 @@ class ShardedNodesProcessTest {
         }
       }
       Linearizability.assertLinearizable(KvModel.strict(), clients.history().history());
+
+      // Typed refusals, configuration unchanged: a gid that left, a retired gid, a shard out of range.
+      String base = bases.get(2);
+      assertRefused(nodes.cli(List.of("admin", "--http", base, "leave-group", "100")), "UNKNOWN_GROUP");
+      assertRefused(nodes.cli(List.of("admin", "--http", base, "join-group", "100", "n1", "n2", "n3")), "retired");
+      assertRefused(nodes.cli(List.of("admin", "--http", base, "move-shard", "10", "101")), "out of range");
+      NodeProcesses.CliRun after = nodes.cli(List.of("admin", "--http", base, "shards"));
+      assertEquals(0, after.exitCode(), after::toString);
+      assertEquals(last, configIn(after.output()));
     }
+  }
+
+  /** The configuration the CLI printed (its JSON line; the child JVM may log other lines). */
+  private static JsonNode configIn(String output) throws Exception {
+    for (String line : output.split("\n")) if (line.startsWith("{\"num\"")) return JSON.readTree(line);
+    throw new AssertionError("no configuration printed: " + output);
+  }
+
+  private static void assertRefused(NodeProcesses.CliRun run, String why) {
+    assertEquals(3, run.exitCode(), run::toString);
+    assertTrue(run.output().contains(why), () -> why + " not in " + run);
   }
 }
