@@ -69,24 +69,47 @@ final class AkkaShardAdmin implements ShardAdmin {
     return controller.query(-1).thenCompose(latest -> {
       if (!(latest instanceof CtrlReply.Config c)) return done(latest);
       if (c.config().groups().containsKey(gid)) return done(new CtrlReply.GidInUse(gid));
-      placement.learn(group, replicas);
-      List<CompletableFuture<HostStatus>> created = new ArrayList<>();
-      for (PeerId r : replicas) created.add(create(new ReplicaKey(group, r), replicas));
-      return CompletableFuture.allOf(created.toArray(CompletableFuture[]::new)).handle((v, e) -> {
-        for (CompletableFuture<HostStatus> f : created) {
-          HostStatus s = f.isCompletedExceptionally() ? null : f.join();
-          if (s instanceof HostStatus.Refused r)
-            return (CtrlReply) new CtrlReply.Rejected("replica " + r.key() + " cannot be created: " + r.explanation()
-                + " (a gid whose replicas were retired cannot be used again)");
-        }
-        if (e != null) {
-          LOG.warn("group {}: its replicas did not all start within {}: {}", gid, timeout, e.toString());
-          return (CtrlReply) CtrlReply.TIMEOUT;
-        }
-        return null;
-      }).thenCompose(failed -> failed != null ? done(failed)
-          : controller.join(Map.of(gid, ShardedBootstrap.serverNames(group, replicas))));
+      return usedBefore(gid, c.config().num() - 1).thenCompose(used -> {
+        if (used == null) return done(CtrlReply.TIMEOUT);
+        if (used) return done(new CtrlReply.Rejected("group " + gid + " was in an earlier configuration; a gid is "
+            + "never used again (its replicas may still be draining or are retired)"));
+        return createThenJoin(gid, group, replicas);
+      });
     });
+  }
+
+  /**
+   * Whether {@code gid} is in configuration {@code num} or an earlier one (null if the controller
+   * did not answer). A gid that left may still be draining: joining it again would let the
+   * pending retirement retire a group that owns shards.
+   */
+  private CompletionStage<Boolean> usedBefore(int gid, long num) {
+    if (num < 1) return CompletableFuture.completedFuture(false);
+    return controller.query(num).thenCompose(r -> {
+      if (!(r instanceof CtrlReply.Config c)) return CompletableFuture.completedFuture((Boolean) null);
+      if (c.config().groups().containsKey(gid)) return CompletableFuture.completedFuture(true);
+      return usedBefore(gid, num - 1);
+    });
+  }
+
+  private CompletionStage<CtrlReply> createThenJoin(int gid, GroupId group, List<PeerId> replicas) {
+    placement.learn(group, replicas);
+    List<CompletableFuture<HostStatus>> created = new ArrayList<>();
+    for (PeerId r : replicas) created.add(create(new ReplicaKey(group, r), replicas));
+    return CompletableFuture.allOf(created.toArray(CompletableFuture[]::new)).handle((v, e) -> {
+      for (CompletableFuture<HostStatus> f : created) {
+        HostStatus s = f.isCompletedExceptionally() ? null : f.join();
+        if (s instanceof HostStatus.Refused r)
+          return (CtrlReply) new CtrlReply.Rejected("replica " + r.key() + " cannot be created: " + r.explanation()
+              + " (a gid whose replicas were retired cannot be used again)");
+      }
+      if (e != null) {
+        LOG.warn("group {}: its replicas did not all start within {}: {}", gid, timeout, e.toString());
+        return (CtrlReply) CtrlReply.TIMEOUT;
+      }
+      return null;
+    }).thenCompose(failed -> failed != null ? done(failed)
+        : controller.join(Map.of(gid, ShardedBootstrap.serverNames(group, replicas))));
   }
 
   /** Creates one replica of a new group; a refusal (e.g. a retired id) ends it at once. */
@@ -106,6 +129,8 @@ final class AkkaShardAdmin implements ShardAdmin {
       if (!(latest instanceof CtrlReply.Config c)) return done(latest);
       List<String> servers = c.config().groups().get(gid);
       if (servers == null) return done(new CtrlReply.UnknownGid(gid));
+      if (c.config().groups().size() == 1)
+        return done(new CtrlReply.Rejected("group " + gid + " is the only group: its shards would have no owner"));
       return controller.leave(gid).thenCompose(left -> {
         if (!(left instanceof CtrlReply.Config l)) return done(left);
         CompletableFuture<Void> retired = drainThenRetire(group, servers, l.config());
