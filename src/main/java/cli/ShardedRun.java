@@ -51,7 +51,7 @@ final class ShardedRun {
   private static void startHttp(ShardedNode node, Config config, Integer portOverride) throws Exception {
     NodeCommand.serve(config, portOverride, node::close, (host, port) -> {
       NodeOps ops = new NodeOps("sharded", Set.of(), config.getLong("raftkv.node.ready-max-apply-lag"));
-      ShardAdminRoutes admin = new ShardAdminRoutes(node.admin(), config.getDuration("raftkv.sharded.admin-timeout"));
+      ShardAdminRoutes admin = new ShardAdminRoutes(node.admin(), NodeSettings.shardAdminTimeout(config));
       return HttpApi.startSharded(node.system(), node.client(), KvLimits.defaults(), host, port, ops, admin);
     }, "; curl .../admin/shards");
   }

@@ -175,6 +175,13 @@ public final class NodeSettings {
     }
   }
 
+  /** {@code raftkv.sharded.admin-timeout}: how long an admin join or leave may take. */
+  public static Duration shardAdminTimeout(Config config) {
+    Duration t = config.getDuration("raftkv.sharded.admin-timeout");
+    if (t.isNegative() || t.isZero()) throw new IllegalArgumentException("admin-timeout must be > 0: " + t);
+    return t;
+  }
+
   /**
    * {@code raftkv.sharded}: the nodes of a sharded cluster, this node, the controller's and the
    * initial groups' placement (lists of node names), data directory.
@@ -197,9 +204,7 @@ public final class NodeSettings {
       String state = sh.getString("initial-cluster-state");
       if (!state.equals("new") && !state.equals("existing"))
         throw new IllegalArgumentException("initial-cluster-state must be new or existing, was '" + state + "'");
-      Duration adminTimeout = sh.getDuration("admin-timeout");
-      if (adminTimeout.isNegative() || adminTimeout.isZero())
-        throw new IllegalArgumentException("admin-timeout must be > 0: " + adminTimeout);
+      shardAdminTimeout(config);
       return new ShardedSpec(sh.getString("self"), nodes, sh.getStringList("controller"), groups,
           Path.of(sh.getString("data-dir")), sh.getBoolean("fsync"), state.equals("new"), sh.getStringList("key-ranges"))
           .validate();

@@ -202,7 +202,7 @@ public final class ShardedNode implements AutoCloseable {
 
   /** The operator's handle: configuration, join and leave of groups, moves. */
   public ShardAdmin admin() {
-    return new AkkaShardAdmin(system, controller, placement, config.getDuration("raftkv.sharded.admin-timeout"));
+    return new AkkaShardAdmin(system, controller, placement, NodeSettings.shardAdminTimeout(config));
   }
 
   /** What runs where, for the console. */
