@@ -21,10 +21,12 @@ import picocli.CommandLine.Parameters;
 /**
  * {@code bin/raftkv admin members|add-learner|promote|remove|transfer-leader}: change who belongs
  * to a running group, one step at a time, over Akka ({@code --config}) or any node's HTTP API
- * ({@code --http URL}). The work is done by a {@link GroupAdmin}; this parses and prints.
+ * ({@code --http URL}). The work is done by a {@link GroupAdmin}; this parses and prints. On a
+ * sharded node ({@code --http} only): {@code shards|join-group|leave-group|move-shard}, which print
+ * the node's JSON answer ({@link node.http.HttpShardAdmin}).
  */
 @Command(name = "admin", mixinStandardHelpOptions = true,
-    description = "List and change the members of a running group; move its leadership.",
+    description = "List and change the members of a running group; move its leadership; on a sharded node (--http) list, join and remove groups, move shards.",
     exitCodeListHeading = "Exit codes:%n",
     exitCodeList = {"0:ok", "2:usage", "3:refused (the reason is printed; nothing changed)",
         "4:unavailable (no leader, timeout, cannot connect)"})
@@ -110,6 +112,59 @@ public final class AdminCommand {
       return UNAVAILABLE;
     } catch (RuntimeException e) {
       err().println("unavailable: " + e.getMessage());
+      return UNAVAILABLE;
+    }
+  }
+
+  // ---- sharded nodes (HTTP only) -------------------------------------------------------------
+
+  /** A join or leave waits for replicas to start or shards to move: minutes, not the KV timeout. */
+  private static final Duration SHARD_ADMIN_TIMEOUT = Duration.ofMinutes(3);
+
+  @Command(name = "shards", description = "Sharded node (--http): print the controller's latest configuration.")
+  int shards() {
+    return shardAdmin(a -> a.shards());
+  }
+
+  @Command(name = "join-group", description = "Sharded node (--http): create group GID with one replica on each NODE, then join it.")
+  int joinGroup(@Parameters(index = "0", paramLabel = "GID") int gid,
+      @Parameters(index = "1..*", arity = "1..*", paramLabel = "NODE") java.util.List<String> nodes) {
+    return shardAdmin(a -> a.joinGroup(gid, nodes));
+  }
+
+  @Command(name = "leave-group", description = "Sharded node (--http): remove group GID; answers once its shards moved and its replicas are retired.")
+  int leaveGroup(@Parameters(paramLabel = "GID") int gid) {
+    return shardAdmin(a -> a.leaveGroup(gid));
+  }
+
+  @Command(name = "move-shard", description = "Sharded node (--http): put SHARD on group GID.")
+  int moveShard(@Parameters(index = "0", paramLabel = "SHARD") int shard, @Parameters(index = "1", paramLabel = "GID") int gid) {
+    return shardAdmin(a -> a.move(shard, gid));
+  }
+
+  private interface ShardCall {
+    node.http.HttpShardAdmin.Answer run(node.http.HttpShardAdmin admin) throws java.io.IOException, InterruptedException;
+  }
+
+  /** Prints the node's JSON answer: on stdout with exit 0 for 200, else on stderr (3 refused, 4 unavailable). */
+  private int shardAdmin(ShardCall call) {
+    if (target.http == null) {
+      err().println("usage: the sharded admin commands need --http URL of a sharded node");
+      return USAGE;
+    }
+    try {
+      var answer = call.run(new node.http.HttpShardAdmin(target.http, SHARD_ADMIN_TIMEOUT));
+      if (answer.status() == 200) {
+        out().println(answer.body());
+        return OK;
+      }
+      err().println(answer.body());
+      return answer.status() >= 500 ? UNAVAILABLE : REFUSED;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return UNAVAILABLE;
+    } catch (java.io.IOException e) {
+      err().println("unavailable: " + e);
       return UNAVAILABLE;
     }
   }

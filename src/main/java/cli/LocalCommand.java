@@ -28,8 +28,20 @@ public final class LocalCommand implements Callable<Integer> {
   @Option(names = "--http-port", description = "HTTP API port (default: raftkv.node.http.port; 0 = any free port, -1 = off)")
   Integer httpPort;
 
+  @Option(names = "--sharded", description = "the sharded KV instead: 3 nodes in this JVM (a controller and groups 100, 101 of 3 replicas each; "
+      + "--config may give raftkv.sharded), HTTP on the first")
+  boolean sharded;
+
   @Override
   public Integer call() throws Exception {
+    if (sharded) {
+      var layered = com.typesafe.config.ConfigFactory.parseResources("sharded-local.conf")
+          .withFallback(com.typesafe.config.ConfigFactory.parseResources(node.ShardedNode.NODE_LAYER));
+      var config = configFile == null ? layered.withFallback(com.typesafe.config.ConfigFactory.load()).resolve()
+          : com.typesafe.config.ConfigFactory.parseFile(configFile).withFallback(layered)
+              .withFallback(com.typesafe.config.ConfigFactory.load()).resolve();
+      return ShardedRun.runAll(config, data, httpPort);
+    }
     var config = NodeSettings.load(configFile);
     JitWarmUp.run(config);
     NodeSpec spec = NodeSettings.nodeSpec(config).asLocal(data);

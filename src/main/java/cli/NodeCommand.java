@@ -14,6 +14,7 @@ import node.GracefulShutdown;
 import node.KvNode;
 import node.NodeSettings;
 import node.NodeSpec;
+import node.ShardedNode;
 import node.http.HttpApi;
 import node.http.NodeMetrics;
 import node.http.NodeOps;
@@ -27,9 +28,9 @@ import raft.core.RaftStatus;
  * addresses. Runs until killed; the replica recovers from its journal when started again.
  */
 @Command(name = "node", mixinStandardHelpOptions = true,
-    description = "Run one KV replica (raftkv.node.id) of a multi-process group.")
+    description = "Run one KV replica (raftkv.node.id) of a multi-process group, or a sharded node (raftkv.sharded.self).")
 public final class NodeCommand implements Callable<Integer> {
-  @Option(names = "--config", required = true, description = "HOCON file with raftkv.node (id, peers, data-dir)")
+  @Option(names = "--config", required = true, description = "HOCON file with raftkv.node (id, peers, data-dir) or raftkv.sharded (self, nodes, controller, groups)")
   File configFile;
 
   @Option(names = "--data", description = "data directory (overrides raftkv.node.data-dir)")
@@ -40,6 +41,7 @@ public final class NodeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (NodeSettings.isSharded(configFile)) return ShardedRun.run(NodeSettings.load(configFile, ShardedNode.NODE_LAYER), data, httpPort);
     var config = NodeSettings.load(configFile, KvNode.NODE_LAYER);
     NodeSpec spec = NodeSettings.nodeSpec(config);
     if (spec.isLocal()) throw new IllegalArgumentException("raftkv.node.id is not set in " + configFile);
@@ -56,23 +58,34 @@ public final class NodeCommand implements Callable<Integer> {
 
   /** Serves the HTTP API of {@code node} unless the port is -1; prints where, or fails the start. */
   static void startHttp(KvNode node, Config config, Integer portOverride, NodeMetrics metrics) throws Exception {
+    serve(config, portOverride, node::close, (host, port) -> {
+      NodeOps ops = new NodeOps(node.spec().group().toString(), java.util.Set.copyOf(node.spec().hosted()),
+          config.getLong("raftkv.node.ready-max-apply-lag"));
+      return HttpApi.start(node.system(), node.client(), KvLimits.defaults(), host, port, ops, node.admin(), metrics);
+    }, "");
+  }
+
+  /**
+   * Binds an HTTP API at raftkv.node.http (or {@code portOverride}; -1: none) and prints where; if it
+   * cannot listen, runs {@code close} and fails the start. {@code hint} is appended to the printed line.
+   */
+  static void serve(Config config, Integer portOverride, Runnable close,
+      java.util.function.BiFunction<String, Integer, java.util.concurrent.CompletionStage<ServerBinding>> bind,
+      String hint) throws Exception {
     String host = config.getString("raftkv.node.http.host");
     int port = portOverride != null ? portOverride : config.getInt("raftkv.node.http.port");
     if (port < 0) return;
     ServerBinding binding;
     try {
-      NodeOps ops = new NodeOps(node.spec().group().toString(), java.util.Set.copyOf(node.spec().hosted()),
-          config.getLong("raftkv.node.ready-max-apply-lag"));
-      binding = HttpApi.start(node.system(), node.client(), KvLimits.defaults(), host, port, ops, node.admin(), metrics)
-          .toCompletableFuture().get(30, TimeUnit.SECONDS);
+      binding = bind.apply(host, port).toCompletableFuture().get(30, TimeUnit.SECONDS);
     } catch (java.util.concurrent.ExecutionException e) {
-      node.close();
+      close.run();
       throw new IllegalStateException("the HTTP API cannot listen on " + host + ":" + port
           + " (in use? set --http-port, or raftkv.node.http.port; -1 switches it off): " + e.getCause().getMessage(), e);
     }
     InetSocketAddress at = binding.localAddress();
-    System.out.println("  http:    http://" + at.getHostString() + ":" + at.getPort()
-        + "   (try: curl -X PUT -d hello http://" + at.getHostString() + ":" + at.getPort() + "/kv/greeting)");
+    String base = "http://" + at.getHostString() + ":" + at.getPort();
+    System.out.println("  http:    " + base + "   (try: curl -X PUT -d hello " + base + "/kv/greeting" + hint + ")");
   }
 
   /** Prints one line once the group has a leader (in the background; never blocks startup). */

@@ -175,6 +175,16 @@ public final class KvNode implements AutoCloseable {
   /** Stops the node and waits for it. */
   @Override
   public void close() {
+    stop(system);
+  }
+
+  /** Blocks until the node stops (Ctrl-C, or a replica failed). */
+  public void awaitTermination() throws InterruptedException {
+    await(system);
+  }
+
+  /** Terminates {@code system} and waits up to 30 s for it. */
+  static void stop(ActorSystem<?> system) {
     system.terminate();
     try {
       system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
@@ -183,8 +193,8 @@ public final class KvNode implements AutoCloseable {
     }
   }
 
-  /** Blocks until the node stops (Ctrl-C, or a replica failed). */
-  public void awaitTermination() throws InterruptedException {
+  /** Blocks until {@code system} has terminated. */
+  static void await(ActorSystem<?> system) throws InterruptedException {
     try {
       system.getWhenTerminated().toCompletableFuture().get();
     } catch (java.util.concurrent.ExecutionException e) {

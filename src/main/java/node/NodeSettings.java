@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import java.io.File;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,6 +43,13 @@ public final class NodeSettings {
     if (file == null) return base.resolve();
     if (!file.isFile()) throw new IllegalArgumentException("config file " + file.getAbsolutePath() + " not found");
     return ConfigFactory.parseFile(file).withFallback(base).resolve();
+  }
+
+  /** True if the HOCON in {@code file} configures a sharded node ({@code raftkv.sharded.self} set). */
+  public static boolean isSharded(File file) {
+    if (!file.isFile()) throw new IllegalArgumentException("config file " + file.getAbsolutePath() + " not found");
+    Config own = ConfigFactory.parseFile(file);
+    return own.hasPath("raftkv.sharded.self") && !own.getString("raftkv.sharded.self").isEmpty();
   }
 
   public static RaftConfig raftConfig(Config config) {
@@ -164,6 +172,44 @@ public final class NodeSettings {
           .validate();
     } catch (IllegalArgumentException | ConfigException e) {
       throw new IllegalArgumentException("invalid raftkv.node settings: " + e.getMessage(), e);
+    }
+  }
+
+  /** {@code raftkv.sharded.admin-timeout}: how long an admin join or leave may take. */
+  public static Duration shardAdminTimeout(Config config) {
+    Duration t = config.getDuration("raftkv.sharded.admin-timeout");
+    if (t.isNegative() || t.isZero()) throw new IllegalArgumentException("admin-timeout must be > 0: " + t);
+    return t;
+  }
+
+  /**
+   * {@code raftkv.sharded}: the nodes of a sharded cluster, this node, the controller's and the
+   * initial groups' placement (lists of node names), data directory.
+   */
+  public static ShardedSpec shardedSpec(Config config) {
+    Config sh = config.getConfig("raftkv.sharded");
+    try {
+      java.util.SortedMap<String, String> nodes = new java.util.TreeMap<>();
+      for (String n : sh.getConfig("nodes").root().keySet()) nodes.put(n, sh.getConfig("nodes").getString(n));
+      java.util.SortedMap<Integer, List<String>> groups = new java.util.TreeMap<>();
+      for (String g : sh.getConfig("groups").root().keySet()) {
+        int gid;
+        try {
+          gid = Integer.parseInt(g);
+        } catch (NumberFormatException e) {
+          throw new IllegalArgumentException("groups: '" + g + "' is not a gid (a positive integer)");
+        }
+        groups.put(gid, sh.getConfig("groups").getStringList("\"" + g + "\""));
+      }
+      String state = sh.getString("initial-cluster-state");
+      if (!state.equals("new") && !state.equals("existing"))
+        throw new IllegalArgumentException("initial-cluster-state must be new or existing, was '" + state + "'");
+      shardAdminTimeout(config);
+      return new ShardedSpec(sh.getString("self"), nodes, sh.getStringList("controller"), groups,
+          Path.of(sh.getString("data-dir")), sh.getBoolean("fsync"), state.equals("new"), sh.getStringList("key-ranges"))
+          .validate();
+    } catch (IllegalArgumentException | ConfigException e) {
+      throw new IllegalArgumentException("invalid raftkv.sharded settings: " + e.getMessage(), e);
     }
   }
 }

@@ -52,6 +52,10 @@ public enum ErrorCode {
   NO_OTHER_VOTER(StatusCodes.CONFLICT, false),
   /** Admin: the leader is handing leadership over (the body names to whom); retry shortly. */
   TRANSFER_IN_PROGRESS(StatusCodes.SERVICE_UNAVAILABLE, true),
+  /** Sharded admin: the gid to join is already in the configuration. */
+  GID_IN_USE(StatusCodes.CONFLICT, false),
+  /** Sharded admin: no group with that gid in the configuration. */
+  UNKNOWN_GROUP(StatusCodes.NOT_FOUND, false),
   /** A bug on our side. */
   INTERNAL(StatusCodes.INTERNAL_SERVER_ERROR, false);
 

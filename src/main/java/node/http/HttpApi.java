@@ -3,6 +3,7 @@ package node.http;
 import akka.actor.typed.ActorSystem;
 import akka.http.javadsl.Http;
 import akka.http.javadsl.ServerBinding;
+import akka.http.javadsl.server.Route;
 import akka.http.javadsl.settings.ServerSettings;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
@@ -47,6 +48,20 @@ public final class HttpApi {
    */
   public static CompletionStage<ServerBinding> start(ActorSystem<?> system, KvClient client, KvLimits limits,
       String host, int port, NodeOps ops, GroupAdmin admin, NodeMetrics metrics) {
+    return bind(system, client, limits, host, port, ops, admin == null ? null : new AdminRoutes(admin).route(), metrics);
+  }
+
+  /**
+   * A sharded node: the KV API over {@code client} (every key routed to its group), the ops routes,
+   * and the sharded admin API under /admin ({@link ShardAdminRoutes}).
+   */
+  public static CompletionStage<ServerBinding> startSharded(ActorSystem<?> system, KvClient client, KvLimits limits,
+      String host, int port, NodeOps ops, ShardAdminRoutes admin) {
+    return bind(system, client, limits, host, port, ops, admin.route(), new NodeMetrics(ops.group()));
+  }
+
+  private static CompletionStage<ServerBinding> bind(ActorSystem<?> system, KvClient client, KvLimits limits,
+      String host, int port, NodeOps ops, Route admin, NodeMetrics metrics) {
     Config config = system.settings().config();
     OpsRoutes opsRoutes = new OpsRoutes(system, client, ops, metrics);
     Duration poll = config.getDuration("raftkv.node.metrics-poll-interval");
@@ -56,7 +71,7 @@ public final class HttpApi {
     return Http.get(system).newServerAt(host, port)
         .withSettings(serverSettings(config, limits))
         .bind(opsRoutes.timed(() -> admin == null ? opsRoutes.route().orElse(kv.route())
-            : opsRoutes.route().orElse(new AdminRoutes(admin).route()).orElse(kv.route())))
+            : opsRoutes.route().orElse(admin).orElse(kv.route())))
         .thenApply(b -> b.addToCoordinatedShutdown(deadline, system));
   }
 

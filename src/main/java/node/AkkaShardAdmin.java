@@ -1,0 +1,188 @@
+package node;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.javadsl.AskPattern;
+import hosting.HostStatus;
+import hosting.ReplicaEntity;
+import hosting.ReplicaHosting;
+import hosting.ReplicaKey;
+import hosting.ServiceRefs;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import raft.GroupId;
+import raft.PeerId;
+import shardctrl.CtrlReply;
+import shardctrl.ShardConfig;
+import shardctrl.ShardCtrlClient;
+import shardkv.ShardKvServer;
+import shardkv.ShardStatus;
+
+/**
+ * {@link ShardAdmin} of a sharded node: the controller through its client, replicas through
+ * {@link ReplicaHosting}. Placement needs no step of its own: a replica's id names its node
+ * ({@link NodePlacement}).
+ */
+final class AkkaShardAdmin implements ShardAdmin {
+  private static final Logger LOG = LoggerFactory.getLogger(AkkaShardAdmin.class);
+  private static final Duration ASK = Duration.ofSeconds(5);
+  private static final Duration POLL = Duration.ofMillis(500);
+
+  private final ActorSystem<?> system;
+  private final ShardCtrlClient controller;
+  private final NodePlacement placement;
+  /** How long a join (replica creation) or a leave (drain and retire) may take before it answers Timeout. */
+  private final Duration timeout;
+
+  AkkaShardAdmin(ActorSystem<?> system, ShardCtrlClient controller, NodePlacement placement, Duration timeout) {
+    this.system = system;
+    this.controller = controller;
+    this.placement = placement;
+    this.timeout = timeout;
+  }
+
+  @Override
+  public CompletionStage<CtrlReply> shards() {
+    return controller.query(-1);
+  }
+
+  @Override
+  public CompletionStage<CtrlReply> joinGroup(int gid, List<String> nodes) {
+    if (gid <= 0) return done(new CtrlReply.InvalidGid(gid));
+    if (nodes.isEmpty()) return done(new CtrlReply.Rejected("group " + gid + ": no nodes given"));
+    Set<String> seen = new HashSet<>();
+    for (String n : nodes) {
+      if (placement.node(n).isEmpty()) return done(new CtrlReply.Rejected("group " + gid + ": no node '" + n + "' in this cluster"));
+      if (!seen.add(n)) return done(new CtrlReply.Rejected("group " + gid + ": node " + n + " named twice; replicas of one group are on distinct nodes"));
+    }
+    GroupId group = ShardedSpec.groupOf(gid);
+    List<PeerId> replicas = ShardedSpec.replicas(nodes);
+    return controller.query(-1).thenCompose(latest -> {
+      if (!(latest instanceof CtrlReply.Config c)) return done(latest);
+      if (c.config().groups().containsKey(gid)) return done(new CtrlReply.GidInUse(gid));
+      return usedBefore(gid, c.config().num() - 1).thenCompose(used -> {
+        if (used == null) return done(CtrlReply.TIMEOUT);
+        if (used) return done(new CtrlReply.Rejected("group " + gid + " was in an earlier configuration; a gid is "
+            + "never used again (its replicas may still be draining or are retired)"));
+        return createThenJoin(gid, group, replicas);
+      });
+    });
+  }
+
+  /**
+   * Whether {@code gid} is in configuration {@code num} or an earlier one (null if the controller
+   * did not answer). A gid that left may still be draining: joining it again would let the
+   * pending retirement retire a group that owns shards.
+   */
+  private CompletionStage<Boolean> usedBefore(int gid, long num) {
+    if (num < 1) return CompletableFuture.completedFuture(false);
+    return controller.query(num).thenCompose(r -> {
+      if (!(r instanceof CtrlReply.Config c)) return CompletableFuture.completedFuture((Boolean) null);
+      if (c.config().groups().containsKey(gid)) return CompletableFuture.completedFuture(true);
+      return usedBefore(gid, num - 1);
+    });
+  }
+
+  private CompletionStage<CtrlReply> createThenJoin(int gid, GroupId group, List<PeerId> replicas) {
+    placement.learn(group, replicas);
+    List<CompletableFuture<HostStatus>> created = new ArrayList<>();
+    for (PeerId r : replicas) created.add(create(new ReplicaKey(group, r), replicas));
+    return CompletableFuture.allOf(created.toArray(CompletableFuture[]::new)).handle((v, e) -> {
+      for (CompletableFuture<HostStatus> f : created) {
+        HostStatus s = f.isCompletedExceptionally() ? null : f.join();
+        if (s instanceof HostStatus.Refused r)
+          return (CtrlReply) new CtrlReply.Rejected("replica " + r.key() + " cannot be created: " + r.explanation()
+              + " (a gid whose replicas were retired cannot be used again)");
+      }
+      if (e != null) {
+        LOG.warn("group {}: its replicas did not all start within {}: {}", gid, timeout, e.toString());
+        return (CtrlReply) CtrlReply.TIMEOUT;
+      }
+      return null;
+    }).thenCompose(failed -> failed != null ? done(failed)
+        : controller.join(Map.of(gid, ShardedBootstrap.serverNames(group, replicas))));
+  }
+
+  /** Creates one replica of a new group; a refusal (e.g. a retired id) ends it at once. */
+  private CompletableFuture<HostStatus> create(ReplicaKey key, List<PeerId> voters) {
+    var node = placement.nodeOf(key).orElseThrow();
+    List<PeerId> sorted = new ArrayList<>(voters);
+    sorted.sort(null);
+    return Retry.until(system, () -> ReplicaHosting.create(system, key, node, sorted,
+            hosting.BirthCertificate.Cause.BOOTSTRAP, ASK), s -> s != null, POLL, timeout, "create " + key)
+        .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  @Override
+  public CompletionStage<CtrlReply> leaveGroup(int gid) {
+    GroupId group = ShardedSpec.groupOf(gid);
+    return controller.query(-1).thenCompose(latest -> {
+      if (!(latest instanceof CtrlReply.Config c)) return done(latest);
+      List<String> servers = c.config().groups().get(gid);
+      if (servers == null) return done(new CtrlReply.UnknownGid(gid));
+      if (c.config().groups().size() == 1)
+        return done(new CtrlReply.Rejected("group " + gid + " is the only group: its shards would have no owner"));
+      return controller.leave(gid).thenCompose(left -> {
+        if (!(left instanceof CtrlReply.Config l)) return done(left);
+        CompletableFuture<Void> retired = drainThenRetire(group, servers, l.config());
+        return retired.handle((v, e) -> {
+          if (e == null) return (CtrlReply) left;
+          LOG.warn("group {} left in configuration {} but is not drained and retired within {} ({}); it goes on",
+              gid, l.config().num(), timeout, e.toString());
+          return CtrlReply.TIMEOUT;
+        });
+      });
+    });
+  }
+
+  /**
+   * Waits until the group has applied configuration {@code without} (the first without it) and
+   * holds no shard in any state (each was pulled by its new owner, which then had it deleted here),
+   * then retires each replica. Nothing later can need the group: it applied {@code without} only
+   * with every earlier hand-over done, and no later configuration names it.
+   */
+  private CompletableFuture<Void> drainThenRetire(GroupId group, List<String> servers, ShardConfig without) {
+    List<ReplicaKey> keys = servers.stream().map(ReplicaKey::parse).toList();
+    CompletableFuture<ShardKvServer.Shards> drained = Retry.until(system, () -> firstShards(keys, 0),
+        s -> s.configNum() >= without.num() && s.statuses().stream().allMatch(x -> x == ShardStatus.ABSENT),
+        POLL, null, "drain " + group);
+    CompletableFuture<Void> retired = drained.thenCompose(s -> {
+      LOG.info("group {} holds no shard at configuration {}: retiring its replicas {}", group, s.configNum(), keys);
+      List<CompletableFuture<HostStatus>> all = new ArrayList<>();
+      for (ReplicaKey k : keys)
+        all.add(Retry.until(system,
+            () -> ReplicaHosting.entityRef(system, k).<HostStatus>ask(ReplicaEntity.Retire::new, ASK),
+            st -> st instanceof HostStatus.Refused r && r.reason() == HostStatus.Reason.RETIRED, POLL, null, "retire " + k));
+      return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new));
+    });
+    return retired.copy().orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** The applied shard states of the first replica of {@code keys} (from {@code i}) that answers. */
+  private CompletionStage<ShardKvServer.Shards> firstShards(List<ReplicaKey> keys, int i) {
+    if (i >= keys.size()) return CompletableFuture.failedFuture(new IllegalStateException("no replica answered"));
+    ActorRef<ShardKvServer.Command> ref = ServiceRefs.of(system, keys.get(i));
+    return AskPattern.<ShardKvServer.Command, ShardKvServer.Shards>ask(ref, ShardKvServer.GetShards::new, ASK,
+            system.scheduler())
+        .handle((s, e) -> s != null ? CompletableFuture.completedFuture(s) : firstShards(keys, i + 1))
+        .thenCompose(x -> x);
+  }
+
+  @Override
+  public CompletionStage<CtrlReply> move(int shard, int gid) {
+    return controller.move(shard, gid);
+  }
+
+  private static CompletionStage<CtrlReply> done(CtrlReply r) {
+    return CompletableFuture.completedFuture(r);
+  }
+}

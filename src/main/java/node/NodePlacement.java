@@ -1,0 +1,90 @@
+package node;
+
+import akka.actor.Address;
+import hosting.Placement;
+import hosting.ReplicaKey;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import raft.GroupId;
+import raft.PeerId;
+
+/**
+ * The placement of a sharded node: a replica's id names its node. Replica {@code n2} (or, for a
+ * later replica of the same group on that node, {@code n2.<k>}) of any group lives on node
+ * {@code n2} of {@code raftkv.sharded.nodes}, so every node computes the same placement for every
+ * replica, including those of groups created at runtime, without waiting for anything to
+ * propagate, and a key's node can never change (a replica never moves; a new one gets a new id).
+ *
+ * <p>What is live is the set of groups this node knows of ({@link #learn}: the controller, the
+ * initial groups, every group in a configuration the controller applied, groups created through
+ * this node): the {@link hosting.ReplicaWaker} wakes the local replicas of those, and the allocation
+ * strategy checks their replicas for two on one node.
+ */
+public final class NodePlacement implements Placement {
+  private final Map<String, Address> nodes;
+  private final Map<GroupId, List<PeerId>> known = new ConcurrentHashMap<>();
+
+  /** @param nodes node name to its ActorSystem's address */
+  public NodePlacement(Map<String, Address> nodes) {
+    this.nodes = Map.copyOf(nodes);
+  }
+
+  /** From {@code raftkv.sharded}: the nodes' addresses in the ActorSystem {@code system}. */
+  public static NodePlacement of(ShardedSpec spec, String system) {
+    Map<String, Address> nodes = new LinkedHashMap<>();
+    spec.nodes().forEach((name, hp) -> nodes.put(name, address(system, hp)));
+    NodePlacement p = new NodePlacement(nodes);
+    p.learn(ShardedSpec.CONTROLLER, ShardedSpec.replicas(spec.controller()));
+    spec.groups().forEach((gid, at) -> p.learn(ShardedSpec.groupOf(gid), ShardedSpec.replicas(at)));
+    return p;
+  }
+
+  static Address address(String system, String hostPort) {
+    int colon = hostPort.lastIndexOf(':');
+    return new Address("akka", system, hostPort.substring(0, colon), Integer.parseInt(hostPort.substring(colon + 1)));
+  }
+
+  /** The node a replica id names: the part before the first '.'. */
+  public static String nodeName(PeerId replica) {
+    String id = replica.id();
+    int dot = id.indexOf('.');
+    return dot < 0 ? id : id.substring(0, dot);
+  }
+
+  /** The address of node {@code name}, if the cluster has it. */
+  public Optional<Address> node(String name) {
+    return Optional.ofNullable(nodes.get(name));
+  }
+
+  /** Remembers {@code group} and its replicas (the same ids every time: a group's replicas are fixed at its creation). */
+  public void learn(GroupId group, List<PeerId> replicas) {
+    known.put(group, List.copyOf(replicas));
+  }
+
+  @Override
+  public Set<GroupId> groups() {
+    return Set.copyOf(known.keySet());
+  }
+
+  @Override
+  public Map<PeerId, Address> replicasOf(GroupId group) {
+    Map<PeerId, Address> out = new TreeMap<>();
+    for (PeerId r : known.getOrDefault(group, List.of())) nodeOf(new ReplicaKey(group, r)).ifPresent(a -> out.put(r, a));
+    return out;
+  }
+
+  @Override
+  public Optional<Address> nodeOf(ReplicaKey key) {
+    return node(nodeName(key.replica()));
+  }
+
+  @Override
+  public String toString() {
+    return "NodePlacement" + nodes.keySet() + " knowing " + new TreeMap<>(known);
+  }
+}

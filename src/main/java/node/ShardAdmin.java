@@ -1,0 +1,32 @@
+package node;
+
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import shardctrl.CtrlReply;
+
+/**
+ * An operator's handle on a sharded cluster: the controller's configuration and the groups in it.
+ * Every answer is a {@link CtrlReply}: {@code Config} on success, a typed refusal (configuration
+ * unchanged), {@code Rejected} for a request that cannot be carried out as asked, {@code Timeout}.
+ */
+public interface ShardAdmin {
+  /** The latest configuration. */
+  CompletionStage<CtrlReply> shards();
+
+  /**
+   * A new group {@code gid} with one replica on each of {@code nodes}: its replicas are created
+   * (bootstrapped) on their nodes first, and only once all run is the group joined to the
+   * controller, so no shard is ever given to a group that does not run.
+   */
+  CompletionStage<CtrlReply> joinGroup(int gid, List<String> nodes);
+
+  /**
+   * Group {@code gid} leaves the controller; its replicas are retired once every shard it held has
+   * been pulled away by its new owners. Answers the configuration without the group once that is
+   * done, or {@code Timeout} if it takes longer than the admin timeout (the retirement goes on).
+   */
+  CompletionStage<CtrlReply> leaveGroup(int gid);
+
+  /** Shard {@code shard} to group {@code gid}; nothing else moves. */
+  CompletionStage<CtrlReply> move(int shard, int gid);
+}

@@ -1,0 +1,71 @@
+package node;
+
+import akka.actor.Address;
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.javadsl.AskPattern;
+import hosting.ReplicaKey;
+import hosting.ServiceRefs;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import kvraft.KvClient;
+import kvraft.KvCommand;
+import kvraft.KvReply;
+import raft.core.RaftStatus;
+import shardctrl.ShardCtrlServer;
+import shardkv.ShardKvClient;
+import shardkv.ShardKvServer;
+
+/**
+ * The KV API of a sharded node (what {@code node.http.KvRoutes} serves) over a {@link ShardKvClient}:
+ * each key goes to its shard's group, the configuration cached and refreshed on {@code WrongGroup}. A
+ * scan walks the shards it touches: linearizable per shard, not across shards. {@link #status}
+ * answers the Raft status of the replicas on this node (controller and groups).
+ */
+final class ShardedKvClient implements KvClient {
+  private static final Duration STATUS_TIMEOUT = Duration.ofSeconds(1);
+
+  private final ActorSystem<?> system;
+  private final ShardKvClient client;
+  private final NodePlacement placement;
+  private final Address self;
+
+  ShardedKvClient(ActorSystem<?> system, ShardKvClient client, NodePlacement placement, Address self) {
+    this.system = system;
+    this.client = client;
+    this.placement = placement;
+    this.self = self;
+  }
+
+  @Override
+  public CompletionStage<KvReply> execute(KvCommand command) {
+    if (command instanceof KvCommand.Scan s) return client.scan(s.key(), s.to(), s.limit());
+    return client.execute(command);
+  }
+
+  @Override
+  public CompletionStage<List<RaftStatus>> status() {
+    List<CompletableFuture<RaftStatus>> asks = new ArrayList<>();
+    for (ReplicaKey key : placement.replicasOn(self)) {
+      CompletionStage<RaftStatus> s;
+      if (key.group().equals(ShardedSpec.CONTROLLER)) {
+        ActorRef<ShardCtrlServer.Command> ref = ServiceRefs.of(system, key);
+        s = AskPattern.ask(ref, ShardCtrlServer.GetStatus::new, STATUS_TIMEOUT, system.scheduler());
+      } else {
+        ActorRef<ShardKvServer.Command> ref = ServiceRefs.of(system, key);
+        s = AskPattern.ask(ref, ShardKvServer.GetStatus::new, STATUS_TIMEOUT, system.scheduler());
+      }
+      asks.add(s.toCompletableFuture().exceptionally(e -> null));
+    }
+    return CompletableFuture.allOf(asks.toArray(CompletableFuture[]::new))
+        .thenApply(v -> asks.stream().map(CompletableFuture::join).filter(java.util.Objects::nonNull).toList());
+  }
+
+  @Override
+  public void close() {
+    client.close();
+  }
+}

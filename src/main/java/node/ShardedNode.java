@@ -1,0 +1,230 @@
+package node;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.Props;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import hosting.GroupFactories;
+import hosting.ReplicaFactory;
+import hosting.ReplicaHosting;
+import hosting.ReplicaKey;
+import hosting.ReplicaWaker;
+import hosting.ServiceRefs;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import kvraft.AkkaKvClient;
+import kvraft.KvClient;
+import kvraft.KvSettings;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import raft.PeerId;
+import raft.RaftConfig;
+import raft.peer.PeerSettings;
+import shardctrl.AkkaShardCtrlClient;
+import shardctrl.CtrlReplicaFactory;
+import shardctrl.ShardCtrlServer;
+import shardkv.AkkaShardKvClient;
+import shardkv.KeyRanges;
+import shardkv.LabFirstByte;
+import shardkv.ShardKvClient;
+import shardkv.ShardKvReplicaFactory;
+import shardkv.ShardKvSettings;
+import shardkv.ShardMapping;
+
+/**
+ * One node of a sharded cluster ({@code raftkv.sharded}): an ActorSystem in the Akka cluster of
+ * the configured nodes, hosting on Cluster Sharding the replicas of the controller and of the shard
+ * groups that are placed here (a replica's id is its node's name, {@link NodePlacement}), all on one
+ * LevelDB journal under the data directory. On its first start it bootstraps its replicas of the
+ * initial groups once ({@link ShardedBootstrap}); later starts recover them from the journal.
+ */
+public final class ShardedNode implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ShardedNode.class);
+  /** The classpath config a sharded node loads under its own file. */
+  public static final String NODE_LAYER = "shardnode.conf";
+  private static final String NODE_ID_FILE = "node-id";
+
+  private final ShardedSpec spec;
+  private final Config config;
+  private final ActorSystem<Void> system;
+  private final NodePlacement placement;
+  private final AkkaShardCtrlClient controller;
+  private final CompletableFuture<Void> bootstrapped;
+
+  private ShardedNode(ShardedSpec spec, Config config, ActorSystem<Void> system, NodePlacement placement,
+      AkkaShardCtrlClient controller, CompletableFuture<Void> bootstrapped) {
+    this.spec = spec;
+    this.config = config;
+    this.system = system;
+    this.placement = placement;
+    this.controller = controller;
+    this.bootstrapped = bootstrapped;
+  }
+
+  /** Starts the node; the bootstrap (first start only) goes on in the background ({@link #bootstrapped}). */
+  public static ShardedNode start(ShardedSpec spec, Config config) {
+    claimDataDir(spec);
+    Config full = systemConfig(spec, config);
+    RaftConfig raft = NodeSettings.raftConfig(full);
+    PeerSettings peer = NodeSettings.peerSettings(full);
+    peer = peer.withSeed(peer.seed() ^ spec.self().hashCode()); // distinct election timeouts per node
+    KvSettings kv = NodeSettings.kvSettings(full);
+    AkkaKvClient.Settings clientSettings = NodeSettings.clientSettings(full);
+    var ctrlSettings = NodeSettings.shardCtrlSettings(full);
+    var ctrlClientSettings = NodeSettings.shardCtrlClientSettings(full);
+    ShardMapping mapping = mapping(spec, ctrlSettings.nShards());
+    NodePlacement placement = NodePlacement.of(spec, NodeSpec.SYSTEM_NAME);
+    CompletableFuture<AkkaShardCtrlClient> ctrl = new CompletableFuture<>();
+    PeerSettings peerSettings = peer;
+    Function<ActorSystem<?>, ReplicaFactory> factories = system -> {
+      CtrlReplicaFactory ctrlFactory = new CtrlReplicaFactory(ctrlSettings, raft, peerSettings);
+      return new GroupFactories(key -> {
+        if (key.group().equals(ShardedSpec.CONTROLLER)) return ctrlFactory;
+        int gid = ShardedSpec.gidOf(key.group());
+        if (gid < 0) throw new IllegalArgumentException("group " + key.group() + " is neither the controller nor g<gid>");
+        return new ShardKvReplicaFactory(g -> ShardKvSettings.of(gid, mapping).withMaxRaftStateBytes(kv.maxRaftStateBytes()),
+            raft, peerSettings, ctrl.join(), ServiceRefs.resolver(system));
+      });
+    };
+    CompletableFuture<Void> regionStarted = new CompletableFuture<>();
+    ActorSystem<Void> system = ActorSystem.create(ShardedGuardian.create(placement, factories, regionStarted),
+        NodeSpec.SYSTEM_NAME, full);
+    try {
+      regionStarted.get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      system.terminate();
+      throw new IllegalStateException("the shard region of node " + spec.self() + " did not start: " + e, e);
+    }
+    AkkaShardCtrlClient controller = controllerClient(system, spec, ctrlClientSettings);
+    ctrl.complete(controller);
+    new PlacementFollower(system, controller, placement).start();
+    CompletableFuture<Void> bootstrapped = ShardedBootstrap.run(system, spec, placement, controller)
+        .whenComplete((v, e) -> {
+          if (e != null) LOG.error("bootstrap of node {} failed", spec.self(), e);
+          // Woken only now: before its bootstrap Create an entity would refuse to start (no certificate).
+          else system.systemActorOf(ReplicaWaker.create(placement, Duration.ofSeconds(5)), "replica-waker", Props.empty());
+        });
+    LOG.info("sharded node {} started ({}), mapping {}", spec.self(), placement, mapping);
+    return new ShardedNode(spec, full, system, placement, controller, bootstrapped);
+  }
+
+  static ShardMapping mapping(ShardedSpec spec, int nShards) {
+    if (spec.keyRanges().isEmpty()) return new LabFirstByte(nShards);
+    if (spec.keyRanges().size() != nShards - 1)
+      throw new IllegalArgumentException("raftkv.sharded.key-ranges: " + spec.keyRanges().size()
+          + " boundaries for " + nShards + " shards (raftkv.shardctrl.n-shards); want n-shards - 1");
+    return new KeyRanges(spec.keyRanges());
+  }
+
+  private static AkkaShardCtrlClient controllerClient(ActorSystem<?> system, ShardedSpec spec,
+      raft.rsm.GroupClient.Settings settings) {
+    Map<PeerId, ActorRef<ShardCtrlServer.Command>> refs = new LinkedHashMap<>();
+    // This node's replica first: the first attempt goes there without a network hop if it leads.
+    for (String n : spec.controller()) if (n.equals(spec.self())) refs.put(PeerId.of(n), ServiceRefs.of(system, key(n)));
+    for (String n : spec.controller()) refs.putIfAbsent(PeerId.of(n), ServiceRefs.of(system, key(n)));
+    return new AkkaShardCtrlClient(system, refs, settings);
+  }
+
+  private static ReplicaKey key(String controllerNode) {
+    return new ReplicaKey(ShardedSpec.CONTROLLER, PeerId.of(controllerNode));
+  }
+
+  /**
+   * The data directory belongs to one node: its name is written there on first start, and a
+   * directory of another node refuses to start (naming both), since its journal holds another
+   * node's replicas.
+   */
+  static void claimDataDir(ShardedSpec spec) {
+    Path dir = spec.dataDir();
+    Path id = dir.resolve(NODE_ID_FILE);
+    try {
+      Files.createDirectories(dir);
+      if (Files.exists(id)) {
+        String owner = Files.readString(id).trim();
+        if (!owner.equals(spec.self()))
+          throw new IllegalArgumentException("data directory " + dir.toAbsolutePath() + " belongs to node " + owner
+              + ", not to this node " + spec.self() + "; point raftkv.sharded.data-dir at this node's own directory");
+      } else {
+        Files.writeString(id, spec.self() + "\n");
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot use data directory " + dir.toAbsolutePath(), e);
+    }
+  }
+
+  /** Host, port and seed nodes from the spec; one LevelDB journal and the snapshots under the data directory. */
+  static Config systemConfig(ShardedSpec spec, Config config) {
+    StringBuilder seeds = new StringBuilder();
+    for (String hp : spec.nodes().values())
+      seeds.append(seeds.length() == 0 ? "" : ", ").append("\"akka://").append(NodeSpec.SYSTEM_NAME).append('@').append(hp).append('"');
+    Path dir = spec.dataDir().toAbsolutePath();
+    String hocon = "akka.remote.artery.canonical.hostname = \"" + spec.host() + "\"\n"
+        + "akka.remote.artery.canonical.port = " + spec.port() + "\n"
+        + "akka.cluster.seed-nodes = [" + seeds + "]\n"
+        + "akka.persistence.journal.plugin = \"akka.persistence.journal.leveldb\"\n"
+        + "akka.persistence.journal.leveldb { native = on, fsync = " + (spec.fsync() ? "on" : "off")
+        + ", dir = \"" + dir.resolve("journal") + "\" }\n"
+        + "akka.persistence.snapshot-store.plugin = \"akka.persistence.snapshot-store.local\"\n"
+        + "akka.persistence.snapshot-store.local.dir = \"" + dir.resolve("snapshots") + "\"\n";
+    return ConfigFactory.parseString(hocon).withFallback(config).resolve();
+  }
+
+  public ActorSystem<Void> system() {
+    return system;
+  }
+
+  public ShardedSpec spec() {
+    return spec;
+  }
+
+  /** Completes once this node's part of the first start's bootstrap is done (at once on later starts). */
+  public CompletableFuture<Void> bootstrapped() {
+    return bootstrapped;
+  }
+
+  /** A client of the whole sharded store (every key routed to its group); close it when done. */
+  public KvClient client() {
+    AkkaKvClient.Settings s = NodeSettings.clientSettings(config);
+    ShardKvClient shards = AkkaShardKvClient.create(system, mapping(spec, NodeSettings.shardCtrlSettings(config).nShards()),
+        controller, ServiceRefs.resolver(system), s.attemptTimeout(), new ShardKvClient.Settings(Duration.ofMillis(100),
+            s.deadline()));
+    return new ShardedKvClient(system, shards, placement, ReplicaHosting.selfNode(system));
+  }
+
+  /** The operator's handle: configuration, join and leave of groups, moves. */
+  public ShardAdmin admin() {
+    return new AkkaShardAdmin(system, controller, placement, NodeSettings.shardAdminTimeout(config));
+  }
+
+  /** What runs where, for the console. */
+  public String banner() {
+    StringBuilder b = new StringBuilder("raftkv sharded node ").append(spec.self()).append(" at ")
+        .append(spec.hostPort(spec.self())).append(" (Akka cluster of ").append(spec.nodes().keySet()).append(")\n");
+    b.append("  controller replicas on ").append(spec.controller()).append("\n");
+    spec.groups().forEach((gid, at) -> b.append("  initial group ").append(gid).append(" on ").append(at).append('\n'));
+    b.append("  data:    ").append(spec.dataDir().toAbsolutePath().normalize()).append(" (one LevelDB journal, fsync ")
+        .append(spec.fsync() ? "on" : "off").append(")")
+        .append(ShardedBootstrap.done(spec) ? ", bootstrapped before: recovering" : ", first start: bootstrapping");
+    return b.toString();
+  }
+
+  @Override
+  public void close() {
+    controller.close();
+    KvNode.stop(system);
+  }
+
+  /** Blocks until the node stops. */
+  public void awaitTermination() throws InterruptedException {
+    KvNode.await(system);
+  }
+}

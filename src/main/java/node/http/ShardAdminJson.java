@@ -1,0 +1,45 @@
+package node.http;
+
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import shardctrl.CtrlReply;
+import shardctrl.ShardConfig;
+
+/** The JSON bodies of the sharded admin API ({@link ShardAdminRoutes}) and how a controller answer maps to one. */
+final class ShardAdminJson {
+  private ShardAdminJson() {}
+
+  /** A configuration: {@code shards.get(s)} is the gid serving shard s; {@code groups}: gid to its servers. */
+  record Config(long num, List<Integer> shards, Map<String, List<String>> groups) {}
+
+  /** POST /admin/groups: a new group and the nodes of its replicas. */
+  record NewGroup(Integer gid, List<String> nodes) {}
+
+  static Config config(ShardConfig c) {
+    Map<String, List<String>> groups = new TreeMap<>();
+    c.groups().forEach((gid, servers) -> groups.put(Integer.toString(gid), servers));
+    return new Config(c.num(), c.shards(), groups);
+  }
+
+  static ApiJson.Answer reply(CtrlReply r) {
+    if (r instanceof CtrlReply.Config c) return ApiJson.Answer.ok(config(c.config()));
+    if (r instanceof CtrlReply.GidInUse g) return ApiJson.Answer.error(ErrorCode.GID_IN_USE, "group " + g.gid() + " is already in the configuration");
+    if (r instanceof CtrlReply.UnknownGid g) return ApiJson.Answer.error(ErrorCode.UNKNOWN_GROUP, "no group " + g.gid() + " in the configuration");
+    if (r instanceof CtrlReply.InvalidGid g) return ApiJson.Answer.error(ErrorCode.BAD_REQUEST, "gid must be positive, was " + g.gid());
+    if (r instanceof CtrlReply.InvalidServers g) return ApiJson.Answer.error(ErrorCode.BAD_REQUEST, "invalid servers for group " + g.gid());
+    if (r instanceof CtrlReply.ShardOutOfRange s)
+      return ApiJson.Answer.error(ErrorCode.BAD_REQUEST, "shard " + s.shard() + " out of range: there are " + s.nShards());
+    if (r instanceof CtrlReply.InvalidConfigNum n) return ApiJson.Answer.error(ErrorCode.BAD_REQUEST, "invalid configuration number " + n.num());
+    if (r instanceof CtrlReply.EmptyRequest) return ApiJson.Answer.error(ErrorCode.BAD_REQUEST, "empty request");
+    if (r instanceof CtrlReply.Rejected rej) return ApiJson.Answer.error(ErrorCode.BAD_REQUEST, rej.reason());
+    if (r instanceof CtrlReply.Busy) return ApiJson.Answer.error(ErrorCode.BUSY, "the controller is busy");
+    if (r instanceof CtrlReply.WrongLeader) return ApiJson.Answer.error(ErrorCode.NO_LEADER, "the controller has no leader");
+    if (r instanceof CtrlReply.Timeout)
+      return ApiJson.Answer.error(ErrorCode.TIMEOUT, "not done in time; the change may or may not have been made (GET /admin/shards)");
+    if (r instanceof CtrlReply.SessionExpired)
+      return ApiJson.Answer.error(ErrorCode.SESSION_EXPIRED, "session expired: this change was not applied");
+    if (r instanceof CtrlReply.Unchanged u) return ApiJson.Answer.error(ErrorCode.TIMEOUT, "no newer configuration than " + u.latestNum());
+    throw new IllegalArgumentException("no HTTP answer for " + r);
+  }
+}

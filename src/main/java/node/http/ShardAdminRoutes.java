@@ -1,0 +1,97 @@
+package node.http;
+
+import akka.http.javadsl.model.HttpHeader;
+import akka.http.javadsl.model.headers.RetryAfter;
+import akka.http.javadsl.server.AllDirectives;
+import akka.http.javadsl.server.PathMatchers;
+import akka.http.javadsl.server.Route;
+import akka.http.javadsl.unmarshalling.Unmarshaller;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
+import node.ShardAdmin;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import shardctrl.CtrlReply;
+
+/**
+ * The operator's API of a sharded node, over any {@link ShardAdmin}:
+ *
+ * <pre>
+ * GET    /admin/shards                     200 {"num","shards":[gid per shard],"groups":{gid:[servers]}}
+ * POST   /admin/groups  {"gid","nodes"}    replicas created on the nodes, then joined   200 the new configuration
+ * DELETE /admin/groups/{gid}               left, drained, replicas retired               200 the new configuration
+ * POST   /admin/shards/{shard}/move?to=gid                                               200 the new configuration
+ * </pre>
+ *
+ * Refusals are JSON errors: {@code GID_IN_USE} 409, {@code UNKNOWN_GROUP} 404, {@code BAD_REQUEST}
+ * 400, {@code TIMEOUT} 503 (a change may or may not have been made).
+ */
+public final class ShardAdminRoutes extends AllDirectives {
+  private static final Logger log = LoggerFactory.getLogger(ShardAdminRoutes.class);
+
+  private final ShardAdmin admin;
+  /** A join or leave answers within the admin timeout; the HTTP request may take that long and a bit. */
+  private final scala.concurrent.duration.FiniteDuration requestTimeout;
+
+  public ShardAdminRoutes(ShardAdmin admin, Duration adminTimeout) {
+    this.admin = admin;
+    this.requestTimeout = scala.concurrent.duration.FiniteDuration.create(adminTimeout.plusSeconds(15).toMillis(),
+        java.util.concurrent.TimeUnit.MILLISECONDS);
+  }
+
+  public Route route() {
+    return pathPrefix("admin", () -> handleRejections(KvRoutes.rejections(), () -> concat(
+        path("shards", () -> get(() -> run(admin::shards))),
+        path("groups", () -> post(() -> withRequestTimeout(requestTimeout, () ->
+            entity(Unmarshaller.entityToString(), this::join)))),
+        path(PathMatchers.segment("groups").slash(PathMatchers.segment()), gid -> delete(() ->
+            withRequestTimeout(requestTimeout, () -> number(gid, "gid", g -> run(() -> admin.leaveGroup(g)))))),
+        path(PathMatchers.segment("shards").slash(PathMatchers.segment()).slash("move"), shard -> post(() ->
+            parameterOptional("to", to -> number(shard, "shard", s -> to.isEmpty() ? bad("?to=<gid> is required")
+                : number(to.get(), "to", g -> run(() -> admin.move(s, g))))))))));
+  }
+
+  private Route join(String body) {
+    ShardAdminJson.NewGroup g;
+    try {
+      g = ApiJson.MAPPER.readValue(body, ShardAdminJson.NewGroup.class);
+    } catch (Exception e) {
+      return bad("body must be {\"gid\": <positive integer>, \"nodes\": [\"<node>\", ...]}");
+    }
+    if (g == null || g.gid() == null || g.nodes() == null || g.nodes().isEmpty())
+      return bad("body must be {\"gid\": <positive integer>, \"nodes\": [\"<node>\", ...]}");
+    List<String> nodes = g.nodes();
+    return run(() -> admin.joinGroup(g.gid(), nodes));
+  }
+
+  private Route number(String text, String what, java.util.function.Function<Integer, Route> inner) {
+    Optional<Integer> n;
+    try {
+      n = Optional.of(Integer.parseInt(text));
+    } catch (NumberFormatException e) {
+      n = Optional.empty();
+    }
+    return n.map(inner).orElseGet(() -> bad(what + " must be an integer, was '" + text + "'"));
+  }
+
+  private Route bad(String message) {
+    return answer(ApiJson.Answer.error(ErrorCode.BAD_REQUEST, message));
+  }
+
+  private Route run(Supplier<CompletionStage<CtrlReply>> call) {
+    return onSuccess(ApiJson.safely(call).handle((r, t) -> t == null ? ShardAdminJson.reply(r) : internal(t)), this::answer);
+  }
+
+  private Route answer(ApiJson.Answer a) {
+    List<HttpHeader> headers = a.retryAfter() ? List.of(RetryAfter.create(ApiJson.RETRY_AFTER_SECONDS)) : List.of();
+    return complete(a.status(), headers, a.body(), ApiJson.MARSHALLER);
+  }
+
+  private static ApiJson.Answer internal(Throwable t) {
+    log.error("sharded admin request failed", t);
+    return ApiJson.Answer.error(ErrorCode.INTERNAL, "internal error");
+  }
+}
