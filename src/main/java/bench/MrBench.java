@@ -77,10 +77,13 @@ public final class MrBench {
   /**
    * Workers: C1 only. A worker lives for seconds and most of what gets hot in it is Akka's start-up;
    * with C2 each worker spent 1.6-1.8 s of CPU compiling (issue 14), more than C2 code saves on its
-   * tasks: K = 30, 2 workers took 10.0-11.6 s of worker CPU with C2 and 7.1-8.2 s without.
+   * tasks: K = 30, 2 workers took 10.0-11.6 s of worker CPU with C2 and 7.1-8.2 s without; by thread,
+   * C2 tasks 4.8 s but JIT 9.1 s, C1 tasks 7.3-7.5 s and JIT 2.7-2.8 s. At K = 100 on the loaded machine
+   * C2 workers' heartbeats fell seconds behind and the coordinator downed both as unreachable.
    * A fixed 48 MB young generation: with the default, adaptive one the task thread kept touching
    * fresh eden pages (35-70 thousand page faults and about 1 s of system time per worker at K = 30,
-   * against under a thousand with -Xmn48m), 13 % of the task CPU; a map task's live data is a few MB.
+   * against under a thousand with -Xmn48m), about 14 % of the task CPU; a map task's live data is a
+   * few MB.
    */
   private static final List<String> WORKER_JVM = List.of("-XX:+UseParallelGC", "-Xmn48m", "-XX:TieredStopAtLevel=1");
   /** The coordinator only hands out tasks; C1 alone starts it faster. */
