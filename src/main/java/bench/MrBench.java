@@ -47,21 +47,45 @@ public final class MrBench {
   public record WorkerTotals(long intermediateWritten, long intermediateRead, int extraMergePasses, double busyS,
       double waitS, double cpuS) {}
 
-  /** {@code coordinatorCpuS}: the coordinator process's CPU time, -1 if it did not say. */
-  public record Run(int workers, double seconds, Phases phases, WorkerTotals totals, double coordinatorCpuS) {}
+  /**
+   * {@code coordinatorCpuS}: the coordinator process's CPU time, -1 if it did not say; {@code workerCpuByThread}
+   * and {@code coordinatorCpuByThread}: seconds per kind of thread ({@link #THREAD_KINDS}), empty if unknown.
+   */
+  public record Run(int workers, double seconds, Phases phases, WorkerTotals totals, double coordinatorCpuS,
+      List<Double> workerCpuByThread, List<Double> coordinatorCpuByThread) {
+    public Run {
+      workerCpuByThread = List.copyOf(workerCpuByThread);
+      coordinatorCpuByThread = List.copyOf(coordinatorCpuByThread);
+    }
+  }
 
-  /** {@code sequentialCpuS}: the sequential process's CPU time, -1 if it did not say. */
+  /** {@code sequentialCpuS}: the sequential process's CPU time, -1 if it did not say; {@code sequentialCpuByThread} as in {@link Run}. */
   public record Result(Options options, int files, long inputBytes, int cores, double loadAvg, double sequentialS,
-      double sequentialComputeS, double sequentialCpuS, List<Run> runs) {}
+      double sequentialComputeS, double sequentialCpuS, List<Double> sequentialCpuByThread, List<Run> runs) {
+    public Result {
+      sequentialCpuByThread = List.copyOf(sequentialCpuByThread);
+      runs = List.copyOf(runs);
+    }
+  }
 
-  /** The sequential run: the JVM's default JIT (C1 then C2), its best here (no slower in CPU than C1 alone). */
+  /**
+   * The sequential run: the JVM's default JIT (C1 then C2), its best here (no slower in CPU than C1 alone),
+   * and the default young generation: -Xmn48m saves it page faults too but costs more in GC (its table
+   * of every word stays live), 5.3-5.9 s of process CPU against 4.8-5.2 s in one JVM at K = 30.
+   */
   private static final List<String> SEQUENTIAL_JVM = List.of("-XX:+UseParallelGC");
   /**
    * Workers: C1 only. A worker lives for seconds and most of what gets hot in it is Akka's start-up;
    * with C2 each worker spent 1.6-1.8 s of CPU compiling (issue 14), more than C2 code saves on its
-   * tasks: K = 30, 2 workers took 10.0-11.6 s of worker CPU with C2 and 7.1-8.2 s without.
+   * tasks: K = 30, 2 workers took 10.0-11.6 s of worker CPU with C2 and 7.1-8.2 s without; by thread,
+   * C2 tasks 4.8 s but JIT 9.1 s, C1 tasks 7.3-7.5 s and JIT 2.7-2.8 s. At K = 100 on the loaded machine
+   * C2 workers' heartbeats fell seconds behind and the coordinator downed both as unreachable.
+   * A fixed 48 MB young generation: with the default, adaptive one the task thread kept touching
+   * fresh eden pages (35-70 thousand page faults and about 1 s of system time per worker at K = 30,
+   * against under a thousand with -Xmn48m), about 14 % of the task CPU; a map task's live data is a
+   * few MB.
    */
-  private static final List<String> WORKER_JVM = List.of("-XX:+UseParallelGC", "-XX:TieredStopAtLevel=1");
+  private static final List<String> WORKER_JVM = List.of("-XX:+UseParallelGC", "-Xmn48m", "-XX:TieredStopAtLevel=1");
   /** The coordinator only hands out tasks; C1 alone starts it faster. */
   private static final List<String> COORDINATOR_JVM = List.of("-XX:+UseParallelGC", "-XX:TieredStopAtLevel=1");
 
@@ -72,6 +96,10 @@ public final class MrBench {
       + "intermediate written (\\d+) B read (\\d+) B, output \\d+ B, extra merge passes (\\d+), busy (\\d+) ms, "
       + "waiting for a task (\\d+) ms(?:, process cpu (-?\\d+) ms)?");
   private static final Pattern PROCESS_CPU = Pattern.compile("process cpu (-?\\d+) ms");
+  private static final Pattern THREAD_CPU = Pattern.compile("cpu by thread: task (\\d+) ms, akka (\\d+) ms, jit (\\d+) ms, "
+      + "gc (\\d+) ms, main (\\d+) ms, other (\\d+) ms");
+  /** The kinds of thread of {@code mapreduce.ProcessCpu.ByThread}, in its order. */
+  static final List<String> THREAD_KINDS = List.of("task", "akka", "jit", "gc", "main", "other");
 
   private final Options options;
   private final PrintWriter err;
@@ -131,7 +159,8 @@ public final class MrBench {
     List<String> expected = sortedLines(seqDir);
     Matcher sm = SEQ_SECONDS.matcher(Files.readString(seqDir.resolve("sequential.log"), StandardCharsets.UTF_8));
     double sequentialCompute = sm.find() ? Double.parseDouble(sm.group(1)) : -1;
-    double sequentialCpu = processCpu(Files.readString(seqDir.resolve("sequential.log"), StandardCharsets.UTF_8));
+    String seqLog = Files.readString(seqDir.resolve("sequential.log"), StandardCharsets.UTF_8);
+    double sequentialCpu = processCpu(seqLog);
     say(String.format(Locale.ROOT, "  sequential: %.2f s (compute %.2f s, process cpu %.2f s)", sequential,
         sequentialCompute, sequentialCpu));
 
@@ -147,11 +176,13 @@ public final class MrBench {
       say(String.format(Locale.ROOT, "  %d workers: %.2f s (ratio %.2f), job %.2f s (ratio %.2f), cpu workers %.2f s "
           + "coordinator %.2f s; %s", n, r.seconds(), r.seconds() / sequential, r.phases().jobS(),
           r.phases().jobS() / sequentialCompute, r.totals().cpuS(), r.coordinatorCpuS(), r.phases()));
+      say("    cpu by thread (" + String.join(", ", THREAD_KINDS) + "): workers " + r.workerCpuByThread() + ", coordinator "
+          + r.coordinatorCpuByThread());
       runs.add(r);
     }
     Result result = new Result(options, files.size(), bytes, Runtime.getRuntime().availableProcessors(),
         ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(), sequential, sequentialCompute, sequentialCpu,
-        runs);
+        cpuByThread(List.of(seqLog)), runs);
     String json = json(result);
     out.println(json);
     out.flush();
@@ -166,10 +197,10 @@ public final class MrBench {
     return String.format(Locale.ROOT,
         "{\"bench\":\"mr\",\"app\":\"wc\",\"copies\":%d,\"files\":%d,\"input_mb\":%.1f,\"reduces\":%d,"
             + "\"worker_heap\":\"%s\",\"cores\":%d,\"load_avg\":%.2f,\"sequential_s\":%.3f,\"sequential_compute_s\":%.3f,"
-            + "\"sequential_cpu_s\":%.3f,\"identical_output\":true,%s,\"runs\":%s}",
+            + "\"sequential_cpu_s\":%.3f,\"sequential_cpu_by_thread\":%s,\"identical_output\":true,%s,\"runs\":%s}",
         r.options().copies(), r.files(), r.inputBytes() / 1e6, r.options().reduces(),
         r.options().workerHeap().orElse("default"), r.cores(), r.loadAvg(), r.sequentialS(), r.sequentialComputeS(),
-        r.sequentialCpuS(), runFields(h, r), runs);
+        r.sequentialCpuS(), byThreadJson(r.sequentialCpuByThread()), runFields(h, r), runs);
   }
 
   private static String runFields(Run x, Result r) {
@@ -180,11 +211,52 @@ public final class MrBench {
             + "\"join_s\":%.3f,\"map_s\":%.3f,\"barrier_wait_s\":%.3f,\"reduce_s\":%.3f,\"linger_s\":%.3f,\"exit_s\":%.3f,"
             + "\"intermediate_written_bytes\":%d,\"intermediate_read_bytes\":%d,\"extra_merge_passes\":%d,"
             + "\"worker_busy_s\":%.3f,\"worker_wait_s\":%.3f,\"worker_cpu_s\":%.3f,\"coordinator_cpu_s\":%.3f,"
-            + "\"cpu_ratio\":%.3f",
+            + "\"cpu_ratio\":%.3f,\"worker_cpu_by_thread\":%s,\"coordinator_cpu_by_thread\":%s",
         x.workers(), x.seconds(), x.seconds() / r.sequentialS(), p.jobS(), p.jobS() / r.sequentialComputeS(),
         p.jobExitS(), p.joinS(), p.mapS(), p.barrierWaitS(), p.reduceS(), p.lingerS(), p.exitS(),
         t.intermediateWritten(), t.intermediateRead(), t.extraMergePasses(), t.busyS(), t.waitS(), t.cpuS(),
-        x.coordinatorCpuS(), cpuRatio(x, r));
+        x.coordinatorCpuS(), cpuRatio(x, r), byThreadJson(x.workerCpuByThread()), byThreadJson(x.coordinatorCpuByThread()));
+  }
+
+  /** {@code {"task":1.234,...}} in {@link #THREAD_KINDS} order, or {@code null} when unknown. */
+  private static String byThreadJson(List<Double> secs) {
+    if (secs.isEmpty()) {
+      return "null";
+    }
+    List<String> fields = new ArrayList<>();
+    for (int i = 0; i < THREAD_KINDS.size(); i++) {
+      fields.add(String.format(Locale.ROOT, "\"%s\":%.3f", THREAD_KINDS.get(i), secs.get(i)));
+    }
+    return fields.stream().collect(Collectors.joining(",", "{", "}"));
+  }
+
+  /**
+   * The {@code cpu by thread} line each process printed last, summed over the processes, in seconds
+   * per kind of thread ({@link #THREAD_KINDS}); empty if any of them did not print one.
+   */
+  public static List<Double> cpuByThread(List<String> logs) {
+    long[] ms = new long[THREAD_KINDS.size()];
+    for (String log : logs) {
+      Matcher m = THREAD_CPU.matcher(log);
+      long[] last = null;
+      while (m.find()) {
+        last = new long[ms.length];
+        for (int i = 0; i < ms.length; i++) {
+          last[i] = Long.parseLong(m.group(i + 1));
+        }
+      }
+      if (last == null) {
+        return List.of();
+      }
+      for (int i = 0; i < ms.length; i++) {
+        ms[i] += last[i];
+      }
+    }
+    List<Double> out = new ArrayList<>();
+    for (long x : ms) {
+      out.add(s(x));
+    }
+    return out;
   }
 
   /** CPU of the distributed run's processes over the sequential process's: load-insensitive, unlike the wall ratios; -1 if unknown. */
@@ -306,7 +378,7 @@ public final class MrBench {
       }
       String coordinatorLog = Files.readString(dir.resolve("coordinator.log"), StandardCharsets.UTF_8);
       return new Run(n, secs, phases(coordinatorLog, launchedAt, exitedAt), totals(workerLogs),
-          processCpu(coordinatorLog));
+          processCpu(coordinatorLog), cpuByThread(workerLogs), cpuByThread(List.of(coordinatorLog)));
     } finally {
       for (Process p : procs) {
         p.destroyForcibly();

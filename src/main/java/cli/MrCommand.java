@@ -161,7 +161,7 @@ public final class MrCommand implements Runnable {
       if (t != null) {
         out.println(t.describe());
       }
-      out.printf(Locale.ROOT, "coordinator process cpu %d ms%n", ProcessCpu.millis());
+      out.println("coordinator " + ProcessCpu.summary());
       out.flush();
       return 0;
     }
@@ -249,8 +249,8 @@ public final class MrCommand implements Runnable {
       }
       long start = System.nanoTime();
       Sequential.run(MapReduceApps.load(app), files, Path.of(""), outFile);
-      spec.commandLine().getOut().printf(Locale.ROOT, "sequential %s over %d files in %.2f s -> %s (process cpu %d ms)%n",
-          app, files.size(), (System.nanoTime() - start) / 1e9, outFile, ProcessCpu.millis());
+      spec.commandLine().getOut().printf(Locale.ROOT, "sequential %s over %d files in %.2f s -> %s (%s)%n",
+          app, files.size(), (System.nanoTime() - start) / 1e9, outFile, ProcessCpu.summary());
       spec.commandLine().getOut().flush();
       return 0;
     }

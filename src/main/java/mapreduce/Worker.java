@@ -281,9 +281,9 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
   private Behavior<Command> exit(WorkerExit why, String message) {
     getContext().getLog().info("worker exiting ({}): {}", why, message);
     getContext().getLog().info("worker totals: {} maps, {} reduces, input {} B, intermediate written {} B read {} B, "
-            + "output {} B, extra merge passes {}, busy {} ms, waiting for a task {} ms, process cpu {} ms", maps, reduces,
+            + "output {} B, extra merge passes {}, busy {} ms, waiting for a task {} ms, {}", maps, reduces,
         totals.inputBytes(), totals.intermediateWritten(), totals.intermediateRead(), totals.outputBytes(),
-        totals.extraMergePasses(), totals.millis(), waitedNanos / 1_000_000, ProcessCpu.millis());
+        totals.extraMergePasses(), totals.millis(), waitedNanos / 1_000_000, ProcessCpu.summary());
     onExit.accept(why);
     return Behaviors.stopped();
   }

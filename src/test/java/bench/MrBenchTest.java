@@ -21,6 +21,7 @@ class MrBenchTest {
   private static final String WORKER_LOG = "12:00:00.000 INFO  mapreduce.Worker - worker totals: 120 maps, 5 reduces, "
       + "input 49000000 B, intermediate written %d B read %d B, output 150000 B, extra merge passes 1, busy 2500 ms, "
       + "waiting for a task 40 ms, process cpu %d ms\n";
+  private static final String BY_THREAD = "; cpu by thread: task %d ms, akka 300 ms, jit 200 ms, gc 50 ms, main 400 ms, other 10 ms\n";
 
   @Test
   void phasesComeFromTheTimelineAndTheBenchsOwnClock() {
@@ -46,13 +47,26 @@ class MrBenchTest {
   }
 
   @Test
+  void cpuByThreadIsTheLastLineOfEachProcessSummedAndUnknownWhenOneDidNotSayIt() {
+    String w1 = String.format(WORKER_LOG, 1, 2, 900).replace("\n", "") + String.format(BY_THREAD, 700);
+    String w2 = String.format(WORKER_LOG, 1, 2, 900).replace("\n", "") + String.format(BY_THREAD, 1) + "later: "
+        + String.format(BY_THREAD, 500);
+    assertEquals(List.of(1.2, 0.6, 0.4, 0.1, 0.8, 0.02), MrBench.cpuByThread(List.of(w1, w2)));
+    assertEquals(List.of(), MrBench.cpuByThread(List.of(w1, String.format(WORKER_LOG, 1, 2, 900))));
+    // The totals line still parses with the breakdown after it.
+    assertEquals(1.8, MrBench.totals(List.of(w1, w2)).cpuS(), 1e-9);
+  }
+
+  @Test
   void jsonLineHasTheHeadlineRunAndWhereItsTimeWent() throws Exception {
     MrBench.Options o = new MrBench.Options(Optional.empty(), 30, Path.of("books"), 10, true, Optional.of("256m"), List.of(), Path.of("x"));
     MrBench.Run one = new MrBench.Run(1, 9.0, MrBench.phases(COORDINATOR_LOG, 9500, 15200),
-        MrBench.totals(List.of(String.format(WORKER_LOG, 1000, 900, 4000))), 2.0);
+        MrBench.totals(List.of(String.format(WORKER_LOG, 1000, 900, 4000))), 2.0, List.of(), List.of());
     MrBench.Run two = new MrBench.Run(2, 5.7, MrBench.phases(COORDINATOR_LOG, 9500, 15200),
-        MrBench.totals(List.of(String.format(WORKER_LOG, 1000, 900, 4000), String.format(WORKER_LOG, 10, 20, 3500))), 2.5);
-    String line = MrBench.json(new MrBench.Result(o, 240, 99_000_000, 2, 3.5, 6.0, 5.2, 5.0, List.of(one, two)));
+        MrBench.totals(List.of(String.format(WORKER_LOG, 1000, 900, 4000), String.format(WORKER_LOG, 10, 20, 3500))), 2.5,
+        List.of(3.0, 0.6, 0.4, 0.1, 0.8, 0.02), List.of(0.1, 1.5, 0.6, 0.05, 0.3, 0.0));
+    String line = MrBench.json(new MrBench.Result(o, 240, 99_000_000, 2, 3.5, 6.0, 5.2, 5.0, List.of(0.0, 0.0, 0.3, 0.2, 4.4, 0.1),
+        List.of(one, two)));
     JsonNode j = new ObjectMapper().readTree(line);
     assertEquals(2, j.get("workers").asInt());
     assertEquals(5.7, j.get("seconds").asDouble(), 1e-9);
@@ -69,6 +83,10 @@ class MrBenchTest {
     assertEquals(920, j.get("intermediate_read_bytes").asLong());
     assertEquals(7.5, j.get("worker_cpu_s").asDouble(), 1e-9);
     assertEquals(2.0, j.get("cpu_ratio").asDouble(), 1e-9); // (7.5 + 2.5) / 5.0
+    assertEquals(3.0, j.get("worker_cpu_by_thread").get("task").asDouble(), 1e-9);
+    assertEquals(1.5, j.get("coordinator_cpu_by_thread").get("akka").asDouble(), 1e-9);
+    assertEquals(4.4, j.get("sequential_cpu_by_thread").get("main").asDouble(), 1e-9);
+    assertTrue(j.get("runs").get(0).get("worker_cpu_by_thread").isNull(), line);
     assertEquals(2, j.get("runs").size());
     assertEquals(1, j.get("runs").get(0).get("workers").asInt());
     assertEquals(1000, j.get("runs").get(0).get("intermediate_written_bytes").asLong());
