@@ -15,6 +15,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.LongSupplier;
+import java.util.random.RandomGenerator;
 import raft.GroupId;
 import raft.PeerId;
 import raft.core.RaftStatus;
@@ -68,13 +69,16 @@ public final class AkkaKvClient implements KvClient {
   private final GroupClient<KvServer.Command, KvCommand, KvReply> group;
 
   public AkkaKvClient(ActorSystem<?> system, Map<PeerId, ActorRef<KvServer.Command>> servers, Settings settings) {
-    this(system, servers, settings, System::nanoTime);
+    this.group = new GroupClient<>(system, servers, PROTOCOL, settings.group());
   }
 
-  /** A client whose deadlines run on {@code nanoTime} (a virtual-time test's clock; see {@link GroupClient}). */
+  /**
+   * A client for a test that replays from its seed: deadlines on {@code nanoTime} (a virtual-time
+   * test's clock), client ids and retry jitter from {@code random} (see {@link GroupClient}).
+   */
   public AkkaKvClient(ActorSystem<?> system, Map<PeerId, ActorRef<KvServer.Command>> servers, Settings settings,
-      LongSupplier nanoTime) {
-    this.group = new GroupClient<>(system, servers, PROTOCOL, settings.group(), nanoTime);
+      LongSupplier nanoTime, RandomGenerator random) {
+    this.group = new GroupClient<>(system, servers, PROTOCOL, settings.group(), nanoTime, random);
   }
 
   /**

@@ -12,9 +12,9 @@ package raft;
  * @param preVote a peer whose election timer fires first asks for pre-votes without raising its
  *     term and campaigns only with a pre-vote majority (thesis §9.6), so a peer coming back from a
  *     partition never disrupts a stable leader
- * @param checkQuorum a leader that heard from no quorum within an election timeout steps down, and
- *     a follower that heard from its leader within the (base) election timeout refuses (pre-)votes
- *     (etcd's CheckQuorum and leader lease)
+ * @param checkQuorum a leader that heard from no quorum within an election timeout steps down
+ *     (etcd's CheckQuorum); the leader lease (higher-term (pre-)votes ignored while the leader is
+ *     heard, thesis §4.2.3) holds whatever this flag says
  * @param noopOnElection a new leader appends an empty entry of its term, which commits the entries
  *     of earlier terms at once (thesis §6.4); off only where a test counts the indexes of commands
  *     (the MIT lab's tester)

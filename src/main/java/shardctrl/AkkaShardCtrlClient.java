@@ -11,6 +11,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.function.LongSupplier;
+import java.util.random.RandomGenerator;
 import raft.GroupId;
 import raft.PeerId;
 import raft.core.RaftStatus;
@@ -42,13 +43,16 @@ public final class AkkaShardCtrlClient implements ShardCtrlClient {
   /** @param servers the controller's servers; the first is tried first */
   public AkkaShardCtrlClient(ActorSystem<?> system, Map<PeerId, ActorRef<ShardCtrlServer.Command>> servers,
       GroupClient.Settings settings) {
-    this(system, servers, settings, System::nanoTime);
+    this.group = new GroupClient<>(system, servers, PROTOCOL, settings);
   }
 
-  /** A client whose deadlines run on {@code nanoTime} (a virtual-time test's clock; see {@link GroupClient}). */
+  /**
+   * A client for a test that replays from its seed: deadlines on {@code nanoTime} (a virtual-time
+   * test's clock), client ids and retry jitter from {@code random} (see {@link GroupClient}).
+   */
   public AkkaShardCtrlClient(ActorSystem<?> system, Map<PeerId, ActorRef<ShardCtrlServer.Command>> servers,
-      GroupClient.Settings settings, LongSupplier nanoTime) {
-    this.group = new GroupClient<>(system, servers, PROTOCOL, settings, nanoTime);
+      GroupClient.Settings settings, LongSupplier nanoTime, RandomGenerator random) {
+    this.group = new GroupClient<>(system, servers, PROTOCOL, settings, nanoTime, random);
   }
 
   /**

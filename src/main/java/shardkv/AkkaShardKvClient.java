@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 import shardctrl.CtrlReply;
 import shardctrl.ShardCtrlClient;
 
@@ -24,6 +25,20 @@ public final class AkkaShardKvClient {
   public static ShardKvClient create(ActorSystem<?> system, ShardMapping mapping, ShardCtrlClient controller,
       Function<String, ActorRef<ShardKvServer.Command>> resolver, Duration attemptTimeout,
       ShardKvClient.Settings settings) {
+    return build(system, mapping, controller, resolver, attemptTimeout, settings, null);
+  }
+
+  /** The same, with client ids from {@code ids} (a test's seeded source, so a run replays from its seed). */
+  public static ShardKvClient create(ActorSystem<?> system, ShardMapping mapping, ShardCtrlClient controller,
+      Function<String, ActorRef<ShardKvServer.Command>> resolver, Duration attemptTimeout,
+      ShardKvClient.Settings settings, LongSupplier ids) {
+    return build(system, mapping, controller, resolver, attemptTimeout, settings, java.util.Objects.requireNonNull(ids, "ids"));
+  }
+
+  /** {@code ids} null: the client's own SecureRandom ids. */
+  private static ShardKvClient build(ActorSystem<?> system, ShardMapping mapping, ShardCtrlClient controller,
+      Function<String, ActorRef<ShardKvServer.Command>> resolver, Duration attemptTimeout,
+      ShardKvClient.Settings settings, LongSupplier ids) {
     GroupCall calls = new GroupCall();
     ShardKvClient.Groups groups = (gid, servers, op) -> {
       List<ActorRef<ShardKvServer.Command>> refs = servers.stream().map(resolver).toList();
@@ -33,6 +48,7 @@ public final class AkkaShardKvClient {
     ShardKvClient.Configs configs = () -> controller.query(-1)
         .thenApply(r -> r instanceof CtrlReply.Config c ? c.config() : null);
     ShardKvClient.Timer timer = (delay, task) -> system.scheduler().scheduleOnce(delay, task, system.executionContext());
-    return new ShardKvClient(mapping, groups, configs, timer, System::currentTimeMillis, settings);
+    return ids == null ? new ShardKvClient(mapping, groups, configs, timer, System::currentTimeMillis, settings)
+        : new ShardKvClient(mapping, groups, configs, timer, System::currentTimeMillis, settings, ids);
   }
 }

@@ -372,7 +372,9 @@ final class ActorShardCluster extends LabShards {
     for (int i = 0; i < N_CTRL; i++) {
       refs.put(g.peers().get(i), callNet.makeEnd(ctrlForwarders.get(g.base() + i), CTRL_REROUTER).ref());
     }
-    AkkaShardCtrlClient c = new AkkaShardCtrlClient(kit.system(), refs, settings, () -> clock.now() * 1_000_000L);
+    // Client ids and retry jitter from the run's seed too.
+    AkkaShardCtrlClient c = new AkkaShardCtrlClient(kit.system(), refs, settings, () -> clock.now() * 1_000_000L,
+        seeds.split());
     synchronized (this) {
       ctrlClients.add(c);
     }
@@ -391,8 +393,13 @@ final class ActorShardCluster extends LabShards {
 
   @Override
   Clerk makeClient(CtrlClerk ctrl) {
+    SplittableRandom ids = seeds.split(); // client ids from the run's seed too, drawn under its lock
     ShardKvClient client = AkkaShardKvClient.create(kit.system(), MAPPING, ((ActorCtrlClerk) ctrl).client, resolver(),
-        ATTEMPT_TIMEOUT, ShardKvClient.Settings.lab());
+        ATTEMPT_TIMEOUT, ShardKvClient.Settings.lab(), () -> {
+          synchronized (ids) {
+            return ids.nextLong();
+          }
+        });
     synchronized (this) {
       kvClients.add(client);
     }

@@ -50,6 +50,8 @@ final class LeaderRole implements Role {
   boolean leaving;
   /** Linearizable reads waiting for this leader to confirm it still leads. */
   final ReadOnly reads = new ReadOnly();
+  /** See {@link #quorumHeard()}. */
+  private boolean quorumHeard = true;
 
   LeaderRole(RaftNode n) {
     for (PeerId p : n.others()) progress.put(p, newProgress(n));
@@ -117,11 +119,15 @@ final class LeaderRole implements Role {
       transferTarget = Optional.empty();
       if (!n.membership().isVoter(n.id())) handOver(n);
     }
-    if (n.leaderElectionPeriodOver() && n.config().checkQuorum() && !quorumActive(n)) {
-      n.logger().warn(n.term(), "{} heard from no quorum of {} for an election timeout; stepping down", n.id(),
-          n.membership());
-      n.becomeFollower(n.term(), Optional.empty());
-      return;
+    if (n.leaderElectionPeriodOver()) {
+      // Counted whatever the flags: the lease (RaftNode.inLease) needs it even with check-quorum off.
+      quorumHeard = quorumActive(n);
+      if (!quorumHeard && n.config().checkQuorum()) {
+        n.logger().warn(n.term(), "{} heard from no quorum of {} for an election timeout; stepping down", n.id(),
+            n.membership());
+        n.becomeFollower(n.term(), Optional.empty());
+        return;
+      }
     }
     for (Progress pr : progress.values()) {
       // A snapshot or its answer was lost: probe again, which resends it if still needed. Half an
@@ -134,6 +140,14 @@ final class LeaderRole implements Role {
       heartbeatElapsed = 0;
       broadcastHeartbeat(n);
     }
+  }
+
+  /**
+   * Whether a quorum (with us) answered within the last whole check-quorum period: true at first,
+   * since winning the election took a quorum's votes. Once cut off, false within two periods.
+   */
+  boolean quorumHeard() {
+    return quorumHeard;
   }
 
   /** Check-quorum: a quorum (with us) answered since the last check; clears the marks for the next period. */

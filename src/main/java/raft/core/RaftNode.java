@@ -144,7 +144,7 @@ public final class RaftNode {
     if (m.term() > term) {
       if (m instanceof RequestVote || m instanceof PreVote) {
         boolean transfer = m instanceof RequestVote v && v.leadershipTransfer();
-        // Leader lease (etcd's checkQuorum + inLease): while we hear from a leader, a higher-term
+        // Leader lease (thesis §4.2.3, etcd's inLease): while we hear from a leader, a higher-term
         // (pre-)vote is from a peer that was cut off or removed; ignore it rather than be deposed.
         if (!transfer && inLease()) {
           logger.info(term, "{} ignored {}: leader {} was heard {} ticks ago", self, m,
@@ -440,9 +440,21 @@ public final class RaftNode {
     else becomeCandidate(transfer);
   }
 
-  /** A follower that heard from its leader within the base election timeout (always true of a leader within one). */
+  /**
+   * Whether a higher-term (pre-)vote must be ignored (thesis §4.2.3: within the minimum election
+   * timeout of hearing from a current leader, do not update the term or grant the vote): a peer
+   * that hears a leader is not cut off from it, so the candidate is one that was (or one that was
+   * removed and never learned it, which would otherwise depose every leader). Whatever the flags:
+   * etcd ties this to check-quorum, which left a removed peer free to disrupt with both off.
+   * A follower (or learner): it heard its leader within the base election timeout. A leader: it
+   * heard from a quorum within its last whole check-quorum period. Its election counter only
+   * cycles through that period and is no measure of hearing anyone, so "leader known and counter
+   * below the timeout" would hold forever and keep a leader cut off from its group ignoring the
+   * votes of the new one's term (with check-quorum on, such a leader steps down anyway).
+   */
   private boolean inLease() {
-    return cfg.checkQuorum() && leader.isPresent() && electionElapsed < cfg.electionTicks();
+    if (role instanceof LeaderRole l) return l.quorumHeard();
+    return leader.isPresent() && electionElapsed < cfg.electionTicks();
   }
 
   /** Leader: one tick of its check-quorum period; true once a whole election timeout has passed (and restarts it). */

@@ -21,6 +21,7 @@ import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
+import java.util.random.RandomGenerator;
 import raft.PeerId;
 import raft.core.RaftStatus;
 
@@ -123,8 +124,8 @@ public final class GroupClient<M, C, R> {
     }
 
     /** The servers forgot this session: continue under a new id, from seq 1. */
-    void renew() {
-      clientId = IDS.nextLong();
+    void renew(long id) {
+      clientId = id;
       seq = 1;
     }
   }
@@ -152,6 +153,8 @@ public final class GroupClient<M, C, R> {
   private final AtomicBoolean closed = new AtomicBoolean();
   /** Where deadlines and suspicions are measured: System.nanoTime, or the test's virtual time. */
   private final LongSupplier nanoTime;
+  /** Client ids and retry jitter: null for SecureRandom ids and ThreadLocalRandom jitter, else a test's seeded generator. */
+  private final RandomGenerator random;
   private volatile PeerId leader;
   /** Servers that left an attempt unanswered: skipped until this {@link #nanoTime} reading. */
   private final java.util.concurrent.ConcurrentHashMap<PeerId, Long> suspectUntil = new java.util.concurrent.ConcurrentHashMap<>();
@@ -159,17 +162,27 @@ public final class GroupClient<M, C, R> {
   /** @param servers the group's servers; the first is tried first */
   public GroupClient(ActorSystem<?> system, Map<PeerId, ActorRef<M>> servers, Protocol<M, C, R> protocol,
       Settings settings) {
-    this(system, servers, protocol, settings, System::nanoTime);
+    this(system, servers, protocol, settings, System::nanoTime, Optional.empty());
   }
 
   /**
+   * A client for a test that replays from its seed.
+   *
    * @param nanoTime the clock of deadlines and suspicions, in nanoseconds; it must run with the
    *     system's scheduler (a virtual-time test passes its ManualTime clock, so an operation's
    *     deadline is as many virtual seconds as its ask timeouts)
+   * @param random where client ids and retry jitter come from (a generator seeded by the test);
+   *     this client draws from it under its lock, so it may be shared
    */
   public GroupClient(ActorSystem<?> system, Map<PeerId, ActorRef<M>> servers, Protocol<M, C, R> protocol,
-      Settings settings, LongSupplier nanoTime) {
+      Settings settings, LongSupplier nanoTime, RandomGenerator random) {
+    this(system, servers, protocol, settings, nanoTime, Optional.of(random));
+  }
+
+  private GroupClient(ActorSystem<?> system, Map<PeerId, ActorRef<M>> servers, Protocol<M, C, R> protocol,
+      Settings settings, LongSupplier nanoTime, Optional<RandomGenerator> random) {
     this.nanoTime = Objects.requireNonNull(nanoTime, "nanoTime");
+    this.random = random.orElse(null);
     if (servers.isEmpty()) throw new IllegalArgumentException("no servers");
     this.servers = Map.copyOf(servers);
     this.order = List.copyOf(new LinkedHashMap<>(servers).keySet());
@@ -189,11 +202,11 @@ public final class GroupClient<M, C, R> {
     if (protocol.isRead().test(command)) return call(to -> protocol.execute().execute(0, 0, command, to), settings.attemptTimeout(),
         settings.deadline());
     Session s = idle.poll();
-    if (s == null) s = new Session(IDS.nextLong());
+    if (s == null) s = new Session(nextClientId());
     s.seq++;
     Session session = s;
     Supplier<Function<ActorRef<R>, M>> renewed = () -> {
-      session.renew();
+      session.renew(nextClientId());
       return write(command, session);
     };
     return start(new Op<>(write(command, session), settings.attemptTimeout(),
@@ -295,8 +308,23 @@ public final class GroupClient<M, C, R> {
   /** Tries {@code target} (already chosen past suspects, or a believed hint) after about {@code delay} (half to one and a half of it). */
   private void retryLater(Op<M, R> op, PeerId target, int tries, Duration delay) {
     // Jitter, so that clients that failed together do not retry together.
-    long jittered = delay.toNanos() / 2 + java.util.concurrent.ThreadLocalRandom.current().nextLong(delay.toNanos() + 1);
+    long jittered = delay.toNanos() / 2 + nextJitter(delay.toNanos() + 1);
     scheduler.scheduleOnce(Duration.ofNanos(jittered), () -> attempt(op, target, tries + 1), executor);
+  }
+
+  private long nextClientId() {
+    if (random == null) return IDS.nextLong();
+    synchronized (random) {
+      return random.nextLong();
+    }
+  }
+
+  /** A draw in [0, bound). */
+  private long nextJitter(long bound) {
+    if (random == null) return java.util.concurrent.ThreadLocalRandom.current().nextLong(bound);
+    synchronized (random) {
+      return random.nextLong(bound);
+    }
   }
 
   /** The server after {@code p} in the rotation, skipping suspects (unless all others are). */

@@ -20,6 +20,8 @@ import raft.message.MembershipChange.AddLearner;
 import raft.message.MembershipChange.AddVoter;
 import raft.message.MembershipChange.PromoteLearner;
 import raft.message.MembershipChange.Remove;
+import raft.message.PreVote;
+import raft.message.RequestVote;
 import testkit.SeedExtension;
 import testkit.sim.RaftSim;
 import wire.Bytes;
@@ -137,6 +139,50 @@ class MembershipChangeTest {
     sim.propose(p(1), "needs p2");
     Clusters.settle(sim, CFG);
     assertEquals(commit, sim.peer(p(1)).node().status().commitIndex());
+  }
+
+  /**
+   * Thesis §4.2.3: a removed peer that keeps running and never learned of its removal times out
+   * again and again, and its vote requests carry ever higher terms. The members ignore them while
+   * they hear their leader (the leader: while it hears a quorum), with or without pre-vote and
+   * check-quorum; with both off, it used to depose every leader (simulator seed 2391779203078965353).
+   */
+  @Test
+  void aRemovedPeerThatKeepsRunningNeverDeposesTheLeader(long seed) {
+    for (boolean preVote : List.of(false, true)) {
+      for (boolean checkQuorum : List.of(false, true)) {
+        String flags = "preVote=" + preVote + ", checkQuorum=" + checkQuorum;
+        RaftConfig cfg = CFG.withPreVote(preVote).withCheckQuorum(checkQuorum);
+        RaftSim sim = Clusters.elected(4, cfg, seed);
+        long term = sim.peer(p(1)).node().term();
+        sim.drop(m -> m.to().equals(p(4))); // p4 never hears of its removal
+        assertInstanceOf(ProposeResult.Accepted.class, change(sim, p(1), new Remove(p(4))), flags);
+        Clusters.settle(sim, cfg);
+        for (int i = 1; i <= 3; i++) assertEquals(voters(1, 2, 3), sim.peer(p(i)).node().membership(), flags + ", p" + i);
+        assertEquals(voters(1, 2, 3, 4), sim.peer(p(4)).node().membership(), flags);
+        sim.heal(); // p4 reaches everyone again, and hears whatever answers it gets
+        int[] campaigns = {0}; // p4's (pre-)vote requests to p1, one per campaign; none is dropped
+        sim.drop(m -> {
+          if (m.from().equals(p(4)) && m.to().equals(p(1)) && (m instanceof RequestVote || m instanceof PreVote))
+            campaigns[0]++;
+          return false;
+        });
+        List<String> proposed = new java.util.ArrayList<>();
+        for (int r = 0; r < 30 * cfg.electionTicks(); r++) {
+          if (r % cfg.heartbeatTicks() == 0) {
+            assertInstanceOf(ProposeResult.Accepted.class, sim.propose(p(1), "v" + r), flags);
+            proposed.add("v" + r);
+          }
+          sim.round();
+          assertTrue(sim.peer(p(1)).node().isLeader(), flags + ": p1 deposed at round " + r);
+          assertEquals(term, sim.peer(p(1)).node().term(), flags);
+        }
+        assertTrue(campaigns[0] >= 10, flags + ": p4 campaigned only " + campaigns[0] + " times");
+        if (!preVote) assertTrue(sim.peer(p(4)).node().term() > term + 10, flags + ": p4's term did not climb");
+        Clusters.settle(sim, cfg);
+        for (int i = 1; i <= 3; i++) assertEquals(proposed, sim.appliedCommands(p(i)), flags + ", p" + i);
+      }
+    }
   }
 
   @Test

@@ -100,9 +100,10 @@ class RaftCoreTest {
     sim.propose(p(1), "lost1");
     sim.propose(p(1), "lost2");
     sim.stabilize();
-    sim.campaign(p(2));
-    assertEquals(Optional.of(p(2)), sim.peer(p(2)).node().isLeader() ? Optional.of(p(2)) : Optional.empty());
-    sim.propose(p(2), "kept");
+    // Neither p2 nor p3 hears from p1 any more: both leases run out and one of them is elected.
+    PeerId next = sim.tickUntilLeader(List.of(p(2), p(3)), 1, 20 * CFG.electionTicks());
+    assertTrue(sim.peer(p(1)).node().isLeader(), "the deposed leader does not know yet");
+    sim.propose(next, "kept");
     sim.stabilize();
     sim.heal();
     sim.tickAll(CFG.heartbeatTicks());
@@ -181,14 +182,45 @@ class RaftCoreTest {
     sim.propose(p(1), "x");
     sim.stabilize();
     sim.crash(p(1));
-    // p2 holds "x"; p3 is made stale by a restart from an empty disk.
+    // p2 holds "x" and restarts: it knows no leader, so no lease keeps it from hearing candidates
+    // (a p2 still in p1's lease would ignore the request, and the timer question would not arise).
+    // p3 stands for a peer made stale by a restart from an empty disk.
+    sim.crash(p(2));
+    sim.restart(p(2));
     sim.tick(p(2), CFG.electionTicks() - 1);
+    long commit = sim.peer(p(2)).node().status().commitIndex();
     sim.peer(p(2)).step(new raft.message.RequestVote(7, p(3), p(2), 0, 0));
     List<RaftMessage> answer = sim.peer(p(2)).drain();
-    assertEquals(List.of(new raft.message.RequestVoteResponse(7, p(2), p(3), false, 1, 1)), answer);
+    assertEquals(List.of(new raft.message.RequestVoteResponse(7, p(2), p(3), false, commit, 1)), answer);
     // Any randomized timeout is below 2 * electionTicks, so p2 campaigns within the remaining ticks.
     for (int i = 0; i < CFG.electionTicks(); i++) sim.peer(p(2)).tick();
     assertEquals(RaftRole.CANDIDATE, sim.peer(p(2)).node().status().role());
+  }
+
+  /**
+   * The lease (thesis §4.2.3) holds with check-quorum off too, and a leader's lease is hearing from
+   * a quorum: one cut off from its group for two check-quorum periods takes higher-term votes again
+   * (else, with check-quorum off, it would ignore the new leader's election forever).
+   */
+  @Test
+  void aLeaderIgnoresHigherTermVotesOnlyWhileItHearsAQuorum(long seed) {
+    RaftSim sim = electedCluster(3, seed);
+    sim.tickAll(CFG.heartbeatTicks());
+    sim.stabilize();
+    var status = sim.peer(p(1)).node().status();
+    var vote = new raft.message.RequestVote(2, p(3), p(1), status.lastIndex(), 1);
+    sim.peer(p(1)).step(vote);
+    assertEquals(List.of(), sim.peer(p(1)).drain(), "in lease: no answer");
+    assertTrue(sim.peer(p(1)).node().isLeader());
+    assertEquals(1, sim.peer(p(1)).node().term());
+    sim.isolate(p(1));
+    sim.tick(p(1), 2 * CFG.electionTicks());
+    sim.stabilize();
+    assertTrue(sim.peer(p(1)).node().isLeader(), "check-quorum is off: it does not step down by itself");
+    sim.peer(p(1)).step(vote);
+    assertEquals(List.of(new raft.message.RequestVoteResponse(2, p(1), p(3), true, status.commitIndex(), 1)),
+        sim.peer(p(1)).drain());
+    assertEquals(RaftRole.FOLLOWER, sim.peer(p(1)).node().status().role());
   }
 
   @Test

@@ -59,6 +59,30 @@ class GroupClientTest {
     return new AkkaKvClient(kit.system(), servers, new AkkaKvClient.Settings(ATTEMPT, Duration.ofSeconds(10)));
   }
 
+  /** A test's generator gives the client ids (and the retry jitter), so a run replays from its seed. */
+  @Test
+  void clientIdsComeFromTheGivenGenerator() {
+    java.util.List<Long> ids = new java.util.concurrent.CopyOnWriteArrayList<>();
+    ActorRef<KvServer.Command> leader = kit.spawn(Behaviors.receive(KvServer.Command.class)
+        .onMessage(KvServer.Execute.class, e -> {
+          ids.add(e.clientId());
+          e.replyTo().tell(KvReply.DONE);
+          return Behaviors.same();
+        })
+        .build());
+    Map<PeerId, ActorRef<KvServer.Command>> servers = Map.of(A, leader);
+    long expected = new java.util.SplittableRandom(7).nextLong();
+    for (int run = 0; run < 2; run++) {
+      ids.clear();
+      try (AkkaKvClient c = new AkkaKvClient(kit.system(), servers,
+          new AkkaKvClient.Settings(ATTEMPT, Duration.ofSeconds(10)), System::nanoTime, new java.util.SplittableRandom(7))) {
+        assertEquals(KvReply.DONE, c.await(c.put("k", "v")));
+      }
+      // A retry (an attempt that timed out on a loaded machine) repeats the same id.
+      assertEquals(java.util.List.of(expected), ids.stream().distinct().toList(), "run " + run);
+    }
+  }
+
   @Test
   void aDeadServerCostsOneAttemptTimeoutThenIsSkipped() {
     AtomicInteger toDead = new AtomicInteger();

@@ -238,7 +238,9 @@ public final class ActorKvCluster extends LabKv {
     // The lab's clerk retries forever; the test's own limit ends a run first, so no deadline here can pass unnoticed.
     AkkaKvClient.Settings clientSettings =
         new AkkaKvClient.Settings(ATTEMPT_TIMEOUT, Duration.ofMillis(2 * TEST_LIMIT_MILLIS));
-    AkkaKvClient client = new AkkaKvClient(kit.system(), refs, clientSettings, () -> clock.now() * 1_000_000L);
+    // Client ids and retry jitter from the run's seed too.
+    AkkaKvClient client = new AkkaKvClient(kit.system(), refs, clientSettings, () -> clock.now() * 1_000_000L,
+        seeds.split());
     ActorKvClerk ck = new ActorKvClerk(this, client, clerkEnds);
     synchronized (this) {
       clerks.add(ck);

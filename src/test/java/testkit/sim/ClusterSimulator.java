@@ -418,17 +418,6 @@ public final class ClusterSimulator {
     tickAll();
   }
 
-  /**
-   * Whether removals belong in this schedule. With pre-vote and check-quorum both off, a removed peer
-   * that keeps running and never learned of its removal campaigns at ever higher terms and deposes
-   * every leader (Raft thesis §4.2.3; etcd's lease also needs check-quorum): liveness is not promised
-   * there (README, "Both off"), so those schedules add and promote but never remove. Open defect,
-   * seeds 2391779203078965353 and 6822144049494977701 of SimulationTest#replay before this rule.
-   */
-  private boolean removalIsLive() {
-    return cfg.preVote() || cfg.checkQuorum();
-  }
-
   /** A random membership change on the leader: one change (simple) or two (joint consensus). */
   private void changeMembership(Incarnation l) {
     Membership m = l.node.membership();
@@ -439,13 +428,8 @@ public final class ClusterSimulator {
       MembershipChange c;
       if (!m.contains(p)) c = rnd.nextBoolean() ? new MembershipChange.AddLearner(p) : new MembershipChange.AddVoter(p);
       else if (m.isLearner(p) && rnd.nextBoolean()) c = new MembershipChange.PromoteLearner(p);
-      else if (removalIsLive()) c = new MembershipChange.Remove(p);
-      else continue;
+      else c = new MembershipChange.Remove(p);
       if (changes.stream().noneMatch(x -> x.peer().equals(p))) changes.add(c);
-    }
-    if (changes.isEmpty()) { // only removals were drawn, and this schedule has none
-      tickAll();
-      return;
     }
     ProposeResult r = l.node.proposeMembership(changes);
     act("change membership " + changes + " on " + ids.get(l.idx) + " -> " + r);

@@ -111,6 +111,26 @@ public final class RaftSim implements ApplyListener {
     stabilize();
   }
 
+  /**
+   * Ticks these peers together, one tick each and then everything delivered, until one of them
+   * leads at a term above {@code aboveTerm}; returns it. For peers still in their leader's lease
+   * (thesis §4.2.3): {@link #campaign} ticks only the campaigner, whose votes the others then
+   * ignore. A split vote simply runs into the next timeout.
+   *
+   * @throws IllegalStateException if none leads within {@code maxTicks}
+   */
+  public PeerId tickUntilLeader(List<PeerId> ids, long aboveTerm, int maxTicks) {
+    for (int t = 0; t < maxTicks; t++) {
+      for (PeerId id : ids) tick(id, 1);
+      stabilize();
+      for (PeerId id : ids) {
+        SimPeer peer = peers.get(id);
+        if (peer != null && peer.node().isLeader() && peer.node().term() > aboveTerm) return id;
+      }
+    }
+    throw new IllegalStateException("none of " + ids + " became leader above term " + aboveTerm + " in " + maxTicks + " ticks");
+  }
+
   public ProposeResult propose(PeerId id, String command) {
     ProposeResult r = peers.get(id).propose(Bytes.utf8(command));
     enqueue(peers.get(id).drain());
@@ -125,6 +145,25 @@ public final class RaftSim implements ApplyListener {
   /** Queues messages a test drained from a peer itself (after looking at them). */
   public void send(List<RaftMessage> messages) {
     enqueue(messages);
+  }
+
+  /**
+   * One round the way a peer actor runs: each peer takes every message queued for it and then a
+   * tick, and only then runs its Ready loop, once for all of them (several inputs per Ready, as a
+   * mailbox holding several messages gives). What they send waits for the next round.
+   */
+  public void round() {
+    Map<PeerId, List<RaftMessage>> inbox = new TreeMap<>();
+    for (RaftMessage m : queue) {
+      if (!peers.containsKey(m.to()) || cut.contains(List.of(m.from(), m.to())) || dropFilter.test(m)) continue;
+      inbox.computeIfAbsent(m.to(), k -> new ArrayList<>()).add(m);
+    }
+    queue.clear();
+    for (SimPeer peer : List.copyOf(peers.values())) {
+      for (RaftMessage m : inbox.getOrDefault(peer.id(), List.of())) peer.step(m);
+      peer.tick();
+      enqueue(peer.drain());
+    }
   }
 
   /** Delivers messages until none are left. */
