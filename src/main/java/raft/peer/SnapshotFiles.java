@@ -13,6 +13,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.zip.CRC32C;
 import org.slf4j.Logger;
@@ -67,19 +70,7 @@ public final class SnapshotFiles {
     Incoming in = receive(index);
     boolean done = false;
     try {
-      OutputStream out = new BufferedOutputStream(new OutputStream() {
-        @Override
-        public void write(int b) throws IOException {
-          write(new byte[] {(byte) b}, 0, 1);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-          in.append(b, off, len);
-        }
-      }, BUFFER_BYTES);
-      writer.writeTo(out);
-      out.flush();
+      stream(in, writer);
       SnapshotFile f = in.complete();
       done = true;
       return f;
@@ -88,13 +79,55 @@ public final class SnapshotFiles {
     }
   }
 
+  /**
+   * {@link #write}, split: the image is written to its temporary file here (into the page cache,
+   * quick), and the fsync, rename and directory fsync run on {@code syncOn}. An actor snapshotting
+   * its state is then not blocked on the disk, and neither is every actor sharing its dispatcher.
+   * The image is fully written when this returns, so the caller may go on changing its state.
+   * On failure (here or in the stage) nothing is left behind under a snapshot name.
+   */
+  public CompletionStage<SnapshotFile> writeThenSync(long index, ImageWriter writer, Executor syncOn)
+      throws IOException {
+    Incoming in = receive(index);
+    try {
+      stream(in, writer);
+    } catch (IOException | RuntimeException e) {
+      in.abort();
+      throw e;
+    }
+    return CompletableFuture.supplyAsync(() -> {
+      try {
+        return in.complete();
+      } catch (IOException e) {
+        in.abort();
+        throw new UncheckedIOException(e);
+      }
+    }, syncOn);
+  }
+
+  private static void stream(Incoming in, ImageWriter writer) throws IOException {
+    OutputStream out = new BufferedOutputStream(new OutputStream() {
+      @Override
+      public void write(int b) throws IOException {
+        write(new byte[] {(byte) b}, 0, 1);
+      }
+
+      @Override
+      public void write(byte[] b, int off, int len) throws IOException {
+        in.append(b, off, len);
+      }
+    }, BUFFER_BYTES);
+    writer.writeTo(out);
+    out.flush();
+  }
+
   /** A temporary file to append an image to; {@link Incoming#complete()} makes it a snapshot file. */
   Incoming receive(long index) throws IOException {
     Path tmp = dir.resolve("tmp-" + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".part");
     return new Incoming(index, tmp, FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE));
   }
 
-  /** An image being written. Mutable; used by one actor. */
+  /** An image being written. Mutable; used by one thread at a time (handed over by {@link #writeThenSync}). */
   final class Incoming {
     private final long index;
     private final Path tmp;

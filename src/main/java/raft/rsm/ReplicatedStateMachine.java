@@ -2,6 +2,7 @@ package raft.rsm;
 
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
+import akka.actor.typed.DispatcherSelector;
 import akka.actor.typed.Terminated;
 import akka.actor.typed.javadsl.AbstractBehavior;
 import akka.actor.typed.javadsl.ActorContext;
@@ -13,6 +14,7 @@ import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -86,6 +88,9 @@ public final class ReplicatedStateMachine<C, R> extends AbstractBehavior<Replica
 
   private record ReadIndexed<C, R>(ReadIndexReply reply, C command, ActorRef<R> replyTo) implements Command {}
 
+  /** The snapshot image written at {@code index} is durable ({@code file}), or could not be made so. */
+  private record SnapshotSynced(long index, SnapshotFile file, Throwable failure) implements Command {}
+
   /** The typed answers the replica gives when a command was not applied (or was applied as a failure). */
   public interface Replies<R> extends Replica.Refusals<R> {
     R wrongLeader(Optional<PeerId> hint);
@@ -145,6 +150,10 @@ public final class ReplicatedStateMachine<C, R> extends AbstractBehavior<Replica
   private SnapshotFiles snapshotFiles;
   /** Bytes of the entries applied since the last snapshot (taken or installed). */
   private long bytesSinceSnapshot;
+  /** A snapshot file is being fsynced off this actor; no other is taken until it is done. */
+  private boolean snapshotSyncing;
+  /** Where snapshot fsyncs run: Akka's blocking-I/O pool, never the dispatcher all actors share. */
+  private final Executor blockingIo;
   /** Proposals and read indexes asked of the peer and not answered yet. */
   private int proposing;
   /** What the peer last said of its role ({@link Applied.RoleChanged}); not leading until it says so. */
@@ -162,6 +171,7 @@ public final class ReplicatedStateMachine<C, R> extends AbstractBehavior<Replica
     ctx.watch(peer);
     spec.started().accept(peer);
     this.admin = new AdminRequests(ctx, peer);
+    this.blockingIo = ctx.getSystem().dispatchers().lookup(DispatcherSelector.blocking());
   }
 
   @Override
@@ -172,6 +182,7 @@ public final class ReplicatedStateMachine<C, R> extends AbstractBehavior<Replica
         .onMessage(Proposed.class, p -> onProposed((Proposed<R>) p))
         .onMessage(ReadIndexed.class, r -> onReadIndexed((ReadIndexed<C, R>) r))
         .onMessage(WrappedApplied.class, w -> onApplied(w.applied()))
+        .onMessage(SnapshotSynced.class, this::onSnapshotSynced)
         .onMessage(GetStatus.class, this::onGetStatus)
         .onMessage(GetMembers.class, g -> run(() -> admin.members(g.replyTo())))
         .onMessage(ChangeMembership.class, c -> run(() -> admin.change(c.changes(), c.replyTo())))
@@ -305,7 +316,7 @@ public final class ReplicatedStateMachine<C, R> extends AbstractBehavior<Replica
       bytesSinceSnapshot += e.sizeBytes();
     }
     // The log since the last snapshot is what the peer would replay: the lab's Raft state size.
-    if (core.shouldSnapshot(bytesSinceSnapshot)) {
+    if (!snapshotSyncing && core.shouldSnapshot(bytesSinceSnapshot)) {
       takeSnapshot();
       bytesSinceSnapshot = 0;
     }
@@ -317,8 +328,11 @@ public final class ReplicatedStateMachine<C, R> extends AbstractBehavior<Replica
   }
 
   /**
-   * Streams the state into a file of the peer's store and hands the peer its reference: the image
-   * is never in memory whole. (Before the peer named its store, which it does first, the image goes inline.)
+   * Streams the state into a file of the peer's store and, once it is durable, hands the peer its
+   * reference: the image is never in memory whole. Only the writing runs here; the fsyncs run on
+   * the blocking-I/O pool, because on the shared dispatcher (one thread on two cores) three replicas
+   * snapshotting at the same index stalled every actor of the process for their fsyncs. (Before the
+   * peer named its store, which it does first, the image goes inline.)
    */
   private void takeSnapshot() {
     long index = core.replica().appliedIndex();
@@ -327,12 +341,27 @@ public final class ReplicatedStateMachine<C, R> extends AbstractBehavior<Replica
       return;
     }
     try {
-      SnapshotFile file = snapshotFiles.write(index, core.replica()::writeSnapshot);
-      peer.tell(new RaftPeer.TakeSnapshot(index, file.toHandle()));
+      long started = System.nanoTime();
+      getContext().pipeToSelf(snapshotFiles.writeThenSync(index, core.replica()::writeSnapshot, blockingIo),
+          (file, failure) -> new SnapshotSynced(index, file, failure));
+      snapshotSyncing = true;
+      LOG.debug("snapshot at index {} written in {} µs; syncing it off the actor", index,
+          (System.nanoTime() - started) / 1_000);
     } catch (IOException e) {
       LOG.error("cannot write a snapshot at index {} to {}: {}; trying again later", index, snapshotFiles,
           e.toString());
     }
+  }
+
+  private Behavior<Command> onSnapshotSynced(SnapshotSynced s) {
+    snapshotSyncing = false;
+    if (s.failure() == null) {
+      peer.tell(new RaftPeer.TakeSnapshot(s.index(), s.file().toHandle()));
+    } else {
+      LOG.error("cannot write a snapshot at index {} to {}: {}; trying again later", s.index(), snapshotFiles,
+          s.failure().toString());
+    }
+    return this;
   }
 
   private Behavior<Command> onGetStatus(GetStatus g) {

@@ -11,9 +11,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.SplittableRandom;
+import java.util.concurrent.CompletionStage;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -56,6 +58,34 @@ class SnapshotFilesTest {
       assertEquals(Bytes.wrap(image), Bytes.wrap(s.readAllBytes()));
       assertEquals(Bytes.wrap(image).slice(1000, 5000), in.read(1000, 5000));
     }
+  }
+
+  @Test
+  void writeThenSyncWritesTheImageAtOnceAndNamesItOnlyOnceTheSyncerHasRun(long seed) throws Exception {
+    SnapshotFiles files = new SnapshotFiles(dir);
+    byte[] image = random(seed, 200_000);
+    List<Runnable> syncer = new ArrayList<>(); // runs nothing until told: the fsync thread, held back
+    CompletionStage<SnapshotFile> synced = files.writeThenSync(23, out -> out.write(image), syncer::add);
+    List<String> before = names();
+    assertEquals(1, before.size());
+    assertTrue(before.get(0).startsWith("tmp-") && before.get(0).endsWith(".part"),
+        "not under a snapshot name before it is durable: " + before);
+    assertEquals(image.length, Files.size(dir.resolve(before.get(0))), "the whole image is written before it returns");
+    assertFalse(synced.toCompletableFuture().isDone());
+    assertEquals(1, syncer.size(), "the fsync and rename are handed to the executor");
+    syncer.get(0).run();
+    SnapshotFile f = synced.toCompletableFuture().get();
+    assertEquals(List.of(f.name()), names());
+    assertEquals(23, f.index());
+    assertEquals(SnapshotStream.crc32c(Bytes.wrap(image)), f.crc());
+    try (SnapshotImage in = files.open(f)) {
+      assertEquals(Bytes.wrap(image), in.readAll());
+    }
+    assertThrows(IOException.class, () -> files.writeThenSync(24, out -> {
+      out.write(new byte[100_000]);
+      throw new IOException("disk full");
+    }, Runnable::run));
+    assertEquals(List.of(f.name()), names(), "a failed writer leaves no temporary file");
   }
 
   @Test
