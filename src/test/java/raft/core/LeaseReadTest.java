@@ -88,6 +88,35 @@ class LeaseReadTest {
     assertEquals(1, leader.takeReadStates().size(), "the answered round renewed the lease");
   }
 
+  /**
+   * Why the drift bound matters: a leader whose clock stands still while the others' run keeps its
+   * lease and serves a stale read after the others elected a new leader and committed a write.
+   */
+  @Test
+  void aLeaderWhoseClockFallsBehindBeyondTheBoundServesAStaleRead(long seed) {
+    RaftSim sim = settled(3, seed);
+    SimPeer old = sim.peer(p(1));
+    sim.isolate(p(1));
+    SimPeer next = null;
+    for (int i = 0; i < 20 * CFG.electionTicks() && next == null; i++) {
+      for (int k = 2; k <= 3 && next == null; k++) {
+        sim.tick(p(k), 1);
+        sim.stabilize();
+        if (sim.peer(p(k)).node().isLeader()) next = sim.peer(p(k));
+      }
+    }
+    assertTrue(next != null, "p2 or p3 should have been elected");
+    assertTrue(sim.propose(next.id(), "y") instanceof ProposeResult.Accepted);
+    Clusters.settle(sim, CFG);
+    long newCommit = next.node().status().commitIndex();
+    assertTrue(old.node().isLeader(), "p1 never ticked, so it still believes it leads");
+    old.node().leaseRead(1);
+    old.drain();
+    List<ReadState> served = old.takeReadStates();
+    assertEquals(1, served.size(), "its lease, counted on its own stopped clock, still holds");
+    assertTrue(served.get(0).index() < newCommit, "and the read misses the new leader's write: stale");
+  }
+
   @Test
   void aMinorityStillAnsweringHoldsNoLease(long seed) {
     RaftSim sim = settled(5, seed);
