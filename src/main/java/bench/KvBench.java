@@ -4,6 +4,7 @@ import akka.http.javadsl.ServerBinding;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,6 +22,7 @@ import node.KvNode;
 import node.NodeSettings;
 import node.http.HttpApi;
 import node.http.HttpKvClient;
+import raft.rsm.ReadConsistency;
 
 /**
  * N closed-loop clients (one thread each) run {@link KvWorkload} against one {@link KvClient} for
@@ -58,10 +60,40 @@ public final class KvBench {
   }
 
   /** The load: closed-loop clients, warm-up, measured window, percentage of Gets, workload seed. */
-  public record Load(int clients, Duration warmup, Duration measured, int readsPct, long seed) {}
+  public record Load(int clients, Duration warmup, Duration measured, int readsPct, long seed,
+      ReadConsistency consistency) {
+    public Load {
+      if (consistency == null) consistency = ReadConsistency.LINEARIZABLE;
+    }
+
+    public Load(int clients, Duration warmup, Duration measured, int readsPct, long seed) {
+      this(clients, warmup, measured, readsPct, seed, ReadConsistency.LINEARIZABLE);
+    }
+
+    Load at(ReadConsistency level) {
+      return new Load(clients, warmup, measured, readsPct, seed, level);
+    }
+  }
 
   public static Result run(String target, KvClient client, Load load) throws InterruptedException {
-    return run(target, client, load.clients(), load.warmup(), load.measured(), load.readsPct(), load.seed());
+    return run(target, client, load.clients(), load.warmup(), load.measured(), load.readsPct(), load.seed(),
+        load.consistency());
+  }
+
+  /**
+   * The embedded group with lease reads configured (drift bound 0.1), measured at each read level
+   * in turn, back to back on the same warm group, through the Java client: one result per level.
+   */
+  public static List<Result> embeddedLevels(Path data, List<ReadConsistency> levels, Load load) throws Exception {
+    ResultFile.emptyDir(data);
+    Config config = ConfigFactory.parseString("raftkv.raft.read-lease { enabled = on, max-clock-drift = 0.1 }")
+        .withFallback(NodeSettings.load(null)).resolve();
+    List<Result> out = new ArrayList<>();
+    try (KvNode node = KvNode.start(NodeSettings.nodeSpec(config).asLocal(data), config);
+        KvClient client = node.client()) {
+      for (ReadConsistency level : levels) out.add(run("embedded-" + level.wireName(), client, load.at(level)));
+    }
+    return out;
   }
 
   /**
@@ -89,13 +121,19 @@ public final class KvBench {
 
   public static Result run(String target, KvClient client, int clients, Duration warmup, Duration measured,
       int readsPct, long seed) throws InterruptedException {
+    return run(target, client, clients, warmup, measured, readsPct, seed, ReadConsistency.LINEARIZABLE);
+  }
+
+  /** As above, Gets at {@code consistency}. */
+  public static Result run(String target, KvClient client, int clients, Duration warmup, Duration measured,
+      int readsPct, long seed, ReadConsistency consistency) throws InterruptedException {
     if (clients < 1) throw new IllegalArgumentException("clients must be >= 1");
     long from = System.nanoTime() + warmup.toNanos();
     long to = from + measured.toNanos();
     List<Loop> loops = new ArrayList<>();
     List<Thread> threads = new ArrayList<>();
     for (int i = 0; i < clients; i++) {
-      Loop loop = new Loop(client, new KvWorkload(readsPct, seed + i), from, to);
+      Loop loop = new Loop(client, new KvWorkload(readsPct, seed + i), from, to, consistency);
       loops.add(loop);
       Thread t = new Thread(loop, "bench-kv-" + i);
       t.setDaemon(true);
@@ -121,12 +159,14 @@ public final class KvBench {
     final KvWorkload workload;
     final long from;
     final long to;
+    final ReadConsistency consistency;
     final Latencies gets = new Latencies();
     final Latencies puts = new Latencies();
     long errors;
     Throwable failure;
 
-    Loop(KvClient client, KvWorkload workload, long from, long to) {
+    Loop(KvClient client, KvWorkload workload, long from, long to, ReadConsistency consistency) {
+      this.consistency = consistency;
       this.client = client;
       this.workload = workload;
       this.from = from;
@@ -143,7 +183,7 @@ public final class KvBench {
           try {
             // A stuck call must not outlive the window by much: give up a while after it ends.
             long waitNanos = Math.max(to - start, 0) + TimeUnit.SECONDS.toNanos(5);
-            r = client.execute(c).toCompletableFuture().get(waitNanos, TimeUnit.NANOSECONDS);
+            r = client.execute(c, consistency).toCompletableFuture().get(waitNanos, TimeUnit.NANOSECONDS);
           } catch (TimeoutException e) {
             r = KvReply.TIMEOUT;
           }

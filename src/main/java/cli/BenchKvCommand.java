@@ -6,8 +6,12 @@ import bench.ResultFile;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import kvraft.KvClient;
+import raft.rsm.ReadConsistency;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -46,6 +50,10 @@ public final class BenchKvCommand implements Callable<Integer> {
   @Option(names = "--data", description = "journal directory of the embedded group, emptied first (default ${DEFAULT-VALUE})")
   Path data = Path.of("target/bench/kv-data");
 
+  @Option(names = "--consistency", split = ",", description = "read levels (linearizable, lease, serializable);"
+      + " several, comma-separated, run back to back on one embedded group with lease reads configured (default linearizable)")
+  List<String> consistency = List.of("linearizable");
+
   @Option(names = "--over-http", description = "embedded group: go through its HTTP API instead of the Java client")
   boolean overHttp;
 
@@ -62,7 +70,22 @@ public final class BenchKvCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    KvBench.Load load = new KvBench.Load(clients, millis(warmup), millis(seconds), reads, seed);
+    List<ReadConsistency> levels = new ArrayList<>();
+    for (String c : consistency) {
+      levels.add(ReadConsistency.parse(c).orElseThrow(() -> new CommandLine.ParameterException(
+          new CommandLine(this), "unknown consistency '" + c + "'; allowed: " + ReadConsistency.allowed())));
+    }
+    KvBench.Load load = new KvBench.Load(clients, millis(warmup), millis(seconds), reads, seed, levels.get(0));
+    boolean local = etcd == null && override == null && target.http == null && target.config == null;
+    if (local && (levels.size() > 1 || levels.contains(ReadConsistency.LEASE))) {
+      StringBuilder all = new StringBuilder();
+      for (KvBench.Result r : KvBench.embeddedLevels(data, levels, load)) {
+        System.out.println(r.toJson());
+        all.append(r.toJson()).append('\n');
+      }
+      ResultFile.write(out, all.toString().strip());
+      return 0;
+    }
     KvBench.Result result;
     if (etcd == null && override == null && target.http == null && target.config == null) {
       result = KvBench.embedded(data, overHttp, target.timeout, load);

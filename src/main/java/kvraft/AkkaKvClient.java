@@ -143,13 +143,15 @@ public final class AkkaKvClient implements KvClient {
   /**
    * A serializable read goes to the replica this client last got an answer from (the leader,
    * usually), any replica will do: each answers from what it has applied, and only a silent one
-   * makes the client try the next. Everything else is {@link #execute(KvCommand)}.
+   * makes the client try the next. A lease read likewise carries its level to the replica (whose
+   * leader serves it from its lease, or which refuses it if not configured). Everything else is
+   * {@link #execute(KvCommand)}.
    */
   @Override
   public CompletionStage<KvReply> execute(KvCommand command, ReadConsistency consistency) {
-    if (consistency != ReadConsistency.SERIALIZABLE || !command.isRead()) return execute(command);
+    if (consistency == ReadConsistency.LINEARIZABLE || !command.isRead()) return execute(command);
     GroupClient.Settings s = group.settings();
-    return group.call(to -> new KvServer.Execute(0, 0, command, ReadConsistency.SERIALIZABLE, to), s.attemptTimeout(),
+    return group.call(to -> new KvServer.Execute(0, 0, command, consistency, to), s.attemptTimeout(),
         s.deadline());
   }
 

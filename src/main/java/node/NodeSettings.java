@@ -65,11 +65,21 @@ public final class NodeSettings {
           raft.getBoolean("check-quorum"),
           raft.getBoolean("noop-on-election"),
           raft.getInt("learner-catch-up-entries"),
-          RaftConfig.UnsafeRule.NONE)
+          RaftConfig.UnsafeRule.NONE,
+          readLease(raft))
           .validate();
+    } catch (RaftConfig.ReadLeaseRefused e) {
+      throw new RaftConfig.ReadLeaseRefused("invalid raftkv.raft.read-lease settings: " + e.getMessage());
     } catch (IllegalArgumentException | ConfigException | ArithmeticException e) {
       throw new IllegalArgumentException("invalid raftkv.raft settings: " + e.getMessage(), e);
     }
+  }
+
+  /** {@code read-lease}: off, or on with {@code max-clock-drift} (NaN when the key is absent: refused by validate). */
+  private static RaftConfig.ReadLease readLease(Config raft) {
+    if (!raft.getBoolean("read-lease.enabled")) return RaftConfig.ReadLease.OFF;
+    String drift = "read-lease.max-clock-drift";
+    return new RaftConfig.ReadLease(true, raft.hasPath(drift) ? raft.getDouble(drift) : Double.NaN);
   }
 
   /** Room a snapshot chunk's message needs beyond its data (ids, meta, checksums, CBOR framing). */

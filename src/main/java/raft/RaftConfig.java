@@ -21,6 +21,8 @@ package raft;
  * @param learnerCatchUpEntries a learner is "caught up", and may be promoted, once its match index
  *     is within this many entries of the leader's last index
  * @param unsafeRule TEST ONLY, always {@link UnsafeRule#NONE} outside the simulator's bug-injection test
+ * @param readLease whether a leader may serve lease reads ({@code RaftNode.leaseRead}) and the clock-drift
+ *     bound they rely on; {@link ReadLease#OFF} by default
  */
 public record RaftConfig(
     int electionTicks,
@@ -32,7 +34,8 @@ public record RaftConfig(
     boolean checkQuorum,
     boolean noopOnElection,
     int learnerCatchUpEntries,
-    UnsafeRule unsafeRule) {
+    UnsafeRule unsafeRule,
+    ReadLease readLease) {
 
   public static final int DEFAULT_MAX_COMMAND_BYTES = 1 << 20;
   public static final int DEFAULT_LEARNER_CATCH_UP_ENTRIES = 100;
@@ -66,6 +69,57 @@ public record RaftConfig(
 
   public RaftConfig {
     if (unsafeRule == null) unsafeRule = UnsafeRule.NONE;
+    if (readLease == null) readLease = ReadLease.OFF;
+  }
+
+  /** Without lease reads. */
+  public RaftConfig(int electionTicks, int heartbeatTicks, long maxBytesPerAppend, int maxInflightAppends,
+      int maxCommandBytes, boolean preVote, boolean checkQuorum, boolean noopOnElection, int learnerCatchUpEntries,
+      UnsafeRule unsafeRule) {
+    this(electionTicks, heartbeatTicks, maxBytesPerAppend, maxInflightAppends, maxCommandBytes, preVote, checkQuorum,
+        noopOnElection, learnerCatchUpEntries, unsafeRule, ReadLease.OFF);
+  }
+
+  /**
+   * Lease reads (Raft thesis §6.4.1, etcd's ReadOnlyLeaseBased): a leader that heard from a quorum
+   * answer heartbeats it sent at its tick t0 serves reads at its commit index without a heartbeat
+   * round while its tick is below {@code t0 + leaseTicks(electionTicks)}. That is safe because a
+   * follower that heard from the leader ignores (pre-)votes for an election timeout (check-quorum),
+   * so no other leader can exist before its lease ends, provided clocks run at rates within the bound.
+   *
+   * @param enabled lease reads asked for; they then need check-quorum and a drift bound (else {@link #validate} refuses)
+   * @param maxClockDrift how much faster any peer's clock may run than any other's, as a fraction:
+   *     0.1 means that while one peer counts 10 ticks, no other counts more than 11; NaN when not configured
+   */
+  public record ReadLease(boolean enabled, double maxClockDrift) {
+    public static final ReadLease OFF = new ReadLease(false, Double.NaN);
+
+    /** Lease reads on, with this drift bound. */
+    public static ReadLease withMaxClockDrift(double maxClockDrift) {
+      return new ReadLease(true, maxClockDrift);
+    }
+
+    /**
+     * How many of its own ticks after sending a heartbeat a leader may serve lease reads on its
+     * answers: floor((electionTicks - 1) / (1 + drift)). A follower ignores votes until its
+     * electionTicks-th tick after the heartbeat arrived, at least electionTicks - 1 tick lengths of
+     * its clock later; a clock faster by the factor (1 + drift) counts those in (electionTicks - 1)
+     * / (1 + drift) of the leader's tick lengths, and the leader's lease ends within that many.
+     */
+    public int leaseTicks(int electionTicks) {
+      if (!enabled || Double.isNaN(maxClockDrift)) return 0;
+      return (int) Math.floor((electionTicks - 1) / (1 + maxClockDrift));
+    }
+  }
+
+  /**
+   * Lease reads asked for on a configuration that cannot make them safe (no drift bound, check-quorum
+   * off, a lease shorter than a tick): refused at start rather than silently served as ReadIndex.
+   */
+  public static final class ReadLeaseRefused extends IllegalArgumentException {
+    public ReadLeaseRefused(String message) {
+      super(message);
+    }
   }
 
   /** The correct protocol with these tunables, pre-vote, check-quorum and the election no-op on. */
@@ -87,53 +141,58 @@ public record RaftConfig(
 
   public RaftConfig withElectionTicks(int ticks) {
     return new RaftConfig(ticks, heartbeatTicks, maxBytesPerAppend, maxInflightAppends, maxCommandBytes, preVote,
-        checkQuorum, noopOnElection, learnerCatchUpEntries, unsafeRule);
+        checkQuorum, noopOnElection, learnerCatchUpEntries, unsafeRule, readLease);
   }
 
   public RaftConfig withHeartbeatTicks(int ticks) {
     return new RaftConfig(electionTicks, ticks, maxBytesPerAppend, maxInflightAppends, maxCommandBytes, preVote,
-        checkQuorum, noopOnElection, learnerCatchUpEntries, unsafeRule);
+        checkQuorum, noopOnElection, learnerCatchUpEntries, unsafeRule, readLease);
   }
 
   public RaftConfig withMaxBytesPerAppend(long bytes) {
     return new RaftConfig(electionTicks, heartbeatTicks, bytes, maxInflightAppends, maxCommandBytes, preVote,
-        checkQuorum, noopOnElection, learnerCatchUpEntries, unsafeRule);
+        checkQuorum, noopOnElection, learnerCatchUpEntries, unsafeRule, readLease);
   }
 
   public RaftConfig withMaxInflightAppends(int n) {
     return new RaftConfig(electionTicks, heartbeatTicks, maxBytesPerAppend, n, maxCommandBytes, preVote, checkQuorum,
-        noopOnElection, learnerCatchUpEntries, unsafeRule);
+        noopOnElection, learnerCatchUpEntries, unsafeRule, readLease);
   }
 
   public RaftConfig withMaxCommandBytes(int bytes) {
     return new RaftConfig(electionTicks, heartbeatTicks, maxBytesPerAppend, maxInflightAppends, bytes, preVote,
-        checkQuorum, noopOnElection, learnerCatchUpEntries, unsafeRule);
+        checkQuorum, noopOnElection, learnerCatchUpEntries, unsafeRule, readLease);
   }
 
   public RaftConfig withPreVote(boolean on) {
     return new RaftConfig(electionTicks, heartbeatTicks, maxBytesPerAppend, maxInflightAppends, maxCommandBytes, on,
-        checkQuorum, noopOnElection, learnerCatchUpEntries, unsafeRule);
+        checkQuorum, noopOnElection, learnerCatchUpEntries, unsafeRule, readLease);
   }
 
   public RaftConfig withCheckQuorum(boolean on) {
     return new RaftConfig(electionTicks, heartbeatTicks, maxBytesPerAppend, maxInflightAppends, maxCommandBytes,
-        preVote, on, noopOnElection, learnerCatchUpEntries, unsafeRule);
+        preVote, on, noopOnElection, learnerCatchUpEntries, unsafeRule, readLease);
   }
 
   public RaftConfig withNoopOnElection(boolean on) {
     return new RaftConfig(electionTicks, heartbeatTicks, maxBytesPerAppend, maxInflightAppends, maxCommandBytes,
-        preVote, checkQuorum, on, learnerCatchUpEntries, unsafeRule);
+        preVote, checkQuorum, on, learnerCatchUpEntries, unsafeRule, readLease);
   }
 
   public RaftConfig withLearnerCatchUpEntries(int entries) {
     return new RaftConfig(electionTicks, heartbeatTicks, maxBytesPerAppend, maxInflightAppends, maxCommandBytes,
-        preVote, checkQuorum, noopOnElection, entries, unsafeRule);
+        preVote, checkQuorum, noopOnElection, entries, unsafeRule, readLease);
+  }
+
+  public RaftConfig withReadLease(ReadLease lease) {
+    return new RaftConfig(electionTicks, heartbeatTicks, maxBytesPerAppend, maxInflightAppends, maxCommandBytes,
+        preVote, checkQuorum, noopOnElection, learnerCatchUpEntries, unsafeRule, lease);
   }
 
   /** TEST ONLY: see {@link UnsafeRule}; never call this outside the simulator's bug-injection test. */
   public RaftConfig withUnsafeRule(UnsafeRule rule) {
     return new RaftConfig(electionTicks, heartbeatTicks, maxBytesPerAppend, maxInflightAppends, maxCommandBytes,
-        preVote, checkQuorum, noopOnElection, learnerCatchUpEntries, rule);
+        preVote, checkQuorum, noopOnElection, learnerCatchUpEntries, rule, readLease);
   }
 
   /** Returns this config, or throws {@link IllegalArgumentException} naming the bad setting. */
@@ -150,6 +209,21 @@ public record RaftConfig(
     if (maxCommandBytes < 1) throw new IllegalArgumentException("maxCommandBytes must be >= 1");
     if (learnerCatchUpEntries < 0)
       throw new IllegalArgumentException("learnerCatchUpEntries must be >= 0, was " + learnerCatchUpEntries);
+    if (readLease.enabled()) validateReadLease();
     return this;
+  }
+
+  private void validateReadLease() {
+    double drift = readLease.maxClockDrift();
+    if (Double.isNaN(drift))
+      throw new ReadLeaseRefused("lease reads need a clock-drift bound (maxClockDrift), and none is configured");
+    if (drift < 0 || Double.isInfinite(drift))
+      throw new ReadLeaseRefused("maxClockDrift must be a finite fraction >= 0, was " + drift);
+    if (!checkQuorum)
+      throw new ReadLeaseRefused("lease reads need checkQuorum: only then do followers ignore votes while they hear"
+          + " from their leader, which is what keeps a second leader from existing during a lease");
+    if (readLease.leaseTicks(electionTicks) < 1)
+      throw new ReadLeaseRefused("a lease of floor((electionTicks - 1) / (1 + maxClockDrift)) = floor(("
+          + electionTicks + " - 1) / " + (1 + drift) + ") ticks is shorter than one tick: raise electionTicks");
   }
 }

@@ -86,6 +86,21 @@ class KvServerReadTest {
   }
 
   @Test
+  void aLeaseReadOnAGroupWithoutReadLeasesIsRefusedNotServedAsAnotherLevel(long seed) {
+    KvGroup g = group(seed);
+    try (AkkaKvClient c = g.client()) {
+      PeerId leader = g.awaitLeader();
+      assertEquals(KvReply.DONE, await(c.put("k", "v")));
+      KvReply r = read(g, leader, ReadConsistency.LEASE);
+      assertTrue(r instanceof KvReply.Rejected rej && rej.reason().contains("lease reads are not configured"), r.toString());
+      KvReply viaClient = await(c.get("k", ReadConsistency.LEASE));
+      assertTrue(viaClient instanceof KvReply.Rejected, viaClient.toString());
+    } finally {
+      g.stopAll();
+    }
+  }
+
+  @Test
   void theClientReadsAtTheLevelAskedFor(long seed) {
     KvGroup g = group(seed);
     try (AkkaKvClient c = g.client()) {

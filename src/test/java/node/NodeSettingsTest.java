@@ -26,6 +26,22 @@ class NodeSettingsTest {
   }
 
   @Test
+  void leaseReadsWithoutAClockDriftBoundAreRefusedAtStartNotDowngraded() {
+    var noBound = ConfigFactory.parseString("raftkv.raft.read-lease.enabled = on")
+        .withFallback(ConfigFactory.defaultReference());
+    var e = assertThrows(RaftConfig.ReadLeaseRefused.class, () -> NodeSettings.raftConfig(noBound));
+    assertTrue(e.getMessage().contains("read-lease") && e.getMessage().contains("clock-drift bound"), e.getMessage());
+    var noCheckQuorum = ConfigFactory.parseString(
+        "raftkv.raft { check-quorum = off, read-lease { enabled = on, max-clock-drift = 0.1 } }")
+        .withFallback(ConfigFactory.defaultReference());
+    assertThrows(RaftConfig.ReadLeaseRefused.class, () -> NodeSettings.raftConfig(noCheckQuorum));
+    var on = ConfigFactory.parseString("raftkv.raft.read-lease { enabled = on, max-clock-drift = 0.1 }")
+        .withFallback(ConfigFactory.defaultReference());
+    assertEquals(RaftConfig.ReadLease.withMaxClockDrift(0.1), NodeSettings.raftConfig(on).readLease());
+    assertEquals(8, NodeSettings.raftConfig(on).readLease().leaseTicks(10));
+  }
+
+  @Test
   void badSettingsFailAtStartNamingTheProblem() {
     var config = ConfigFactory.parseString("raftkv.raft { election-ticks = 1, heartbeat-ticks = 1 }")
         .withFallback(ConfigFactory.defaultReference());

@@ -50,7 +50,8 @@ import scala.concurrent.duration.FiniteDuration;
  *
  * Every error body is {@code {"code": ErrorCode, "error": text, ...}}; reads take
  * {@code ?consistency=linearizable} (the default: ReadIndex, served by any replica once the leader
- * confirmed a read index) or {@code ?consistency=serializable} (the replica's local state, possibly stale).
+ * confirmed a read index), {@code ?consistency=lease} (linearizable from the leader's lease; 400 on a node
+ * without {@code raftkv.raft.read-lease}) or {@code ?consistency=serializable} (the replica's local state, possibly stale).
  */
 public final class KvRoutes extends AllDirectives {
   private static final Logger log = LoggerFactory.getLogger(KvRoutes.class);

@@ -88,6 +88,11 @@ final class LeaderRole implements Role {
     reads.add(n, this, from, id);
   }
 
+  /** A lease read ({@link RaftNode#leaseRead}): at once while the lease holds, else as {@link #readIndex}. */
+  void leaseRead(RaftNode n, long id) {
+    reads.addLease(n, this, n.id(), id);
+  }
+
   /** Appends the leader's own new entries; they go out with the next ready(). */
   void appendLocal(RaftNode n, List<LogEntry> entries) {
     n.log.append(entries);
@@ -181,6 +186,7 @@ final class LeaderRole implements Role {
     if (transferTarget.equals(Optional.of(target))) return; // already under way; its timeout keeps running
     transferTarget = Optional.of(target);
     transferElapsed = 0;
+    reads.revokeLease(); // the target's campaign may pass the followers' leases: none of ours holds any more
     Progress pr = progress.get(target);
     n.logger().info(n.term(), "{} transferring leadership to {} [{}, last index {}]", n.id(), target, pr,
         n.log.lastIndex());
@@ -250,9 +256,10 @@ final class LeaderRole implements Role {
   }
 
   void broadcastHeartbeat(RaftNode n) {
+    long round = reads.heartbeatRound(n);
     for (Map.Entry<PeerId, Progress> e : progress.entrySet()) {
       long commit = Math.min(e.getValue().match, n.log.committed());
-      n.send(new Heartbeat(n.term(), n.id(), e.getKey(), commit, reads.currentRound()));
+      n.send(new Heartbeat(n.term(), n.id(), e.getKey(), commit, round));
     }
   }
 

@@ -69,6 +69,8 @@ public final class RaftNode {
   /** Reads forwarded to the leader and not answered yet: id and the tick they left at. */
   private final Map<Long, Long> forwardedReads = new LinkedHashMap<>();
   private long ticks;
+  /** Started on storage that had a term: see {@link #inStartupLease}. */
+  private final boolean restarted;
 
   private RaftNode(PeerId self, Membership bootstrap, RaftConfig cfg, LogStorage storage, RandomGenerator random,
       RaftLogger logger) {
@@ -87,6 +89,7 @@ public final class RaftNode {
     this.term = hs.term();
     this.votedFor = hs.votedFor();
     this.persistedHardState = hs;
+    this.restarted = hs.term() > 0;
   }
 
   /**
@@ -146,7 +149,7 @@ public final class RaftNode {
         boolean transfer = m instanceof RequestVote v && v.leadershipTransfer();
         // Leader lease (thesis §4.2.3, etcd's inLease): while we hear from a leader, a higher-term
         // (pre-)vote is from a peer that was cut off or removed; ignore it rather than be deposed.
-        if (!transfer && inLease()) {
+        if (!transfer && (inLease() || inStartupLease())) {
           logger.info(term, "{} ignored {}: leader {} was heard {} ticks ago", self, m,
               leader.isPresent() ? leader.get() : "?", electionElapsed);
           return;
@@ -210,6 +213,24 @@ public final class RaftNode {
     } else {
       droppedReads.add(id);
     }
+  }
+
+  /**
+   * A linearizable read served from the leader's lease (Raft thesis §6.4.1; needs
+   * {@link RaftConfig.ReadLease} on): a leader that heard from a quorum answering a heartbeat it sent
+   * less than {@link RaftConfig.ReadLease#leaseTicks} ticks ago releases it at once at its commit
+   * index, without a heartbeat round; when the lease has lapsed, an entry of its term has not
+   * committed yet, or a leadership transfer started this term, it waits for a round as
+   * {@link #readIndex} does. A follower forwards it to the leader as a ReadIndex read. Its safety
+   * rests on the clocks' rates staying within {@link RaftConfig.ReadLease#maxClockDrift}.
+   *
+   * @throws IllegalStateException if lease reads are not configured (never silently downgraded)
+   */
+  public void leaseRead(long id) {
+    if (!cfg.readLease().enabled())
+      throw new IllegalStateException("lease reads are not configured (RaftConfig.readLease is off)");
+    if (role instanceof LeaderRole l) l.leaseRead(this, id);
+    else readIndex(id);
   }
 
   private void onReadIndexResponse(ReadIndexResponse r) {
@@ -455,6 +476,14 @@ public final class RaftNode {
   private boolean inLease() {
     if (role instanceof LeaderRole l) return l.quorumHeard();
     return leader.isPresent() && electionElapsed < cfg.electionTicks();
+  }
+
+  /**
+   * Lease reads on: a peer in its first election timeout since it restarted (it had a term) may have
+   * answered a lease-serving leader's heartbeat just before it crashed, and forgot it; it keeps that lease.
+   */
+  private boolean inStartupLease() {
+    return restarted && cfg.readLease().enabled() && ticks < cfg.electionTicks();
   }
 
   /** Leader: one tick of its check-quorum period; true once a whole election timeout has passed (and restarts it). */

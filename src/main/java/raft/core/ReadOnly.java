@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import raft.PeerId;
 import raft.RaftConfig;
 import raft.message.ReadIndexResponse;
@@ -17,6 +18,12 @@ import raft.message.ReadIndexResponse;
  * round number is the heartbeat's context), and once a quorum has answered a round at least as new,
  * all of them are released in order. One instance per term of leadership: a leader that steps down
  * drops what it holds ({@link #dropAll}).
+ *
+ * <p>With lease reads configured, every heartbeat starts a round of its own and the tick it left at
+ * is kept: the newest round a quorum answered then dates the lease (from when that heartbeat was
+ * sent, never from when its answers came), and {@link #addLease} releases a read at once while the
+ * lease lasts ({@link RaftConfig.ReadLease#leaseTicks}). A leadership transfer ends the lease for
+ * the rest of the term: the target's campaign is allowed to ignore the followers' leases.
  */
 final class ReadOnly {
   /** A read asked of this leader by {@code from} (itself, or a follower that forwarded it). */
@@ -44,12 +51,55 @@ final class ReadOnly {
   private long round;
   private boolean unstarted;
   private long ticks;
+  /** Lease reads: the tick each heartbeat round not yet superseded by a quorum-answered one left at. */
+  private final TreeMap<Long, Long> sentAt = new TreeMap<>();
+  /** A leadership transfer started in this term: no lease any more. */
+  private boolean leaseRevoked;
 
   /** A read arrives (from this leader's caller or a follower). */
   void add(RaftNode n, LeaderRole l, PeerId from, long id) {
     Request r = new Request(from, id, ticks);
     if (n.log.committed() < l.termStartIndex) deferred.add(r);
     else enqueue(n, r);
+  }
+
+  /**
+   * A lease read: released at once, at the commit index, while this leader holds its lease and an
+   * entry of its term has committed; otherwise it waits for a heartbeat round like any other read
+   * (which renews the lease), so a lapsed lease costs a round trip, never freshness.
+   */
+  void addLease(RaftNode n, LeaderRole l, PeerId from, long id) {
+    if (n.log.committed() >= l.termStartIndex && holdsLease(n)) {
+      Request r = new Request(from, id, ticks);
+      r.index = n.log.committed();
+      release(n, r);
+      return;
+    }
+    add(n, l, from, id);
+  }
+
+  /** A quorum answered a heartbeat this leader sent less than a lease ago, and no transfer started. */
+  boolean holdsLease(RaftNode n) {
+    int lease = n.config().readLease().leaseTicks(n.config().electionTicks());
+    if (lease < 1 || leaseRevoked) return false;
+    Long sent = sentAt.get(quorumRound(n));
+    return sent != null && ticks < sent + lease;
+  }
+
+  /** Leadership is being handed over: the target may be elected past the followers' leases. */
+  void revokeLease() {
+    leaseRevoked = true;
+  }
+
+  /**
+   * The round a heartbeat broadcast now carries. With lease reads on, each broadcast is a round of
+   * its own, dated now; otherwise the newest started round, or 0 when no read waits.
+   */
+  long heartbeatRound(RaftNode n) {
+    if (n.config().readLease().leaseTicks(n.config().electionTicks()) < 1) return currentRound();
+    round++;
+    sentAt.put(round, ticks);
+    return round;
   }
 
   /** The commit index advanced: reads held for this term's first commit may now take their index. */
@@ -98,13 +148,21 @@ final class ReadOnly {
     if (r <= acked.getOrDefault(from, 0L)) return;
     acked.put(from, r);
     confirm(n);
+    if (sentAt.isEmpty()) return;
+    // Rounds older than the newest a quorum answered can no longer date the lease.
+    sentAt.headMap(quorumRound(n)).clear();
   }
 
   /** Releases, in order, every read whose round a quorum (this leader counting for every round) has answered. */
   void confirm(RaftNode n) {
     if (queue.isEmpty()) return;
-    long confirmed = Quorum.committedIndex(n.membership(), p -> p.equals(n.id()) ? round : acked.getOrDefault(p, 0L));
+    long confirmed = quorumRound(n);
     while (!queue.isEmpty() && queue.peek().round != 0 && queue.peek().round <= confirmed) release(n, queue.poll());
+  }
+
+  /** The newest round a quorum (this leader counting for every round) has answered. */
+  private long quorumRound(RaftNode n) {
+    return Quorum.committedIndex(n.membership(), p -> p.equals(n.id()) ? round : acked.getOrDefault(p, 0L));
   }
 
   private static void release(RaftNode n, Request r) {

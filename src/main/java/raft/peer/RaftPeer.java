@@ -122,7 +122,12 @@ public final class RaftPeer extends EventSourcedBehavior<RaftPeer.Command, RaftE
    * with the index the caller must have applied before serving it, or {@link ReadIndexReply.NotLeader}.
    * On a leader, every read waiting when a heartbeat round starts rides that round; a follower asks its leader.
    */
-  public record ReadIndex(ActorRef<ReadIndexReply> replyTo) implements Command {}
+  public record ReadIndex(boolean lease, ActorRef<ReadIndexReply> replyTo) implements Command {
+    /** A ReadIndex read (a heartbeat round). */
+    public ReadIndex(ActorRef<ReadIndexReply> replyTo) {
+      this(false, replyTo);
+    }
+  }
 
   /** Who belongs to the group as this peer sees it ({@link MembershipStatus}); answered at once. */
   public record GetMembership(ActorRef<MembershipStatus> replyTo) implements Command {}
@@ -422,9 +427,14 @@ public final class RaftPeer extends EventSourcedBehavior<RaftPeer.Command, RaftE
   }
 
   private Effect<RaftEvent, DurableState> onReadIndex(ReadIndex r) {
+    if (r.lease() && !cfg.readLease().enabled()) {
+      r.replyTo().tell(new ReadIndexReply.LeaseNotConfigured());
+      return Effect().none();
+    }
     long id = ++nextReadId;
     reads.put(id, r.replyTo());
-    node.readIndex(id);
+    if (r.lease()) node.leaseRead(id); // served from the leader's lease (RaftConfig.ReadLease)
+    else node.readIndex(id);
     return afterInput();
   }
 

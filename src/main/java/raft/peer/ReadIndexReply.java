@@ -15,4 +15,7 @@ public sealed interface ReadIndexReply extends CborSerializable {
    * leadership or term while the read waited, or its leader did not answer in time. Retry, on the hinted leader if any.
    */
   record NotLeader(Optional<PeerId> leaderHint) implements ReadIndexReply {}
+
+  /** A lease read asked of a peer whose configuration has no read lease (never served as another kind). */
+  record LeaseNotConfigured() implements ReadIndexReply {}
 }

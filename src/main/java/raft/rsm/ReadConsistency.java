@@ -12,6 +12,12 @@ public enum ReadConsistency {
    * replica without a log entry, once the leader confirmed a read index by a heartbeat round (ReadIndex).
    */
   LINEARIZABLE,
+  /**
+   * Linearizable too, but the leader serves it from its lease (no heartbeat round while the lease
+   * holds), which is safe only while the peers' clocks drift apart by less than the configured bound
+   * ({@code raftkv.raft.read-lease.max-clock-drift}); refused on a node without lease reads configured.
+   */
+  LEASE,
   /** The replica's local state, as applied so far: any replica, no round trip, possibly stale. Only when asked for. */
   SERIALIZABLE;
 

@@ -226,7 +226,8 @@ public final class ReplicatedStateMachine<C, R> extends AbstractBehavior<Replica
       return this;
     }
     proposing++;
-    getContext().ask(ReadIndexReply.class, peer, PROPOSE_TIMEOUT, RaftPeer.ReadIndex::new,
+    boolean lease = s.consistency() == ReadConsistency.LEASE;
+    getContext().ask(ReadIndexReply.class, peer, PROPOSE_TIMEOUT, to -> new RaftPeer.ReadIndex(lease, to),
         (reply, failure) -> new ReadIndexed<>(reply, s.command(), s.replyTo()));
     return this;
   }
@@ -235,6 +236,9 @@ public final class ReplicatedStateMachine<C, R> extends AbstractBehavior<Replica
     proposing--;
     if (r.reply() instanceof ReadIndexReply.Confirmed c) core.query(c.index(), r.command(), r.replyTo()).ifPresent(this::answer);
     else if (r.reply() instanceof ReadIndexReply.NotLeader n) r.replyTo().tell(service.replies().wrongLeader(n.leaderHint()));
+    else if (r.reply() instanceof ReadIndexReply.LeaseNotConfigured)
+      r.replyTo().tell(service.replies().rejected("lease reads are not configured on this node"
+          + " (raftkv.raft.read-lease); allowed here: linearizable, serializable"));
     else r.replyTo().tell(service.replies().busy()); // the peer did not answer in time
     return this;
   }

@@ -40,6 +40,8 @@ class HttpApiTest {
   static final class Delegate implements kvraft.KvClient {
     volatile InMemoryKvClient target = new InMemoryKvClient(LIMITS);
     volatile boolean broken;
+    /** Answer lease reads as a node without raftkv.raft.read-lease does. */
+    volatile boolean leaseRefused;
     /** The consistency of every command, in order. */
     final List<ReadConsistency> levels = new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -52,6 +54,9 @@ class HttpApiTest {
     public java.util.concurrent.CompletionStage<KvReply> execute(KvCommand c, ReadConsistency level) {
       if (broken) throw new IllegalStateException("bug in the client");
       levels.add(level);
+      if (leaseRefused && level == ReadConsistency.LEASE)
+        return java.util.concurrent.CompletableFuture.completedFuture(new KvReply.Rejected(
+            "lease reads are not configured on this node (raftkv.raft.read-lease); allowed here: linearizable, serializable"));
       return target.execute(c);
     }
 
@@ -222,13 +227,27 @@ class HttpApiTest {
   }
 
   @Test
+  void aLeaseReadGoesToTheClientAsSuchAndIs400WhereTheNodeHasNoReadLease() throws Exception {
+    expect(200, send("PUT", "kv/a", "v", null));
+    expect(200, send("GET", "kv/a?consistency=lease", null, null));
+    client.leaseRefused = true;
+    try {
+      JsonNode body = expect(400, ErrorCode.BAD_REQUEST, send("GET", "kv/a?consistency=lease", null, null));
+      assertTrue(body.get("error").asText().contains("allowed here: linearizable, serializable"), body.toString());
+    } finally {
+      client.leaseRefused = false;
+    }
+    assertEquals(List.of(ReadConsistency.LINEARIZABLE, ReadConsistency.LEASE, ReadConsistency.LEASE), client.levels);
+  }
+
+  @Test
   void anUnknownConsistencyIs400NamingTheAllowedOnes() throws Exception {
     expect(200, send("PUT", "kv/a", "v", null));
     for (String path : List.of("kv/a?consistency=foo", "kv?consistency=stale", "kv/a?consistency=")) {
       JsonNode body = expect(400, ErrorCode.UNKNOWN_CONSISTENCY, send("GET", path, null, null));
-      assertEquals(List.of("linearizable", "serializable"),
+      assertEquals(List.of("linearizable", "lease", "serializable"),
           ApiJson.MAPPER.convertValue(body.get("allowed"), List.class), body.toString());
-      assertTrue(body.get("error").asText().contains("allowed: linearizable, serializable"), body.toString());
+      assertTrue(body.get("error").asText().contains("allowed: linearizable, lease, serializable"), body.toString());
       assertEquals(path.substring(path.indexOf('=') + 1), body.get("consistency").asText());
     }
     assertEquals(1, client.target.seen().size(), "refused reads never reach the client: " + client.target.seen());

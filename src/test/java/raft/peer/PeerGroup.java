@@ -154,8 +154,17 @@ final class PeerGroup {
   }
 
   ReadIndexReply readIndex(PeerId p) {
+    return read(p, false);
+  }
+
+  /** A lease read ({@code RaftPeer.ReadIndex(lease = true)}). */
+  ReadIndexReply leaseRead(PeerId p) {
+    return read(p, true);
+  }
+
+  private ReadIndexReply read(PeerId p, boolean lease) {
     TestProbe<ReadIndexReply> probe = kit.createTestProbe();
-    refs.get(p).tell(new RaftPeer.ReadIndex(probe.ref()));
+    refs.get(p).tell(new RaftPeer.ReadIndex(lease, probe.ref()));
     return probe.expectMessageClass(ReadIndexReply.class, TIMEOUT);
   }
 

@@ -123,6 +123,14 @@ class RaftPeerTest {
   }
 
   @Test
+  void aLeaseReadOnAPeerWithoutReadLeasesIsRefusedAsSuch(long seed) {
+    PeerGroup g = group(seed);
+    PeerId leader = g.awaitLeader();
+    assertEquals(new ReadIndexReply.LeaseNotConfigured(), g.leaseRead(leader));
+    assertTrue(g.readIndex(leader) instanceof ReadIndexReply.Confirmed, "the peer keeps serving ReadIndex reads");
+  }
+
+  @Test
   void readIndexWithNoLeaderKnownIsNotLeader(long seed) {
     PeerGroup g = group(seed);
     assertEquals(new ReadIndexReply.NotLeader(Optional.empty()), g.readIndex(g.ids.get(0)), "no election has run yet");

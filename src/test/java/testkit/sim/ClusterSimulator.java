@@ -101,11 +101,33 @@ public final class ClusterSimulator {
    * taken, so two runs of one seed must return equal stats.
    */
   public record Stats(int peers, int steps, long maxTerm, long committed, int crashes, int midWriteCrashes,
-      int snapshots, int installs, int leaders, int membershipChanges, int transfers, int reads, long fingerprint) {}
+      int snapshots, int installs, int leaders, int membershipChanges, int transfers, int reads, int leaseReadsAtOnce,
+      long fingerprint) {}
+
+  /**
+   * How the peers' clocks advance. INDEPENDENT: a tick action ticks one peer or all, with no real
+   * time behind them (any peer may run arbitrarily ahead of another), and lease reads are off.
+   * With real time: each peer's clock runs at its own rate, fixed per schedule, and a tick action
+   * advances real time (a peer ticks each time its clock passes a whole tick); lease reads are on
+   * with a drift bound drawn per schedule. WITHIN_BOUND: the fastest clock runs at most (1 + bound)
+   * times the slowest. BEYOND_BOUND: as within, but a leader's clock all but stands still while it
+   * leads (a paused process, a frozen VM: a drift far past the bound), which the lease does not allow for
+   * (a planted fault: the checker must find the stale read it permits; liveness is not checked, as
+   * heartbeats need not keep up with election timers that fast).
+   */
+  public enum Clocks {
+    INDEPENDENT, WITHIN_BOUND, BEYOND_BOUND
+  }
 
   /** Command that replays one schedule; printed with every violation. */
   public static String replayCommand(long seed, int steps) {
-    return "mvn -B test -Dtest='SimulationTest#replay' -Dsim.seed=" + seed + " -Dsim.steps=" + steps;
+    return replayCommand(seed, steps, Clocks.INDEPENDENT);
+  }
+
+  /** As {@link #replayCommand(long, int)}, for a schedule whose clocks run in real time. */
+  public static String replayCommand(long seed, int steps, Clocks clocks) {
+    return "mvn -B test -Dtest='SimulationTest#replay' -Dsim.seed=" + seed + " -Dsim.steps=" + steps
+        + (clocks == Clocks.INDEPENDENT ? "" : " -Dsim.clocks=" + clocks);
   }
 
   /** The seed of schedule {@code i} of a run whose base seed is {@code base}. */
@@ -124,12 +146,24 @@ public final class ClusterSimulator {
   /** Peers that are not in the bootstrap membership but run from the start, waiting to be added. */
   private static final int SPARES = 2;
   private static final int TRACE = Integer.getInteger("sim.trace", 40);
+  /**
+   * With real time: how far one TICK action moves it, in nominal ticks (TICK_ALL: five times as far).
+   * Small enough that the network keeps up with the heartbeats (a lease is useful only while its
+   * answers come back within it), large enough that schedules see elections and expired leases.
+   */
+  private static final double TIME_PER_TICK_ACTION = 0.1;
+  /** Beyond the bound: a leader's clock runs this many times (1 + bound) slower than the others' (a pause). */
+  private static final double LEADER_SLOWDOWN = 1e6;
 
   private final long seed;
   private final SplittableRandom rnd;
   private final int[] weights = new int[BASE_WEIGHTS.length];
   private final int totalWeight;
   private final RaftConfig cfg;
+  private final Clocks clocks;
+  /** With real time: each peer's clock rate (its ticks per unit of real time) and reading. */
+  private final double[] rate;
+  private final double[] clock;
   private final Function<PeerId, RaftLogger> logger;
   /** All peers, the bootstrap voters first, then the spares. */
   private final int n;
@@ -213,8 +247,11 @@ public final class ClusterSimulator {
   private int transfers;
   /** Reads asked for and not yet released or dropped: id and the commit index they must not fall below. */
   private final Map<Long, Long> readFloor = new HashMap<>();
+  /** The lease read being drained at once: released now, it had no heartbeat round. */
+  private long leaseReadNow;
   private long nextRead;
   private int readsReleased;
+  private int leaseReadsAtOnce;
 
   /** One life of a peer: the core, its storage and its service state (the applied commands). */
   private final class Incarnation {
@@ -248,7 +285,18 @@ public final class ClusterSimulator {
    * @param logger the core's logger for each peer ({@code p -> RaftLogger.SILENT} for speed)
    */
   public ClusterSimulator(long seed, RaftConfig.UnsafeRule unsafeRule, Function<PeerId, RaftLogger> logger) {
+    this(seed, unsafeRule, Clocks.INDEPENDENT, logger);
+  }
+
+  /** A schedule with lease reads on, the peers' clocks running at rates within the bound or (a planted fault) beyond it. */
+  public ClusterSimulator(long seed, Clocks clocks, Function<PeerId, RaftLogger> logger) {
+    this(seed, RaftConfig.UnsafeRule.NONE, clocks, logger);
+  }
+
+  private ClusterSimulator(long seed, RaftConfig.UnsafeRule unsafeRule, Clocks clocks,
+      Function<PeerId, RaftLogger> logger) {
     this.seed = seed;
+    this.clocks = clocks;
     this.rnd = new SplittableRandom(seed);
     this.logger = logger;
     int voterCount = rnd.nextBoolean() ? 3 : 5;
@@ -263,9 +311,18 @@ public final class ClusterSimulator {
     boolean checkQuorum = rnd.nextInt(4) != 0 && electionTicks >= 2 * heartbeatTicks;
     // The election no-op too: it commits earlier terms' entries at once, which hides the Figure-8 bug.
     boolean noop = rnd.nextInt(4) != 0;
+    RaftConfig.ReadLease lease = RaftConfig.ReadLease.OFF;
+    if (clocks != Clocks.INDEPENDENT) {
+      // Lease reads need check-quorum and a lease of a tick at least: floor((e - 1) / 1.5) >= 1 from e = 3.
+      electionTicks = Math.max(3, electionTicks);
+      heartbeatTicks = Math.min(heartbeatTicks, electionTicks / 2);
+      checkQuorum = true;
+      double[] drifts = {0, 0.1, 0.25, 0.5};
+      lease = RaftConfig.ReadLease.withMaxClockDrift(drifts[rnd.nextInt(drifts.length)]);
+    }
     this.cfg = new RaftConfig(electionTicks, heartbeatTicks, appendBytes[rnd.nextInt(appendBytes.length)],
         inflight[rnd.nextInt(inflight.length)], RaftConfig.DEFAULT_MAX_COMMAND_BYTES, preVote, checkQuorum, noop,
-        RaftConfig.DEFAULT_LEARNER_CATCH_UP_ENTRIES, unsafeRule).validate();
+        RaftConfig.DEFAULT_LEARNER_CATCH_UP_ENTRIES, unsafeRule, lease).validate();
     for (int i = 0; i < n; i++) {
       PeerId id = PeerId.of("p" + (i + 1));
       ids.add(id);
@@ -281,7 +338,30 @@ public final class ClusterSimulator {
       weights[i] = BASE_WEIGHTS[i] * factor;
       total += weights[i];
     }
+    if (clocks != Clocks.INDEPENDENT) {
+      // Reads are what these schedules are about: more of them, in every schedule.
+      int read = Action.READ.ordinal();
+      total -= weights[read];
+      weights[read] = BASE_WEIGHTS[read] * (3 + 3 * weights[read] / BASE_WEIGHTS[read]);
+      total += weights[read];
+      if (clocks != Clocks.INDEPENDENT) {
+        // And leaders cut off from the rest (never crashed), so that a new leader commits while an old
+        // one still leads: the moment a lease must have ended.
+        int disrupt = Action.DISRUPT_LEADER.ordinal();
+        total += 10 - weights[disrupt];
+        weights[disrupt] = 10;
+      }
+    }
     this.totalWeight = total;
+    this.rate = new double[n];
+    this.clock = new double[n];
+    if (clocks != Clocks.INDEPENDENT) {
+      double bound = 1 + lease.maxClockDrift();
+      for (int i = 0; i < n; i++) {
+        rate[i] = 1 + lease.maxClockDrift() * rnd.nextDouble();
+        clock[i] = rnd.nextDouble(); // phases differ too
+      }
+    }
     this.disks = new MemoryLogStorage[n];
     this.live = new Incarnation[n];
     this.dirty = new boolean[n];
@@ -296,16 +376,19 @@ public final class ClusterSimulator {
   /** Runs one schedule of {@code steps} random steps, then the liveness phase; throws {@link Violation}. */
   public Stats run(int steps) {
     this.steps = steps;
-    trace("config " + n + " peers, " + cfg + ", action weights " + java.util.Arrays.toString(weights));
+    trace("config " + n + " peers, " + cfg + ", action weights " + java.util.Arrays.toString(weights)
+        + (clocks == Clocks.INDEPENDENT ? "" : ", clocks " + clocks + " at rates " + java.util.Arrays.toString(rate)));
     for (step = 1; step <= steps; step++) {
       doStep();
       check();
     }
-    checkLiveness();
+    // Beyond the bound a leader's heartbeats may not keep up with its followers' election timers:
+    // that schedule promises safety only.
+    if (clocks != Clocks.BEYOND_BOUND) checkLiveness();
     long maxTerm = 0;
     for (long t : termSeen) maxTerm = Math.max(maxTerm, t);
     return new Stats(n, steps, maxTerm, committed.size(), crashes, midWriteCrashCount, snapshots, installs,
-        leaderOfTerm.size(), membershipChanges, transfers, readsReleased, fingerprint);
+        leaderOfTerm.size(), membershipChanges, transfers, readsReleased, leaseReadsAtOnce, fingerprint);
   }
 
   // ---- actions ----------------------------------------------------------------------------
@@ -332,10 +415,13 @@ public final class ClusterSimulator {
           inflight.add(m);
           act("duplicate " + m.describe());
         }
-        case TICK -> randomLive().ifPresent(p -> {
-          act("tick " + ids.get(p.idx));
-          tick(p);
-        });
+        case TICK -> {
+          if (clocks != Clocks.INDEPENDENT) advanceTime(TIME_PER_TICK_ACTION);
+          else randomLive().ifPresent(p -> {
+            act("tick " + ids.get(p.idx));
+            tick(p);
+          });
+        }
         case TICK_ALL -> tickAll();
         case PROPOSE -> propose();
         case PARTITION -> partition();
@@ -347,7 +433,7 @@ public final class ClusterSimulator {
         case RESTART -> restartRandom();
         case SNAPSHOT -> (rnd.nextBoolean() ? leader() : randomLive()).ifPresent(this::snapshot);
         case DISRUPT_LEADER -> leader().ifPresent(l -> {
-          if (rnd.nextBoolean()) crash(l);
+          if (clocks == Clocks.INDEPENDENT && rnd.nextBoolean()) crash(l);
           else isolate(l.idx);
         });
         case FLUSH -> flushRandom();
@@ -450,6 +536,9 @@ public final class ClusterSimulator {
     if (rnd.nextBoolean()) {
       List<Incarnation> leaders = new ArrayList<>();
       for (Incarnation p : live) if (p != null && p.node.isLeader()) leaders.add(p);
+      // Beyond the bound, the oldest one: the leader whose lease the fault stretches past the others'.
+      if (!leaders.isEmpty() && clocks != Clocks.INDEPENDENT)
+        return leaders.stream().min(java.util.Comparator.comparingLong(x -> x.node.term()));
       if (!leaders.isEmpty()) return Optional.of(leaders.get(rnd.nextInt(leaders.size())));
     }
     return rnd.nextBoolean() ? leader() : randomLive();
@@ -460,9 +549,17 @@ public final class ClusterSimulator {
     long id = ++nextRead;
     long floor = Math.max(committed.size(), appliedGlobal.size());
     readFloor.put(id, floor);
-    act("read " + id + " on " + ids.get(p.idx) + " (committed " + floor + ")");
-    p.node.readIndex(id);
-    maybeDrain(p);
+    boolean lease = cfg.readLease().enabled() && rnd.nextInt(4) != 0;
+    act((lease ? "lease read " : "read ") + id + " on " + ids.get(p.idx) + " (committed " + floor + ")");
+    if (lease) {
+      p.node.leaseRead(id);
+      leaseReadNow = id;
+      drain(p);
+      leaseReadNow = 0;
+    } else {
+      p.node.readIndex(id);
+      maybeDrain(p);
+    }
   }
 
   private void released(Incarnation p, ReadState rs) {
@@ -474,11 +571,39 @@ public final class ClusterSimulator {
       throw violation(Invariant.LINEARIZABLE_READ, ids.get(p.idx) + " released read " + rs.id() + " at index "
           + rs.index() + " but index " + floor + " was already committed when it was asked for: a stale read");
     readsReleased++;
+    if (rs.id() == leaseReadNow && p.node.membership().voters().size() > 1) leaseReadsAtOnce++;
   }
 
   private void tickAll() {
+    if (clocks != Clocks.INDEPENDENT) {
+      advanceTime(5 * TIME_PER_TICK_ACTION);
+      return;
+    }
     act("tick all");
     for (Incarnation p : live) if (p != null) tick(p);
+  }
+
+  /** Real time passes: each live peer ticks once per whole tick its clock passes (at its own rate). */
+  private void advanceTime(double dt) {
+    StringBuilder sb = new StringBuilder("time +").append(dt).append(", ticks:");
+    long[] due = new long[n];
+    for (int i = 0; i < n; i++) {
+      double before = clock[i];
+      // Beyond the bound, a leader's clock all but stops while it leads: the direction in which too
+      // much drift breaks the lease (its lease outlives the followers').
+      boolean slowed = clocks == Clocks.BEYOND_BOUND && live[i] != null && live[i].node.isLeader();
+      clock[i] += dt * rate[i] / (slowed ? LEADER_SLOWDOWN * (1 + cfg.readLease().maxClockDrift()) : 1);
+      due[i] = live[i] == null ? 0 : (long) Math.floor(clock[i]) - (long) Math.floor(before);
+      if (due[i] > 0) sb.append(' ').append(ids.get(i).id()).append(due[i] > 1 ? " x" + due[i] : "");
+    }
+    act(sb.toString());
+    for (int i = 0; i < n; i++) {
+      Incarnation p = live[i];
+      if (p == null || due[i] == 0) continue;
+      // One Ready per peer per step, as elsewhere: the checker looks at each peer between steps.
+      for (long k = 1; k < due[i]; k++) p.node.tick();
+      tick(p);
+    }
   }
 
   private void propose() {
@@ -923,7 +1048,7 @@ public final class ClusterSimulator {
     StringBuilder sb = new StringBuilder();
     sb.append(inv).append(" violated at step ").append(step == -1 ? "liveness" : step).append(" (").append(currentAction)
         .append(") of schedule seed=").append(seed).append(": ").append(detail).append('\n')
-        .append("replay: ").append(replayCommand(seed, steps)).append('\n')
+        .append("replay: ").append(replayCommand(seed, steps, clocks)).append('\n')
         .append("config: ").append(n).append(" peers, ").append(cfg).append('\n').append("last steps:\n");
     for (String t : trace) sb.append("  ").append(t).append('\n');
     sb.append("logs (durable):\n");
