@@ -42,6 +42,11 @@ public final class KvBench {
 
     /** The one JSON line {@code bench kv} prints. */
     public String toJson() {
+      return json(fields());
+    }
+
+    /** The fields of that line, in order (other benchmarks add theirs). */
+    public Map<String, Object> fields() {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("target", target);
       m.put("clients", clients);
@@ -51,11 +56,15 @@ public final class KvBench {
       m.put("errors", errors);
       m.put("get", gets.summary());
       m.put("put", puts.summary());
-      try {
-        return new ObjectMapper().writeValueAsString(m);
-      } catch (JsonProcessingException e) {
-        throw new IllegalStateException(e);
-      }
+      return m;
+    }
+  }
+
+  static String json(Map<String, Object> fields) {
+    try {
+      return new ObjectMapper().writeValueAsString(fields);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
     }
   }
 
@@ -70,7 +79,7 @@ public final class KvBench {
       this(clients, warmup, measured, readsPct, seed, ReadConsistency.LINEARIZABLE);
     }
 
-    Load at(ReadConsistency level) {
+    public Load at(ReadConsistency level) {
       return new Load(clients, warmup, measured, readsPct, seed, level);
     }
   }

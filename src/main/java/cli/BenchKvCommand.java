@@ -5,7 +5,6 @@ import bench.KvBench;
 import bench.ResultFile;
 import java.net.URI;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -26,20 +25,7 @@ import picocli.CommandLine.Option;
 public final class BenchKvCommand implements Callable<Integer> {
   @Mixin KvTarget target = new KvTarget();
 
-  @Option(names = "--clients", description = "concurrent closed-loop clients (default ${DEFAULT-VALUE})")
-  int clients = 16;
-
-  @Option(names = "--seconds", description = "measured seconds (default ${DEFAULT-VALUE})")
-  double seconds = 10;
-
-  @Option(names = "--warmup", description = "seconds before measuring (default ${DEFAULT-VALUE})")
-  double warmup = 2;
-
-  @Option(names = "--reads", description = "percentage of Gets, the rest Puts (default ${DEFAULT-VALUE})")
-  int reads = 50;
-
-  @Option(names = "--seed", description = "workload seed (default ${DEFAULT-VALUE})")
-  long seed = 1;
+  @Mixin KvLoadOptions loadOptions = new KvLoadOptions();
 
   @Option(names = "--etcd", description = "run against etcd's v3 JSON gateway instead, e.g. http://127.0.0.1:2379")
   URI etcd;
@@ -75,7 +61,7 @@ public final class BenchKvCommand implements Callable<Integer> {
       levels.add(ReadConsistency.parse(c).orElseThrow(() -> new CommandLine.ParameterException(
           new CommandLine(this), "unknown consistency '" + c + "'; allowed: " + ReadConsistency.allowed())));
     }
-    KvBench.Load load = new KvBench.Load(clients, millis(warmup), millis(seconds), reads, seed, levels.get(0));
+    KvBench.Load load = loadOptions.load().at(levels.get(0));
     boolean local = etcd == null && override == null && target.http == null && target.config == null;
     if (local && (levels.size() > 1 || levels.contains(ReadConsistency.LEASE))) {
       StringBuilder all = new StringBuilder();
@@ -100,9 +86,5 @@ public final class BenchKvCommand implements Callable<Integer> {
     System.out.println(json);
     ResultFile.write(out, json);
     return 0;
-  }
-
-  private static Duration millis(double s) {
-    return Duration.ofMillis(Math.round(s * 1000));
   }
 }

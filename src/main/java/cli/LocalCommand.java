@@ -35,11 +35,7 @@ public final class LocalCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     if (sharded) {
-      var layered = com.typesafe.config.ConfigFactory.parseResources("sharded-local.conf")
-          .withFallback(com.typesafe.config.ConfigFactory.parseResources(node.ShardedNode.NODE_LAYER));
-      var config = configFile == null ? layered.withFallback(com.typesafe.config.ConfigFactory.load()).resolve()
-          : com.typesafe.config.ConfigFactory.parseFile(configFile).withFallback(layered)
-              .withFallback(com.typesafe.config.ConfigFactory.load()).resolve();
+      var config = NodeSettings.shardedLocal(configFile);
       return ShardedRun.runAll(config, data, httpPort);
     }
     var config = NodeSettings.load(configFile);

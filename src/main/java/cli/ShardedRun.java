@@ -33,8 +33,7 @@ final class ShardedRun {
   /** Every node of {@code config}'s cluster in this JVM (local mode); HTTP on the first. */
   static int runAll(Config config, Path data, Integer httpPort) throws Exception {
     ShardedSpec spec = NodeSettings.shardedSpec(config);
-    List<ShardedNode> nodes = new java.util.ArrayList<>();
-    for (String n : spec.nodes().keySet()) nodes.add(ShardedNode.start(spec.as(n, data.resolve(n)), config));
+    List<ShardedNode> nodes = ShardedNode.startAll(spec, data, config);
     for (ShardedNode n : nodes) System.out.println(n.banner());
     ShardedNode first = nodes.get(0);
     GracefulShutdown.onSignals(first.system());

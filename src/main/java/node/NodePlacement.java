@@ -85,6 +85,8 @@ public final class NodePlacement implements Placement {
 
   @Override
   public String toString() {
-    return "NodePlacement" + nodes.keySet() + " knowing " + new TreeMap<>(known);
+    Map<GroupId, List<PeerId>> sorted = new TreeMap<>(java.util.Comparator.comparing(GroupId::id)); // GroupId is not Comparable
+    sorted.putAll(known);
+    return "NodePlacement" + nodes.keySet() + " knowing " + sorted;
   }
 }

@@ -45,6 +45,18 @@ public final class NodeSettings {
     return ConfigFactory.parseFile(file).withFallback(base).resolve();
   }
 
+  /**
+   * The config of {@code local --sharded}: {@code file} (null: none) over sharded-local.conf (three
+   * nodes on loopback) over the sharded node's layer over application.conf and reference.conf.
+   */
+  public static Config shardedLocal(File file) {
+    Config layered = ConfigFactory.parseResources("sharded-local.conf")
+        .withFallback(ConfigFactory.parseResources(ShardedNode.NODE_LAYER)).withFallback(ConfigFactory.load());
+    if (file == null) return layered.resolve();
+    if (!file.isFile()) throw new IllegalArgumentException("config file " + file.getAbsolutePath() + " not found");
+    return ConfigFactory.parseFile(file).withFallback(layered).resolve();
+  }
+
   /** True if the HOCON in {@code file} configures a sharded node ({@code raftkv.sharded.self} set). */
   public static boolean isSharded(File file) {
     if (!file.isFile()) throw new IllegalArgumentException("config file " + file.getAbsolutePath() + " not found");

@@ -117,6 +117,23 @@ public final class ShardedNode implements AutoCloseable {
     return new ShardedNode(spec, full, system, placement, controller, bootstrapped);
   }
 
+  /** Every node of {@code spec}'s cluster in this JVM, node {@code n}'s data under {@code data/n} (local mode). */
+  public static java.util.List<ShardedNode> startAll(ShardedSpec spec, Path data, Config config) {
+    java.util.List<ShardedNode> nodes = new java.util.ArrayList<>();
+    try {
+      for (String n : spec.nodes().keySet()) nodes.add(start(spec.as(n, data.resolve(n)), config));
+    } catch (RuntimeException e) {
+      nodes.forEach(ShardedNode::close);
+      throw e;
+    }
+    return nodes;
+  }
+
+  /** The key to shard mapping of this cluster (raftkv.sharded.key-ranges, else the lab's first byte). */
+  public ShardMapping mapping() {
+    return mapping(spec, NodeSettings.shardCtrlSettings(config).nShards());
+  }
+
   static ShardMapping mapping(ShardedSpec spec, int nShards) {
     if (spec.keyRanges().isEmpty()) return new LabFirstByte(nShards);
     if (spec.keyRanges().size() != nShards - 1)
@@ -194,7 +211,7 @@ public final class ShardedNode implements AutoCloseable {
   /** A client of the whole sharded store (every key routed to its group); close it when done. */
   public KvClient client() {
     AkkaKvClient.Settings s = NodeSettings.clientSettings(config);
-    ShardKvClient shards = AkkaShardKvClient.create(system, mapping(spec, NodeSettings.shardCtrlSettings(config).nShards()),
+    ShardKvClient shards = AkkaShardKvClient.create(system, mapping(),
         controller, ServiceRefs.resolver(system), s.attemptTimeout(), new ShardKvClient.Settings(Duration.ofMillis(100),
             s.deadline()));
     return new ShardedKvClient(system, shards, placement, ReplicaHosting.selfNode(system));

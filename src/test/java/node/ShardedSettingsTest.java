@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import raft.GroupId;
+import raft.PeerId;
 
 /** raftkv.sharded: the conf files, the placement by node name, refusals that name the key. */
 class ShardedSettingsTest {
@@ -52,6 +53,9 @@ class ShardedSettingsTest {
         p.replicasOn(p.node("n2").orElseThrow()));
     assertEquals(100, ShardedSpec.gidOf(GroupId.of("g100")));
     assertEquals(-1, ShardedSpec.gidOf(ShardedSpec.CONTROLLER));
+    p.learn(GroupId.of("g101"), List.of(PeerId.of("n1")));
+    p.learn(GroupId.of("ctrl"), List.of(PeerId.of("n2")));
+    assertTrue(p.toString().endsWith("knowing {ctrl=[n2], g100=[n1, n2, n3], g101=[n1]}"), p.toString());
   }
 
   @Test
