@@ -156,10 +156,14 @@ class DashboardBrowserTest {
     }
   }
 
-  /** What the page displays: its group rows' leader and term cells, its poll count and its change list. */
+  /**
+   * What the page displays: its group rows' leader and term cells, its poll count and its change
+   * list. Null-safe: right after {@code open} the page may not have loaded yet (no #state element),
+   * which reads as nothing shown rather than a script error.
+   */
   private static final String VIEW = """
       JSON.stringify({
-        polls: Number(document.getElementById('state').dataset.polls || 0),
+        polls: Number(document.getElementById('state')?.dataset.polls || 0),
         groups: [...document.querySelectorAll('#groups tbody tr')].map(tr =>
           ({group: tr.cells[0].textContent, leader: tr.cells[1].textContent, term: Number(tr.cells[2].textContent)})),
         changes: [...document.querySelectorAll('#changes li')].map(li => ({leader: li.dataset.leader, term: li.dataset.term}))
