@@ -171,8 +171,8 @@ class KvServerTest {
       try (AkkaKvClient c = g.client(leader)) {
         for (int i = 0; i < 60; i++) assertEquals(KvReply.DONE, await(c.put("k" + (i % 7), "value-" + i)));
       }
-      RaftStatus ls = g.status(leader);
-      assertTrue(ls.firstIndex() > 10, () -> "the leader's log was trimmed: " + ls);
+      RaftStatus ls = testkit.Polled.until(() -> g.status(leader), st -> st.firstIndex() > 10, java.time.Duration.ofSeconds(10),
+          "the leader's log was trimmed");
 
       g.start(lagging); // too far behind: the leader sends its snapshot
       RaftStatus caughtUp = g.awaitApplied(lagging, ls.commitIndex());

@@ -36,9 +36,9 @@ class KvNodeLocalTest {
       assertTrue(node.banner().contains(dir.toAbsolutePath().normalize().toString()), node.banner());
       for (int i = 0; i < 40; i++) assertEquals(KvReply.DONE, await(c.append("k" + (i % 5), i + ",")));
       assertEquals(KvReply.DONE, await(c.put("last", "before-restart")));
-      var statuses = c.status().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      var statuses = testkit.Polled.until(() -> c.status().toCompletableFuture().join(),
+          all -> all.stream().anyMatch(s -> s.firstIndex() > 1), java.time.Duration.ofSeconds(10), "a snapshot trimmed the log");
       assertEquals(3, statuses.size());
-      assertTrue(statuses.stream().anyMatch(s -> s.firstIndex() > 1), () -> "a snapshot trimmed the log: " + statuses);
     }
     assertTrue(Files.exists(dir.resolve("p1").resolve("journal")));
     try (KvNode node = KvNode.start(spec, config); KvClient c = node.client()) {
