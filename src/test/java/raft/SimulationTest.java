@@ -35,15 +35,17 @@ class SimulationTest {
   static final int DEFAULT_SCHEDULES = 10_000;
   private static final int STEPS = Integer.getInteger("sim.steps", 1000);
   /**
-   * The injected bugs must be found within this many schedules of {@link #BUG_STEPS} steps. Measured
-   * over 30 base seeds: the Figure-8 rule is caught after 200 schedules on average (at most 682),
-   * the vote rule after 3 (at most 6); finding nothing in 3,000 is therefore a real regression, not bad luck.
-   * With membership changes in the mix (three base seeds, 2 December 2026): two pending changes after 2-13
-   * schedules, a change applied on append after 1-3, entering joint twice after 21-126, a vote not
-   * persisted after 57-550, an ack before its write after 7-73, the Figure-8 rule after 263-402.
-   * A read released without its heartbeat round (3 December 2026): after 15 (base seed 42) and 202 schedules.
+   * The injected bugs must be found within this many schedules of {@link #BUG_STEPS} steps. The
+   * schedules to the first find are close to geometric; measured over base seeds 1-30 (4 December 2026,
+   * after the leader lease began to hold without check-quorum, which makes the Figure-8 history rarer),
+   * mean and maximum: the Figure-8 rule 814 and 3,247, clock skew beyond the lease's bound 215 and 1,156, a read released without its heartbeat round 300
+   * and 1,481, a vote not persisted 162 and 877, an ack before its write 50 and 226, entering joint twice
+   * 29 and 109, two pending changes 5 and 19, a change applied on append 3.5 and 8, the vote rule 3.3 and 8.
+   * A budget of 18 times the worst mean misses a planted bug by bad luck about once in 10^8 runs
+   * (e^-18), so finding nothing is a real regression. The budget was 3,000 until the Figure-8 rule
+   * went unnoticed for 3,000 schedules in CI (a 2.5 % chance at that mean).
    */
-  private static final int BUG_BUDGET = 3_000;
+  private static final int BUG_BUDGET = 15_000;
   private static final int BUG_STEPS = 2_000;
   static final int DEFAULT_LEASE_SCHEDULES = 2_000;
 
