@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -24,7 +25,9 @@ import raft.PeerId;
 import shardctrl.CtrlReply;
 import shardctrl.ShardConfig;
 import shardctrl.ShardCtrlClient;
+import shardkv.KeyRanges;
 import shardkv.ShardKvServer;
+import shardkv.ShardMapping;
 import shardkv.ShardStatus;
 
 /**
@@ -36,18 +39,24 @@ final class AkkaShardAdmin implements ShardAdmin {
   private static final Logger LOG = LoggerFactory.getLogger(AkkaShardAdmin.class);
   private static final Duration ASK = Duration.ofSeconds(5);
   private static final Duration POLL = Duration.ofMillis(500);
+  /** A watch's answer may take its wait plus the controller client's retries (deadline 10 s) and one query. */
+  private static final Duration WATCH_SLACK = Duration.ofSeconds(25);
+  private static final Duration MIN_REWATCH = Duration.ofMillis(50);
 
   private final ActorSystem<?> system;
   private final ShardCtrlClient controller;
   private final NodePlacement placement;
   /** How long a join (replica creation) or a leave (drain and retire) may take before it answers Timeout. */
   private final Duration timeout;
+  private final Optional<KeyRanges> keyRanges;
 
-  AkkaShardAdmin(ActorSystem<?> system, ShardCtrlClient controller, NodePlacement placement, Duration timeout) {
+  AkkaShardAdmin(ActorSystem<?> system, ShardCtrlClient controller, NodePlacement placement, Duration timeout,
+      ShardMapping mapping) {
     this.system = system;
     this.controller = controller;
     this.placement = placement;
     this.timeout = timeout;
+    this.keyRanges = mapping instanceof KeyRanges k ? Optional.of(k) : Optional.empty();
   }
 
   @Override
@@ -180,6 +189,33 @@ final class AkkaShardAdmin implements ShardAdmin {
   @Override
   public CompletionStage<CtrlReply> move(int shard, int gid) {
     return controller.move(shard, gid);
+  }
+
+  @Override
+  public CompletionStage<CtrlReply> watch(long afterNum, Duration wait) {
+    long deadline = System.nanoTime() + wait.toNanos();
+    // The controller's client answers Timeout within its deadline; this bound only guards against a lost stage.
+    return watchUntil(afterNum, deadline).thenCompose(r -> firstAfter(afterNum, r)).toCompletableFuture().copy()
+        .completeOnTimeout(CtrlReply.TIMEOUT, wait.plus(WATCH_SLACK).toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** Watches again while the controller (which cuts one watch to its max-watch) answers Unchanged before the deadline. */
+  private CompletionStage<CtrlReply> watchUntil(long afterNum, long deadline) {
+    long left = deadline - System.nanoTime();
+    return controller.watch(afterNum, Duration.ofNanos(Math.max(0, left))).thenCompose(r ->
+        r instanceof CtrlReply.Unchanged && deadline - System.nanoTime() > MIN_REWATCH.toNanos()
+            ? watchUntil(afterNum, deadline) : done(r));
+  }
+
+  /** The controller's watch answers its latest configuration, which may be past {@code afterNum + 1}. */
+  private CompletionStage<CtrlReply> firstAfter(long afterNum, CtrlReply r) {
+    if (afterNum < 0 || !(r instanceof CtrlReply.Config c) || c.config().num() == afterNum + 1) return done(r);
+    return controller.query(afterNum + 1);
+  }
+
+  @Override
+  public Optional<KeyRanges> keyRanges() {
+    return keyRanges;
   }
 
   private static CompletionStage<CtrlReply> done(CtrlReply r) {

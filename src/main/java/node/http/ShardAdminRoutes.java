@@ -24,6 +24,8 @@ import shardctrl.CtrlReply;
  * POST   /admin/groups  {"gid","nodes"}    replicas created on the nodes, then joined   200 the new configuration
  * DELETE /admin/groups/{gid}               left, drained, replicas retired               200 the new configuration
  * POST   /admin/shards/{shard}/move?to=gid                                               200 the new configuration
+ * GET    /admin/watch?after=N&timeout=S    the first configuration above N once applied (N -1 or absent: the latest)
+ *                                          200 {"changed":true,"num",...}; none within S s: 200 {"changed":false,"num"}
  * </pre>
  *
  * Refusals are JSON errors: {@code GID_IN_USE} 409, {@code UNKNOWN_GROUP} 404, {@code BAD_REQUEST}
@@ -51,7 +53,34 @@ public final class ShardAdminRoutes extends AllDirectives {
             withRequestTimeout(requestTimeout, () -> number(gid, "gid", g -> run(() -> admin.leaveGroup(g)))))),
         path(PathMatchers.segment("shards").slash(PathMatchers.segment()).slash("move"), shard -> post(() ->
             parameterOptional("to", to -> number(shard, "shard", s -> to.isEmpty() ? bad("?to=<gid> is required")
-                : number(to.get(), "to", g -> run(() -> admin.move(s, g))))))))));
+                : number(to.get(), "to", g -> run(() -> admin.move(s, g))))))),
+        path("watch", () -> get(() -> parameterOptional("after", after -> parameterOptional("timeout", wait ->
+            watch(after, wait))))))));
+  }
+
+  /** Default and longest wait of GET /admin/watch, in seconds. */
+  static final int WATCH_DEFAULT_SECONDS = 30;
+  static final int WATCH_MAX_SECONDS = 60;
+
+  private Route watch(Optional<String> afterText, Optional<String> waitText) {
+    long after;
+    int seconds;
+    try {
+      after = afterText.map(Long::parseLong).orElse(-1L);
+      seconds = waitText.map(Integer::parseInt).orElse(WATCH_DEFAULT_SECONDS);
+    } catch (NumberFormatException e) {
+      return bad("after must be an integer >= -1 and timeout whole seconds 0.." + WATCH_MAX_SECONDS
+          + ", were '" + afterText.orElse("") + "', '" + waitText.orElse("") + "'");
+    }
+    if (after < -1) return bad("after must be >= -1 (-1: the latest configuration at once), was " + after);
+    if (seconds < 0 || seconds > WATCH_MAX_SECONDS)
+      return bad("timeout must be whole seconds 0.." + WATCH_MAX_SECONDS + ", was " + seconds);
+    Duration wait = Duration.ofSeconds(seconds);
+    // Longer than the admin's own bound on a watch (its wait plus the controller client's retries).
+    var limit = scala.concurrent.duration.FiniteDuration.create(wait.plusSeconds(40).toMillis(),
+        java.util.concurrent.TimeUnit.MILLISECONDS);
+    return withRequestTimeout(limit, () -> onSuccess(ApiJson.safely(() -> admin.watch(after, wait))
+        .handle((r, t) -> t == null ? ShardAdminJson.watched(r, admin.keyRanges()) : internal(t)), this::answer));
   }
 
   private Route join(String body) {
