@@ -1,13 +1,10 @@
 package node;
 
-import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
-import akka.actor.typed.javadsl.AskPattern;
 import hosting.HostStatus;
 import hosting.ReplicaEntity;
 import hosting.ReplicaHosting;
 import hosting.ReplicaKey;
-import hosting.ServiceRefs;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -41,6 +38,8 @@ final class AkkaShardAdmin implements ShardAdmin {
   private static final Duration POLL = Duration.ofMillis(500);
   /** A watch's answer may take its wait plus the controller client's retries (deadline 10 s) and one query. */
   private static final Duration WATCH_SLACK = Duration.ofSeconds(25);
+  /** Each ask of a replica for GET /admin/shard: short, an operator waits on it. */
+  private static final Duration STATE_ASK = Duration.ofSeconds(2);
   private static final Duration MIN_REWATCH = Duration.ofMillis(50);
 
   private final ActorSystem<?> system;
@@ -161,7 +160,7 @@ final class AkkaShardAdmin implements ShardAdmin {
    */
   private CompletableFuture<Void> drainThenRetire(GroupId group, List<String> servers, ShardConfig without) {
     List<ReplicaKey> keys = servers.stream().map(ReplicaKey::parse).toList();
-    CompletableFuture<ShardKvServer.Shards> drained = Retry.until(system, () -> firstShards(keys, 0),
+    CompletableFuture<ShardKvServer.Shards> drained = Retry.until(system, () -> ShardStates.firstShards(system, keys, 0, ASK),
         s -> s.configNum() >= without.num() && s.statuses().stream().allMatch(x -> x == ShardStatus.ABSENT),
         POLL, null, "drain " + group);
     CompletableFuture<Void> retired = drained.thenCompose(s -> {
@@ -174,16 +173,6 @@ final class AkkaShardAdmin implements ShardAdmin {
       return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new));
     });
     return retired.copy().orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
-  }
-
-  /** The applied shard states of the first replica of {@code keys} (from {@code i}) that answers. */
-  private CompletionStage<ShardKvServer.Shards> firstShards(List<ReplicaKey> keys, int i) {
-    if (i >= keys.size()) return CompletableFuture.failedFuture(new IllegalStateException("no replica answered"));
-    ActorRef<ShardKvServer.Command> ref = ServiceRefs.of(system, keys.get(i));
-    return AskPattern.<ShardKvServer.Command, ShardKvServer.Shards>ask(ref, ShardKvServer.GetShards::new, ASK,
-            system.scheduler())
-        .handle((s, e) -> s != null ? CompletableFuture.completedFuture(s) : firstShards(keys, i + 1))
-        .thenCompose(x -> x);
   }
 
   @Override
@@ -211,6 +200,11 @@ final class AkkaShardAdmin implements ShardAdmin {
   private CompletionStage<CtrlReply> firstAfter(long afterNum, CtrlReply r) {
     if (afterNum < 0 || !(r instanceof CtrlReply.Config c) || c.config().num() == afterNum + 1) return done(r);
     return controller.query(afterNum + 1);
+  }
+
+  @Override
+  public CompletionStage<List<ShardState>> shardStates(ShardConfig config, List<Integer> shards) {
+    return ShardStates.of(system, config, shards, STATE_ASK);
   }
 
   @Override

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import shardctrl.CtrlReply;
+import shardctrl.ShardConfig;
 import shardkv.KeyRanges;
 
 /**
@@ -40,6 +41,13 @@ public interface ShardAdmin {
    * (with the latest number) if none is applied within {@code timeout}.
    */
   CompletionStage<CtrlReply> watch(long afterNum, Duration timeout);
+
+  /**
+   * How each of {@code shards} of {@code config} stands in its owning group (status, the
+   * configuration the group applied, its leader), asked of the groups now; never fails: a group
+   * that does not answer leaves its shards' status unknown.
+   */
+  CompletionStage<List<ShardState>> shardStates(ShardConfig config, List<Integer> shards);
 
   /** The key range of each shard when the cluster maps keys by range ({@code raftkv.sharded.key-ranges}). */
   Optional<KeyRanges> keyRanges();

@@ -213,4 +213,51 @@ class ShardedAdminHttpTest {
     assertEquals(n + 2, lines.get(1).path("num").asLong(), out.toString());
     assertEquals(100, lines.get(1).path("shards").get(1).asInt(), out.toString());
   }
+
+  @Test
+  @Order(7)
+  void theShardListingMatchesTheControllersConfiguration() {
+    JsonNode config = get("admin/shards").body();
+    long num = config.path("num").asLong();
+    // Shards moved by the tests above settle once their new owner has pulled them.
+    Answer listing = Polled.until(() -> get("admin/shard"), a -> a.status() == 200
+            && a.body().path("num").asLong() == num && everyShardServedAt(a.body().path("shards"), num),
+        Duration.ofSeconds(60), "every shard SERVING at configuration " + num);
+    JsonNode shards = listing.body().path("shards");
+    assertEquals(10, shards.size(), listing.body().toString());
+    for (int s = 0; s < 10; s++) {
+      JsonNode shard = shards.get(s);
+      String where = "shard " + s + ": " + shard;
+      assertEquals(s, shard.path("shard").asInt(), where);
+      int gid = config.path("shards").get(s).asInt();
+      assertEquals(gid, shard.path("gid").asInt(), where);
+      assertEquals(s == 0 ? "" : BOUNDARIES.get(s - 1), shard.path("range").path("from").asText(), where);
+      assertEquals(s == 9 ? null : BOUNDARIES.get(s), shard.path("range").has("to") ? shard.path("range").path("to").asText() : null, where);
+      List<String> servers = new ArrayList<>();
+      config.path("groups").path(Integer.toString(gid)).forEach(n -> servers.add(n.asText()));
+      assertTrue(servers.contains(shard.path("leader").asText()), where + " leader not one of " + servers);
+    }
+
+    Answer one = get("admin/shard/3");
+    assertEquals(200, one.status(), one.body().toString());
+    assertEquals(num, one.body().path("num").asLong());
+    for (String field : List.of("shard", "range", "gid", "status", "applied"))
+      assertEquals(shards.get(3).path(field), one.body().path(field), field + ": " + one.body());
+
+    for (String unknown : List.of("10", "-1", "2147483648")) {
+      Answer a = get("admin/shard/" + unknown);
+      String where = unknown + " -> " + a.body();
+      assertEquals(unknown.equals("2147483648") ? 400 : 404, a.status(), where);
+      assertEquals(unknown.equals("2147483648") ? "BAD_REQUEST" : "UNKNOWN_SHARD", a.body().path("code").asText(), where);
+    }
+    Answer malformed = get("admin/shard/three");
+    assertEquals(400, malformed.status(), malformed.body().toString());
+    assertEquals("BAD_REQUEST", malformed.body().path("code").asText());
+  }
+
+  private static boolean everyShardServedAt(JsonNode shards, long num) {
+    for (JsonNode s : shards)
+      if (!s.path("status").asText().equals("SERVING") || s.path("applied").asLong() != num || !s.has("leader")) return false;
+    return shards.size() > 0;
+  }
 }

@@ -29,6 +29,17 @@ final class ShardAdminJson {
   @JsonInclude(JsonInclude.Include.NON_NULL)
   record KeyRange(String from, String to) {}
 
+  /**
+   * One shard in GET /admin/shard(/{id}): {@code status} the owner's state (a {@link shardkv.ShardStatus}
+   * name), {@code UNASSIGNED} (gid 0) or {@code UNKNOWN} (no replica of the owner answered);
+   * {@code applied} the configuration the owner has applied; {@code num} only for one shard alone.
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  record Shard(Long num, int shard, KeyRange range, int gid, String status, Long applied, String leader) {}
+
+  /** GET /admin/shard: every shard of configuration {@code num}. */
+  record Shards(long num, List<Shard> shards) {}
+
   /** POST /admin/groups: a new group and the nodes of its replicas. */
   record NewGroup(Integer gid, List<String> nodes) {}
 
@@ -49,6 +60,16 @@ final class ShardAdminJson {
 
   static KeyRange range(KeyRanges k, int shard) {
     return new KeyRange(k.start(shard), shard + 1 < k.nShards() ? k.start(shard + 1) : null);
+  }
+
+  static Shard shard(Long num, node.ShardState s, Optional<KeyRanges> ranges) {
+    String status = s.gid() == ShardConfig.NO_GROUP ? "UNASSIGNED" : s.status().map(Enum::name).orElse("UNKNOWN");
+    return new Shard(num, s.shard(), ranges.map(k -> range(k, s.shard())).orElse(null), s.gid(), status,
+        s.appliedNum() < 0 ? null : s.appliedNum(), s.leader().orElse(null));
+  }
+
+  static Shards shards(long num, List<node.ShardState> states, Optional<KeyRanges> ranges) {
+    return new Shards(num, states.stream().map(s -> shard(null, s, ranges)).toList());
   }
 
   /** A watch's answer: a newer configuration, or none in time ({@code Unchanged}); anything else as {@link #reply}. */
