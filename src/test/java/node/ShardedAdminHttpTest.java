@@ -260,4 +260,58 @@ class ShardedAdminHttpTest {
       if (!s.path("status").asText().equals("SERVING") || s.path("applied").asLong() != num || !s.has("leader")) return false;
     return shards.size() > 0;
   }
+
+  @Test
+  @Order(8)
+  void serverSentEventsCarryEveryNewConfigurationAndResumeFromLastEventId() throws Exception {
+    long n = latestNum();
+    HttpRequest stream = HttpRequest.newBuilder(base.resolve("admin/watch?after=" + n))
+        .header("Accept", "text/event-stream").build();
+    HttpResponse<java.util.stream.Stream<String>> r = http.sendAsync(stream, HttpResponse.BodyHandlers.ofLines())
+        .get(30, TimeUnit.SECONDS);
+    assertEquals(200, r.statusCode());
+    assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("text/event-stream"), r.headers().toString());
+    java.util.concurrent.BlockingQueue<String> lines = new java.util.concurrent.LinkedBlockingQueue<>();
+    CompletableFuture.runAsync(() -> r.body().forEach(lines::add));
+    assertEquals(200, send("POST", "admin/shards/2/move?to=101", null).status());
+    assertEquals(200, send("POST", "admin/shards/2/move?to=100", null).status());
+    List<JsonNode> events = configEvents(lines, 2);
+    r.body().close();
+    assertEquals(n + 1, events.get(0).path("id").asLong(), events.toString());
+    assertEquals(n + 1, events.get(0).path("data").path("num").asLong(), events.toString());
+    assertEquals(101, events.get(0).path("data").path("shards").get(2).asInt(), events.toString());
+    assertEquals(n + 2, events.get(1).path("id").asLong(), events.toString());
+    assertEquals(100, events.get(1).path("data").path("shards").get(2).asInt(), events.toString());
+
+    // An EventSource reconnects with the last id it saw: the stream resumes after it.
+    HttpRequest resumed = HttpRequest.newBuilder(base.resolve("admin/watch")).header("Accept", "text/event-stream")
+        .header("Last-Event-ID", Long.toString(n + 1)).build();
+    HttpResponse<java.util.stream.Stream<String>> again = http.sendAsync(resumed, HttpResponse.BodyHandlers.ofLines())
+        .get(30, TimeUnit.SECONDS);
+    java.util.concurrent.BlockingQueue<String> more = new java.util.concurrent.LinkedBlockingQueue<>();
+    CompletableFuture.runAsync(() -> again.body().forEach(more::add));
+    JsonNode first = configEvents(more, 1).get(0);
+    again.body().close();
+    assertEquals(n + 2, first.path("id").asLong(), first.toString());
+  }
+
+  /** The first {@code count} {@code config} events of a stream's lines, each as {"id", "data"}. */
+  private static List<JsonNode> configEvents(java.util.concurrent.BlockingQueue<String> lines, int count) throws Exception {
+    List<JsonNode> events = new ArrayList<>();
+    String type = null;
+    var event = JSON.createObjectNode();
+    while (events.size() < count) {
+      String line = lines.poll(60, TimeUnit.SECONDS);
+      if (line == null) throw new AssertionError("no event within 60 s; got " + events);
+      if (line.startsWith("event:")) type = line.substring(6).trim();
+      else if (line.startsWith("id:")) event.put("id", Long.parseLong(line.substring(3).trim()));
+      else if (line.startsWith("data:")) event.set("data", JSON.readTree(line.substring(5).trim()));
+      else if (line.isEmpty()) {
+        if ("config".equals(type)) events.add(event);
+        type = null;
+        event = JSON.createObjectNode();
+      }
+    }
+    return events;
+  }
 }

@@ -1,5 +1,6 @@
 package node.http;
 
+import akka.http.javadsl.marshalling.sse.EventStreamMarshalling;
 import akka.http.javadsl.model.HttpHeader;
 import akka.http.javadsl.model.headers.RetryAfter;
 import akka.http.javadsl.server.AllDirectives;
@@ -31,6 +32,7 @@ import shardctrl.ShardConfig;
  * GET    /admin/shard/{shard}              200 {"num","shard","range","gid","status","applied","leader"}
  * GET    /admin/watch?after=N&timeout=S    the first configuration above N once applied (N -1 or absent: the latest)
  *                                          200 {"changed":true,"num",...}; none within S s: 200 {"changed":false,"num"}
+ *                                          Accept: text/event-stream: every configuration above N as events
  * </pre>
  *
  * Refusals are JSON errors: {@code GID_IN_USE} 409, {@code UNKNOWN_GROUP} 404, {@code UNKNOWN_SHARD} 404, {@code BAD_REQUEST}
@@ -63,7 +65,9 @@ public final class ShardAdminRoutes extends AllDirectives {
         path(PathMatchers.segment("shard").slash(PathMatchers.segment()), id -> get(() ->
             withRequestTimeout(requestTimeout, () -> number(id, "shard", s -> shardStates(Optional.of(s)))))),
         path("watch", () -> get(() -> parameterOptional("after", after -> parameterOptional("timeout", wait ->
-            watch(after, wait))))))));
+            optionalHeaderValueByName("Accept", accept -> optionalHeaderValueByName("Last-Event-ID", lastId ->
+                accept.filter(a -> a.contains("text/event-stream")).isPresent()
+                    ? events(after.or(() -> lastId), wait) : watch(after, wait))))))))));
   }
 
   /** Every shard (none given) or one: the latest configuration, then each owning group asked how the shard stands. */
@@ -86,7 +90,11 @@ public final class ShardAdminRoutes extends AllDirectives {
   static final int WATCH_DEFAULT_SECONDS = 30;
   static final int WATCH_MAX_SECONDS = 60;
 
-  private Route watch(Optional<String> afterText, Optional<String> waitText) {
+  private record WatchParams(long after, Duration timeout) {}
+
+  /** Parses {@code after} and {@code timeout} (absent: -1 and the default); a malformed one answers 400. */
+  private Route watchParams(Optional<String> afterText, Optional<String> waitText,
+      java.util.function.Function<WatchParams, Route> inner) {
     long after;
     int seconds;
     try {
@@ -99,7 +107,20 @@ public final class ShardAdminRoutes extends AllDirectives {
     if (after < -1) return bad("after must be >= -1 (-1: the latest configuration at once), was " + after);
     if (seconds < 0 || seconds > WATCH_MAX_SECONDS)
       return bad("timeout must be whole seconds 0.." + WATCH_MAX_SECONDS + ", was " + seconds);
-    Duration wait = Duration.ofSeconds(seconds);
+    return inner.apply(new WatchParams(after, Duration.ofSeconds(seconds)));
+  }
+
+  /** Every configuration above {@code after} as server-sent events ({@link ConfigEvents}); {@code timeout} is only checked. */
+  private Route events(Optional<String> afterText, Optional<String> waitText) {
+    return watchParams(afterText, waitText, p ->
+        completeOK(ConfigEvents.after(admin, p.after()), EventStreamMarshalling.toEventStream()));
+  }
+
+  private Route watch(Optional<String> afterText, Optional<String> waitText) {
+    return watchParams(afterText, waitText, p -> watch(p.after(), p.timeout()));
+  }
+
+  private Route watch(long after, Duration wait) {
     // Longer than the admin's own bound on a watch (its wait plus the controller client's retries).
     var limit = scala.concurrent.duration.FiniteDuration.create(wait.plusSeconds(40).toMillis(),
         java.util.concurrent.TimeUnit.MILLISECONDS);
