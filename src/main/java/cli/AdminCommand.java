@@ -148,7 +148,11 @@ public final class AdminCommand {
   int watch(@Option(names = "--after", defaultValue = "-1", paramLabel = "NUM",
           description = "start after configuration NUM (default -1: print the latest first)") long after,
       @Option(names = "--count", defaultValue = "0", paramLabel = "N", description = "stop after N configurations (0: never)") long count,
-      @Option(names = "--poll", defaultValue = "30", paramLabel = "SECONDS", description = "each long poll's wait, 0..60") int poll) {
+      @Option(names = "--poll", defaultValue = "30", paramLabel = "SECONDS", description = "each long poll's wait, 1..60") int poll) {
+    if (poll < 1 || poll > node.http.ConfigFollower.MAX_POLL_SECONDS) {
+      err().println("usage: --poll must be 1.." + node.http.ConfigFollower.MAX_POLL_SECONDS + " seconds, was " + poll);
+      return USAGE;
+    }
     return shardAdmin(a -> new node.http.ConfigFollower(a, poll).follow(after, count, line -> {
       out().println(line);
       out().flush();

@@ -196,7 +196,7 @@ class ShardedAdminHttpTest {
     long n = latestNum();
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    CompletableFuture<Integer> cli = CompletableFuture.supplyAsync(() -> {
+    CompletableFuture<Integer> watching = CompletableFuture.supplyAsync(() -> {
       CommandLine cl = new CommandLine(new cli.AdminCommand());
       cl.setOut(new PrintWriter(out, true));
       cl.setErr(new PrintWriter(err, true));
@@ -204,7 +204,7 @@ class ShardedAdminHttpTest {
     });
     assertEquals(200, send("POST", "admin/shards/1/move?to=101", null).status());
     assertEquals(200, send("POST", "admin/shards/1/move?to=100", null).status());
-    assertEquals(0, cli.get(60, TimeUnit.SECONDS), err.toString());
+    assertEquals(0, watching.get(60, TimeUnit.SECONDS), err.toString());
     List<JsonNode> lines = new ArrayList<>();
     for (String line : out.toString().split("\n")) lines.add(JSON.readTree(line));
     assertEquals(2, lines.size(), out.toString());
@@ -212,6 +212,13 @@ class ShardedAdminHttpTest {
     assertEquals(101, lines.get(0).path("shards").get(1).asInt(), out.toString());
     assertEquals(n + 2, lines.get(1).path("num").asLong(), out.toString());
     assertEquals(100, lines.get(1).path("shards").get(1).asInt(), out.toString());
+
+    // A poll of 0 s would ask without pause: a usage error before any request.
+    CommandLine usage = new CommandLine(new cli.AdminCommand());
+    StringWriter usageErr = new StringWriter();
+    usage.setErr(new PrintWriter(usageErr, true));
+    assertEquals(cli.AdminCommand.USAGE, usage.execute("--http", base.toString(), "watch", "--poll", "0"));
+    assertTrue(usageErr.toString().contains("--poll must be 1..60"), usageErr.toString());
   }
 
   @Test

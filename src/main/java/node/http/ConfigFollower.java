@@ -14,8 +14,13 @@ public final class ConfigFollower {
   private final HttpShardAdmin admin;
   private final int pollSeconds;
 
-  /** @param pollSeconds the wait of each poll (the node's {@code timeout=}, at most 60) */
+  /** The longest wait the node accepts for one poll. */
+  public static final int MAX_POLL_SECONDS = ShardAdminRoutes.WATCH_MAX_SECONDS;
+
+  /** @param pollSeconds the wait of each poll (the node's {@code timeout=}), 1..60: 0 would poll without pause */
   public ConfigFollower(HttpShardAdmin admin, int pollSeconds) {
+    if (pollSeconds < 1 || pollSeconds > MAX_POLL_SECONDS)
+      throw new IllegalArgumentException("a poll waits 1.." + MAX_POLL_SECONDS + " s, was " + pollSeconds);
     this.admin = admin;
     this.pollSeconds = pollSeconds;
   }
