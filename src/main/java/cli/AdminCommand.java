@@ -23,7 +23,8 @@ import picocli.CommandLine.Parameters;
  * to a running group, one step at a time, over Akka ({@code --config}) or any node's HTTP API
  * ({@code --http URL}). The work is done by a {@link GroupAdmin}; this parses and prints. On a
  * sharded node ({@code --http} only): {@code shards|join-group|leave-group|move-shard}, which print
- * the node's JSON answer ({@link node.http.HttpShardAdmin}).
+ * the node's JSON answer ({@link node.http.HttpShardAdmin}), and {@code watch}, which prints each new
+ * configuration ({@link node.http.ConfigFollower}).
  */
 @Command(name = "admin", mixinStandardHelpOptions = true,
     description = "List and change the members of a running group; move its leadership; on a sharded node (--http) list, join and remove groups, move shards.",
@@ -142,6 +143,22 @@ public final class AdminCommand {
     return shardAdmin(a -> a.move(shard, gid));
   }
 
+  @Command(name = "watch", description = "Sharded node (--http): print each new configuration as one JSON line, until "
+      + "interrupted or --count lines.")
+  int watch(@Option(names = "--after", defaultValue = "-1", paramLabel = "NUM",
+          description = "start after configuration NUM (default -1: print the latest first)") long after,
+      @Option(names = "--count", defaultValue = "0", paramLabel = "N", description = "stop after N configurations (0: never)") long count,
+      @Option(names = "--poll", defaultValue = "30", paramLabel = "SECONDS", description = "each long poll's wait, 1..60") int poll) {
+    if (poll < 1 || poll > node.http.ConfigFollower.MAX_POLL_SECONDS) {
+      err().println("usage: --poll must be 1.." + node.http.ConfigFollower.MAX_POLL_SECONDS + " seconds, was " + poll);
+      return USAGE;
+    }
+    return shardAdmin(a -> new node.http.ConfigFollower(a, poll).follow(after, count, line -> {
+      out().println(line);
+      out().flush();
+    }));
+  }
+
   private interface ShardCall {
     node.http.HttpShardAdmin.Answer run(node.http.HttpShardAdmin admin) throws java.io.IOException, InterruptedException;
   }
@@ -155,7 +172,7 @@ public final class AdminCommand {
     try {
       var answer = call.run(new node.http.HttpShardAdmin(target.http, SHARD_ADMIN_TIMEOUT));
       if (answer.status() == 200) {
-        out().println(answer.body());
+        if (!answer.body().isEmpty()) out().println(answer.body());
         return OK;
       }
       err().println(answer.body());

@@ -1,18 +1,16 @@
 package node;
 
-import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
-import akka.actor.typed.javadsl.AskPattern;
 import hosting.HostStatus;
 import hosting.ReplicaEntity;
 import hosting.ReplicaHosting;
 import hosting.ReplicaKey;
-import hosting.ServiceRefs;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -24,7 +22,9 @@ import raft.PeerId;
 import shardctrl.CtrlReply;
 import shardctrl.ShardConfig;
 import shardctrl.ShardCtrlClient;
+import shardkv.KeyRanges;
 import shardkv.ShardKvServer;
+import shardkv.ShardMapping;
 import shardkv.ShardStatus;
 
 /**
@@ -36,18 +36,26 @@ final class AkkaShardAdmin implements ShardAdmin {
   private static final Logger LOG = LoggerFactory.getLogger(AkkaShardAdmin.class);
   private static final Duration ASK = Duration.ofSeconds(5);
   private static final Duration POLL = Duration.ofMillis(500);
+  /** A watch's answer may take its wait plus the controller client's retries (deadline 10 s) and one query. */
+  private static final Duration WATCH_SLACK = Duration.ofSeconds(25);
+  /** Each ask of a replica for GET /admin/shard: short, an operator waits on it. */
+  private static final Duration STATE_ASK = Duration.ofSeconds(2);
+  private static final Duration MIN_REWATCH = Duration.ofMillis(50);
 
   private final ActorSystem<?> system;
   private final ShardCtrlClient controller;
   private final NodePlacement placement;
   /** How long a join (replica creation) or a leave (drain and retire) may take before it answers Timeout. */
   private final Duration timeout;
+  private final Optional<KeyRanges> keyRanges;
 
-  AkkaShardAdmin(ActorSystem<?> system, ShardCtrlClient controller, NodePlacement placement, Duration timeout) {
+  AkkaShardAdmin(ActorSystem<?> system, ShardCtrlClient controller, NodePlacement placement, Duration timeout,
+      ShardMapping mapping) {
     this.system = system;
     this.controller = controller;
     this.placement = placement;
     this.timeout = timeout;
+    this.keyRanges = mapping instanceof KeyRanges k ? Optional.of(k) : Optional.empty();
   }
 
   @Override
@@ -152,7 +160,7 @@ final class AkkaShardAdmin implements ShardAdmin {
    */
   private CompletableFuture<Void> drainThenRetire(GroupId group, List<String> servers, ShardConfig without) {
     List<ReplicaKey> keys = servers.stream().map(ReplicaKey::parse).toList();
-    CompletableFuture<ShardKvServer.Shards> drained = Retry.until(system, () -> firstShards(keys, 0),
+    CompletableFuture<ShardKvServer.Shards> drained = Retry.until(system, () -> ShardStates.firstShards(system, keys, 0, ASK),
         s -> s.configNum() >= without.num() && s.statuses().stream().allMatch(x -> x == ShardStatus.ABSENT),
         POLL, null, "drain " + group);
     CompletableFuture<Void> retired = drained.thenCompose(s -> {
@@ -167,19 +175,41 @@ final class AkkaShardAdmin implements ShardAdmin {
     return retired.copy().orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
-  /** The applied shard states of the first replica of {@code keys} (from {@code i}) that answers. */
-  private CompletionStage<ShardKvServer.Shards> firstShards(List<ReplicaKey> keys, int i) {
-    if (i >= keys.size()) return CompletableFuture.failedFuture(new IllegalStateException("no replica answered"));
-    ActorRef<ShardKvServer.Command> ref = ServiceRefs.of(system, keys.get(i));
-    return AskPattern.<ShardKvServer.Command, ShardKvServer.Shards>ask(ref, ShardKvServer.GetShards::new, ASK,
-            system.scheduler())
-        .handle((s, e) -> s != null ? CompletableFuture.completedFuture(s) : firstShards(keys, i + 1))
-        .thenCompose(x -> x);
-  }
-
   @Override
   public CompletionStage<CtrlReply> move(int shard, int gid) {
     return controller.move(shard, gid);
+  }
+
+  @Override
+  public CompletionStage<CtrlReply> watch(long afterNum, Duration wait) {
+    long deadline = System.nanoTime() + wait.toNanos();
+    // The controller's client answers Timeout within its deadline; this bound only guards against a lost stage.
+    return watchUntil(afterNum, deadline).thenCompose(r -> firstAfter(afterNum, r)).toCompletableFuture().copy()
+        .completeOnTimeout(CtrlReply.TIMEOUT, wait.plus(WATCH_SLACK).toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** Watches again while the controller (which cuts one watch to its max-watch) answers Unchanged before the deadline. */
+  private CompletionStage<CtrlReply> watchUntil(long afterNum, long deadline) {
+    long left = deadline - System.nanoTime();
+    return controller.watch(afterNum, Duration.ofNanos(Math.max(0, left))).thenCompose(r ->
+        r instanceof CtrlReply.Unchanged && deadline - System.nanoTime() > MIN_REWATCH.toNanos()
+            ? watchUntil(afterNum, deadline) : done(r));
+  }
+
+  /** The controller's watch answers its latest configuration, which may be past {@code afterNum + 1}. */
+  private CompletionStage<CtrlReply> firstAfter(long afterNum, CtrlReply r) {
+    if (afterNum < 0 || !(r instanceof CtrlReply.Config c) || c.config().num() == afterNum + 1) return done(r);
+    return controller.query(afterNum + 1);
+  }
+
+  @Override
+  public CompletionStage<List<ShardState>> shardStates(ShardConfig config, List<Integer> shards) {
+    return ShardStates.of(system, config, shards, STATE_ASK);
+  }
+
+  @Override
+  public Optional<KeyRanges> keyRanges() {
+    return keyRanges;
   }
 
   private static CompletionStage<CtrlReply> done(CtrlReply r) {

@@ -1,8 +1,12 @@
 package node;
 
+import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import shardctrl.CtrlReply;
+import shardctrl.ShardConfig;
+import shardkv.KeyRanges;
 
 /**
  * An operator's handle on a sharded cluster: the controller's configuration and the groups in it.
@@ -29,4 +33,22 @@ public interface ShardAdmin {
 
   /** Shard {@code shard} to group {@code gid}; nothing else moves. */
   CompletionStage<CtrlReply> move(int shard, int gid);
+
+  /**
+   * A long poll on the controller: the first configuration numbered above {@code afterNum} ({@code
+   * Config}) as soon as the controller has applied it, so a caller that asks again with its number
+   * sees every configuration in turn; for {@code afterNum} -1 the latest at once. {@code Unchanged}
+   * (with the latest number) if none is applied within {@code timeout}.
+   */
+  CompletionStage<CtrlReply> watch(long afterNum, Duration timeout);
+
+  /**
+   * How each of {@code shards} of {@code config} stands in its owning group (status, the
+   * configuration the group applied, its leader), asked of the groups now; never fails: a group
+   * that does not answer leaves its shards' status unknown.
+   */
+  CompletionStage<List<ShardState>> shardStates(ShardConfig config, List<Integer> shards);
+
+  /** The key range of each shard when the cluster maps keys by range ({@code raftkv.sharded.key-ranges}). */
+  Optional<KeyRanges> keyRanges();
 }

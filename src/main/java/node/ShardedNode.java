@@ -219,7 +219,7 @@ public final class ShardedNode implements AutoCloseable {
 
   /** The operator's handle: configuration, join and leave of groups, moves. */
   public ShardAdmin admin() {
-    return new AkkaShardAdmin(system, controller, placement, NodeSettings.shardAdminTimeout(config));
+    return new AkkaShardAdmin(system, controller, placement, NodeSettings.shardAdminTimeout(config), mapping());
   }
 
   /** What runs where, for the console. */

@@ -51,9 +51,12 @@ class AkkaShardAdminTest {
       return CompletableFuture.completedFuture(CtrlReply.TIMEOUT);
     }
 
+    /** As the controller's watch: the latest configuration if it is newer, else Unchanged at once. */
     @Override
     public CompletionStage<CtrlReply> watch(long afterNum, Duration timeout) {
-      return CompletableFuture.completedFuture(new CtrlReply.Unchanged(configs.size() - 1));
+      ShardConfig latest = configs.get(configs.size() - 1);
+      return CompletableFuture.completedFuture(latest.num() > afterNum ? new CtrlReply.Config(latest)
+          : new CtrlReply.Unchanged(latest.num()));
     }
 
     @Override
@@ -69,11 +72,16 @@ class AkkaShardAdminTest {
     return s.toCompletableFuture().join();
   }
 
+  private static AkkaShardAdmin admin(History controller) {
+    ShardedSpec spec = NodeSettings.shardedSpec(NodeSettings.load(new File("conf/sharded-node-1.conf"), ShardedNode.NODE_LAYER));
+    return new AkkaShardAdmin(null, controller, NodePlacement.of(spec, "raftkv"), Duration.ofSeconds(5),
+        new shardkv.LabFirstByte(4));
+  }
+
   @Test
   void refusalsComeBeforeAnyReplicaIsCreatedOrAnythingIsWritten() {
     History controller = new History();
-    ShardedSpec spec = NodeSettings.shardedSpec(NodeSettings.load(new File("conf/sharded-node-1.conf"), ShardedNode.NODE_LAYER));
-    AkkaShardAdmin admin = new AkkaShardAdmin(null, controller, NodePlacement.of(spec, "raftkv"), Duration.ofSeconds(5));
+    AkkaShardAdmin admin = admin(controller);
 
     assertEquals(new CtrlReply.GidInUse(101), await(admin.joinGroup(101, List.of("n1", "n2", "n3"))));
     CtrlReply reused = await(admin.joinGroup(100, List.of("n1", "n2", "n3")));
@@ -86,5 +94,16 @@ class AkkaShardAdminTest {
     CtrlReply last = await(admin.leaveGroup(101));
     assertTrue(assertInstanceOf(CtrlReply.Rejected.class, last).reason().contains("only group"), last::toString);
     assertEquals(List.of(), controller.writes, "a refusal writes nothing");
+  }
+
+  @Test
+  void aWatchAnswersTheFirstConfigurationAfterItsNumberThoughTheControllerAnswersTheLatest() {
+    History controller = new History();
+    AkkaShardAdmin admin = admin(controller);
+    assertEquals(new CtrlReply.Config(controller.configs.get(2)), await(admin.watch(1, Duration.ZERO)));
+    assertEquals(new CtrlReply.Config(controller.configs.get(1)), await(admin.watch(0, Duration.ZERO)));
+    assertEquals(new CtrlReply.Config(controller.configs.get(3)), await(admin.watch(-1, Duration.ZERO)), "-1: the latest");
+    assertEquals(new CtrlReply.Unchanged(3), await(admin.watch(3, Duration.ZERO)));
+    assertEquals(new CtrlReply.Unchanged(3), await(admin.watch(7, Duration.ZERO)));
   }
 }

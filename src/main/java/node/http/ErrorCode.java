@@ -56,6 +56,8 @@ public enum ErrorCode {
   GID_IN_USE(StatusCodes.CONFLICT, false),
   /** Sharded admin: no group with that gid in the configuration. */
   UNKNOWN_GROUP(StatusCodes.NOT_FOUND, false),
+  /** Sharded admin: no shard with that id (ids are 0 to n-shards - 1). */
+  UNKNOWN_SHARD(StatusCodes.NOT_FOUND, false),
   /** A bug on our side. */
   INTERNAL(StatusCodes.INTERNAL_SERVER_ERROR, false);
 

@@ -11,7 +11,8 @@ import java.util.List;
 /**
  * The sharded admin API of a node ({@link ShardAdminRoutes}) from a client: each call answers the
  * HTTP status and the JSON body as sent (what {@code bin/raftkv admin shards|join-group|leave-group|move-shard}
- * prints). A join or a leave may take up to the node's {@code raftkv.sharded.admin-timeout}.
+ * prints). A join or a leave may take up to the node's {@code raftkv.sharded.admin-timeout}; a watch up to its
+ * {@code timeout} (at most 60 s) and a bit: give {@code timeout} more than that.
  */
 public final class HttpShardAdmin {
   /** A node's answer: its HTTP status and JSON body. */
@@ -42,6 +43,11 @@ public final class HttpShardAdmin {
 
   public Answer move(int shard, int gid) throws IOException, InterruptedException {
     return send("POST", "/admin/shards/" + shard + "/move?to=" + gid, null);
+  }
+
+  /** GET /admin/watch: the first configuration above {@code after} (-1: the latest), or {@code changed: false} after {@code seconds}. */
+  public Answer watch(long after, int seconds) throws IOException, InterruptedException {
+    return send("GET", "/admin/watch?after=" + after + "&timeout=" + seconds, null);
   }
 
   private Answer send(String method, String path, String json) throws IOException, InterruptedException {

@@ -1,10 +1,14 @@
 package node.http;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import shardctrl.CtrlReply;
 import shardctrl.ShardConfig;
+import shardkv.KeyRanges;
 
 /** The JSON bodies of the sharded admin API ({@link ShardAdminRoutes}) and how a controller answer maps to one. */
 final class ShardAdminJson {
@@ -13,6 +17,29 @@ final class ShardAdminJson {
   /** A configuration: {@code shards.get(s)} is the gid serving shard s; {@code groups}: gid to its servers. */
   record Config(long num, List<Integer> shards, Map<String, List<String>> groups) {}
 
+  /**
+   * GET /admin/watch: {@code changed} false (only {@code num}, the latest) when no newer
+   * configuration was applied in time; else the configuration, with each shard's key range
+   * ({@code ranges.get(s)}) if keys map by range.
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  record Watched(boolean changed, long num, List<Integer> shards, Map<String, List<String>> groups, List<KeyRange> ranges) {}
+
+  /** The keys of one shard, {@code [from, to)}; {@code to} absent: unbounded above. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  record KeyRange(String from, String to) {}
+
+  /**
+   * One shard in GET /admin/shard(/{id}): {@code status} the owner's state (a {@link shardkv.ShardStatus}
+   * name), {@code UNASSIGNED} (gid 0) or {@code UNKNOWN} (no replica of the owner answered);
+   * {@code applied} the configuration the owner has applied; {@code num} only for one shard alone.
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  record Shard(Long num, int shard, KeyRange range, int gid, String status, Long applied, String leader) {}
+
+  /** GET /admin/shard: every shard of configuration {@code num}. */
+  record Shards(long num, List<Shard> shards) {}
+
   /** POST /admin/groups: a new group and the nodes of its replicas. */
   record NewGroup(Integer gid, List<String> nodes) {}
 
@@ -20,6 +47,37 @@ final class ShardAdminJson {
     Map<String, List<String>> groups = new TreeMap<>();
     c.groups().forEach((gid, servers) -> groups.put(Integer.toString(gid), servers));
     return new Config(c.num(), c.shards(), groups);
+  }
+
+  /** The range of every shard, in shard order; null without a range mapping. */
+  static List<KeyRange> ranges(Optional<KeyRanges> ranges) {
+    if (ranges.isEmpty()) return null;
+    KeyRanges k = ranges.get();
+    List<KeyRange> out = new ArrayList<>();
+    for (int s = 0; s < k.nShards(); s++) out.add(range(k, s));
+    return out;
+  }
+
+  static KeyRange range(KeyRanges k, int shard) {
+    return new KeyRange(k.start(shard), shard + 1 < k.nShards() ? k.start(shard + 1) : null);
+  }
+
+  static Shard shard(Long num, node.ShardState s, Optional<KeyRanges> ranges) {
+    String status = s.gid() == ShardConfig.NO_GROUP ? "UNASSIGNED" : s.status().map(Enum::name).orElse("UNKNOWN");
+    return new Shard(num, s.shard(), ranges.map(k -> range(k, s.shard())).orElse(null), s.gid(), status,
+        s.appliedNum() < 0 ? null : s.appliedNum(), s.leader().orElse(null));
+  }
+
+  static Shards shards(long num, List<node.ShardState> states, Optional<KeyRanges> ranges) {
+    return new Shards(num, states.stream().map(s -> shard(null, s, ranges)).toList());
+  }
+
+  /** A watch's answer: a newer configuration, or none in time ({@code Unchanged}); anything else as {@link #reply}. */
+  static ApiJson.Answer watched(CtrlReply r, Optional<KeyRanges> ranges) {
+    if (r instanceof CtrlReply.Unchanged u) return ApiJson.Answer.ok(new Watched(false, u.latestNum(), null, null, null));
+    if (!(r instanceof CtrlReply.Config c)) return reply(r);
+    Config j = config(c.config());
+    return ApiJson.Answer.ok(new Watched(true, j.num(), j.shards(), j.groups(), ranges(ranges)));
   }
 
   static ApiJson.Answer reply(CtrlReply r) {

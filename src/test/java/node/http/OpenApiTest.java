@@ -31,19 +31,25 @@ import raft.core.MembershipRefusal;
 import raft.core.RaftRole;
 import raft.core.TransferResult;
 import raft.rsm.AdminReply;
+import shardctrl.CtrlReply;
 
 /**
- * {@code openapi.json} against the running routes (over the in-memory client and a scripted
- * {@link node.GroupAdmin} for /admin): the node serves it; every path and method it describes
- * answers with one of the statuses it lists, and its error bodies carry a code of its ErrorCode
- * schema (every refusal an admin operation can get included); every path and method the server
- * answers is in it; and its ErrorCode and RaftRole lists are the enums.
+ * {@code openapi.json} against the running routes of both kinds of node: a replicated node (the
+ * in-memory client and a scripted {@link node.GroupAdmin} for /admin) and a sharded node (the same
+ * client and a {@link ScriptedShardAdmin}); an operation tagged {@code sharded admin} is checked on
+ * the sharded one, {@code replicated admin} and untagged ones on the replicated one. The node serves
+ * it; every path and method it describes answers with one of the statuses it lists, and its error
+ * bodies carry a code of its ErrorCode schema (every refusal an admin operation can get included);
+ * every path and method either server answers is in it, under the right tag; and its ErrorCode and
+ * RaftRole lists are the enums.
  */
 class OpenApiTest {
   static ActorTestKit testKit;
   static InMemoryKvClient client = new InMemoryKvClient(KvLimits.defaults());
   static final AdminRoutesTest.Scripted admin = new AdminRoutesTest.Scripted();
+  static final ScriptedShardAdmin shardAdmin = new ScriptedShardAdmin();
   static URI base;
+  static URI shardedBase;
   static final HttpClient http = HttpClient.newHttpClient();
   static JsonNode doc;
 
@@ -55,6 +61,9 @@ class OpenApiTest {
     ServerBinding binding = HttpApi.start(testKit.system(), client, KvLimits.defaults(), "127.0.0.1", 0,
         NodeOps.defaults(), admin).toCompletableFuture().get();
     base = URI.create("http://127.0.0.1:" + binding.localAddress().getPort() + "/");
+    ServerBinding sharded = HttpApi.startSharded(testKit.system(), client, KvLimits.defaults(), "127.0.0.1", 0,
+        NodeOps.defaults(), new ShardAdminRoutes(shardAdmin, Duration.ofSeconds(5))).toCompletableFuture().get();
+    shardedBase = URI.create("http://127.0.0.1:" + sharded.localAddress().getPort() + "/");
     HttpResponse<String> r = send("GET", "openapi.json", null);
     assertEquals(200, r.statusCode());
     doc = ApiJson.MAPPER.readTree(r.body());
@@ -66,15 +75,36 @@ class OpenApiTest {
   }
 
   static HttpResponse<String> send(String method, String path, String body) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(10));
+    return send(base, method, path, body);
+  }
+
+  static HttpResponse<String> send(URI server, String method, String path, String body) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(server.resolve(path)).timeout(Duration.ofSeconds(10));
     b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
     return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
   }
 
   /** A concrete request path for a templated one. */
   static String concrete(String template) {
-    return template.substring(1).replace("{key}", "some%2Fkey").replace("{peer}", "p4");
+    return template.substring(1).replace("{key}", "some%2Fkey").replace("{peer}", "p4").replace("{gid}", "100")
+        .replace("{shard}", "3").replace("/move", "/move?to=101");
   }
+
+  static final String SHARDED = "sharded admin";
+
+  /** Whether the operation is a sharded node's (tagged {@value #SHARDED}); the rest are a replicated node's. */
+  static boolean sharded(JsonNode operation) {
+    for (JsonNode t : operation.path("tags")) if (t.asText().equals(SHARDED)) return true;
+    return false;
+  }
+
+  /** A body the operation accepts where it needs one. */
+  static String body(String template, JsonNode operation) {
+    if (template.equals("/admin/groups")) return NEW_GROUP;
+    return operation.has("requestBody") ? "v1" : null;
+  }
+
+  static final String NEW_GROUP = "{\"gid\":102,\"nodes\":[\"n1\",\"n2\"]}";
 
   private static List<String> fieldNames(JsonNode n) {
     List<String> out = new ArrayList<>();
@@ -100,17 +130,19 @@ class OpenApiTest {
       Map.Entry<String, JsonNode> path = it.next();
       for (String method : fieldNames(path.getValue())) {
         if (method.equals("parameters")) continue;
-        JsonNode responses = path.getValue().get(method).path("responses");
-        String body = path.getValue().get(method).has("requestBody") ? "v1" : null;
-        HttpResponse<String> r = send(method.toUpperCase(), concrete(path.getKey()), body);
+        JsonNode operation = path.getValue().get(method);
+        JsonNode responses = operation.path("responses");
+        HttpResponse<String> r = send(sharded(operation) ? shardedBase : base, method.toUpperCase(), concrete(path.getKey()),
+            body(path.getKey(), operation));
         String where = method + " " + path.getKey() + " -> " + r.statusCode() + " " + r.body();
         assertTrue(responses.has(String.valueOf(r.statusCode())), "status not described: " + where);
         assertTrue(r.statusCode() != 404 || path.getKey().equals("/kv/{key}"), "route missing: " + where);
         checked++;
       }
     }
-    assertEquals(16, checked, "get/put/delete key, append, scan, status, openapi, livez, readyz, metrics, dashboard; "
-        + "admin members, add learner, promote, remove, transfer leader");
+    assertEquals(23, checked, "get/put/delete key, append, scan, status, openapi, livez, readyz, metrics, dashboard; "
+        + "admin members, add learner, promote, remove, transfer leader; sharded: configuration, join, leave, move, "
+        + "shard states, one shard, watch");
     // Error statuses the operations describe: force a few through the client and check their codes.
     for (KvReply failure : List.of(KvReply.BUSY, KvReply.TIMEOUT, KvReply.SESSION_EXPIRED, new KvReply.Rejected("x"))) {
       client.failNext(failure);
@@ -149,24 +181,61 @@ class OpenApiTest {
     cases.put("POST /admin/transfer-leader", transfer);
     int checked = 0;
     try {
-      checked = checkRefusals(cases, codes);
+      checked = checkRefusals(base, cases, admin.next::set, codes);
     } finally {
       admin.next.set(null);
     }
     assertEquals(3 * (4 + 4) + 6 + TransferResult.Reason.values().length + 4, checked);
   }
 
+  @Test
+  void everyShardedAdminRefusalHasADescribedStatusAndCode() throws Exception {
+    Set<String> codes = new LinkedHashSet<>();
+    doc.at("/components/schemas/ErrorCode/enum").forEach(c -> codes.add(c.asText()));
+    List<CtrlReply> unavailable = List.of(new CtrlReply.Busy(), new CtrlReply.WrongLeader(Optional.empty()), CtrlReply.TIMEOUT);
+    Map<String, List<CtrlReply>> specific = Map.of(
+        "POST /admin/groups", List.of(new CtrlReply.GidInUse(102), new CtrlReply.InvalidGid(0), new CtrlReply.InvalidServers(102),
+            new CtrlReply.Rejected("node n9 is not in this cluster"), new CtrlReply.SessionExpired()),
+        "DELETE /admin/groups/{gid}", List.of(new CtrlReply.UnknownGid(100), new CtrlReply.Rejected("the only group"),
+            new CtrlReply.SessionExpired()),
+        "POST /admin/shards/{shard}/move", List.of(new CtrlReply.ShardOutOfRange(3, 2), new CtrlReply.UnknownGid(101),
+            new CtrlReply.InvalidGid(0), new CtrlReply.SessionExpired()));
+    Map<String, List<CtrlReply>> cases = new LinkedHashMap<>();
+    for (String op : List.of("GET /admin/shards", "POST /admin/groups", "DELETE /admin/groups/{gid}",
+        "POST /admin/shards/{shard}/move", "GET /admin/shard", "GET /admin/shard/{shard}", "GET /admin/watch")) {
+      List<CtrlReply> replies = new ArrayList<>(unavailable);
+      replies.addAll(specific.getOrDefault(op, List.of()));
+      cases.put(op, replies);
+    }
+    int checked;
+    try {
+      checked = checkRefusals(shardedBase, cases, shardAdmin.next::set, codes);
+    } finally {
+      shardAdmin.next.set(null);
+    }
+    assertEquals(7 * 3 + 5 + 3 + 4, checked);
+    // Refusals of the route itself: an unknown shard, a malformed watch.
+    HttpResponse<String> unknown = send(shardedBase, "GET", "admin/shard/10", null);
+    assertEquals("UNKNOWN_SHARD", ApiJson.MAPPER.readTree(unknown.body()).path("code").asText(), unknown.body());
+    assertTrue(doc.at("/paths/~1admin~1shard~1{shard}/get/responses/404/description").asText().contains("UNKNOWN_SHARD"));
+    HttpResponse<String> malformed = send(shardedBase, "GET", "admin/watch?timeout=61", null);
+    assertEquals(400, malformed.statusCode(), malformed.body());
+    assertTrue(doc.at("/paths/~1admin~1watch/get/responses/400/description").asText().contains("BAD_REQUEST"));
+  }
+
   /** Sends each case's request with each scripted reply; checks its status, code and Retry-After against the document. */
-  private static int checkRefusals(Map<String, List<AdminReply>> cases, Set<String> codes) throws Exception {
+  private static <R> int checkRefusals(URI server, Map<String, List<R>> cases, java.util.function.Consumer<R> script,
+      Set<String> codes) throws Exception {
     int checked = 0;
-    for (Map.Entry<String, List<AdminReply>> c : cases.entrySet()) {
+    for (Map.Entry<String, List<R>> c : cases.entrySet()) {
       String method = c.getKey().substring(0, c.getKey().indexOf(' '));
       String template = c.getKey().substring(method.length() + 1);
-      JsonNode responses = doc.path("paths").path(template).path(method.toLowerCase()).path("responses");
+      JsonNode operation = doc.path("paths").path(template).path(method.toLowerCase());
+      JsonNode responses = operation.path("responses");
       assertTrue(responses.size() > 0, "not described: " + c.getKey());
-      for (AdminReply reply : c.getValue()) {
-        admin.next.set(reply);
-        HttpResponse<String> r = send(method, concrete(template), null);
+      for (R reply : c.getValue()) {
+        script.accept(reply);
+        HttpResponse<String> r = send(server, method, concrete(template), body(template, operation));
         String where = c.getKey() + " answering " + reply + " -> " + r.statusCode() + " " + r.body();
         JsonNode described = responses.path(String.valueOf(r.statusCode()));
         assertTrue(!described.isMissingNode() && r.statusCode() >= 400, "status not described: " + where);
@@ -195,18 +264,23 @@ class OpenApiTest {
         "kv/x/y", "kv/x/append/more", "", "status/x", "openapi.yaml", "admin", "kv/", "livez", "readyz", "metrics",
         "metrics/x", "admin/members", "admin/members/p4", "admin/members/p4/learner", "admin/members/p4/promote",
         "admin/members/p4/x", "admin/members/", "admin/transfer-leader", "admin/transfer-leader/x", "admin/x",
-        "dashboard", "dashboard/x"));
+        "dashboard", "dashboard/x", "admin/shards", "admin/shards/3", "admin/shards/3/move", "admin/shards/3/move/x",
+        "admin/shards/", "admin/groups", "admin/groups/100", "admin/groups/100/x", "admin/shard", "admin/shard/3",
+        "admin/shard/3/x", "admin/shard/", "admin/watch", "admin/watch/x", "admin/watch?after=1&timeout=0"));
     for (Iterator<String> it = doc.path("paths").fieldNames(); it.hasNext(); ) probes.add(concrete(it.next()));
-    for (String path : probes) {
-      for (String method : METHODS) {
-        HttpResponse<String> r = send(method, path, method.equals("PUT") || method.equals("POST") ? "v" : null);
-        if (r.statusCode() == 404 && (path.startsWith("kv/x") || path.startsWith("kv/some")) && method.equals("GET"))
-          continue; // an absent key, not an absent route
-        if (r.statusCode() == 404 || r.statusCode() == 405) continue;
-        String template = template(path);
-        assertTrue(doc.path("paths").has(template) && doc.path("paths").get(template).has(method.toLowerCase())
-            || (method.equals("HEAD") && doc.path("paths").path(template).has("get")),
-            method + " /" + path + " answers " + r.statusCode() + " but is not described");
+    for (URI server : List.of(base, shardedBase)) {
+      for (String path : probes) {
+        for (String method : METHODS) {
+          HttpResponse<String> r = send(server, method, path, method.equals("PUT") || method.equals("POST") ? "v" : null);
+          if (r.statusCode() == 404 && (path.startsWith("kv/x") || path.startsWith("kv/some")) && method.equals("GET"))
+            continue; // an absent key, not an absent route
+          if (r.statusCode() == 404 || r.statusCode() == 405) continue;
+          String template = template(path.replaceFirst("\\?.*", ""));
+          JsonNode operation = doc.path("paths").path(template).path(method.equals("HEAD") ? "get" : method.toLowerCase());
+          String where = method + " /" + path + " answers " + r.statusCode() + " on the " + (server == base ? "replicated" : "sharded") + " node";
+          assertTrue(!operation.isMissingNode(), where + " but is not described");
+          assertTrue(!operation.has("tags") || sharded(operation) == (server == shardedBase), where + " but is tagged " + operation.path("tags"));
+        }
       }
     }
   }
@@ -221,6 +295,11 @@ class OpenApiTest {
     if (parts.size() == 4 && parts.get(0).equals("admin") && parts.get(1).equals("members")) {
       return "/admin/members/{peer}/" + parts.get(3);
     }
+    if (parts.size() == 3 && parts.get(0).equals("admin") && List.of("groups", "shard").contains(parts.get(1))
+        && !parts.get(2).isEmpty())
+      return "/admin/" + parts.get(1) + (parts.get(1).equals("groups") ? "/{gid}" : "/{shard}");
+    if (parts.size() == 4 && parts.get(0).equals("admin") && parts.get(1).equals("shards") && parts.get(3).equals("move"))
+      return "/admin/shards/{shard}/move";
     return "/" + path;
   }
 
