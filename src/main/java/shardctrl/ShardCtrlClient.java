@@ -48,7 +48,8 @@ public interface ShardCtrlClient extends AutoCloseable {
   }
 
   /**
-   * The first configuration numbered above {@code afterNum}, as soon as there is one; {@link
+   * The latest configuration, as soon as one numbered above {@code afterNum} is applied (it may be
+   * further on than {@code afterNum + 1}: query the ones between if every step matters); {@link
    * CtrlReply.Unchanged} if none is made within {@code timeout}.
    */
   CompletionStage<CtrlReply> watch(long afterNum, Duration timeout);
