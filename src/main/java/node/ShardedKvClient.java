@@ -15,14 +15,16 @@ import kvraft.KvClient;
 import kvraft.KvCommand;
 import kvraft.KvReply;
 import raft.core.RaftStatus;
+import raft.rsm.ReadConsistency;
 import shardctrl.ShardCtrlServer;
 import shardkv.ShardKvClient;
 import shardkv.ShardKvServer;
 
 /**
  * The KV API of a sharded node (what {@code node.http.KvRoutes} serves) over a {@link ShardKvClient}:
- * each key goes to its shard's group, the configuration cached and refreshed on {@code WrongGroup}. A
- * scan walks the shards it touches: linearizable per shard, not across shards. {@link #status}
+ * each key goes to its shard's group, the configuration cached and refreshed on {@code WrongGroup}; a
+ * read runs at the consistency asked for, outside the group's log. A scan walks the shards it
+ * touches: linearizable per shard (at the default level), not across shards. {@link #status}
  * answers the Raft status of the replicas on this node (controller and groups).
  */
 final class ShardedKvClient implements KvClient {
@@ -42,8 +44,14 @@ final class ShardedKvClient implements KvClient {
 
   @Override
   public CompletionStage<KvReply> execute(KvCommand command) {
-    if (command instanceof KvCommand.Scan s) return client.scan(s.key(), s.to(), s.limit());
-    return client.execute(command);
+    return execute(command, ReadConsistency.LINEARIZABLE);
+  }
+
+  /** A read at {@code consistency} ({@code ?consistency=} on {@code /kv}), carried to the shard's group. */
+  @Override
+  public CompletionStage<KvReply> execute(KvCommand command, ReadConsistency consistency) {
+    if (command instanceof KvCommand.Scan s) return client.scan(s.key(), s.to(), s.limit(), consistency);
+    return client.execute(command, consistency);
   }
 
   @Override

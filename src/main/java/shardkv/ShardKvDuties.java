@@ -13,6 +13,7 @@ import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import raft.core.RaftStatus;
+import raft.rsm.ReadConsistency;
 import raft.rsm.ReplicatedStateMachine;
 import shardctrl.CtrlReply;
 import shardctrl.ShardConfig;
@@ -82,7 +83,7 @@ final class ShardKvDuties extends BehaviorInterceptor<ShardKvServer.Command, Rep
   @Override
   public Behavior<ReplicatedStateMachine.Command> aroundReceive(TypedActorContext<ShardKvServer.Command> typed,
       ShardKvServer.Command msg, ReceiveTarget<ReplicatedStateMachine.Command> target) {
-    if (msg instanceof ShardKvServer.Execute e) return submit(typed, target, e.op(), e.replyTo());
+    if (msg instanceof ShardKvServer.Execute e) return submit(typed, target, e.op(), e.consistency(), e.replyTo());
     if (msg instanceof ShardKvServer.Delete d) return submit(typed, target, new ShardKvCommand.DeleteShard(d.num(), d.shard()), d.replyTo());
     if (msg instanceof Propose p) return submit(typed, target, p.step(), p.replyTo());
     if (msg instanceof ShardKvServer.Pull p) {
@@ -115,8 +116,15 @@ final class ShardKvDuties extends BehaviorInterceptor<ShardKvServer.Command, Rep
 
   private Behavior<ReplicatedStateMachine.Command> submit(TypedActorContext<ShardKvServer.Command> typed,
       ReceiveTarget<ReplicatedStateMachine.Command> target, ShardKvCommand command, ActorRef<ShardKvReply> replyTo) {
+    return submit(typed, target, command, ReadConsistency.LINEARIZABLE, replyTo);
+  }
+
+  /** {@code consistency} matters to a client's read only, which the replica runs as a query (no log entry). */
+  private Behavior<ReplicatedStateMachine.Command> submit(TypedActorContext<ShardKvServer.Command> typed,
+      ReceiveTarget<ReplicatedStateMachine.Command> target, ShardKvCommand command, ReadConsistency consistency,
+      ActorRef<ShardKvReply> replyTo) {
     // Sessions are per shard, inside the state machine: the replica's own (client 0) dedupes nothing.
-    return target.apply(typed, new ReplicatedStateMachine.Submit<>(0, 0, command, replyTo));
+    return target.apply(typed, new ReplicatedStateMachine.Submit<>(0, 0, command, consistency, replyTo));
   }
 
   private void duties() {

@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import kvraft.KvCommand;
@@ -98,11 +97,7 @@ class ShardKvServerTest {
   }
 
   private static KvReply await(CompletionStage<KvReply> stage) {
-    try {
-      return stage.toCompletableFuture().get(WAIT.toMillis() + 5_000, TimeUnit.MILLISECONDS);
-    } catch (Exception e) {
-      throw new AssertionError("no reply: " + e, e);
-    }
+    return ActorShardGroup.reply(stage, WAIT);
   }
 
   /** Keys on every shard of the lab's mapping (first byte mod 10). */
