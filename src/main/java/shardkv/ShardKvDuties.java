@@ -3,6 +3,8 @@ package shardkv;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.BehaviorInterceptor;
+import akka.actor.typed.PostStop;
+import akka.actor.typed.Signal;
 import akka.actor.typed.TypedActorContext;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
@@ -61,6 +63,7 @@ final class ShardKvDuties extends BehaviorInterceptor<ShardKvServer.Command, Rep
   private final ShardKvStateMachine machine;
   private final ShardCtrlClient controller;
   private final Function<String, ActorRef<ShardKvServer.Command>> resolver;
+  private final ShardKvMetrics metrics;
   private final ActorRef<RaftStatus> roleAdapter;
   /** Pulls and deletes at other groups, each starting at the server that answered last. */
   private final GroupCall calls = new GroupCall();
@@ -70,8 +73,9 @@ final class ShardKvDuties extends BehaviorInterceptor<ShardKvServer.Command, Rep
   private final Set<Integer> deleting = new HashSet<>();
 
   ShardKvDuties(ActorContext<ShardKvServer.Command> ctx, ShardKvSettings settings, ShardKvStateMachine machine,
-      ShardCtrlClient controller, Function<String, ActorRef<ShardKvServer.Command>> resolver) {
+      ShardCtrlClient controller, Function<String, ActorRef<ShardKvServer.Command>> resolver, ShardKvMetrics metrics) {
     super(ShardKvServer.Command.class);
+    this.metrics = metrics;
     this.ctx = ctx;
     this.settings = settings;
     this.machine = machine;
@@ -95,6 +99,7 @@ final class ShardKvDuties extends BehaviorInterceptor<ShardKvServer.Command, Rep
     } else if (msg instanceof ShardKvServer.GetStatus g) {
       return target.apply(typed, new ReplicatedStateMachine.GetStatus(g.replyTo()));
     } else if (msg == Tick.INSTANCE) {
+      metrics.pulling(machine.shardsIn(ShardStatus.PULLING).size()); // every replica: followers hold the same state
       return target.apply(typed, new ReplicatedStateMachine.GetStatus(roleAdapter));
     } else if (msg instanceof Role r) {
       if (r.status().isLeader()) duties();
@@ -112,6 +117,13 @@ final class ShardKvDuties extends BehaviorInterceptor<ShardKvServer.Command, Rep
       onDeleted(d);
     }
     return Behaviors.same();
+  }
+
+  @Override
+  public Behavior<ReplicatedStateMachine.Command> aroundSignal(TypedActorContext<ShardKvServer.Command> typed,
+      Signal signal, SignalTarget<ReplicatedStateMachine.Command> target) {
+    if (signal instanceof PostStop) metrics.pulling(0); // a stopped replica pulls nothing; its last count would linger
+    return target.apply(typed, signal);
   }
 
   private Behavior<ReplicatedStateMachine.Command> submit(TypedActorContext<ShardKvServer.Command> typed,

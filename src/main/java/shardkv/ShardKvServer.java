@@ -140,13 +140,19 @@ public final class ShardKvServer {
    */
   public static Behavior<Command> create(ReplicatedStateMachine.PeerSpec peer, ShardKvSettings settings,
       ShardCtrlClient controller, Function<String, ActorRef<Command>> resolver) {
+    return create(peer, settings, controller, resolver, ShardKvMetrics.NOOP);
+  }
+
+  /** As above, reporting its shards in migration to {@code metrics}. */
+  public static Behavior<Command> create(ReplicatedStateMachine.PeerSpec peer, ShardKvSettings settings,
+      ShardCtrlClient controller, Function<String, ActorRef<Command>> resolver, ShardKvMetrics metrics) {
     return ReplicaMdc.wrap(peer.group(), peer.self(), Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
       ShardKvStateMachine machine = new ShardKvStateMachine(settings.gid(), settings.mapping());
       ReplicatedStateMachine.Service<ShardKvCommand, ShardKvReply> service = new ReplicatedStateMachine.Service<>(
           machine, ShardKvCodec.COMMANDS, ShardKvCodec.RESULTS, REPLIES, ShardKvServer::refused,
           settings.maxRaftStateBytes());
       timers.startTimerWithFixedDelay(ShardKvDuties.Tick.INSTANCE, settings.pollInterval());
-      return Behaviors.intercept(() -> new ShardKvDuties(ctx, settings, machine, controller, resolver),
+      return Behaviors.intercept(() -> new ShardKvDuties(ctx, settings, machine, controller, resolver, metrics),
           ReplicatedStateMachine.create(peer, service));
     })));
   }

@@ -37,6 +37,7 @@ final class ActorShardGroup {
   private final ShardCtrlClient controller;
   private final long seed;
   private final RaftConfig raft;
+  private ShardKvMetrics.Factory metrics = ShardKvMetrics.Factory.NOOP;
   private final LocalPeerTransport transport = new LocalPeerTransport();
   private final Map<PeerId, ActorRef<ShardKvServer.Command>> servers = new LinkedHashMap<>();
   /** Each running server's Raft peer, so a test can cut it off from its group and let it back. */
@@ -60,6 +61,12 @@ final class ActorShardGroup {
     this.resolver = ShardKvServer.resolver(kit.system());
   }
 
+  /** Servers started from now on report their shards in migration to {@code metrics}. */
+  ActorShardGroup reportingTo(ShardKvMetrics.Factory metrics) {
+    this.metrics = metrics;
+    return this;
+  }
+
   ActorShardGroup startAll() {
     ids.forEach(this::start);
     return this;
@@ -73,7 +80,7 @@ final class ActorShardGroup {
           peers.put(p, ref);
           transport.register(p, ref);
         });
-    servers.put(p, kit.spawn(ShardKvServer.create(spec, settings, controller, resolver), ShardKvServer.actorName(group, p)));
+    servers.put(p, kit.spawn(ShardKvServer.create(spec, settings, controller, resolver, metrics.shardMetrics(group, p)), ShardKvServer.actorName(group, p)));
   }
 
   /**
