@@ -8,12 +8,16 @@ import hosting.ReplicaKey;
 import hosting.ServiceRefs;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import kvraft.KvClient;
 import kvraft.KvCommand;
 import kvraft.KvReply;
+import node.http.GroupedStatus;
+import raft.GroupId;
 import raft.core.RaftStatus;
 import raft.rsm.ReadConsistency;
 import shardctrl.ShardCtrlServer;
@@ -27,7 +31,7 @@ import shardkv.ShardKvServer;
  * touches: linearizable per shard (at the default level), not across shards. {@link #status}
  * answers the Raft status of the replicas on this node (controller and groups).
  */
-final class ShardedKvClient implements KvClient {
+final class ShardedKvClient implements KvClient, GroupedStatus {
   private static final Duration STATUS_TIMEOUT = Duration.ofSeconds(1);
 
   private final ActorSystem<?> system;
@@ -56,8 +60,15 @@ final class ShardedKvClient implements KvClient {
 
   @Override
   public CompletionStage<List<RaftStatus>> status() {
+    return statusByGroup().thenApply(byGroup -> byGroup.values().stream().flatMap(List::stream).toList());
+  }
+
+  /** The local replicas' statuses by group, in placement order; a replica that does not answer within a second is left out. */
+  @Override
+  public CompletionStage<Map<GroupId, List<RaftStatus>>> statusByGroup() {
+    List<ReplicaKey> keys = List.copyOf(placement.replicasOn(self));
     List<CompletableFuture<RaftStatus>> asks = new ArrayList<>();
-    for (ReplicaKey key : placement.replicasOn(self)) {
+    for (ReplicaKey key : keys) {
       CompletionStage<RaftStatus> s;
       if (key.group().equals(ShardedSpec.CONTROLLER)) {
         ActorRef<ShardCtrlServer.Command> ref = ServiceRefs.of(system, key);
@@ -68,8 +79,14 @@ final class ShardedKvClient implements KvClient {
       }
       asks.add(s.toCompletableFuture().exceptionally(e -> null));
     }
-    return CompletableFuture.allOf(asks.toArray(CompletableFuture[]::new))
-        .thenApply(v -> asks.stream().map(CompletableFuture::join).filter(java.util.Objects::nonNull).toList());
+    return CompletableFuture.allOf(asks.toArray(CompletableFuture[]::new)).thenApply(v -> {
+      Map<GroupId, List<RaftStatus>> byGroup = new LinkedHashMap<>();
+      for (int i = 0; i < keys.size(); i++) {
+        RaftStatus s = asks.get(i).join();
+        if (s != null) byGroup.computeIfAbsent(keys.get(i).group(), g -> new ArrayList<>()).add(s);
+      }
+      return byGroup;
+    });
   }
 
   @Override

@@ -55,8 +55,8 @@ public final class NodeMetrics implements PeerMetrics.Factory, ShardKvMetrics.Fa
   private final Counter snapshotInstalled;
   private final Counter snapshotInstalledBytes;
   private final Gauge migrating;
-  /** The last leader known per local replica, to count changes (a term without one is no change). */
-  private final Map<PeerId, PeerId> lastLeader = new HashMap<>();
+  /** The last leader known per local replica (group, peer), to count changes (a term without one is no change). */
+  private final Map<List<String>, PeerId> lastLeader = new HashMap<>();
 
   public NodeMetrics(String group) {
     this.group = group;
@@ -93,15 +93,29 @@ public final class NodeMetrics implements PeerMetrics.Factory, ShardKvMetrics.Fa
     pending.labelValues(group).set(0);
   }
 
-  /** Updates the Raft metrics from the statuses of the local replicas. */
+  /** Updates the Raft metrics from the statuses of the local replicas (all of this node's one group). */
   public synchronized void observe(List<RaftStatus> local) {
+    observe(group, local);
+  }
+
+  /**
+   * Updates the Raft metrics from the statuses of the local replicas of several groups (a sharded
+   * node), each series under its replica's group; the node-wide {@code raft_has_leader} series of
+   * the constructor's group goes, since no replica belongs to it.
+   */
+  public synchronized void observe(Map<GroupId, List<RaftStatus>> byGroup) {
+    hasLeader.remove(group);
+    byGroup.forEach((g, local) -> observe(g.toString(), local));
+  }
+
+  private void observe(String group, List<RaftStatus> local) {
     boolean anyLeader = false;
     for (RaftStatus s : local) {
       String peer = s.id().toString();
       anyLeader |= s.leader().isPresent();
       leaderChanges.labelValues(group, peer).inc(0); // present from the first poll on
       if (s.leader().isPresent()) {
-        PeerId before = lastLeader.put(s.id(), s.leader().get());
+        PeerId before = lastLeader.put(List.of(group, peer), s.leader().get());
         if (before != null && !before.equals(s.leader().get())) leaderChanges.labelValues(group, peer).inc();
       }
       isLeader.labelValues(group, peer).set(s.isLeader() ? 1 : 0);

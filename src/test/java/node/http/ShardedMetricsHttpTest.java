@@ -31,9 +31,9 @@ import raft.GroupId;
 /**
  * The replica series of a sharded node's {@code /metrics}: three sharded nodes in one JVM (the
  * controller and groups 100 and 101, a replica of each on every node, LevelDB), HTTP on the first.
- * After writes to both groups every replica on that node shows its journal writes under its own
- * group, the shard groups' replicas their migrations gauge (at zero: nothing moves), and the other
- * nodes' replicas are not there.
+ * After writes to both groups every replica on that node shows its journal writes and its polled
+ * Raft status under its own group, the shard groups' replicas their migrations gauge (at zero:
+ * nothing moves), and the other nodes' replicas are not there.
  */
 class ShardedMetricsHttpTest {
   private static final HttpClient HTTP = HttpClient.newHttpClient();
@@ -75,7 +75,12 @@ class ShardedMetricsHttpTest {
         assertEquals(writes, sample(m, "raftkv_disk_wal_write_batch_entries_count", group, self), g.toString());
         assertTrue(sample(m, "raftkv_disk_wal_write_bytes_total", group, self) > 0, g + " wrote entries");
         assertEquals(0, sample(m, "raftkv_snapshot_installed_total", group, self), g.toString());
+        // The polled Raft series too: each replica under its own group, not all under one node-wide label.
+        assertEquals(1, sample(m, "raft_has_leader", group), g + " knows a leader");
+        assertTrue(sample(m, "raft_term", group, self) >= 1, g.toString());
+        assertTrue(sample(m, "raft_proposals_applied_total", group, self) >= 1, g + " applied its entries");
       }
+      assertThrows(AssertionError.class, () -> sample(m, "raft_has_leader", "group=\"sharded\""));
       for (GroupId g : groups.subList(1, 3)) {
         assertEquals(0, sample(m, "raftkv_shard_migrations_in_flight", "group=\"" + g + "\"", self), g.toString());
       }
