@@ -244,6 +244,11 @@ class ShardKvServerTest {
       int wrongShard = (MAPPING.shardOf("a") + 1) % 10;
       assertInstanceOf(ShardKvReply.WrongGroup.class,
           g.execute(leader, new ShardKvCommand.ClientOp(7, 2, wrongShard, new KvCommand.Put("a", "1"))));
+      // A lease read where the group has no lease configured: refused, typed, naming the levels allowed.
+      KvReply lease = assertInstanceOf(ShardKvReply.Kv.class, g.execute(leader,
+          ShardKvCommand.ClientOp.of(MAPPING, 0, 0, new KvCommand.Get("a")), raft.rsm.ReadConsistency.LEASE)).reply();
+      assertTrue(assertInstanceOf(KvReply.Rejected.class, lease).reason().contains("linearizable, serializable"),
+          lease::toString);
       // A follower points at the leader.
       PeerId follower = g.ids.stream().filter(p -> !p.equals(leader)).findFirst().orElseThrow();
       KvReply fromFollower = assertInstanceOf(ShardKvReply.Kv.class,
