@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.function.Consumer;
 import raft.PeerId;
 import raft.RaftConfig;
+import raft.peer.PeerMetrics;
 import raft.peer.PeerSettings;
 import raft.peer.RaftPeer;
 import raft.rsm.ReplicatedStateMachine;
@@ -32,7 +33,12 @@ public record HostedReplica(ReplicaKey key, List<PeerId> voters, String node, Pe
 
   /** How a service (a {@code ReplicatedStateMachine}) starts this replica's Raft peer: over the sharded transport, announced to the entity. */
   public ReplicatedStateMachine.PeerSpec peerSpec(RaftConfig raft, PeerSettings peer) {
-    return new ReplicatedStateMachine.PeerSpec(key.group(), key.replica(),
-        applied -> RaftPeer.create(key.group(), key.replica(), voters, raft, peer, transport, applied), peerStarted);
+    return peerSpec(raft, peer, PeerMetrics.Factory.NOOP);
+  }
+
+  /** As above, the peer reporting its journal writes and snapshots to {@code metrics}' series for this replica. */
+  public ReplicatedStateMachine.PeerSpec peerSpec(RaftConfig raft, PeerSettings peer, PeerMetrics.Factory metrics) {
+    return new ReplicatedStateMachine.PeerSpec(key.group(), key.replica(), applied -> RaftPeer.create(key.group(),
+        key.replica(), voters, raft, peer, transport, applied, metrics.of(key.group(), key.replica())), peerStarted);
   }
 }

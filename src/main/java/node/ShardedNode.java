@@ -28,6 +28,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import raft.PeerId;
 import raft.RaftConfig;
+import raft.peer.PeerMetrics;
 import raft.peer.PeerSettings;
 import shardctrl.AkkaShardCtrlClient;
 import shardctrl.CtrlReplicaFactory;
@@ -36,6 +37,7 @@ import shardkv.AkkaShardKvClient;
 import shardkv.KeyRanges;
 import shardkv.LabFirstByte;
 import shardkv.ShardKvClient;
+import shardkv.ShardKvMetrics;
 import shardkv.ShardKvReplicaFactory;
 import shardkv.ShardKvSettings;
 import shardkv.ShardMapping;
@@ -72,6 +74,16 @@ public final class ShardedNode implements AutoCloseable {
 
   /** Starts the node; the bootstrap (first start only) goes on in the background ({@link #bootstrapped}). */
   public static ShardedNode start(ShardedSpec spec, Config config) {
+    return start(spec, config, PeerMetrics.Factory.NOOP, ShardKvMetrics.Factory.NOOP);
+  }
+
+  /**
+   * As above, every replica hosted here (the controller's and the shard groups') reporting its
+   * journal writes and snapshots to {@code peerMetrics}, each shard group replica its shards in
+   * migration to {@code shardMetrics} (both {@code node.http.NodeMetrics} for the HTTP API's /metrics).
+   */
+  public static ShardedNode start(ShardedSpec spec, Config config, PeerMetrics.Factory peerMetrics,
+      ShardKvMetrics.Factory shardMetrics) {
     claimDataDir(spec);
     Config full = systemConfig(spec, config);
     RaftConfig raft = NodeSettings.raftConfig(full);
@@ -86,13 +98,13 @@ public final class ShardedNode implements AutoCloseable {
     CompletableFuture<AkkaShardCtrlClient> ctrl = new CompletableFuture<>();
     PeerSettings peerSettings = peer;
     Function<ActorSystem<?>, ReplicaFactory> factories = system -> {
-      CtrlReplicaFactory ctrlFactory = new CtrlReplicaFactory(ctrlSettings, raft, peerSettings);
+      CtrlReplicaFactory ctrlFactory = new CtrlReplicaFactory(ctrlSettings, raft, peerSettings, peerMetrics);
       return new GroupFactories(key -> {
         if (key.group().equals(ShardedSpec.CONTROLLER)) return ctrlFactory;
         int gid = ShardedSpec.gidOf(key.group());
         if (gid < 0) throw new IllegalArgumentException("group " + key.group() + " is neither the controller nor g<gid>");
         return new ShardKvReplicaFactory(g -> ShardKvSettings.of(gid, mapping).withMaxRaftStateBytes(kv.maxRaftStateBytes()),
-            raft, peerSettings, ctrl.join(), ServiceRefs.resolver(system));
+            raft, peerSettings, ctrl.join(), ServiceRefs.resolver(system), peerMetrics, shardMetrics);
       });
     };
     CompletableFuture<Void> regionStarted = new CompletableFuture<>();
@@ -119,9 +131,19 @@ public final class ShardedNode implements AutoCloseable {
 
   /** Every node of {@code spec}'s cluster in this JVM, node {@code n}'s data under {@code data/n} (local mode). */
   public static java.util.List<ShardedNode> startAll(ShardedSpec spec, Path data, Config config) {
+    return startAll(spec, data, config, PeerMetrics.Factory.NOOP, ShardKvMetrics.Factory.NOOP);
+  }
+
+  /** As above, the first node's replicas reporting to the metrics given (the node whose HTTP API local mode serves). */
+  public static java.util.List<ShardedNode> startAll(ShardedSpec spec, Path data, Config config,
+      PeerMetrics.Factory peerMetrics, ShardKvMetrics.Factory shardMetrics) {
     java.util.List<ShardedNode> nodes = new java.util.ArrayList<>();
     try {
-      for (String n : spec.nodes().keySet()) nodes.add(start(spec.as(n, data.resolve(n)), config));
+      for (String n : spec.nodes().keySet()) {
+        boolean first = nodes.isEmpty();
+        nodes.add(start(spec.as(n, data.resolve(n)), config, first ? peerMetrics : PeerMetrics.Factory.NOOP,
+            first ? shardMetrics : ShardKvMetrics.Factory.NOOP));
+      }
     } catch (RuntimeException e) {
       nodes.forEach(ShardedNode::close);
       throw e;

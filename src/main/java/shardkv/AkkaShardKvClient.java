@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
+import java.util.function.Predicate;
+import raft.rsm.ReadConsistency;
 import shardctrl.CtrlReply;
 import shardctrl.ShardCtrlClient;
 
@@ -40,10 +42,26 @@ public final class AkkaShardKvClient {
       Function<String, ActorRef<ShardKvServer.Command>> resolver, Duration attemptTimeout,
       ShardKvClient.Settings settings, LongSupplier ids) {
     GroupCall calls = new GroupCall();
-    ShardKvClient.Groups groups = (gid, servers, op) -> {
-      List<ActorRef<ShardKvServer.Command>> refs = servers.stream().map(resolver).toList();
-      return calls.<ShardKvServer.Command, ShardKvReply>firstAnswer(system, refs,
-          to -> new ShardKvServer.Execute(op, to), attemptTimeout, ShardKvDuties::counts);
+    ShardKvClient.Groups groups = new ShardKvClient.Groups() {
+      @Override
+      public CompletionStage<ShardKvReply> execute(int gid, List<String> servers, ShardKvCommand.ClientOp op) {
+        return execute(gid, servers, op, ReadConsistency.LINEARIZABLE);
+      }
+
+      /**
+       * A serializable read's WrongGroup may come from a replica that has not applied the
+       * configuration giving the group the shard yet: ask the next replica instead of taking it
+       * for the group's answer (every replica saying so ends the round, as no answer does).
+       */
+      @Override
+      public CompletionStage<ShardKvReply> execute(int gid, List<String> servers, ShardKvCommand.ClientOp op,
+          ReadConsistency consistency) {
+        List<ActorRef<ShardKvServer.Command>> refs = servers.stream().map(resolver).toList();
+        Predicate<ShardKvReply> counts = consistency == ReadConsistency.SERIALIZABLE
+            ? r -> !(r instanceof ShardKvReply.WrongGroup) && ShardKvDuties.counts(r) : ShardKvDuties::counts;
+        return calls.<ShardKvServer.Command, ShardKvReply>firstAnswer(system, refs,
+            to -> new ShardKvServer.Execute(op, consistency, to), attemptTimeout, counts);
+      }
     };
     ShardKvClient.Configs configs = () -> controller.query(-1)
         .thenApply(r -> r instanceof CtrlReply.Config c ? c.config() : null);

@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
 import kvraft.KvCommand;
 import kvraft.KvReply;
+import raft.rsm.ReadConsistency;
 import shardctrl.ShardConfig;
 
 /**
@@ -26,9 +27,14 @@ import shardctrl.ShardConfig;
  *
  * <p><b>Scan</b> over several shards walks them one after the other, in key order for an
  * order-preserving {@link ShardMapping} ({@link KeyRanges}); for one that is not ({@link
- * LabFirstByte}) it asks every shard and merges. Each shard's part is linearizable (it is read
- * through that shard's group log); the whole Scan is <em>not</em> a snapshot across shards: writes
- * to shard B may land between the reads of shard A and shard B.
+ * LabFirstByte}) it asks every shard and merges. Each shard's part is linearizable (a ReadIndex
+ * read at that shard's group, unless a weaker {@link ReadConsistency} is asked for); the whole Scan
+ * is <em>not</em> a snapshot across shards: writes to shard B may land between the reads of shard A
+ * and shard B.
+ *
+ * <p><b>Reads</b> run outside the group's log, as queries at the {@link ReadConsistency} asked for
+ * (linearizable by default); the group checks the shard's ownership on the state the read runs on,
+ * so a linearizable read never returns a value of a shard that moved away.
  *
  * <p>How it reaches groups and the controller is injected ({@link Groups}, {@link Configs}, {@link
  * Timer}), so the same client runs over the simulated lab network and over actors. Thread-safe.
@@ -38,6 +44,15 @@ public final class ShardKvClient {
   /** One round of attempts at one group: its answer ({@link ShardKvReply.Kv} or WrongGroup), or null: no answer. */
   public interface Groups {
     CompletionStage<ShardKvReply> execute(int gid, List<String> servers, ShardKvCommand.ClientOp op);
+
+    /**
+     * A read at {@code consistency} (writes ignore it). A network that cannot carry the level
+     * (the simulated lab's) reads linearizably, which is never wrong.
+     */
+    default CompletionStage<ShardKvReply> execute(int gid, List<String> servers, ShardKvCommand.ClientOp op,
+        ReadConsistency consistency) {
+      return execute(gid, servers, op);
+    }
   }
 
   /** The controller: its latest configuration (the lab's Query(-1)), or null if it did not answer. */
@@ -118,6 +133,10 @@ public final class ShardKvClient {
     return execute(new KvCommand.Get(key));
   }
 
+  public CompletionStage<KvReply> get(String key, ReadConsistency consistency) {
+    return execute(new KvCommand.Get(key), consistency);
+  }
+
   public CompletionStage<KvReply> put(String key, String value) {
     return execute(new KvCommand.Put(key, value));
   }
@@ -132,7 +151,12 @@ public final class ShardKvClient {
 
   /** Runs one key operation on its key's shard (a Scan here covers only the shard of its start key). */
   public CompletionStage<KvReply> execute(KvCommand op) {
-    return onShard(mapping.shardOf(ShardKvStateMachine.keyOf(op)), op);
+    return execute(op, ReadConsistency.LINEARIZABLE);
+  }
+
+  /** {@link #execute(KvCommand)}, a read at {@code consistency} (writes ignore it). */
+  public CompletionStage<KvReply> execute(KvCommand op, ReadConsistency consistency) {
+    return onShard(mapping.shardOf(ShardKvStateMachine.keyOf(op)), op, consistency);
   }
 
   /**
@@ -140,10 +164,15 @@ public final class ShardKvClient {
    * over every shard the range touches: linearizable per shard, not across shards (see the class comment).
    */
   public CompletionStage<KvReply> scan(String from, String to, int limit) {
+    return scan(from, to, limit, ReadConsistency.LINEARIZABLE);
+  }
+
+  /** {@link #scan(String, String, int)}, each shard's part read at {@code consistency}. */
+  public CompletionStage<KvReply> scan(String from, String to, int limit, ReadConsistency consistency) {
     List<Integer> shards = mapping.shardsInKeyOrder(from, to);
-    if (mapping.preservesOrder()) return walk(shards, 0, from, to, limit, new ArrayList<>());
+    if (mapping.preservesOrder()) return walk(shards, 0, from, to, limit, consistency, new ArrayList<>());
     List<CompletableFuture<KvReply>> parts = new ArrayList<>();
-    for (int s : shards) parts.add(onShard(s, new KvCommand.Scan(from, to, limit)).toCompletableFuture());
+    for (int s : shards) parts.add(onShard(s, new KvCommand.Scan(from, to, limit), consistency).toCompletableFuture());
     return CompletableFuture.allOf(parts.toArray(new CompletableFuture<?>[0])).thenApply(x -> {
       List<KvReply.Entry> all = new ArrayList<>();
       boolean more = false;
@@ -160,27 +189,27 @@ public final class ShardKvClient {
   }
 
   private CompletionStage<KvReply> walk(List<Integer> shards, int i, String from, String to, int limit,
-      List<KvReply.Entry> acc) {
+      ReadConsistency consistency, List<KvReply.Entry> acc) {
     if (i == shards.size()) return CompletableFuture.completedFuture(new KvReply.Scanned(acc, false));
     int remaining = limit > 0 ? limit - acc.size() : 0;
-    return onShard(shards.get(i), new KvCommand.Scan(from, to, remaining)).thenCompose(r -> {
+    return onShard(shards.get(i), new KvCommand.Scan(from, to, remaining), consistency).thenCompose(r -> {
       if (!(r instanceof KvReply.Scanned sc)) return CompletableFuture.completedFuture(r);
       acc.addAll(sc.entries());
       if (limit > 0 && acc.size() >= limit) {
         return CompletableFuture.completedFuture(new KvReply.Scanned(acc, sc.more() || i + 1 < shards.size()));
       }
-      return walk(shards, i + 1, from, to, limit, acc);
+      return walk(shards, i + 1, from, to, limit, consistency, acc);
     });
   }
 
-  private CompletableFuture<KvReply> onShard(int shard, KvCommand op) {
+  private CompletableFuture<KvReply> onShard(int shard, KvCommand op, ReadConsistency consistency) {
     Session session = op.isRead() ? null : borrow();
     long seq = session == null ? 0 : ++session.seq;
     long clientId = session == null ? 0 : session.clientId;
     ShardKvCommand.ClientOp command = new ShardKvCommand.ClientOp(clientId, seq, shard, op);
     long deadline = settings.deadline() == null ? Long.MAX_VALUE : nowMillis.getAsLong() + settings.deadline().toMillis();
     CompletableFuture<KvReply> result = new CompletableFuture<>();
-    attempt(command, deadline, result);
+    attempt(command, consistency, deadline, result);
     if (session != null) result.whenComplete((r, e) -> idle.add(session));
     return result;
   }
@@ -190,7 +219,8 @@ public final class ShardKvClient {
     return s != null ? s : new Session(ids.getAsLong());
   }
 
-  private void attempt(ShardKvCommand.ClientOp command, long deadline, CompletableFuture<KvReply> result) {
+  private void attempt(ShardKvCommand.ClientOp command, ReadConsistency consistency, long deadline,
+      CompletableFuture<KvReply> result) {
     if (closed.get()) {
       result.complete(KvReply.TIMEOUT);
       return;
@@ -199,23 +229,26 @@ public final class ShardKvClient {
     int gid = c.gidOf(command.shard());
     List<String> servers = c.groups().get(gid);
     if (servers == null) {
-      retryLater(command, deadline, result);
+      retryLater(command, consistency, deadline, result);
       return;
     }
-    groups.execute(gid, servers, command).whenComplete((r, err) -> {
+    CompletionStage<ShardKvReply> reply = consistency == ReadConsistency.LINEARIZABLE || !command.op().isRead()
+        ? groups.execute(gid, servers, command) : groups.execute(gid, servers, command, consistency);
+    reply.whenComplete((r, err) -> {
       if (r instanceof ShardKvReply.Kv kv) result.complete(kv.reply());
-      else retryLater(command, deadline, result);
+      else retryLater(command, consistency, deadline, result);
     });
   }
 
-  private void retryLater(ShardKvCommand.ClientOp command, long deadline, CompletableFuture<KvReply> result) {
+  private void retryLater(ShardKvCommand.ClientOp command, ReadConsistency consistency, long deadline,
+      CompletableFuture<KvReply> result) {
     if (closed.get() || nowMillis.getAsLong() >= deadline) {
       result.complete(KvReply.TIMEOUT);
       return;
     }
     timer.after(settings.retryDelay(), () -> configs.latest().whenComplete((c, err) -> {
       if (c != null) config.accumulateAndGet(c, (old, neu) -> neu.num() > old.num() ? neu : old);
-      attempt(command, deadline, result);
+      attempt(command, consistency, deadline, result);
     }));
   }
 }

@@ -3,6 +3,8 @@ package shardkv;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.BehaviorInterceptor;
+import akka.actor.typed.PostStop;
+import akka.actor.typed.Signal;
 import akka.actor.typed.TypedActorContext;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
@@ -13,6 +15,7 @@ import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import raft.core.RaftStatus;
+import raft.rsm.ReadConsistency;
 import raft.rsm.ReplicatedStateMachine;
 import shardctrl.CtrlReply;
 import shardctrl.ShardConfig;
@@ -60,6 +63,7 @@ final class ShardKvDuties extends BehaviorInterceptor<ShardKvServer.Command, Rep
   private final ShardKvStateMachine machine;
   private final ShardCtrlClient controller;
   private final Function<String, ActorRef<ShardKvServer.Command>> resolver;
+  private final ShardKvMetrics metrics;
   private final ActorRef<RaftStatus> roleAdapter;
   /** Pulls and deletes at other groups, each starting at the server that answered last. */
   private final GroupCall calls = new GroupCall();
@@ -69,8 +73,9 @@ final class ShardKvDuties extends BehaviorInterceptor<ShardKvServer.Command, Rep
   private final Set<Integer> deleting = new HashSet<>();
 
   ShardKvDuties(ActorContext<ShardKvServer.Command> ctx, ShardKvSettings settings, ShardKvStateMachine machine,
-      ShardCtrlClient controller, Function<String, ActorRef<ShardKvServer.Command>> resolver) {
+      ShardCtrlClient controller, Function<String, ActorRef<ShardKvServer.Command>> resolver, ShardKvMetrics metrics) {
     super(ShardKvServer.Command.class);
+    this.metrics = metrics;
     this.ctx = ctx;
     this.settings = settings;
     this.machine = machine;
@@ -82,7 +87,7 @@ final class ShardKvDuties extends BehaviorInterceptor<ShardKvServer.Command, Rep
   @Override
   public Behavior<ReplicatedStateMachine.Command> aroundReceive(TypedActorContext<ShardKvServer.Command> typed,
       ShardKvServer.Command msg, ReceiveTarget<ReplicatedStateMachine.Command> target) {
-    if (msg instanceof ShardKvServer.Execute e) return submit(typed, target, e.op(), e.replyTo());
+    if (msg instanceof ShardKvServer.Execute e) return submit(typed, target, e.op(), e.consistency(), e.replyTo());
     if (msg instanceof ShardKvServer.Delete d) return submit(typed, target, new ShardKvCommand.DeleteShard(d.num(), d.shard()), d.replyTo());
     if (msg instanceof Propose p) return submit(typed, target, p.step(), p.replyTo());
     if (msg instanceof ShardKvServer.Pull p) {
@@ -94,6 +99,7 @@ final class ShardKvDuties extends BehaviorInterceptor<ShardKvServer.Command, Rep
     } else if (msg instanceof ShardKvServer.GetStatus g) {
       return target.apply(typed, new ReplicatedStateMachine.GetStatus(g.replyTo()));
     } else if (msg == Tick.INSTANCE) {
+      metrics.pulling(machine.shardsIn(ShardStatus.PULLING).size()); // every replica: followers hold the same state
       return target.apply(typed, new ReplicatedStateMachine.GetStatus(roleAdapter));
     } else if (msg instanceof Role r) {
       if (r.status().isLeader()) duties();
@@ -113,10 +119,24 @@ final class ShardKvDuties extends BehaviorInterceptor<ShardKvServer.Command, Rep
     return Behaviors.same();
   }
 
+  @Override
+  public Behavior<ReplicatedStateMachine.Command> aroundSignal(TypedActorContext<ShardKvServer.Command> typed,
+      Signal signal, SignalTarget<ReplicatedStateMachine.Command> target) {
+    if (signal instanceof PostStop) metrics.pulling(0); // a stopped replica pulls nothing; its last count would linger
+    return target.apply(typed, signal);
+  }
+
   private Behavior<ReplicatedStateMachine.Command> submit(TypedActorContext<ShardKvServer.Command> typed,
       ReceiveTarget<ReplicatedStateMachine.Command> target, ShardKvCommand command, ActorRef<ShardKvReply> replyTo) {
+    return submit(typed, target, command, ReadConsistency.LINEARIZABLE, replyTo);
+  }
+
+  /** {@code consistency} matters to a client's read only, which the replica runs as a query (no log entry). */
+  private Behavior<ReplicatedStateMachine.Command> submit(TypedActorContext<ShardKvServer.Command> typed,
+      ReceiveTarget<ReplicatedStateMachine.Command> target, ShardKvCommand command, ReadConsistency consistency,
+      ActorRef<ShardKvReply> replyTo) {
     // Sessions are per shard, inside the state machine: the replica's own (client 0) dedupes nothing.
-    return target.apply(typed, new ReplicatedStateMachine.Submit<>(0, 0, command, replyTo));
+    return target.apply(typed, new ReplicatedStateMachine.Submit<>(0, 0, command, consistency, replyTo));
   }
 
   private void duties() {

@@ -6,6 +6,7 @@ import akka.actor.typed.ActorRefResolver;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.javadsl.Behaviors;
+import com.fasterxml.jackson.annotation.JsonCreator;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Function;
@@ -14,6 +15,7 @@ import kvraft.KvReply;
 import raft.GroupId;
 import raft.PeerId;
 import raft.core.RaftStatus;
+import raft.rsm.ReadConsistency;
 import raft.rsm.ReplicatedStateMachine;
 import raft.logging.ReplicaMdc;
 import shardctrl.ShardCtrlClient;
@@ -36,8 +38,23 @@ public final class ShardKvServer {
 
   public sealed interface Command extends CborSerializable {}
 
-  /** A client's operation on one shard (its session rides in the op). */
-  public record Execute(ShardKvCommand.ClientOp op, ActorRef<ShardKvReply> replyTo) implements Command {}
+  /**
+   * A client's operation on one shard (its session rides in the op). A read (Get, Scan) runs outside
+   * the log at {@code consistency} ({@link ReadConsistency#LINEARIZABLE} if absent, as from an older
+   * client): ReadIndex, the leader's lease, or this replica's applied state; writes ignore it.
+   */
+  public record Execute(ShardKvCommand.ClientOp op, ReadConsistency consistency, ActorRef<ShardKvReply> replyTo)
+      implements Command {
+    @JsonCreator
+    public Execute {
+      if (consistency == null) consistency = ReadConsistency.LINEARIZABLE;
+    }
+
+    /** A linearizable call. */
+    public Execute(ShardKvCommand.ClientOp op, ActorRef<ShardKvReply> replyTo) {
+      this(op, ReadConsistency.LINEARIZABLE, replyTo);
+    }
+  }
 
   /** From the new owner of a shard: a chunk of it as frozen at configuration {@code request.num()}. Answered by any replica. */
   public record Pull(ShardPull.Request request, ActorRef<ShardPull.Reply> replyTo) implements Command {}
@@ -123,13 +140,19 @@ public final class ShardKvServer {
    */
   public static Behavior<Command> create(ReplicatedStateMachine.PeerSpec peer, ShardKvSettings settings,
       ShardCtrlClient controller, Function<String, ActorRef<Command>> resolver) {
+    return create(peer, settings, controller, resolver, ShardKvMetrics.NOOP);
+  }
+
+  /** As above, reporting its shards in migration to {@code metrics}. */
+  public static Behavior<Command> create(ReplicatedStateMachine.PeerSpec peer, ShardKvSettings settings,
+      ShardCtrlClient controller, Function<String, ActorRef<Command>> resolver, ShardKvMetrics metrics) {
     return ReplicaMdc.wrap(peer.group(), peer.self(), Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
       ShardKvStateMachine machine = new ShardKvStateMachine(settings.gid(), settings.mapping());
       ReplicatedStateMachine.Service<ShardKvCommand, ShardKvReply> service = new ReplicatedStateMachine.Service<>(
           machine, ShardKvCodec.COMMANDS, ShardKvCodec.RESULTS, REPLIES, ShardKvServer::refused,
           settings.maxRaftStateBytes());
       timers.startTimerWithFixedDelay(ShardKvDuties.Tick.INSTANCE, settings.pollInterval());
-      return Behaviors.intercept(() -> new ShardKvDuties(ctx, settings, machine, controller, resolver),
+      return Behaviors.intercept(() -> new ShardKvDuties(ctx, settings, machine, controller, resolver, metrics),
           ReplicatedStateMachine.create(peer, service));
     })));
   }

@@ -31,7 +31,8 @@ import shardctrl.ShardConfig;
  *   <li>{@link ShardKvCommand.DeleteShard} drops a BEPULLED shard (challenge 1); {@link
  *       ShardKvCommand.GcDone} then turns the new owner's GCING into SERVING.
  *   <li>A {@link ShardKvCommand.ClientOp} is checked here, at apply: its shard must be owned in the
- *       current configuration and SERVING or GCING, else {@link ShardKvReply.WrongGroup}. Writes are
+ *       current configuration and SERVING or GCING, else {@link ShardKvReply.WrongGroup}; a read (a
+ *       {@linkplain #isQuery query}, outside the log) is checked the same way when it runs. Writes are
  *       deduplicated by the shard's own sessions, which move with the shard, so exactly-once holds
  *       across migrations.
  * </ul>
@@ -137,6 +138,18 @@ public final class ShardKvStateMachine implements StateMachine<ShardKvCommand, S
   @Override
   public boolean isReadOnly(ShardKvCommand command) {
     return true; // deduplication is per shard, here: see the class comment
+  }
+
+  /**
+   * A client's Get or Scan is a query: the replica runs it on its applied state once that state has
+   * reached a confirmed read index, and {@link #client} checks ownership on that same state, so a
+   * read of a shard this group has given away (BEPULLED from the moment the new configuration is
+   * applied, before the new owner can pull and take writes) or not finished pulling is WrongGroup,
+   * never a stale value.
+   */
+  @Override
+  public boolean isQuery(ShardKvCommand command) {
+    return command instanceof ShardKvCommand.ClientOp c && c.op().isRead();
   }
 
   @Override

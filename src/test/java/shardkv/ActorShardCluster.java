@@ -85,7 +85,7 @@ final class ActorShardCluster extends LabShards {
 
   static final Rerouter<ShardKvServer.Command> KV_REROUTER = (request, via) -> {
     if (request instanceof ShardKvServer.Execute e) {
-      return new Rerouter.Rerouted<>(new ShardKvServer.Execute(e.op(), via.narrow()), e.replyTo().unsafeUpcast());
+      return new Rerouter.Rerouted<>(new ShardKvServer.Execute(e.op(), e.consistency(), via.narrow()), e.replyTo().unsafeUpcast());
     } else if (request instanceof ShardKvServer.Pull p) {
       return new Rerouter.Rerouted<>(new ShardKvServer.Pull(p.request(), via.narrow()), p.replyTo().unsafeUpcast());
     } else if (request instanceof ShardKvServer.Delete d) {

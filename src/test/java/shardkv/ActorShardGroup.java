@@ -14,6 +14,7 @@ import raft.RaftConfig;
 import raft.core.RaftStatus;
 import raft.peer.PeerSettings;
 import raft.peer.RaftPeer;
+import raft.rsm.ReadConsistency;
 import raft.rsm.ReplicatedStateMachine;
 import raft.transport.LocalPeerTransport;
 import shardctrl.ShardCtrlClient;
@@ -35,18 +36,35 @@ final class ActorShardGroup {
   private final ShardKvSettings settings;
   private final ShardCtrlClient controller;
   private final long seed;
+  private final RaftConfig raft;
+  private ShardKvMetrics.Factory metrics = ShardKvMetrics.Factory.NOOP;
   private final LocalPeerTransport transport = new LocalPeerTransport();
   private final Map<PeerId, ActorRef<ShardKvServer.Command>> servers = new LinkedHashMap<>();
+  /** Each running server's Raft peer, so a test can cut it off from its group and let it back. */
+  private final Map<PeerId, ActorRef<RaftPeer.Command>> peers = new java.util.concurrent.ConcurrentHashMap<>();
   private final Function<String, ActorRef<ShardKvServer.Command>> resolver;
 
   ActorShardGroup(ActorTestKit kit, String prefix, ShardKvSettings settings, ShardCtrlClient controller, long seed) {
+    this(kit, prefix, settings, controller, seed, RaftConfig.defaults());
+  }
+
+  /** With Raft settings of the test's own (e.g. lease reads on). */
+  ActorShardGroup(ActorTestKit kit, String prefix, ShardKvSettings settings, ShardCtrlClient controller, long seed,
+      RaftConfig raft) {
     this.kit = kit;
+    this.raft = raft;
     this.gid = settings.gid();
     this.group = GroupId.of(prefix + "-g" + settings.gid());
     this.settings = settings;
     this.controller = controller;
     this.seed = seed;
     this.resolver = ShardKvServer.resolver(kit.system());
+  }
+
+  /** Servers started from now on report their shards in migration to {@code metrics}. */
+  ActorShardGroup reportingTo(ShardKvMetrics.Factory metrics) {
+    this.metrics = metrics;
+    return this;
   }
 
   ActorShardGroup startAll() {
@@ -57,13 +75,30 @@ final class ActorShardGroup {
   void start(PeerId p) {
     PeerSettings ps = PeerSettings.defaults().withTickInterval(TICK).withSeed(seed + p.hashCode());
     ReplicatedStateMachine.PeerSpec spec = new ReplicatedStateMachine.PeerSpec(group, p,
-        applied -> RaftPeer.create(group, p, ids, RaftConfig.defaults(), ps, transport, applied),
-        ref -> transport.register(p, ref));
-    servers.put(p, kit.spawn(ShardKvServer.create(spec, settings, controller, resolver), ShardKvServer.actorName(group, p)));
+        applied -> RaftPeer.create(group, p, ids, raft, ps, transport, applied),
+        ref -> {
+          peers.put(p, ref);
+          transport.register(p, ref);
+        });
+    servers.put(p, kit.spawn(ShardKvServer.create(spec, settings, controller, resolver, metrics.shardMetrics(group, p)), ShardKvServer.actorName(group, p)));
+  }
+
+  /**
+   * Cuts server {@code p}'s peer off from its group: nothing reaches it, so what it sends goes
+   * unanswered. The server itself still takes calls and answers from what it has applied.
+   */
+  void isolate(PeerId p) {
+    transport.unregister(p);
+  }
+
+  /** Ends {@link #isolate}. */
+  void reconnect(PeerId p) {
+    transport.register(p, peers.get(p));
   }
 
   /** Stops the server and its peer, as a crash would. */
   void stop(PeerId p) {
+    peers.remove(p);
     transport.unregister(p);
     kit.stop(servers.remove(p), TIMEOUT);
   }
@@ -122,8 +157,22 @@ final class ActorShardGroup {
   }
 
   ShardKvReply execute(PeerId p, ShardKvCommand.ClientOp op) {
+    return execute(p, op, ReadConsistency.LINEARIZABLE);
+  }
+
+  /** {@code op} at server {@code p}, a read at {@code consistency}. */
+  ShardKvReply execute(PeerId p, ShardKvCommand.ClientOp op, ReadConsistency consistency) {
     TestProbe<ShardKvReply> probe = kit.createTestProbe();
-    servers.get(p).tell(new ShardKvServer.Execute(op, probe.ref()));
+    servers.get(p).tell(new ShardKvServer.Execute(op, consistency, probe.ref()));
     return probe.expectMessageClass(ShardKvReply.class, TIMEOUT);
+  }
+
+  /** A client's reply, waited for a little longer than the client's own deadline {@code wait}. */
+  static kvraft.KvReply reply(java.util.concurrent.CompletionStage<kvraft.KvReply> stage, Duration wait) {
+    try {
+      return stage.toCompletableFuture().get(wait.toMillis() + 5_000, java.util.concurrent.TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      throw new AssertionError("no reply: " + e, e);
+    }
   }
 }

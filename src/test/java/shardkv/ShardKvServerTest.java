@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import kvraft.KvCommand;
@@ -98,11 +97,7 @@ class ShardKvServerTest {
   }
 
   private static KvReply await(CompletionStage<KvReply> stage) {
-    try {
-      return stage.toCompletableFuture().get(WAIT.toMillis() + 5_000, TimeUnit.MILLISECONDS);
-    } catch (Exception e) {
-      throw new AssertionError("no reply: " + e, e);
-    }
+    return ActorShardGroup.reply(stage, WAIT);
   }
 
   /** Keys on every shard of the lab's mapping (first byte mod 10). */
@@ -249,6 +244,11 @@ class ShardKvServerTest {
       int wrongShard = (MAPPING.shardOf("a") + 1) % 10;
       assertInstanceOf(ShardKvReply.WrongGroup.class,
           g.execute(leader, new ShardKvCommand.ClientOp(7, 2, wrongShard, new KvCommand.Put("a", "1"))));
+      // A lease read where the group has no lease configured: refused, typed, naming the levels allowed.
+      KvReply lease = assertInstanceOf(ShardKvReply.Kv.class, g.execute(leader,
+          ShardKvCommand.ClientOp.of(MAPPING, 0, 0, new KvCommand.Get("a")), raft.rsm.ReadConsistency.LEASE)).reply();
+      assertTrue(assertInstanceOf(KvReply.Rejected.class, lease).reason().contains("linearizable, serializable"),
+          lease::toString);
       // A follower points at the leader.
       PeerId follower = g.ids.stream().filter(p -> !p.equals(leader)).findFirst().orElseThrow();
       KvReply fromFollower = assertInstanceOf(ShardKvReply.Kv.class,

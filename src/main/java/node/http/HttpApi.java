@@ -57,7 +57,13 @@ public final class HttpApi {
    */
   public static CompletionStage<ServerBinding> startSharded(ActorSystem<?> system, KvClient client, KvLimits limits,
       String host, int port, NodeOps ops, ShardAdminRoutes admin) {
-    return bind(system, client, limits, host, port, ops, admin.route(), new NodeMetrics(ops.group()));
+    return startSharded(system, client, limits, host, port, ops, admin, new NodeMetrics(ops.group()));
+  }
+
+  /** As above, serving {@code metrics}: the ones the sharded node's replicas report to ({@code ShardedNode.start}). */
+  public static CompletionStage<ServerBinding> startSharded(ActorSystem<?> system, KvClient client, KvLimits limits,
+      String host, int port, NodeOps ops, ShardAdminRoutes admin, NodeMetrics metrics) {
+    return bind(system, client, limits, host, port, ops, admin.route(), metrics);
   }
 
   private static CompletionStage<ServerBinding> bind(ActorSystem<?> system, KvClient client, KvLimits limits,

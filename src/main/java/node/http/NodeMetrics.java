@@ -14,6 +14,7 @@ import raft.GroupId;
 import raft.PeerId;
 import raft.core.RaftStatus;
 import raft.peer.PeerMetrics;
+import shardkv.ShardKvMetrics;
 
 /**
  * The Prometheus metrics of one node, named as an etcd operator knows them. Raft metrics come from
@@ -22,9 +23,10 @@ import raft.peer.PeerMetrics;
  *
  * <p>Journal writes and snapshots come from inside each {@link raft.peer.RaftPeer} through the
  * {@link PeerMetrics} this class makes for it ({@link #of}): pass this to
- * {@code KvNode.start(spec, config, metrics)}.
+ * {@code KvNode.start(spec, config, metrics)}, or to {@code ShardedNode.start(spec, config, metrics,
+ * metrics)}, which also reports each shard group replica's shards in migration ({@link #shardMetrics}).
  */
-public final class NodeMetrics implements PeerMetrics.Factory {
+public final class NodeMetrics implements PeerMetrics.Factory, ShardKvMetrics.Factory {
   /** Seconds; a write on a disk with fsync takes 0.1 to 10 ms, a stalled one far more (etcd's wal_fsync buckets). */
   private static final double[] WRITE_SECONDS = {0.0001, 0.00025, 0.0005, 0.001, 0.002, 0.004, 0.008, 0.016, 0.032, 0.064,
       0.128, 0.256, 0.512, 1.024, 2.048, 4.096, 8.192};
@@ -52,8 +54,9 @@ public final class NodeMetrics implements PeerMetrics.Factory {
   private final Counter snapshotSentBytes;
   private final Counter snapshotInstalled;
   private final Counter snapshotInstalledBytes;
-  /** The last leader known per local replica, to count changes (a term without one is no change). */
-  private final Map<PeerId, PeerId> lastLeader = new HashMap<>();
+  private final Gauge migrating;
+  /** The last leader known per local replica (group, peer), to count changes (a term without one is no change). */
+  private final Map<List<String>, PeerId> lastLeader = new HashMap<>();
 
   public NodeMetrics(String group) {
     this.group = group;
@@ -84,19 +87,35 @@ public final class NodeMetrics implements PeerMetrics.Factory {
         "Leader snapshots this replica installed (durable here, handed to the service)");
     snapshotInstalledBytes = counter("raftkv_snapshot_installed_bytes",
         "Image bytes of the snapshots counted in raftkv_snapshot_installed_total");
+    migrating = gauge("raftkv_shard_migrations_in_flight",
+        "Shards the local replica of a shard group is pulling (moved to its group, not all installed yet)", "group", "peer");
     hasLeader.labelValues(group).set(0);
     pending.labelValues(group).set(0);
   }
 
-  /** Updates the Raft metrics from the statuses of the local replicas. */
+  /** Updates the Raft metrics from the statuses of the local replicas (all of this node's one group). */
   public synchronized void observe(List<RaftStatus> local) {
+    observe(group, local);
+  }
+
+  /**
+   * Updates the Raft metrics from the statuses of the local replicas of several groups (a sharded
+   * node), each series under its replica's group; the node-wide {@code raft_has_leader} series of
+   * the constructor's group goes, since no replica belongs to it.
+   */
+  public synchronized void observe(Map<GroupId, List<RaftStatus>> byGroup) {
+    hasLeader.remove(group);
+    byGroup.forEach((g, local) -> observe(g.toString(), local));
+  }
+
+  private void observe(String group, List<RaftStatus> local) {
     boolean anyLeader = false;
     for (RaftStatus s : local) {
       String peer = s.id().toString();
       anyLeader |= s.leader().isPresent();
       leaderChanges.labelValues(group, peer).inc(0); // present from the first poll on
       if (s.leader().isPresent()) {
-        PeerId before = lastLeader.put(s.id(), s.leader().get());
+        PeerId before = lastLeader.put(List.of(group, peer), s.leader().get());
         if (before != null && !before.equals(s.leader().get())) leaderChanges.labelValues(group, peer).inc();
       }
       isLeader.labelValues(group, peer).set(s.isLeader() ? 1 : 0);
@@ -156,6 +175,14 @@ public final class NodeMetrics implements PeerMetrics.Factory {
         installedBytes.inc(imageBytes);
       }
     };
+  }
+
+  /** The migrations gauge of one hosted shard group replica; its series exists from here on (at zero). */
+  @Override
+  public ShardKvMetrics shardMetrics(GroupId g, PeerId peer) {
+    var pulling = migrating.labelValues(g.toString(), peer.toString());
+    pulling.set(0);
+    return pulling::set;
   }
 
   /** A KV request started; call {@link #request} when it ends. */

@@ -55,8 +55,15 @@ public final class OpsRoutes extends AllDirectives {
         path("dashboard", () -> get(() -> getFromResource(DASHBOARD, ContentTypes.TEXT_HTML_UTF8))));
   }
 
-  /** Polls the local replicas' status into the metrics (also run on a timer by HttpApi). */
+  /** Polls the local replicas' status into the metrics (also run on a timer by HttpApi); by group where the client knows them. */
   public CompletionStage<Void> refresh() {
+    if (client instanceof GroupedStatus grouped) {
+      try {
+        return grouped.statusByGroup().thenAccept(metrics::observe);
+      } catch (RuntimeException e) {
+        return java.util.concurrent.CompletableFuture.failedFuture(e);
+      }
+    }
     return localStatus().thenAccept(metrics::observe);
   }
 
