@@ -29,4 +29,19 @@ public interface ShardAdmin {
 
   /** Shard {@code shard} to group {@code gid}; nothing else moves. */
   CompletionStage<CtrlReply> move(int shard, int gid);
+
+  /**
+   * Moves group {@code gid}'s replica on node {@code from} to node {@code to} by Raft membership
+   * change under a fresh replica id ({@link ReplicaMove}); {@code from} need not be alive. Answers
+   * the configuration that lists the group's new servers, or {@code UnknownGid}, {@code UnknownNode},
+   * {@code NoReplicaOnNode}, {@code ReplicaOnNode}, {@code MoveInProgress}, {@code Rejected} (a
+   * step failed; it says which and what was undone), {@code Timeout}.
+   */
+  CompletionStage<CtrlReply> moveReplica(int gid, String from, String to);
+
+  /**
+   * Moves every shard group replica off node {@code node}, one group at a time, each to the node
+   * with the fewest replicas among those without one of that group; then the node can be stopped.
+   */
+  CompletionStage<NodeDrain> drainNode(String node);
 }

@@ -59,6 +59,7 @@ public final class ShardedNode implements AutoCloseable {
   private final NodePlacement placement;
   private final AkkaShardCtrlClient controller;
   private final CompletableFuture<Void> bootstrapped;
+  private ShardAdmin admin;
 
   private ShardedNode(ShardedSpec spec, Config config, ActorSystem<Void> system, NodePlacement placement,
       AkkaShardCtrlClient controller, CompletableFuture<Void> bootstrapped) {
@@ -106,7 +107,7 @@ public final class ShardedNode implements AutoCloseable {
     }
     AkkaShardCtrlClient controller = controllerClient(system, spec, ctrlClientSettings);
     ctrl.complete(controller);
-    new PlacementFollower(system, controller, placement).start();
+    new PlacementFollower(system, controller, placement, spec.self()).start();
     CompletableFuture<Void> bootstrapped = ShardedBootstrap.run(system, spec, placement, controller)
         .whenComplete((v, e) -> {
           if (e != null) LOG.error("bootstrap of node {} failed", spec.self(), e);
@@ -217,9 +218,10 @@ public final class ShardedNode implements AutoCloseable {
     return new ShardedKvClient(system, shards, placement, ReplicaHosting.selfNode(system));
   }
 
-  /** The operator's handle: configuration, join and leave of groups, moves. */
-  public ShardAdmin admin() {
-    return new AkkaShardAdmin(system, controller, placement, NodeSettings.shardAdminTimeout(config));
+  /** The operator's handle: configuration, join and leave of groups, moves of shards and replicas, drains (one per node, so it sees every move run through it). */
+  public synchronized ShardAdmin admin() {
+    if (admin == null) admin = new AkkaShardAdmin(system, controller, placement, NodeSettings.shardAdminTimeout(config));
+    return admin;
   }
 
   /** What runs where, for the console. */

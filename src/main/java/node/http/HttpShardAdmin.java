@@ -10,7 +10,7 @@ import java.util.List;
 
 /**
  * The sharded admin API of a node ({@link ShardAdminRoutes}) from a client: each call answers the
- * HTTP status and the JSON body as sent (what {@code bin/raftkv admin shards|join-group|leave-group|move-shard}
+ * HTTP status and the JSON body as sent (what {@code bin/raftkv admin shards|join-group|leave-group|move-shard|move-replica|drain-node}
  * prints). A join or a leave may take up to the node's {@code raftkv.sharded.admin-timeout}.
  */
 public final class HttpShardAdmin {
@@ -42,6 +42,19 @@ public final class HttpShardAdmin {
 
   public Answer move(int shard, int gid) throws IOException, InterruptedException {
     return send("POST", "/admin/shards/" + shard + "/move?to=" + gid, null);
+  }
+
+  public Answer moveReplica(int gid, String from, String to) throws IOException, InterruptedException {
+    return send("POST", "/admin/groups/" + gid + "/replicas/move?from=" + query(from) + "&to=" + query(to), null);
+  }
+
+  public Answer drainNode(String node) throws IOException, InterruptedException {
+    return send("POST", "/admin/nodes/" + java.net.URLEncoder.encode(node, java.nio.charset.StandardCharsets.UTF_8)
+        .replace("+", "%20") + "/drain", null);
+  }
+
+  private static String query(String s) {
+    return java.net.URLEncoder.encode(s, java.nio.charset.StandardCharsets.UTF_8);
   }
 
   private Answer send(String method, String path, String json) throws IOException, InterruptedException {

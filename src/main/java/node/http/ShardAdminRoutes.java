@@ -24,9 +24,12 @@ import shardctrl.CtrlReply;
  * POST   /admin/groups  {"gid","nodes"}    replicas created on the nodes, then joined   200 the new configuration
  * DELETE /admin/groups/{gid}               left, drained, replicas retired               200 the new configuration
  * POST   /admin/shards/{shard}/move?to=gid                                               200 the new configuration
+ * POST   /admin/groups/{gid}/replicas/move?from=A&to=B  a replica of gid from node A to B     200 the new configuration
+ * POST   /admin/nodes/{node}/drain          every shard group replica off the node            200 {"node","done","moved","left","not_moved"}
  * </pre>
  *
- * Refusals are JSON errors: {@code GID_IN_USE} 409, {@code UNKNOWN_GROUP} 404, {@code BAD_REQUEST}
+ * Refusals are JSON errors: {@code GID_IN_USE} 409, {@code UNKNOWN_GROUP} 404, {@code UNKNOWN_NODE} 404,
+ * {@code NO_REPLICA_ON_NODE} 404, {@code REPLICA_ON_NODE} 409, {@code MOVE_IN_PROGRESS} 409, {@code BAD_REQUEST}
  * 400, {@code TIMEOUT} 503 (a change may or may not have been made).
  */
 public final class ShardAdminRoutes extends AllDirectives {
@@ -35,10 +38,14 @@ public final class ShardAdminRoutes extends AllDirectives {
   private final ShardAdmin admin;
   /** A join or leave answers within the admin timeout; the HTTP request may take that long and a bit. */
   private final scala.concurrent.duration.FiniteDuration requestTimeout;
+  /** A drain makes one move per replica on the node, each within the admin timeout. */
+  private final scala.concurrent.duration.FiniteDuration drainTimeout;
 
   public ShardAdminRoutes(ShardAdmin admin, Duration adminTimeout) {
     this.admin = admin;
     this.requestTimeout = scala.concurrent.duration.FiniteDuration.create(adminTimeout.plusSeconds(15).toMillis(),
+        java.util.concurrent.TimeUnit.MILLISECONDS);
+    this.drainTimeout = scala.concurrent.duration.FiniteDuration.create(adminTimeout.multipliedBy(10).toMillis(),
         java.util.concurrent.TimeUnit.MILLISECONDS);
   }
 
@@ -49,6 +56,13 @@ public final class ShardAdminRoutes extends AllDirectives {
             entity(Unmarshaller.entityToString(), this::join)))),
         path(PathMatchers.segment("groups").slash(PathMatchers.segment()), gid -> delete(() ->
             withRequestTimeout(requestTimeout, () -> number(gid, "gid", g -> run(() -> admin.leaveGroup(g)))))),
+        path(PathMatchers.segment("groups").slash(PathMatchers.segment()).slash("replicas").slash("move"), gid -> post(() ->
+            withRequestTimeout(requestTimeout, () -> parameterOptional("from", from -> parameterOptional("to", to ->
+                from.isEmpty() || to.isEmpty() ? bad("?from=<node>&to=<node> are required")
+                    : number(gid, "gid", g -> run(() -> admin.moveReplica(g, from.get(), to.get())))))))),
+        path(PathMatchers.segment("nodes").slash(PathMatchers.segment()).slash("drain"), node -> post(() ->
+            withRequestTimeout(drainTimeout, () -> onSuccess(ApiJson.safely(() -> admin.drainNode(node))
+                .handle((d, t) -> t == null ? ShardAdminJson.drain(d) : internal(t)), this::answer)))),
         path(PathMatchers.segment("shards").slash(PathMatchers.segment()).slash("move"), shard -> post(() ->
             parameterOptional("to", to -> number(shard, "shard", s -> to.isEmpty() ? bad("?to=<gid> is required")
                 : number(to.get(), "to", g -> run(() -> admin.move(s, g))))))))));
