@@ -58,7 +58,8 @@ public final class ShardAdminRoutes extends AllDirectives {
             withRequestTimeout(requestTimeout, () -> number(gid, "gid", g -> run(() -> admin.leaveGroup(g)))))),
         path(PathMatchers.segment("groups").slash(PathMatchers.segment()).slash("replicas").slash("move"), gid -> post(() ->
             withRequestTimeout(requestTimeout, () -> parameterOptional("from", from -> parameterOptional("to", to ->
-                from.isEmpty() || to.isEmpty() ? bad("?from=<node>&to=<node> are required")
+                from.filter(f -> !f.isBlank()).isEmpty() || to.filter(t -> !t.isBlank()).isEmpty()
+                    ? bad("?from=<node>&to=<node> are required")
                     : number(gid, "gid", g -> run(() -> admin.moveReplica(g, from.get(), to.get())))))))),
         path(PathMatchers.segment("nodes").slash(PathMatchers.segment()).slash("drain"), node -> post(() ->
             withRequestTimeout(drainTimeout, () -> onSuccess(ApiJson.safely(() -> admin.drainNode(node))
