@@ -20,8 +20,9 @@ final class ShardAdminJson {
    * A drain's answer: what moved, what is left on the node, what it does not move; on a stop,
    * also the {@code code} and {@code error} of the refusal or failure that stopped it.
    */
-  record Drain(String node, boolean done, List<String> moved, List<String> left, List<String> notMoved, ErrorCode code,
-      String error) {}
+  @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+  record Drain(String node, boolean done, List<String> moved, List<String> left,
+      @com.fasterxml.jackson.annotation.JsonProperty("not_moved") List<String> notMoved, ErrorCode code, String error) {}
 
   static ApiJson.Answer drain(node.NodeDrain d) {
     if (d.stoppedBy() == null)

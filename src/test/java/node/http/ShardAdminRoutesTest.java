@@ -126,6 +126,8 @@ class ShardAdminRoutesTest {
     assertTrue(body.get("done").asBoolean(), ok::body);
     assertEquals("g100|n1 -> g100|n4", body.get("moved").get(0).asText());
     assertEquals(0, body.get("left").size());
+    assertEquals("ctrl|n1", body.get("not_moved").get(0).asText());
+    assertTrue(body.get("code") == null, ok::body);
 
     next.set(new NodeDrain("n1", List.of(), List.of("g101|n1"), List.of(), new CtrlReply.MoveInProgress(101, "n1 -> n3")));
     HttpShardAdmin.Answer stopped = http.drainNode("n1");
