@@ -45,8 +45,8 @@ import shardkv.ShardKvServer;
  *   <li>it is promoted once caught up (the core refuses {@code LEARNER_BEHIND} until then);
  *   <li>if the old replica leads, leadership is handed to another voter;
  *   <li>the old replica is removed from the group, then from the controller's list
- *       ({@code RemoveServer}), then retired on A (best effort: a dead A is not needed; when it
- *       comes back, {@link PlacementFollower} retires it from the configuration).
+ *       ({@code RemoveServer}), then retired on A if A is up (a dead A is not needed: when it
+ *       comes back, its {@link PlacementFollower} retires it, reading the configuration).
  * </ol>
  *
  * During the move the controller lists a superset of the group's voters, so clients always find
@@ -227,6 +227,16 @@ final class ReplicaMove {
   }
 
   private void retire(ReplicaKey key) {
+    Address node = placement.nodeOf(key).orElseThrow();
+    var members = hosting.PinnedAllocationStrategy.Members.of(
+        akka.cluster.Cluster.get(akka.actor.typed.javadsl.Adapter.toClassic(system)));
+    if (!members.isUp(node)) {
+      // Not sent: sharding would buffer it (and may drop it when full). The node retires the replica
+      // itself when it comes back and reads a configuration that no longer lists it.
+      LOG.info("{} is out of its group; its node {} is not up, so it retires it when it follows the configuration again",
+          key, node);
+      return;
+    }
     try {
       HostStatus s = ReplicaHosting.entityRef(system, key).<HostStatus>ask(ReplicaEntity.Retire::new, ASK)
           .toCompletableFuture().get(ASK.toMillis() + 1_000, TimeUnit.MILLISECONDS);
