@@ -125,7 +125,9 @@ final class ReplicaMove {
       if (p.servers().contains(candidate)) continue;
       CtrlReply added = await(controller.addServer(p.gid(), candidate.entityId()), end);
       if (added instanceof CtrlReply.Config) fresh = candidate;
-      else if (!(added instanceof CtrlReply.ServerUsedBefore)) return added;
+      else if (added instanceof CtrlReply.ServerUsedBefore) continue; // another move may hold it: never take it over
+      else if (listedNow(p.gid(), candidate, end)) fresh = candidate; // applied, answer lost
+      else return added;
     }
     if (fresh == null) return new CtrlReply.Rejected("no unused replica id left on node " + p.to());
     LOG.info("move of group {}: {} on {} replaces {}", p.group(), fresh.replica(), p.to(), p.old());
@@ -164,6 +166,12 @@ final class ReplicaMove {
     retire(p.old());
     LOG.info("move of group {} done: {} replaced {} (configuration {})", p.group(), fresh, p.old(), done.config().num());
     return listed;
+  }
+
+  /** Whether the latest configuration lists {@code key} for the group (an AddServer whose answer was lost may have been applied). */
+  private boolean listedNow(int gid, ReplicaKey key, long end) {
+    CtrlReply latest = await(controller.query(-1), end);
+    return latest instanceof CtrlReply.Config c && c.config().groups().getOrDefault(gid, List.of()).contains(key.entityId());
   }
 
   /** Before the promotion nothing depends on the learner: take it out of the group and the list (its id stays used). */
