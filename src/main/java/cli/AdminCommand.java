@@ -155,6 +155,11 @@ public final class AdminCommand {
     return shardAdmin(a -> a.drainNode(node));
   }
 
+  @Command(name = "nodes", description = "Sharded node (--http): each node, whether it is up, its replicas; the replica moves running through that node.")
+  int nodes() {
+    return shardAdmin(a -> a.nodes());
+  }
+
   private interface ShardCall {
     node.http.HttpShardAdmin.Answer run(node.http.HttpShardAdmin admin) throws java.io.IOException, InterruptedException;
   }

@@ -232,9 +232,29 @@ final class AkkaShardAdmin implements ShardAdmin {
 
   /** The nodes that are Up members of the Akka cluster now: a drain moves replicas only to those. */
   private List<String> upNodes() {
-    var members = hosting.PinnedAllocationStrategy.Members.of(
-        akka.cluster.Cluster.get(akka.actor.typed.javadsl.Adapter.toClassic(system)));
+    var members = members();
     return placement.nodeNames().stream().filter(n -> members.isUp(placement.node(n).orElseThrow())).toList();
+  }
+
+  private hosting.PinnedAllocationStrategy.Members members() {
+    return hosting.PinnedAllocationStrategy.Members.of(
+        akka.cluster.Cluster.get(akka.actor.typed.javadsl.Adapter.toClassic(system)));
+  }
+
+  @Override
+  public CompletionStage<NodeReplicas> nodes() {
+    Map<Integer, String> running = Map.copyOf(moving);
+    return controller.query(-1).thenApply(r -> {
+      if (!(r instanceof CtrlReply.Config c)) return null;
+      var members = members();
+      Map<String, NodeReplicas.Node> nodes = new java.util.TreeMap<>();
+      for (String n : placement.nodeNames()) {
+        List<String> replicas = new ArrayList<>(ReplicaPlanner.replicasOn(c.config(), n));
+        replicas.addAll(controllerReplicasOn(n));
+        nodes.put(n, new NodeReplicas.Node(members.isUp(placement.node(n).orElseThrow()), replicas));
+      }
+      return NodeReplicas.of(c.config().num(), nodes, running);
+    });
   }
 
   private List<String> controllerReplicasOn(String node) {

@@ -44,4 +44,11 @@ public interface ShardAdmin {
    * with the fewest replicas among those without one of that group; then the node can be stopped.
    */
   CompletionStage<NodeDrain> drainNode(String node);
+
+  /**
+   * Every node, whether it is Up and the replicas the latest configuration (and the controller's
+   * placement) put on it, and the replica moves running through this node; a controller that does
+   * not answer completes the stage with {@code null}.
+   */
+  CompletionStage<NodeReplicas> nodes();
 }

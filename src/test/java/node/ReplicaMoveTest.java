@@ -228,6 +228,10 @@ class ReplicaMoveTest {
         ShardConfig afterDrain = config(await(admin.shards()));
         assertEquals(List.of("g100|n3", "g100|n1.1", "g100|n2.1"), afterDrain.groups().get(100));
         awaitVoters(n4.system(), afterDrain.groups().get(100), ids("n1.1", "n2.1", "n3"));
+        NodeReplicas view = await(admin.nodes());
+        assertEquals(new NodeReplicas.Node(true, List.of()), view.nodes().get("n4"), view::toString);
+        assertEquals(List.of("g100|n2.1", "ctrl|n2"), view.nodes().get("n2").replicas(), view::toString);
+        assertEquals(Map.of(), view.moving(), "no move runs now");
         NodeDrain again = await(admin.drainNode("n4"));
         assertTrue(again.done() && again.moved().isEmpty(), again::toString);
         assertEquals(new CtrlReply.UnknownNode("n9"), await(admin.drainNode("n9")).stoppedBy());

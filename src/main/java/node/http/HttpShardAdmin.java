@@ -48,6 +48,10 @@ public final class HttpShardAdmin {
     return send("POST", "/admin/groups/" + gid + "/replicas/move?from=" + query(from) + "&to=" + query(to), null);
   }
 
+  public Answer nodes() throws IOException, InterruptedException {
+    return send("GET", "/admin/nodes", null);
+  }
+
   public Answer drainNode(String node) throws IOException, InterruptedException {
     return send("POST", "/admin/nodes/" + java.net.URLEncoder.encode(node, java.nio.charset.StandardCharsets.UTF_8)
         .replace("+", "%20") + "/drain", null);

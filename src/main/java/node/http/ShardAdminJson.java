@@ -24,6 +24,15 @@ final class ShardAdminJson {
   record Drain(String node, boolean done, List<String> moved, List<String> left,
       @com.fasterxml.jackson.annotation.JsonProperty("not_moved") List<String> notMoved, ErrorCode code, String error) {}
 
+  /** GET /admin/nodes: per node, Up or not and its replicas; per gid, the move running through this node. */
+  record Nodes(long num, Map<String, node.NodeReplicas.Node> nodes, Map<String, String> moving) {}
+
+  static Nodes nodes(node.NodeReplicas n) {
+    Map<String, String> moving = new TreeMap<>();
+    n.moving().forEach((gid, what) -> moving.put(Integer.toString(gid), what));
+    return new Nodes(n.configNum(), n.nodes(), moving);
+  }
+
   static ApiJson.Answer drain(node.NodeDrain d) {
     if (d.stoppedBy() == null)
       return ApiJson.Answer.ok(new Drain(d.node(), d.done(), d.moved(), d.left(), d.notMoved(), null, null));

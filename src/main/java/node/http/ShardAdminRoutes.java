@@ -26,6 +26,7 @@ import shardctrl.CtrlReply;
  * POST   /admin/shards/{shard}/move?to=gid                                               200 the new configuration
  * POST   /admin/groups/{gid}/replicas/move?from=A&to=B  a replica of gid from node A to B     200 the new configuration
  * POST   /admin/nodes/{node}/drain          every shard group replica off the node            200 {"node","done","moved","left","not_moved"}
+ * GET    /admin/nodes                       each node: up, its replicas; moves running here  200 {"num","nodes":{..},"moving":{..}}
  * </pre>
  *
  * Refusals are JSON errors: {@code GID_IN_USE} 409, {@code UNKNOWN_GROUP} 404, {@code UNKNOWN_NODE} 404,
@@ -61,6 +62,9 @@ public final class ShardAdminRoutes extends AllDirectives {
                 from.filter(f -> !f.isBlank()).isEmpty() || to.filter(t -> !t.isBlank()).isEmpty()
                     ? bad("?from=<node>&to=<node> are required")
                     : number(gid, "gid", g -> run(() -> admin.moveReplica(g, from.get(), to.get())))))))),
+        path("nodes", () -> get(() -> onSuccess(ApiJson.safely(admin::nodes).handle((n, t) -> t != null ? internal(t)
+            : n == null ? ApiJson.Answer.error(ErrorCode.TIMEOUT, "the controller did not answer") : ApiJson.Answer.ok(
+                ShardAdminJson.nodes(n))), this::answer))),
         path(PathMatchers.segment("nodes").slash(PathMatchers.segment()).slash("drain"), node -> post(() ->
             withRequestTimeout(drainTimeout, () -> onSuccess(ApiJson.safely(() -> admin.drainNode(node))
                 .handle((d, t) -> t == null ? ShardAdminJson.drain(d) : internal(t)), this::answer)))),

@@ -64,6 +64,11 @@ class ShardAdminRoutesTest {
     }
 
     @Override
+    public CompletionStage<node.NodeReplicas> nodes() {
+      return CompletableFuture.completedFuture((node.NodeReplicas) next.get());
+    }
+
+    @Override
     public CompletionStage<NodeDrain> drainNode(String node) {
       asked.set("drain " + node);
       return CompletableFuture.completedFuture((NodeDrain) next.get());
@@ -136,5 +141,24 @@ class ShardAdminRoutesTest {
     assertEquals("MOVE_IN_PROGRESS", s.get("code").asText());
     assertEquals("g101|n1", s.get("left").get(0).asText());
     assertTrue(!s.get("done").asBoolean(), stopped::body);
+  }
+
+  @Test
+  void theNodesListTheirReplicasAndTheMovesRunningHere() throws Exception {
+    next.set(new node.NodeReplicas(7, new TreeMap<>(Map.of(
+        "n1", new node.NodeReplicas.Node(true, List.of("g100|n1", "ctrl|n1")),
+        "n4", new node.NodeReplicas.Node(false, List.of()))), new TreeMap<>(Map.of(100, "n1 -> n4"))));
+    HttpShardAdmin.Answer ok = http.nodes();
+    assertEquals(200, ok.status(), ok::body);
+    JsonNode body = json(ok);
+    assertEquals(7, body.get("num").asLong());
+    assertEquals("ctrl|n1", body.get("nodes").get("n1").get("replicas").get(1).asText(), ok::body);
+    assertTrue(!body.get("nodes").get("n4").get("up").asBoolean(), ok::body);
+    assertEquals("n1 -> n4", body.get("moving").get("100").asText(), ok::body);
+
+    next.set(null);
+    HttpShardAdmin.Answer none = http.nodes();
+    assertEquals(503, none.status(), none::body);
+    assertEquals("TIMEOUT", json(none).get("code").asText());
   }
 }
