@@ -22,12 +22,12 @@ import picocli.CommandLine.Parameters;
  * {@code bin/raftkv admin members|add-learner|promote|remove|transfer-leader}: change who belongs
  * to a running group, one step at a time, over Akka ({@code --config}) or any node's HTTP API
  * ({@code --http URL}). The work is done by a {@link GroupAdmin}; this parses and prints. On a
- * sharded node ({@code --http} only): {@code shards|join-group|leave-group|move-shard}, which print
- * the node's JSON answer ({@link node.http.HttpShardAdmin}), and {@code watch}, which prints each new
- * configuration ({@link node.http.ConfigFollower}).
+ * sharded node ({@code --http} only): {@code shards|join-group|leave-group|move-shard|move-replica|drain-node|nodes},
+ * which print the node's JSON answer ({@link node.http.HttpShardAdmin}), and {@code watch}, which prints
+ * each new configuration ({@link node.http.ConfigFollower}).
  */
 @Command(name = "admin", mixinStandardHelpOptions = true,
-    description = "List and change the members of a running group; move its leadership; on a sharded node (--http) list, join and remove groups, move shards.",
+    description = "List and change the members of a running group; move its leadership; on a sharded node (--http) list, join and remove groups, move shards and replicas, drain nodes.",
     exitCodeListHeading = "Exit codes:%n",
     exitCodeList = {"0:ok", "2:usage", "3:refused (the reason is printed; nothing changed)",
         "4:unavailable (no leader, timeout, cannot connect)"})
@@ -157,6 +157,24 @@ public final class AdminCommand {
       out().println(line);
       out().flush();
     }));
+  }
+
+  @Command(name = "move-replica", description = "Sharded node (--http): move group GID's replica from node FROM to node TO "
+      + "(a new replica id on TO: learner, caught up, promoted, then the old one removed); FROM may be down.")
+  int moveReplica(@Parameters(index = "0", paramLabel = "GID") int gid, @Parameters(index = "1", paramLabel = "FROM") String from,
+      @Parameters(index = "2", paramLabel = "TO") String to) {
+    return shardAdmin(a -> a.moveReplica(gid, from, to));
+  }
+
+  @Command(name = "drain-node", description = "Sharded node (--http): move every shard group replica off NODE, one group "
+      + "at a time; prints what moved and what is left. Then stop NODE.")
+  int drainNode(@Parameters(paramLabel = "NODE") String node) {
+    return shardAdmin(a -> a.drainNode(node));
+  }
+
+  @Command(name = "nodes", description = "Sharded node (--http): each node, whether it is up, its replicas; the replica moves running through that node.")
+  int nodes() {
+    return shardAdmin(a -> a.nodes());
   }
 
   private interface ShardCall {

@@ -6,6 +6,7 @@ import java.util.function.Consumer;
 import raft.PeerId;
 import raft.RaftConfig;
 import raft.peer.PeerMetrics;
+import raft.message.Membership;
 import raft.peer.PeerSettings;
 import raft.peer.RaftPeer;
 import raft.rsm.ReplicatedStateMachine;
@@ -15,7 +16,9 @@ import raft.transport.PeerTransport;
  * What a {@link ReplicaFactory} gets to build one hosted replica.
  *
  * @param key the group and replica id
- * @param voters the group's voters when the replica was created (from its birth certificate)
+ * @param voters the group's voters when the replica was created (from its birth certificate): its
+ *     own id among them for a bootstrap; without it for a replica added by a membership change,
+ *     which starts as no voter of its first membership, never campaigns and waits for the leader
  * @param node this node's address, {@code akka://system@host:port}
  * @param transport reaches the group's other replicas through Cluster Sharding
  * @param peerStarted must be called with the replica's {@link RaftPeer} once it is spawned (e.g.
@@ -39,6 +42,7 @@ public record HostedReplica(ReplicaKey key, List<PeerId> voters, String node, Pe
   /** As above, the peer reporting its journal writes and snapshots to {@code metrics}' series for this replica. */
   public ReplicatedStateMachine.PeerSpec peerSpec(RaftConfig raft, PeerSettings peer, PeerMetrics.Factory metrics) {
     return new ReplicatedStateMachine.PeerSpec(key.group(), key.replica(), applied -> RaftPeer.create(key.group(),
-        key.replica(), voters, raft, peer, transport, applied, metrics.of(key.group(), key.replica())), peerStarted);
+        key.replica(), Membership.ofVoters(voters), raft, peer, transport, applied, metrics.of(key.group(), key.replica())),
+        peerStarted);
   }
 }

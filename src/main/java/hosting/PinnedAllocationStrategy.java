@@ -32,7 +32,8 @@ import scala.concurrent.Future;
  *
  * <p>Refused: an entity id that is not a replica key, a replica without placement, a node that is
  * not Up or has no region yet, a placement that puts two replicas of one group on one node, and a
- * node that already hosts another replica of the same group. Only the coordinator (on the oldest
+ * node that already hosts another replica of the same group (unless the placement of that group no
+ * longer lists it: moved away and retired). Only the coordinator (on the oldest
  * node) calls this object; {@code self} maps its local region (an address without host and port).
  */
 public final class PinnedAllocationStrategy extends ShardCoordinator.AbstractShardAllocationStrategy {
@@ -123,6 +124,10 @@ public final class PinnedAllocationStrategy extends ShardCoordinator.AbstractSha
       while (shards.hasNext()) {
         String s = shards.next();
         Optional<PeerId> sibling = siblingOf(key, s);
+        // A replica its group's placement no longer lists was moved away and retired (it never runs
+        // again), though its shard stays allocated: a later replica of the group may come here.
+        if (sibling.isPresent() && p.groups().contains(key.group()) && !p.replicasOf(key.group()).containsKey(sibling.get()))
+          continue;
         if (sibling.isPresent())
           throw new AllocationRefused("replica " + key + " refused: node " + node + " already hosts replica "
               + sibling.get() + " of the same group");

@@ -51,7 +51,8 @@ public final class ReplicaEntity
 
   /**
    * Creates the replica on {@code node} with {@code voters} as its first configuration, if it was
-   * never created: only the bootstrap of a new group or a committed membership change may send it.
+   * never created: only the bootstrap of a new group (voters include the replica) or a committed
+   * membership change (the group's voters, without the replica being added) may send it.
    * Answered {@link HostStatus.Running} (also when it already runs there: a retry is harmless) or
    * {@link HostStatus.Refused} (another node, retired, failed).
    */
@@ -220,9 +221,14 @@ public final class ReplicaEntity
       LOG.error(line);
       return Effect().reply(c.replyTo(), new HostStatus.Refused(key, node, HostStatus.Reason.CREATE_FOR_ANOTHER_NODE, line));
     }
-    if (!c.voters().contains(key.replica()) || new java.util.HashSet<>(c.voters()).size() != c.voters().size()) {
+    // A bootstrap makes it one of the first voters; a membership change adds it to a group whose
+    // voters it is not among (it waits, as a learner, for the leader).
+    boolean self = c.voters().contains(key.replica());
+    boolean bootstrap = c.cause() == BirthCertificate.Cause.BOOTSTRAP;
+    if (c.voters().isEmpty() || self != bootstrap || new java.util.HashSet<>(c.voters()).size() != c.voters().size()) {
       String line = "replica " + key.replica() + " of group " + key.group() + " refuses a Create on node " + node
-          + ": its voters " + c.voters() + " must include it and name each replica once";
+          + ": its voters " + c.voters() + " must " + (bootstrap ? "include" : "not include")
+          + " it (cause " + c.cause() + ") and name each replica once";
       LOG.error(line);
       return Effect().reply(c.replyTo(), new HostStatus.Refused(key, node, HostStatus.Reason.INVALID_CREATE, line));
     }

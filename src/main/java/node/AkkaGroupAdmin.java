@@ -15,6 +15,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import kvraft.AkkaKvClient;
 import kvraft.KvServer;
@@ -35,8 +36,20 @@ public final class AkkaGroupAdmin implements GroupAdmin {
   /** Pause before asking again when no replica leads (an election takes at least one election timeout). */
   private static final Duration RETRY_PAUSE = Duration.ofMillis(100);
 
+  /**
+   * How a server's protocol says each admin request: {@link #KV} for {@link KvServer}, and the
+   * same three messages of another service (a shard group's {@code ShardKvServer}).
+   */
+  public record Protocol<C>(Function<ActorRef<AdminReply>, C> members,
+      BiFunction<List<MembershipChange>, ActorRef<AdminReply>, C> change,
+      BiFunction<Optional<PeerId>, ActorRef<AdminReply>, C> transfer) {}
+
+  public static final Protocol<KvServer.Command> KV = new Protocol<>(KvServer.GetMembers::new,
+      KvServer.ChangeMembership::new, KvServer.TransferLeadership::new);
+
   private final ActorSystem<?> system;
-  private final Map<PeerId, ActorRef<KvServer.Command>> servers;
+  private final Map<PeerId, ActorRef<Object>> servers;
+  private final Protocol<Object> protocol;
   private final Duration attemptTimeout;
   private final Duration deadline;
   private final Executor blocking;
@@ -47,9 +60,17 @@ public final class AkkaGroupAdmin implements GroupAdmin {
    */
   public AkkaGroupAdmin(ActorSystem<?> system, Map<PeerId, ActorRef<KvServer.Command>> servers, Duration attemptTimeout,
       Duration deadline) {
+    this(system, servers, KV, attemptTimeout, deadline);
+  }
+
+  /** Over the servers of any service that answers the three admin requests of {@code protocol}. */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  public <C> AkkaGroupAdmin(ActorSystem<?> system, Map<PeerId, ActorRef<C>> servers, Protocol<C> protocol,
+      Duration attemptTimeout, Duration deadline) {
     if (servers.isEmpty()) throw new IllegalArgumentException("no servers to administer");
     this.system = system;
-    this.servers = Map.copyOf(servers);
+    this.servers = (Map) Map.copyOf(servers);
+    this.protocol = (Protocol) protocol;
     this.attemptTimeout = attemptTimeout;
     this.deadline = deadline;
     this.blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
@@ -66,8 +87,8 @@ public final class AkkaGroupAdmin implements GroupAdmin {
   @Override
   public CompletionStage<GroupMembers> members() {
     List<CompletableFuture<MembershipStatus>> asks = new ArrayList<>();
-    for (ActorRef<KvServer.Command> server : servers.values()) {
-      asks.add(AskPattern.<KvServer.Command, AdminReply>ask(server, KvServer.GetMembers::new, attemptTimeout,
+    for (ActorRef<Object> server : servers.values()) {
+      asks.add(AskPattern.<Object, AdminReply>ask(server, protocol.members()::apply, attemptTimeout,
               system.scheduler())
           .handle((r, failure) -> r instanceof AdminReply.Members m ? m.status() : null)
           .toCompletableFuture());
@@ -78,15 +99,15 @@ public final class AkkaGroupAdmin implements GroupAdmin {
 
   @Override
   public CompletionStage<AdminReply> change(MembershipChange change) {
-    return atLeader(to -> new KvServer.ChangeMembership(List.of(change), to));
+    return atLeader(to -> protocol.change().apply(List.of(change), to));
   }
 
   @Override
   public CompletionStage<AdminReply> transferLeadership(Optional<PeerId> target) {
-    return atLeader(to -> new KvServer.TransferLeadership(target, to));
+    return atLeader(to -> protocol.transfer().apply(target, to));
   }
 
-  private CompletionStage<AdminReply> atLeader(Function<ActorRef<AdminReply>, KvServer.Command> request) {
+  private CompletionStage<AdminReply> atLeader(Function<ActorRef<AdminReply>, Object> request) {
     return CompletableFuture.supplyAsync(() -> {
       try {
         return untilAnswered(request);
@@ -98,7 +119,7 @@ public final class AkkaGroupAdmin implements GroupAdmin {
   }
 
   /** Asks the leader, following hints and transfers, until a result, a refusal or the deadline. */
-  private AdminReply untilAnswered(Function<ActorRef<AdminReply>, KvServer.Command> request) throws InterruptedException {
+  private AdminReply untilAnswered(Function<ActorRef<AdminReply>, Object> request) throws InterruptedException {
     long end = System.nanoTime() + deadline.toNanos();
     AdminReply last = new AdminReply.NotLeader(Optional.empty());
     Optional<PeerId> next = Optional.empty();
@@ -126,7 +147,7 @@ public final class AkkaGroupAdmin implements GroupAdmin {
     return last;
   }
 
-  private AdminReply ask(PeerId p, Function<ActorRef<AdminReply>, KvServer.Command> request, Duration timeout)
+  private AdminReply ask(PeerId p, Function<ActorRef<AdminReply>, Object> request, Duration timeout)
       throws InterruptedException {
     try {
       return AskPattern.ask(servers.get(p), request::apply, timeout, system.scheduler()).toCompletableFuture()

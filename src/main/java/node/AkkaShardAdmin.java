@@ -48,6 +48,8 @@ final class AkkaShardAdmin implements ShardAdmin {
   /** How long a join (replica creation) or a leave (drain and retire) may take before it answers Timeout. */
   private final Duration timeout;
   private final Optional<KeyRanges> keyRanges;
+  /** The groups with a replica move running through this node, to what it moves. */
+  private final java.util.concurrent.ConcurrentHashMap<Integer, String> moving = new java.util.concurrent.ConcurrentHashMap<>();
 
   AkkaShardAdmin(ActorSystem<?> system, ShardCtrlClient controller, NodePlacement placement, Duration timeout,
       ShardMapping mapping) {
@@ -210,6 +212,100 @@ final class AkkaShardAdmin implements ShardAdmin {
   @Override
   public Optional<KeyRanges> keyRanges() {
     return keyRanges;
+  }
+
+  @Override
+  public CompletionStage<CtrlReply> moveReplica(int gid, String from, String to) {
+    return CompletableFuture.supplyAsync(() -> moveNow(gid, from, to), blocking());
+  }
+
+  /** One move of a group at a time through this node; a second is refused while the first runs. */
+  private CtrlReply moveNow(int gid, String from, String to) {
+    String running = moving.putIfAbsent(gid, from + " -> " + to);
+    if (running != null) return new CtrlReply.MoveInProgress(gid, "moving its replica " + running + " (through this node)");
+    try {
+      return new ReplicaMove(system, controller, placement, timeout).run(gid, from, to);
+    } finally {
+      moving.remove(gid);
+    }
+  }
+
+  @Override
+  public CompletionStage<NodeDrain> drainNode(String node) {
+    return CompletableFuture.supplyAsync(() -> drainNow(node), blocking());
+  }
+
+  private NodeDrain drainNow(String node) {
+    List<String> moved = new ArrayList<>();
+    List<String> notMoved = controllerReplicasOn(node);
+    if (placement.node(node).isEmpty())
+      return new NodeDrain(node, moved, List.of(), notMoved, new CtrlReply.UnknownNode(node));
+    while (true) {
+      CtrlReply latest = await(controller.query(-1));
+      if (!(latest instanceof CtrlReply.Config c)) return new NodeDrain(node, moved, List.of(), notMoved, latest);
+      List<String> left = ReplicaPlanner.replicasOn(c.config(), node);
+      if (left.isEmpty()) return new NodeDrain(node, moved, left, notMoved, null);
+      ReplicaKey next = ReplicaKey.parse(left.get(0));
+      int gid = ShardedSpec.gidOf(next.group());
+      Optional<String> target = ReplicaPlanner.target(c.config(), gid, node, upNodes());
+      if (target.isEmpty())
+        return new NodeDrain(node, moved, left, notMoved, new CtrlReply.Rejected("no Up node without a replica of group "
+            + gid + " to move " + next + " to: add (or start) a node first"));
+      CtrlReply r = moveNow(gid, node, target.get());
+      if (!(r instanceof CtrlReply.Config after)) return new NodeDrain(node, moved, left, notMoved, r);
+      List<String> now = after.config().groups().get(gid);
+      moved.add(next + " -> " + now.get(now.size() - 1));
+      LOG.info("drain of node {}: moved {} -> {}", node, next, now.get(now.size() - 1));
+    }
+  }
+
+  /** The nodes that are Up members of the Akka cluster now: a drain moves replicas only to those. */
+  private List<String> upNodes() {
+    var members = members();
+    return placement.nodeNames().stream().filter(n -> members.isUp(placement.node(n).orElseThrow())).toList();
+  }
+
+  private hosting.PinnedAllocationStrategy.Members members() {
+    return hosting.PinnedAllocationStrategy.Members.of(
+        akka.cluster.Cluster.get(akka.actor.typed.javadsl.Adapter.toClassic(system)));
+  }
+
+  @Override
+  public CompletionStage<NodeReplicas> nodes() {
+    Map<Integer, String> running = Map.copyOf(moving);
+    return controller.query(-1).thenApply(r -> {
+      if (!(r instanceof CtrlReply.Config c)) return null;
+      var members = members();
+      Map<String, NodeReplicas.Node> nodes = new java.util.TreeMap<>();
+      for (String n : placement.nodeNames()) {
+        List<String> replicas = new ArrayList<>(ReplicaPlanner.replicasOn(c.config(), n));
+        replicas.addAll(controllerReplicasOn(n));
+        nodes.put(n, new NodeReplicas.Node(members.isUp(placement.node(n).orElseThrow()), replicas));
+      }
+      return NodeReplicas.of(c.config().num(), nodes, running);
+    });
+  }
+
+  private List<String> controllerReplicasOn(String node) {
+    List<String> out = new ArrayList<>();
+    for (PeerId p : placement.replicasOf(ShardedSpec.CONTROLLER).keySet())
+      if (NodePlacement.nodeName(p).equals(node)) out.add(new ReplicaKey(ShardedSpec.CONTROLLER, p).entityId());
+    return out;
+  }
+
+  private java.util.concurrent.Executor blocking() {
+    return system.dispatchers().lookup(akka.actor.typed.DispatcherSelector.blocking());
+  }
+
+  private static CtrlReply await(CompletionStage<CtrlReply> s) {
+    try {
+      return s.toCompletableFuture().get(60, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return CtrlReply.TIMEOUT;
+    } catch (Exception e) {
+      return CtrlReply.TIMEOUT;
+    }
   }
 
   private static CompletionStage<CtrlReply> done(CtrlReply r) {

@@ -18,7 +18,8 @@ import raft.PeerId;
  * later replica of the same group on that node, {@code n2.<k>}) of any group lives on node
  * {@code n2} of {@code raftkv.sharded.nodes}, so every node computes the same placement for every
  * replica, including those of groups created at runtime, without waiting for anything to
- * propagate, and a key's node can never change (a replica never moves; a new one gets a new id).
+ * propagate, and a key's node can never change (a replica never moves: a replica move creates a new
+ * one under a new id, {@link ReplicaMove}).
  *
  * <p>What is live is the set of groups this node knows of ({@link #learn}: the controller, the
  * initial groups, every group in a configuration the controller applied, groups created through
@@ -61,7 +62,15 @@ public final class NodePlacement implements Placement {
     return Optional.ofNullable(nodes.get(name));
   }
 
-  /** Remembers {@code group} and its replicas (the same ids every time: a group's replicas are fixed at its creation). */
+  /** The names of the cluster's nodes, sorted. */
+  public java.util.SortedSet<String> nodeNames() {
+    return new java.util.TreeSet<>(nodes.keySet());
+  }
+
+  /**
+   * Remembers {@code group} and its replicas as now: a replica move adds one and later drops
+   * another (the allocation strategy checks the new one against these; the waker wakes these).
+   */
   public void learn(GroupId group, List<PeerId> replicas) {
     known.put(group, List.copyOf(replicas));
   }

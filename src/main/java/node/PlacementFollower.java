@@ -1,6 +1,9 @@
 package node;
 
 import akka.actor.typed.ActorSystem;
+import hosting.HostStatus;
+import hosting.ReplicaEntity;
+import hosting.ReplicaHosting;
 import hosting.ReplicaKey;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,11 +30,14 @@ final class PlacementFollower {
   private static final Duration AFTER_FAILURE = Duration.ofSeconds(1);
 
   private final ActorSystem<?> system;
+  private final String self;
   private final ShardCtrlClient controller;
   private final NodePlacement placement;
   private final AtomicReference<ShardConfig> latest = new AtomicReference<>();
 
-  PlacementFollower(ActorSystem<?> system, ShardCtrlClient controller, NodePlacement placement) {
+  /** @param self this node's name: its replicas that a configuration drops are retired */
+  PlacementFollower(ActorSystem<?> system, ShardCtrlClient controller, NodePlacement placement, String self) {
+    this.self = self;
     this.system = system;
     this.controller = controller;
     this.placement = placement;
@@ -74,7 +80,27 @@ final class PlacementFollower {
               g.getKey());
         }
       }
+      retireDropped(config.num(), group, replicas);
       placement.learn(group, replicas);
+    }
+  }
+
+  /**
+   * This node's replicas of {@code group} that were known (from the config file or an earlier
+   * configuration) and that this configuration no longer lists were removed by a replica move
+   * (a move lists a new replica before creating it, and unlists the old one only after the group
+   * removed it), so they are retired: a node that was down during the move never runs its old
+   * replica again.
+   */
+  private void retireDropped(long num, GroupId group, List<PeerId> now) {
+    for (PeerId was : placement.replicasOf(group).keySet()) {
+      if (now.contains(was) || !NodePlacement.nodeName(was).equals(self)) continue;
+      ReplicaKey key = new ReplicaKey(group, was);
+      LOG.info("configuration {} no longer lists {} of this node {}: retiring it", num, key, self);
+      ReplicaHosting.entityRef(system, key).<HostStatus>ask(ReplicaEntity.Retire::new, Duration.ofSeconds(10))
+          .whenComplete((s, e) -> {
+            if (e != null) LOG.warn("retiring {} got no answer ({}); it is no longer woken here, and a restart retries it if the config file places it", key, e.toString());
+          });
     }
   }
 }

@@ -51,4 +51,26 @@ public interface ShardAdmin {
 
   /** The key range of each shard when the cluster maps keys by range ({@code raftkv.sharded.key-ranges}). */
   Optional<KeyRanges> keyRanges();
+
+  /**
+   * Moves group {@code gid}'s replica on node {@code from} to node {@code to} by Raft membership
+   * change under a fresh replica id ({@link ReplicaMove}); {@code from} need not be alive. Answers
+   * the configuration that lists the group's new servers, or {@code UnknownGid}, {@code UnknownNode},
+   * {@code NoReplicaOnNode}, {@code ReplicaOnNode}, {@code MoveInProgress}, {@code Rejected} (a
+   * step failed; it says which and what was undone), {@code Timeout}.
+   */
+  CompletionStage<CtrlReply> moveReplica(int gid, String from, String to);
+
+  /**
+   * Moves every shard group replica off node {@code node}, one group at a time, each to the node
+   * with the fewest replicas among those without one of that group; then the node can be stopped.
+   */
+  CompletionStage<NodeDrain> drainNode(String node);
+
+  /**
+   * Every node, whether it is Up and the replicas the latest configuration (and the controller's
+   * placement) put on it, and the replica moves running through this node; a controller that does
+   * not answer completes the stage with {@code null}.
+   */
+  CompletionStage<NodeReplicas> nodes();
 }

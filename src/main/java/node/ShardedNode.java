@@ -61,6 +61,7 @@ public final class ShardedNode implements AutoCloseable {
   private final NodePlacement placement;
   private final AkkaShardCtrlClient controller;
   private final CompletableFuture<Void> bootstrapped;
+  private ShardAdmin admin;
 
   private ShardedNode(ShardedSpec spec, Config config, ActorSystem<Void> system, NodePlacement placement,
       AkkaShardCtrlClient controller, CompletableFuture<Void> bootstrapped) {
@@ -118,7 +119,7 @@ public final class ShardedNode implements AutoCloseable {
     }
     AkkaShardCtrlClient controller = controllerClient(system, spec, ctrlClientSettings);
     ctrl.complete(controller);
-    new PlacementFollower(system, controller, placement).start();
+    new PlacementFollower(system, controller, placement, spec.self()).start();
     CompletableFuture<Void> bootstrapped = ShardedBootstrap.run(system, spec, placement, controller)
         .whenComplete((v, e) -> {
           if (e != null) LOG.error("bootstrap of node {} failed", spec.self(), e);
@@ -239,9 +240,11 @@ public final class ShardedNode implements AutoCloseable {
     return new ShardedKvClient(system, shards, placement, ReplicaHosting.selfNode(system));
   }
 
-  /** The operator's handle: configuration, join and leave of groups, moves. */
-  public ShardAdmin admin() {
-    return new AkkaShardAdmin(system, controller, placement, NodeSettings.shardAdminTimeout(config), mapping());
+  /** The operator's handle: configuration, join and leave of groups, moves of shards and replicas, drains (one per node, so it sees every move run through it). */
+  public synchronized ShardAdmin admin() {
+    if (admin == null)
+      admin = new AkkaShardAdmin(system, controller, placement, NodeSettings.shardAdminTimeout(config), mapping());
+    return admin;
   }
 
   /** What runs where, for the console. */

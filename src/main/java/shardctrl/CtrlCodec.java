@@ -35,6 +35,14 @@ public final class CtrlCodec {
       } else if (c instanceof CtrlCommand.Query q) {
         out.writeByte(4);
         out.writeLong(q.num());
+      } else if (c instanceof CtrlCommand.AddServer a) {
+        out.writeByte(5);
+        out.writeInt(a.gid());
+        out.writeUTF(a.server());
+      } else if (c instanceof CtrlCommand.RemoveServer r) {
+        out.writeByte(6);
+        out.writeInt(r.gid());
+        out.writeUTF(r.server());
       } else {
         throw new IllegalArgumentException("unknown command " + c);
       }
@@ -56,6 +64,10 @@ public final class CtrlCodec {
           return new CtrlCommand.Move(in.readInt(), in.readInt());
         case 4:
           return new CtrlCommand.Query(in.readLong());
+        case 5:
+          return new CtrlCommand.AddServer(in.readInt(), in.readUTF());
+        case 6:
+          return new CtrlCommand.RemoveServer(in.readInt(), in.readUTF());
         default:
           throw new IOException("unknown command tag " + tag);
       }
@@ -92,6 +104,14 @@ public final class CtrlCodec {
       } else if (r instanceof CtrlReply.Rejected rej) {
         out.writeByte(9); // a command that failed to decode or apply: cached in its session like a result
         out.writeUTF(rej.reason());
+      } else if (r instanceof CtrlReply.ServerUsedBefore u) {
+        out.writeByte(10);
+        out.writeInt(u.gid());
+        out.writeUTF(u.server());
+      } else if (r instanceof CtrlReply.UnknownServer u) {
+        out.writeByte(11);
+        out.writeInt(u.gid());
+        out.writeUTF(u.server());
       } else {
         throw new IllegalArgumentException("not a state machine result: " + r);
       }
@@ -119,6 +139,10 @@ public final class CtrlCodec {
           return new CtrlReply.EmptyRequest();
         case 9:
           return new CtrlReply.Rejected(in.readUTF());
+        case 10:
+          return new CtrlReply.ServerUsedBefore(in.readInt(), in.readUTF());
+        case 11:
+          return new CtrlReply.UnknownServer(in.readInt(), in.readUTF());
         default:
           throw new IOException("unknown result tag " + tag);
       }

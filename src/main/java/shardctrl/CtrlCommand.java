@@ -13,13 +13,19 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import wire.CborSerializable;
 
-/** The operations of the shard controller (the lab's Join, Leave, Move and Query). */
+/**
+ * The operations of the shard controller: the lab's Join, Leave, Move and Query, and the two steps
+ * of a replica move ({@link AddServer}, {@link RemoveServer}) that change a group's servers and no
+ * shard.
+ */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
 @JsonSubTypes({
   @JsonSubTypes.Type(value = CtrlCommand.Join.class, name = "Join"),
   @JsonSubTypes.Type(value = CtrlCommand.Leave.class, name = "Leave"),
   @JsonSubTypes.Type(value = CtrlCommand.Move.class, name = "Move"),
   @JsonSubTypes.Type(value = CtrlCommand.Query.class, name = "Query"),
+  @JsonSubTypes.Type(value = CtrlCommand.AddServer.class, name = "AddServer"),
+  @JsonSubTypes.Type(value = CtrlCommand.RemoveServer.class, name = "RemoveServer"),
 })
 public sealed interface CtrlCommand extends CborSerializable {
 
@@ -50,7 +56,7 @@ public sealed interface CtrlCommand extends CborSerializable {
     /** Longest server name a group may list. */
     public static final int MAX_SERVER_NAME = 1024;
 
-    private static boolean invalidServer(String s) {
+    static boolean invalidServer(String s) {
       return s == null || s.isBlank() || s.length() > MAX_SERVER_NAME;
     }
 
@@ -119,5 +125,39 @@ public sealed interface CtrlCommand extends CborSerializable {
     public Optional<CtrlReply> malformed(int nShards) {
       return num < -1 ? Optional.of(new CtrlReply.InvalidConfigNum(num)) : Optional.empty();
     }
+  }
+
+  /**
+   * Lists {@code server} among group {@code gid}'s servers, shards unchanged: {@link CtrlReply.Config}.
+   * The first step of a replica move, before the replica exists, so the controller's history records
+   * every server a group ever had and a name is never handed out twice. Refused {@link
+   * CtrlReply.UnknownGid}, or {@link CtrlReply.ServerUsedBefore} if any configuration ever listed it
+   * for this group (the current one included).
+   */
+  record AddServer(int gid, String server) implements CtrlCommand {
+    @Override
+    public Optional<CtrlReply> malformed(int nShards) {
+      return malformedServer(gid, server);
+    }
+  }
+
+  /**
+   * Drops {@code server} from group {@code gid}'s servers, shards unchanged: {@link CtrlReply.Config}.
+   * The last step of a replica move, once the group's Raft membership no longer has it. Refused
+   * {@link CtrlReply.UnknownGid}, {@link CtrlReply.UnknownServer} if the group does not list it, or
+   * {@link CtrlReply.Rejected} for its last server.
+   */
+  record RemoveServer(int gid, String server) implements CtrlCommand {
+    @Override
+    public Optional<CtrlReply> malformed(int nShards) {
+      return malformedServer(gid, server);
+    }
+  }
+
+  /** A gid of 0 or below, or a blank or over-long server name. */
+  private static Optional<CtrlReply> malformedServer(int gid, String server) {
+    if (gid <= 0) return Optional.of(new CtrlReply.InvalidGid(gid));
+    if (Join.invalidServer(server)) return Optional.of(new CtrlReply.InvalidServers(gid));
+    return Optional.empty();
   }
 }

@@ -29,6 +29,12 @@ import wire.CborSerializable;
   @JsonSubTypes.Type(value = CtrlReply.Rejected.class, name = "Rejected"),
   @JsonSubTypes.Type(value = CtrlReply.Timeout.class, name = "Timeout"),
   @JsonSubTypes.Type(value = CtrlReply.SessionExpired.class, name = "SessionExpired"),
+  @JsonSubTypes.Type(value = CtrlReply.ServerUsedBefore.class, name = "ServerUsedBefore"),
+  @JsonSubTypes.Type(value = CtrlReply.UnknownServer.class, name = "UnknownServer"),
+  @JsonSubTypes.Type(value = CtrlReply.UnknownNode.class, name = "UnknownNode"),
+  @JsonSubTypes.Type(value = CtrlReply.NoReplicaOnNode.class, name = "NoReplicaOnNode"),
+  @JsonSubTypes.Type(value = CtrlReply.ReplicaOnNode.class, name = "ReplicaOnNode"),
+  @JsonSubTypes.Type(value = CtrlReply.MoveInProgress.class, name = "MoveInProgress"),
 })
 public sealed interface CtrlReply extends CborSerializable {
 
@@ -85,6 +91,24 @@ public sealed interface CtrlReply extends CborSerializable {
 
   /** Join or Leave of no group at all. */
   record EmptyRequest() implements Refusal {}
+
+  /** AddServer of a server that some configuration already listed for the group: names are used once. */
+  record ServerUsedBefore(int gid, String server) implements Refusal {}
+
+  /** RemoveServer of a server the group does not list. */
+  record UnknownServer(int gid, String server) implements Refusal {}
+
+  /** A replica move (admin, not the controller's state machine) naming a node the cluster does not have. */
+  record UnknownNode(String node) implements Refusal {}
+
+  /** A replica move from a node that hosts no replica of the group. */
+  record NoReplicaOnNode(int gid, String node) implements Refusal {}
+
+  /** A replica move to a node that already hosts a replica of the group (replicas of a group are on distinct nodes). */
+  record ReplicaOnNode(int gid, String node) implements Refusal {}
+
+  /** A replica move of a group whose earlier move is still running (or left a learner or a joint configuration behind). */
+  record MoveInProgress(int gid, String detail) implements Refusal {}
 
   /** This server does not lead the controller group; try the hinted one (or another) with the same sequence number. */
   record WrongLeader(Optional<PeerId> leaderHint) implements CtrlReply {}

@@ -17,7 +17,7 @@ import raft.rsm.StateMachine;
 /**
  * The shard controller's replicated state (the lab's ShardCtrler state): every configuration ever
  * made, in order (configuration {@code i} at position {@code i}), and the shards pinned by a Move
- * (see {@link Rebalancer}). Join, Leave and Move each append one configuration; a refused command
+ * (see {@link Rebalancer}). Join, Leave, Move, AddServer and RemoveServer each append one configuration; a refused command
  * appends none. Deterministic, no I/O.
  *
  * <p>Mutable, owned by one replica; the configurations themselves are immutable values.
@@ -59,6 +59,8 @@ public final class CtrlStateMachine implements StateMachine<CtrlCommand, CtrlRep
     if (command instanceof CtrlCommand.Join j) return join(j);
     if (command instanceof CtrlCommand.Leave l) return leave(l);
     if (command instanceof CtrlCommand.Move m) return move(m);
+    if (command instanceof CtrlCommand.AddServer a) return addServer(a);
+    if (command instanceof CtrlCommand.RemoveServer r) return removeServer(r);
     throw new IllegalStateException("unhandled " + command);
   }
 
@@ -102,6 +104,34 @@ public final class CtrlStateMachine implements StateMachine<CtrlCommand, CtrlRep
     shards.set(m.shard(), m.gid());
     pinned.add(m.shard());
     return appended(cur.next(shards, cur.groups()));
+  }
+
+  private CtrlReply addServer(CtrlCommand.AddServer a) {
+    ShardConfig cur = latest();
+    if (!cur.groups().containsKey(a.gid())) return new CtrlReply.UnknownGid(a.gid());
+    for (ShardConfig c : history) {
+      List<String> servers = c.groups().get(a.gid());
+      if (servers != null && servers.contains(a.server())) return new CtrlReply.ServerUsedBefore(a.gid(), a.server());
+    }
+    TreeMap<Integer, List<String>> groups = new TreeMap<>(cur.groups());
+    List<String> servers = new ArrayList<>(groups.get(a.gid()));
+    servers.add(a.server());
+    groups.put(a.gid(), servers);
+    return appended(cur.next(cur.shards(), groups));
+  }
+
+  private CtrlReply removeServer(CtrlCommand.RemoveServer r) {
+    ShardConfig cur = latest();
+    List<String> servers = cur.groups().get(r.gid());
+    if (servers == null) return new CtrlReply.UnknownGid(r.gid());
+    if (!servers.contains(r.server())) return new CtrlReply.UnknownServer(r.gid(), r.server());
+    if (servers.size() == 1)
+      return new CtrlReply.Rejected("server " + r.server() + " is the last of group " + r.gid() + "; the group needs one");
+    TreeMap<Integer, List<String>> groups = new TreeMap<>(cur.groups());
+    List<String> left = new ArrayList<>(servers);
+    left.remove(r.server());
+    groups.put(r.gid(), left);
+    return appended(cur.next(cur.shards(), groups));
   }
 
   private CtrlReply appended(ShardConfig next) {

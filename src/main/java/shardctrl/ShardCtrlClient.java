@@ -42,6 +42,16 @@ public interface ShardCtrlClient extends AutoCloseable {
     return execute(new CtrlCommand.Move(shard, gid));
   }
 
+  /** Lists {@code server} among group {@code gid}'s servers (a name never listed for it before); shards unchanged. */
+  default CompletionStage<CtrlReply> addServer(int gid, String server) {
+    return execute(new CtrlCommand.AddServer(gid, server));
+  }
+
+  /** Drops {@code server} from group {@code gid}'s servers; shards unchanged. */
+  default CompletionStage<CtrlReply> removeServer(int gid, String server) {
+    return execute(new CtrlCommand.RemoveServer(gid, server));
+  }
+
   /** Configuration {@code num}; the latest for -1 or a number past the latest. */
   default CompletionStage<CtrlReply> query(long num) {
     return execute(new CtrlCommand.Query(num));

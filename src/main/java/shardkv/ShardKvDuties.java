@@ -98,6 +98,12 @@ final class ShardKvDuties extends BehaviorInterceptor<ShardKvServer.Command, Rep
       g.replyTo().tell(new ShardKvServer.Shards(machine.current().num(), statuses));
     } else if (msg instanceof ShardKvServer.GetStatus g) {
       return target.apply(typed, new ReplicatedStateMachine.GetStatus(g.replyTo()));
+    } else if (msg instanceof ShardKvServer.GetMembers g) {
+      return target.apply(typed, new ReplicatedStateMachine.GetMembers(g.replyTo()));
+    } else if (msg instanceof ShardKvServer.ChangeMembership c) {
+      return target.apply(typed, new ReplicatedStateMachine.ChangeMembership(c.changes(), c.replyTo()));
+    } else if (msg instanceof ShardKvServer.TransferLeadership t) {
+      return target.apply(typed, new ReplicatedStateMachine.TransferLeadership(t.target(), t.replyTo()));
     } else if (msg == Tick.INSTANCE) {
       metrics.pulling(machine.shardsIn(ShardStatus.PULLING).size()); // every replica: followers hold the same state
       return target.apply(typed, new ReplicatedStateMachine.GetStatus(roleAdapter));

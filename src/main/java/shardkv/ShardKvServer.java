@@ -65,6 +65,20 @@ public final class ShardKvServer {
   /** This replica's Raft status. */
   public record GetStatus(ActorRef<RaftStatus> replyTo) implements Command {}
 
+  /** The group's membership as this replica sees it: {@code raft.rsm.AdminReply.Members}. */
+  public record GetMembers(ActorRef<raft.rsm.AdminReply> replyTo) implements Command {}
+
+  /** A membership change, on the leader (a replica move's steps): answered like {@code kvraft.KvServer.ChangeMembership}. */
+  public record ChangeMembership(java.util.List<raft.message.MembershipChange> changes,
+      ActorRef<raft.rsm.AdminReply> replyTo) implements Command {
+    public ChangeMembership {
+      changes = java.util.List.copyOf(changes);
+    }
+  }
+
+  /** Hands leadership to {@code target} (empty: the most up-to-date voter), on the leader. */
+  public record TransferLeadership(Optional<PeerId> target, ActorRef<raft.rsm.AdminReply> replyTo) implements Command {}
+
   /** Which configuration this replica has applied and the state of each shard in it (for operators and tests). */
   public record GetShards(ActorRef<Shards> replyTo) implements Command {}
 

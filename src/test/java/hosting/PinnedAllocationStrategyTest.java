@@ -142,6 +142,10 @@ class PinnedAllocationStrategyTest {
     String hosted = failure(strategy(placement("r1", A, "r2", B), Set.of(A, B))
         .allocateShard(regionA, R1.entityId(), allocations(regionA, List.of("g1|r2"), regionB, List.of())));
     assertTrue(hosted.contains("already hosts replica r2"), hosted);
+    // A still holds the shard of r2, which the placement no longer lists (moved away, retired): a
+    // later replica of the group may come to A.
+    assertEquals(regionA, success(strategy(placement("r1", A, "r3", B), Set.of(A, B))
+        .allocateShard(regionA, R1.entityId(), allocations(regionA, List.of("g1|r2"), regionB, List.of()))));
     // Replicas of other groups on the same node are fine.
     assertEquals(regionA, success(strategy(placement("r1", A), Set.of(A))
         .allocateShard(regionB, R1.entityId(), allocations(regionA, List.of("g2|r2", "g3|r1")))));

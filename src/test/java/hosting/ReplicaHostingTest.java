@@ -87,24 +87,29 @@ class ReplicaHostingTest {
       assertEquals(Set.of(), cluster.running.nodesEverRan(lost));
       assertEquals(Set.of(), cluster.running.nodesEverRan(misdirected));
 
-      // A Create whose voters leave the replica out is refused, and writes nothing.
+      // A bootstrap Create whose voters leave the replica out is refused, and so is a membership
+      // change's Create that makes the new replica a voter of its first membership; neither writes.
       ReplicaKey solo = ReplicaKey.of("g3", "r6");
       cluster.placement.place(solo, cluster.address(1));
       HostStatus invalid = ReplicaHosting.create(cluster.node(0), solo, cluster.address(1), List.of(PeerId.of("r7")),
-          BirthCertificate.Cause.MEMBERSHIP_CHANGE, Duration.ofSeconds(10)).toCompletableFuture().join();
+          BirthCertificate.Cause.BOOTSTRAP, Duration.ofSeconds(10)).toCompletableFuture().join();
       assertEquals(HostStatus.Reason.INVALID_CREATE, ((HostStatus.Refused) invalid).reason());
+      HostStatus voterJoiner = ReplicaHosting.create(cluster.node(0), solo, cluster.address(1),
+          List.of(PeerId.of("r7"), solo.replica()), BirthCertificate.Cause.MEMBERSHIP_CHANGE, Duration.ofSeconds(10))
+          .toCompletableFuture().join();
+      assertEquals(HostStatus.Reason.INVALID_CREATE, ((HostStatus.Refused) voterJoiner).reason());
 
-      // A one-replica group created by a membership change, then retired: stopped, and refused from then on.
+      // A one-replica group bootstrapped, then retired: stopped, and refused from then on.
       HostStatus running = ReplicaHosting.create(cluster.node(0), solo, cluster.address(1), List.of(solo.replica()),
-          BirthCertificate.Cause.MEMBERSHIP_CHANGE, Duration.ofSeconds(10)).toCompletableFuture().join();
-      assertEquals(new HostStatus.Running(solo, cluster.address(1).toString(), BirthCertificate.Cause.MEMBERSHIP_CHANGE),
+          BirthCertificate.Cause.BOOTSTRAP, Duration.ofSeconds(10)).toCompletableFuture().join();
+      assertEquals(new HostStatus.Running(solo, cluster.address(1).toString(), BirthCertificate.Cause.BOOTSTRAP),
           running);
       assertEquals(Set.of(cluster.address(1).toString()), cluster.running.nodesRunning(solo));
       HostStatus retired = ReplicaHosting.entityRef(cluster.node(0), solo)
           .<HostStatus>ask(ReplicaEntity.Retire::new, Duration.ofSeconds(10)).toCompletableFuture().join();
       assertEquals(HostStatus.Reason.RETIRED, ((HostStatus.Refused) retired).reason());
       HostStatus again = ReplicaHosting.create(cluster.node(0), solo, cluster.address(1), List.of(solo.replica()),
-          BirthCertificate.Cause.MEMBERSHIP_CHANGE, Duration.ofSeconds(10)).toCompletableFuture().join();
+          BirthCertificate.Cause.BOOTSTRAP, Duration.ofSeconds(10)).toCompletableFuture().join();
       assertEquals(HostStatus.Reason.RETIRED, ((HostStatus.Refused) again).reason());
       akka.actor.testkit.typed.javadsl.TestProbe.create(cluster.node(0)).awaitAssert(() -> {
         assertEquals(Set.of(), cluster.running.nodesRunning(solo));

@@ -9,13 +9,10 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
@@ -46,12 +43,6 @@ class ShardedNodesProcessTest {
   private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(15);
   private static final ObjectMapper JSON = new ObjectMapper();
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-
-  private static int freePort() throws java.io.IOException {
-    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
 
   private record Answer(int status, JsonNode body) {}
 
@@ -90,21 +81,7 @@ class ShardedNodesProcessTest {
       throws Exception {
     Path dir = Path.of("target", "sharded-nodes", UUID.randomUUID().toString());
     try (NodeProcesses nodes = new NodeProcesses(GroupId.of("unused"), NODES, dir, "")) {
-      StringBuilder addresses = new StringBuilder("raftkv.sharded.nodes {\n");
-      Map<PeerId, Integer> httpPorts = new LinkedHashMap<>();
-      for (PeerId p : NODES) {
-        httpPorts.put(p, freePort());
-        addresses.append("  ").append(p).append(" = \"127.0.0.1:").append(freePort()).append("\"\n");
-      }
-      addresses.append("}\n");
-      for (int i = 0; i < NODES.size(); i++) {
-        PeerId p = NODES.get(i);
-        String own = Files.readString(Path.of("conf", "sharded-node-" + (i + 1) + ".conf"));
-        nodes.configure(p, own + "\n" + addresses + RANGES
-            + "raftkv.sharded.data-dir = \"" + dir.resolve("data-" + p).toAbsolutePath() + "\"\n"
-            + "raftkv.node.http.port = " + httpPorts.get(p) + "\n" // fixed: a restarted node serves where it did
-            + "raftkv.sharded.fsync = off\n");
-      }
+      ShardedProcessConfs.configure(nodes, NODES, dir, RANGES, ShardedProcessConfs::confFile);
       nodes.startAll(NODES);
       List<String> bases = new ArrayList<>();
       for (PeerId p : NODES) bases.add(nodes.awaitHttp(p));

@@ -123,14 +123,46 @@ class CtrlStateMachineTest {
   }
 
   @Test
+  void serversAreAddedAndRemovedWithoutMovingAShardAndANameIsNeverListedTwice() throws Exception {
+    CtrlStateMachine m = new CtrlStateMachine(10);
+    ShardConfig one = apply(m, CtrlCommand.Join.of(Map.of(1, List.of("a", "b"), 2, List.of("c"))));
+    ShardConfig added = apply(m, new CtrlCommand.AddServer(1, "d"));
+    assertEquals(one.shards(), added.shards());
+    assertEquals(List.of("a", "b", "d"), added.groups().get(1));
+    assertEquals(one.num() + 1, added.num());
+    ShardConfig removed = apply(m, new CtrlCommand.RemoveServer(1, "a"));
+    assertEquals(one.shards(), removed.shards());
+    assertEquals(List.of("b", "d"), removed.groups().get(1));
+    assertEquals(List.of("c"), removed.groups().get(2));
+
+    long before = m.latest().num();
+    assertEquals(new CtrlReply.ServerUsedBefore(1, "a"), m.apply(new CtrlCommand.AddServer(1, "a")), "removed earlier");
+    assertEquals(new CtrlReply.ServerUsedBefore(1, "d"), m.apply(new CtrlCommand.AddServer(1, "d")), "listed now");
+    assertEquals(new CtrlReply.UnknownGid(9), m.apply(new CtrlCommand.AddServer(9, "x")));
+    assertEquals(new CtrlReply.UnknownGid(9), m.apply(new CtrlCommand.RemoveServer(9, "x")));
+    assertEquals(new CtrlReply.UnknownServer(1, "a"), m.apply(new CtrlCommand.RemoveServer(1, "a")));
+    assertEquals(CtrlReply.Rejected.class, m.apply(new CtrlCommand.RemoveServer(2, "c")).getClass(), "last server");
+    assertEquals(new CtrlReply.InvalidServers(1), m.apply(new CtrlCommand.AddServer(1, " ")));
+    assertEquals(new CtrlReply.InvalidGid(0), m.apply(new CtrlCommand.RemoveServer(0, "a")));
+    assertEquals(before, m.latest().num(), "a refusal appends no configuration");
+
+    // The history (what makes a name used) survives a snapshot.
+    CtrlStateMachine restored = new CtrlStateMachine(10);
+    restored.restore(m.snapshot());
+    assertEquals(new CtrlReply.ServerUsedBefore(1, "a"), restored.apply(new CtrlCommand.AddServer(1, "a")));
+  }
+
+  @Test
   void codecsRoundTripEveryCommandAndResult() throws IOException {
     List<CtrlCommand> commands = List.of(CtrlCommand.Join.of(Map.of(3, List.of("a", "b"), 1, List.of("ü"))),
-        CtrlCommand.Leave.of(4, 2), new CtrlCommand.Move(7, 3), new CtrlCommand.Query(-1), new CtrlCommand.Query(42));
+        CtrlCommand.Leave.of(4, 2), new CtrlCommand.Move(7, 3), new CtrlCommand.Query(-1), new CtrlCommand.Query(42),
+        new CtrlCommand.AddServer(3, "g3|n4.1"), new CtrlCommand.RemoveServer(3, "g3|n1"));
     for (CtrlCommand c : commands) assertEquals(c, roundTrip(CtrlCodec.COMMANDS, c));
     CtrlStateMachine m = new CtrlStateMachine(10);
     List<CtrlReply> results = List.of(new CtrlReply.Config(join(m, 5, 6)), new CtrlReply.GidInUse(1),
         new CtrlReply.UnknownGid(2), new CtrlReply.InvalidGid(-3), new CtrlReply.InvalidServers(4),
-        new CtrlReply.ShardOutOfRange(11, 10), new CtrlReply.InvalidConfigNum(-5), new CtrlReply.EmptyRequest());
+        new CtrlReply.ShardOutOfRange(11, 10), new CtrlReply.InvalidConfigNum(-5), new CtrlReply.EmptyRequest(),
+        new CtrlReply.ServerUsedBefore(3, "g3|n4"), new CtrlReply.UnknownServer(3, "g3|n9"));
     for (CtrlReply r : results) assertEquals(r, roundTrip(CtrlCodec.RESULTS, r));
   }
 

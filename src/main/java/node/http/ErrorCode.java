@@ -58,6 +58,14 @@ public enum ErrorCode {
   UNKNOWN_GROUP(StatusCodes.NOT_FOUND, false),
   /** Sharded admin: no shard with that id (ids are 0 to n-shards - 1). */
   UNKNOWN_SHARD(StatusCodes.NOT_FOUND, false),
+  /** Sharded admin: no node of that name in the cluster ({@code raftkv.sharded.nodes}). */
+  UNKNOWN_NODE(StatusCodes.NOT_FOUND, false),
+  /** Sharded admin: a replica move from a node that hosts no replica of the group. */
+  NO_REPLICA_ON_NODE(StatusCodes.NOT_FOUND, false),
+  /** Sharded admin: a replica move to a node that already hosts a replica of the group. */
+  REPLICA_ON_NODE(StatusCodes.CONFLICT, false),
+  /** Sharded admin: a move of the group is already running (or left it mid-change). */
+  MOVE_IN_PROGRESS(StatusCodes.CONFLICT, false),
   /** A bug on our side. */
   INTERNAL(StatusCodes.INTERNAL_SERVER_ERROR, false);
 

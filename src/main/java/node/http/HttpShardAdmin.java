@@ -10,9 +10,10 @@ import java.util.List;
 
 /**
  * The sharded admin API of a node ({@link ShardAdminRoutes}) from a client: each call answers the
- * HTTP status and the JSON body as sent (what {@code bin/raftkv admin shards|join-group|leave-group|move-shard}
- * prints). A join or a leave may take up to the node's {@code raftkv.sharded.admin-timeout}; a watch up to its
- * {@code timeout} (at most 60 s) and a bit: give {@code timeout} more than that.
+ * HTTP status and the JSON body as sent (what {@code bin/raftkv admin
+ * shards|join-group|leave-group|move-shard|move-replica|drain-node|nodes} prints). A join or a leave
+ * may take up to the node's {@code raftkv.sharded.admin-timeout}; a watch up to its {@code timeout}
+ * (at most 60 s) and a bit: give {@code timeout} more than that.
  */
 public final class HttpShardAdmin {
   /** A node's answer: its HTTP status and JSON body. */
@@ -48,6 +49,23 @@ public final class HttpShardAdmin {
   /** GET /admin/watch: the first configuration above {@code after} (-1: the latest), or {@code changed: false} after {@code seconds}. */
   public Answer watch(long after, int seconds) throws IOException, InterruptedException {
     return send("GET", "/admin/watch?after=" + after + "&timeout=" + seconds, null);
+  }
+
+  public Answer moveReplica(int gid, String from, String to) throws IOException, InterruptedException {
+    return send("POST", "/admin/groups/" + gid + "/replicas/move?from=" + query(from) + "&to=" + query(to), null);
+  }
+
+  public Answer nodes() throws IOException, InterruptedException {
+    return send("GET", "/admin/nodes", null);
+  }
+
+  public Answer drainNode(String node) throws IOException, InterruptedException {
+    return send("POST", "/admin/nodes/" + java.net.URLEncoder.encode(node, java.nio.charset.StandardCharsets.UTF_8)
+        .replace("+", "%20") + "/drain", null);
+  }
+
+  private static String query(String s) {
+    return java.net.URLEncoder.encode(s, java.nio.charset.StandardCharsets.UTF_8);
   }
 
   private Answer send(String method, String path, String json) throws IOException, InterruptedException {

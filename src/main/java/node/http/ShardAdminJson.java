@@ -43,6 +43,32 @@ final class ShardAdminJson {
   /** POST /admin/groups: a new group and the nodes of its replicas. */
   record NewGroup(Integer gid, List<String> nodes) {}
 
+  /**
+   * A drain's answer: what moved, what is left on the node, what it does not move; on a stop,
+   * also the {@code code} and {@code error} of the refusal or failure that stopped it.
+   */
+  @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+  record Drain(String node, boolean done, List<String> moved, List<String> left,
+      @com.fasterxml.jackson.annotation.JsonProperty("not_moved") List<String> notMoved, ErrorCode code, String error) {}
+
+  /** GET /admin/nodes: per node, Up or not and its replicas; per gid, the move running through this node. */
+  record Nodes(long num, Map<String, node.NodeReplicas.Node> nodes, Map<String, String> moving) {}
+
+  static Nodes nodes(node.NodeReplicas n) {
+    Map<String, String> moving = new TreeMap<>();
+    n.moving().forEach((gid, what) -> moving.put(Integer.toString(gid), what));
+    return new Nodes(n.configNum(), n.nodes(), moving);
+  }
+
+  static ApiJson.Answer drain(node.NodeDrain d) {
+    if (d.stoppedBy() == null)
+      return ApiJson.Answer.ok(new Drain(d.node(), d.done(), d.moved(), d.left(), d.notMoved(), null, null));
+    ApiJson.Answer stop = reply(d.stoppedBy());
+    ApiJson.Error e = stop.body() instanceof ApiJson.Error err ? err : new ApiJson.Error(ErrorCode.INTERNAL, "stopped by " + d.stoppedBy());
+    ErrorCode code = e.code();
+    return ApiJson.Answer.of(code, new Drain(d.node(), false, d.moved(), d.left(), d.notMoved(), code, e.error()));
+  }
+
   static Config config(ShardConfig c) {
     Map<String, List<String>> groups = new TreeMap<>();
     c.groups().forEach((gid, servers) -> groups.put(Integer.toString(gid), servers));
@@ -90,6 +116,17 @@ final class ShardAdminJson {
       return ApiJson.Answer.error(ErrorCode.BAD_REQUEST, "shard " + s.shard() + " out of range: there are " + s.nShards());
     if (r instanceof CtrlReply.InvalidConfigNum n) return ApiJson.Answer.error(ErrorCode.BAD_REQUEST, "invalid configuration number " + n.num());
     if (r instanceof CtrlReply.EmptyRequest) return ApiJson.Answer.error(ErrorCode.BAD_REQUEST, "empty request");
+    if (r instanceof CtrlReply.UnknownNode n) return ApiJson.Answer.error(ErrorCode.UNKNOWN_NODE, "no node " + n.node() + " in this cluster");
+    if (r instanceof CtrlReply.NoReplicaOnNode n)
+      return ApiJson.Answer.error(ErrorCode.NO_REPLICA_ON_NODE, "group " + n.gid() + " has no replica on node " + n.node());
+    if (r instanceof CtrlReply.ReplicaOnNode n) return ApiJson.Answer.error(ErrorCode.REPLICA_ON_NODE,
+        "node " + n.node() + " already hosts a replica of group " + n.gid() + "; replicas of a group are on distinct nodes");
+    if (r instanceof CtrlReply.MoveInProgress m)
+      return ApiJson.Answer.error(ErrorCode.MOVE_IN_PROGRESS, "a move of group " + m.gid() + " is under way: " + m.detail());
+    if (r instanceof CtrlReply.ServerUsedBefore u)
+      return ApiJson.Answer.error(ErrorCode.CONFLICT, "server " + u.server() + " was listed for group " + u.gid() + " before");
+    if (r instanceof CtrlReply.UnknownServer u)
+      return ApiJson.Answer.error(ErrorCode.NOT_FOUND, "group " + u.gid() + " lists no server " + u.server());
     if (r instanceof CtrlReply.Rejected rej) return ApiJson.Answer.error(ErrorCode.BAD_REQUEST, rej.reason());
     if (r instanceof CtrlReply.Busy) return ApiJson.Answer.error(ErrorCode.BUSY, "the controller is busy");
     if (r instanceof CtrlReply.WrongLeader) return ApiJson.Answer.error(ErrorCode.NO_LEADER, "the controller has no leader");

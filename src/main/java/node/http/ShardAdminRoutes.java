@@ -33,9 +33,13 @@ import shardctrl.ShardConfig;
  * GET    /admin/watch?after=N&timeout=S    the first configuration above N once applied (N -1 or absent: the latest)
  *                                          200 {"changed":true,"num",...}; none within S s: 200 {"changed":false,"num"}
  *                                          Accept: text/event-stream: every configuration above N as events
+ * POST   /admin/groups/{gid}/replicas/move?from=A&to=B  a replica of gid from node A to B     200 the new configuration
+ * POST   /admin/nodes/{node}/drain          every shard group replica off the node            200 {"node","done","moved","left","not_moved"}
+ * GET    /admin/nodes                       each node: up, its replicas; moves running here  200 {"num","nodes":{..},"moving":{..}}
  * </pre>
  *
- * Refusals are JSON errors: {@code GID_IN_USE} 409, {@code UNKNOWN_GROUP} 404, {@code UNKNOWN_SHARD} 404, {@code BAD_REQUEST}
+ * Refusals are JSON errors: {@code GID_IN_USE} 409, {@code UNKNOWN_GROUP} 404, {@code UNKNOWN_SHARD} 404,
+ * {@code UNKNOWN_NODE} 404, {@code NO_REPLICA_ON_NODE} 404, {@code REPLICA_ON_NODE} 409, {@code MOVE_IN_PROGRESS} 409, {@code BAD_REQUEST}
  * 400, {@code TIMEOUT} 503 (a change may or may not have been made).
  */
 public final class ShardAdminRoutes extends AllDirectives {
@@ -44,10 +48,14 @@ public final class ShardAdminRoutes extends AllDirectives {
   private final ShardAdmin admin;
   /** A join or leave answers within the admin timeout; the HTTP request may take that long and a bit. */
   private final scala.concurrent.duration.FiniteDuration requestTimeout;
+  /** A drain makes one move per replica on the node, each within the admin timeout. */
+  private final scala.concurrent.duration.FiniteDuration drainTimeout;
 
   public ShardAdminRoutes(ShardAdmin admin, Duration adminTimeout) {
     this.admin = admin;
     this.requestTimeout = scala.concurrent.duration.FiniteDuration.create(adminTimeout.plusSeconds(15).toMillis(),
+        java.util.concurrent.TimeUnit.MILLISECONDS);
+    this.drainTimeout = scala.concurrent.duration.FiniteDuration.create(adminTimeout.multipliedBy(10).toMillis(),
         java.util.concurrent.TimeUnit.MILLISECONDS);
   }
 
@@ -58,6 +66,17 @@ public final class ShardAdminRoutes extends AllDirectives {
             entity(Unmarshaller.entityToString(), this::join)))),
         path(PathMatchers.segment("groups").slash(PathMatchers.segment()), gid -> delete(() ->
             withRequestTimeout(requestTimeout, () -> number(gid, "gid", g -> run(() -> admin.leaveGroup(g)))))),
+        path(PathMatchers.segment("groups").slash(PathMatchers.segment()).slash("replicas").slash("move"), gid -> post(() ->
+            withRequestTimeout(requestTimeout, () -> parameterOptional("from", from -> parameterOptional("to", to ->
+                from.filter(f -> !f.isBlank()).isEmpty() || to.filter(t -> !t.isBlank()).isEmpty()
+                    ? bad("?from=<node>&to=<node> are required")
+                    : number(gid, "gid", g -> run(() -> admin.moveReplica(g, from.get(), to.get())))))))),
+        path("nodes", () -> get(() -> onSuccess(ApiJson.safely(admin::nodes).handle((n, t) -> t != null ? internal(t)
+            : n == null ? ApiJson.Answer.error(ErrorCode.TIMEOUT, "the controller did not answer") : ApiJson.Answer.ok(
+                ShardAdminJson.nodes(n))), this::answer))),
+        path(PathMatchers.segment("nodes").slash(PathMatchers.segment()).slash("drain"), node -> post(() ->
+            withRequestTimeout(drainTimeout, () -> onSuccess(ApiJson.safely(() -> admin.drainNode(node))
+                .handle((d, t) -> t == null ? ShardAdminJson.drain(d) : internal(t)), this::answer)))),
         path(PathMatchers.segment("shards").slash(PathMatchers.segment()).slash("move"), shard -> post(() ->
             parameterOptional("to", to -> number(shard, "shard", s -> to.isEmpty() ? bad("?to=<gid> is required")
                 : number(to.get(), "to", g -> run(() -> admin.move(s, g))))))),

@@ -86,8 +86,9 @@ class OpenApiTest {
 
   /** A concrete request path for a templated one. */
   static String concrete(String template) {
-    return template.substring(1).replace("{key}", "some%2Fkey").replace("{peer}", "p4").replace("{gid}", "100")
-        .replace("{shard}", "3").replace("/move", "/move?to=101");
+    String path = template.substring(1).replace("{key}", "some%2Fkey").replace("{peer}", "p4").replace("{gid}", "100")
+        .replace("{shard}", "3").replace("{node}", "n1");
+    return path.endsWith("/replicas/move") ? path + "?from=n1&to=n3" : path.replace("/move", "/move?to=101");
   }
 
   static final String SHARDED = "sharded admin";
@@ -140,9 +141,9 @@ class OpenApiTest {
         checked++;
       }
     }
-    assertEquals(23, checked, "get/put/delete key, append, scan, status, openapi, livez, readyz, metrics, dashboard; "
+    assertEquals(26, checked, "get/put/delete key, append, scan, status, openapi, livez, readyz, metrics, dashboard; "
         + "admin members, add learner, promote, remove, transfer leader; sharded: configuration, join, leave, move, "
-        + "shard states, one shard, watch");
+        + "shard states, one shard, watch, move replica, drain node, nodes");
     // Error statuses the operations describe: force a few through the client and check their codes.
     for (KvReply failure : List.of(KvReply.BUSY, KvReply.TIMEOUT, KvReply.SESSION_EXPIRED, new KvReply.Rejected("x"))) {
       client.failNext(failure);
@@ -188,6 +189,12 @@ class OpenApiTest {
     assertEquals(3 * (4 + 4) + 6 + TransferResult.Reason.values().length + 4, checked);
   }
 
+  /** What a replica move (and so a drain, which stops at its first refused move) can be refused with. */
+  static final List<CtrlReply> MOVE_REFUSALS = List.of(new CtrlReply.UnknownGid(100), new CtrlReply.UnknownNode("n9"),
+      new CtrlReply.NoReplicaOnNode(100, "n1"), new CtrlReply.ReplicaOnNode(100, "n3"), new CtrlReply.MoveInProgress(100, "n1 -> n4"),
+      new CtrlReply.Rejected("promotion refused"), new CtrlReply.ServerUsedBefore(100, "g100|n3"),
+      new CtrlReply.UnknownServer(100, "g100|n1"), new CtrlReply.SessionExpired());
+
   @Test
   void everyShardedAdminRefusalHasADescribedStatusAndCode() throws Exception {
     Set<String> codes = new LinkedHashSet<>();
@@ -199,10 +206,13 @@ class OpenApiTest {
         "DELETE /admin/groups/{gid}", List.of(new CtrlReply.UnknownGid(100), new CtrlReply.Rejected("the only group"),
             new CtrlReply.SessionExpired()),
         "POST /admin/shards/{shard}/move", List.of(new CtrlReply.ShardOutOfRange(3, 2), new CtrlReply.UnknownGid(101),
-            new CtrlReply.InvalidGid(0), new CtrlReply.SessionExpired()));
+            new CtrlReply.InvalidGid(0), new CtrlReply.SessionExpired()),
+        "POST /admin/groups/{gid}/replicas/move", MOVE_REFUSALS,
+        "POST /admin/nodes/{node}/drain", MOVE_REFUSALS);
     Map<String, List<CtrlReply>> cases = new LinkedHashMap<>();
     for (String op : List.of("GET /admin/shards", "POST /admin/groups", "DELETE /admin/groups/{gid}",
-        "POST /admin/shards/{shard}/move", "GET /admin/shard", "GET /admin/shard/{shard}", "GET /admin/watch")) {
+        "POST /admin/shards/{shard}/move", "GET /admin/shard", "GET /admin/shard/{shard}", "GET /admin/watch",
+        "POST /admin/groups/{gid}/replicas/move", "POST /admin/nodes/{node}/drain")) {
       List<CtrlReply> replies = new ArrayList<>(unavailable);
       replies.addAll(specific.getOrDefault(op, List.of()));
       cases.put(op, replies);
@@ -213,7 +223,16 @@ class OpenApiTest {
     } finally {
       shardAdmin.next.set(null);
     }
-    assertEquals(7 * 3 + 5 + 3 + 4, checked);
+    assertEquals(9 * 3 + 5 + 3 + 4 + 2 * MOVE_REFUSALS.size(), checked);
+    // GET /admin/nodes without a controller answer.
+    shardAdmin.next.set(CtrlReply.TIMEOUT);
+    try {
+      HttpResponse<String> nodes = send(shardedBase, "GET", "admin/nodes", null);
+      assertEquals(503, nodes.statusCode(), nodes.body());
+      assertTrue(doc.at("/paths/~1admin~1nodes/get/responses/503/description").asText().contains("TIMEOUT"));
+    } finally {
+      shardAdmin.next.set(null);
+    }
     // Refusals of the route itself: an unknown shard, a malformed watch.
     HttpResponse<String> unknown = send(shardedBase, "GET", "admin/shard/10", null);
     assertEquals("UNKNOWN_SHARD", ApiJson.MAPPER.readTree(unknown.body()).path("code").asText(), unknown.body());
@@ -266,7 +285,9 @@ class OpenApiTest {
         "admin/members/p4/x", "admin/members/", "admin/transfer-leader", "admin/transfer-leader/x", "admin/x",
         "dashboard", "dashboard/x", "admin/shards", "admin/shards/3", "admin/shards/3/move", "admin/shards/3/move/x",
         "admin/shards/", "admin/groups", "admin/groups/100", "admin/groups/100/x", "admin/shard", "admin/shard/3",
-        "admin/shard/3/x", "admin/shard/", "admin/watch", "admin/watch/x", "admin/watch?after=1&timeout=0"));
+        "admin/shard/3/x", "admin/shard/", "admin/watch", "admin/watch/x", "admin/watch?after=1&timeout=0",
+        "admin/nodes", "admin/nodes/n1", "admin/nodes/n1/drain", "admin/nodes/n1/drain/x", "admin/groups/100/replicas",
+        "admin/groups/100/replicas/move", "admin/groups/100/replicas/move?from=n1&to=n3", "admin/groups/100/replicas/move/x"));
     for (Iterator<String> it = doc.path("paths").fieldNames(); it.hasNext(); ) probes.add(concrete(it.next()));
     for (URI server : List.of(base, shardedBase)) {
       for (String path : probes) {
@@ -300,6 +321,11 @@ class OpenApiTest {
       return "/admin/" + parts.get(1) + (parts.get(1).equals("groups") ? "/{gid}" : "/{shard}");
     if (parts.size() == 4 && parts.get(0).equals("admin") && parts.get(1).equals("shards") && parts.get(3).equals("move"))
       return "/admin/shards/{shard}/move";
+    if (parts.size() == 4 && parts.get(0).equals("admin") && parts.get(1).equals("nodes") && parts.get(3).equals("drain"))
+      return "/admin/nodes/{node}/drain";
+    if (parts.size() == 5 && parts.get(0).equals("admin") && parts.get(1).equals("groups") && parts.get(3).equals("replicas")
+        && parts.get(4).equals("move"))
+      return "/admin/groups/{gid}/replicas/move";
     return "/" + path;
   }
 

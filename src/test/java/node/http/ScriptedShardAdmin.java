@@ -67,4 +67,24 @@ final class ScriptedShardAdmin implements ShardAdmin {
   public Optional<KeyRanges> keyRanges() {
     return Optional.of(RANGES);
   }
+
+  @Override
+  public CompletionStage<CtrlReply> moveReplica(int gid, String from, String to) {
+    return answer();
+  }
+
+  /** A finished drain of {@code node}, or one stopped by {@link #next} when it is set. */
+  @Override
+  public CompletionStage<node.NodeDrain> drainNode(String node) {
+    return CompletableFuture.completedFuture(new node.NodeDrain(node, List.of(), List.of(), List.of(), next.get()));
+  }
+
+  /** Both nodes of {@link #CONFIG} up, no move running; null (no controller answer) when {@link #next} is set. */
+  @Override
+  public CompletionStage<node.NodeReplicas> nodes() {
+    if (next.get() != null) return CompletableFuture.completedFuture(null);
+    return CompletableFuture.completedFuture(new node.NodeReplicas(CONFIG.num(), new TreeMap<>(Map.of(
+        "n1", new node.NodeReplicas.Node(true, List.of("g100|n1")), "n2", new node.NodeReplicas.Node(true, List.of("g100|n2")),
+        "n3", new node.NodeReplicas.Node(true, List.of("g101|n3")))), new TreeMap<>()));
+  }
 }

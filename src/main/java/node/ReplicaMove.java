@@ -1,0 +1,309 @@
+package node;
+
+import akka.actor.Address;
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.ActorSystem;
+import hosting.BirthCertificate;
+import hosting.HostStatus;
+import hosting.ReplicaEntity;
+import hosting.ReplicaHosting;
+import hosting.ReplicaKey;
+import hosting.ServiceRefs;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import raft.GroupId;
+import raft.PeerId;
+import raft.core.MembershipRefusal;
+import raft.message.MembershipChange;
+import raft.peer.MembershipStatus;
+import raft.rsm.AdminReply;
+import shardctrl.CtrlReply;
+import shardctrl.ShardConfig;
+import shardctrl.ShardCtrlClient;
+import shardkv.ShardKvServer;
+
+/**
+ * Moves one replica of a shard group from node A to node B by Raft membership change, the steps
+ * of design doc §2.3 (TiKV's learner → promote → remove):
+ *
+ * <ol>
+ *   <li>a fresh replica id on B ({@code B}, else {@code B.1}, {@code B.2}, ...) is listed among the
+ *       group's servers by the controller ({@code AddServer}, through its log). The controller
+ *       refuses any name it ever listed for the group, so its history is the durable record of
+ *       used ids, written before the replica exists: a failed move burns its id, never reuses it;
+ *   <li>the group adds it as a learner (committed and applied on the leader), and only then is it
+ *       created on B, empty, with a {@code MEMBERSHIP_CHANGE} birth certificate naming the voters
+ *       it is not among;
+ *   <li>it is promoted once caught up (the core refuses {@code LEARNER_BEHIND} until then);
+ *   <li>if the old replica leads, leadership is handed to another voter;
+ *   <li>the old replica is removed from the group, then from the controller's list
+ *       ({@code RemoveServer}), then retired on A if A is up (a dead A is not needed: when it
+ *       comes back, its {@link PlacementFollower} retires it, reading the configuration).
+ * </ol>
+ *
+ * During the move the controller lists a superset of the group's voters, so clients always find
+ * the leader. A step that fails before the promotion undoes the learner (removed from the group
+ * and the list; its id stays used); after it, the move stops where it is and says so.
+ * Blocking: run it on the blocking dispatcher.
+ */
+final class ReplicaMove {
+  private static final Logger LOG = LoggerFactory.getLogger(ReplicaMove.class);
+  private static final Duration ASK = Duration.ofSeconds(3);
+  private static final Duration POLL = Duration.ofMillis(200);
+  /** Candidate ids tried on one node before giving up (each refused one was listed once already). */
+  private static final int MAX_CANDIDATES = 1_000;
+
+  /** The group's admin requests in a shard group server's protocol. */
+  static final AkkaGroupAdmin.Protocol<ShardKvServer.Command> SHARD_KV = new AkkaGroupAdmin.Protocol<>(
+      ShardKvServer.GetMembers::new, ShardKvServer.ChangeMembership::new, ShardKvServer.TransferLeadership::new);
+
+  private final ActorSystem<?> system;
+  private final ShardCtrlClient controller;
+  private final NodePlacement placement;
+  private final Duration timeout;
+
+  ReplicaMove(ActorSystem<?> system, ShardCtrlClient controller, NodePlacement placement, Duration timeout) {
+    this.system = system;
+    this.controller = controller;
+    this.placement = placement;
+    this.timeout = timeout;
+  }
+
+  /** What a move found before changing anything: the group, its servers, the replica leaving. */
+  private record Plan(int gid, GroupId group, List<ReplicaKey> servers, ReplicaKey old, String to, Address toAddress) {}
+
+  /**
+   * The checks that need only the controller's configuration: {@link CtrlReply.UnknownGid}, {@link
+   * CtrlReply.UnknownNode}, {@link CtrlReply.NoReplicaOnNode}, {@link CtrlReply.ReplicaOnNode}, or
+   * what the controller answered instead of a configuration.
+   */
+  static Optional<CtrlReply> refusal(ShardConfig latest, NodePlacement placement, int gid, String from, String to) {
+    List<String> servers = latest.groups().get(gid);
+    if (servers == null) return Optional.of(new CtrlReply.UnknownGid(gid));
+    if (placement.node(from).isEmpty()) return Optional.of(new CtrlReply.UnknownNode(from));
+    if (placement.node(to).isEmpty()) return Optional.of(new CtrlReply.UnknownNode(to));
+    List<ReplicaKey> keys = servers.stream().map(ReplicaKey::parse).toList();
+    if (keys.stream().noneMatch(k -> NodePlacement.nodeName(k.replica()).equals(from)))
+      return Optional.of(new CtrlReply.NoReplicaOnNode(gid, from));
+    if (keys.stream().anyMatch(k -> NodePlacement.nodeName(k.replica()).equals(to)))
+      return Optional.of(new CtrlReply.ReplicaOnNode(gid, to));
+    return Optional.empty();
+  }
+
+  /** Runs the move; the final configuration, or a typed refusal, or Rejected/Timeout naming the step. */
+  CtrlReply run(int gid, String from, String to) {
+    long end = System.nanoTime() + timeout.toNanos();
+    CtrlReply latest = await(controller.query(-1), end);
+    if (!(latest instanceof CtrlReply.Config c)) return latest;
+    Optional<CtrlReply> refused = refusal(c.config(), placement, gid, from, to);
+    if (refused.isPresent()) return refused.get();
+    List<ReplicaKey> servers = c.config().groups().get(gid).stream().map(ReplicaKey::parse).toList();
+    ReplicaKey old = servers.stream().filter(k -> NodePlacement.nodeName(k.replica()).equals(from)).findFirst().orElseThrow();
+    Plan plan = new Plan(gid, ShardedSpec.groupOf(gid), servers, old, to, placement.node(to).orElseThrow());
+    AkkaGroupAdmin group = groupAdmin(servers, end);
+    GroupMembers before = members(group, end);
+    Optional<MembershipStatus> view = before.view();
+    if (view.isPresent() && (view.get().membership().isJoint() || !view.get().membership().learners().isEmpty()))
+      return new CtrlReply.MoveInProgress(gid, "group " + plan.group() + " is mid-change: "
+          + view.get().membership().describe() + " (an earlier move did not finish)");
+    return move(plan, end);
+  }
+
+  private CtrlReply move(Plan p, long end) {
+    // 1. A fresh id, recorded by the controller before the replica exists.
+    ReplicaKey fresh = null;
+    for (int k = 0; k < MAX_CANDIDATES && fresh == null; k++) {
+      ReplicaKey candidate = new ReplicaKey(p.group(), PeerId.of(k == 0 ? p.to() : p.to() + "." + k));
+      if (p.servers().contains(candidate)) continue;
+      CtrlReply added = await(controller.addServer(p.gid(), candidate.entityId()), end);
+      if (added instanceof CtrlReply.Config) fresh = candidate;
+      else if (added instanceof CtrlReply.ServerUsedBefore) continue; // another move may hold it: never take it over
+      else if (listedNow(p.gid(), candidate, end)) fresh = candidate; // applied, answer lost
+      else return added;
+    }
+    if (fresh == null) return new CtrlReply.Rejected("no unused replica id left on node " + p.to());
+    LOG.info("move of group {}: {} on {} replaces {}", p.group(), fresh.replica(), p.to(), p.old());
+    List<ReplicaKey> during = new ArrayList<>(p.servers());
+    during.add(fresh);
+    placement.learn(p.group(), during.stream().map(ReplicaKey::replica).toList());
+    AkkaGroupAdmin group = groupAdmin(during, end);
+
+    // 2. Learner by a committed change (asked of the replicas that exist: the new one would not
+    // answer), then created empty on its node.
+    AdminReply learner = change(groupAdmin(p.servers(), end), new MembershipChange.AddLearner(fresh.replica()), end);
+    if (!(learner instanceof AdminReply.Changed added))
+      return undo(p, fresh, group, end, "adding learner " + fresh.replica() + ": " + learner);
+    List<PeerId> voters = added.membership().voters();
+    LOG.info("move of group {}: learner {} added at index {}; creating it on {}", p.group(), fresh.replica(), added.index(), p.to());
+    HostStatus created = createUntilRunning(fresh, p.toAddress(), voters, end);
+    if (!(created instanceof HostStatus.Running))
+      return undo(p, fresh, group, end, "creating " + fresh + " on " + p.to() + ": " + created);
+
+    // 3. Promoted once caught up.
+    AdminReply promoted = promoteWhenCaughtUp(group, fresh.replica(), end);
+    if (!(promoted instanceof AdminReply.Changed))
+      return undo(p, fresh, group, end, "promoting " + fresh.replica() + ": " + promoted);
+
+    LOG.info("move of group {}: {} promoted", p.group(), fresh.replica());
+    // 4. Leadership off the leaving replica, 5. its removal from the group and the list.
+    handOverIfLeading(group, p.old().replica(), end);
+    AdminReply removed = change(group, new MembershipChange.Remove(p.old().replica()), end);
+    if (!(removed instanceof AdminReply.Changed))
+      return new CtrlReply.Rejected("group " + p.group() + " has " + fresh.replica() + " as a voter, but removing "
+          + p.old().replica() + " failed: " + removed + "; it is still a member (move again to finish)");
+    LOG.info("move of group {}: {} removed from the group", p.group(), p.old().replica());
+    CtrlReply listed = await(controller.removeServer(p.gid(), p.old().entityId()), end);
+    if (!(listed instanceof CtrlReply.Config done)) return listed;
+    placement.learn(p.group(), done.config().groups().get(p.gid()).stream().map(s -> ReplicaKey.parse(s).replica()).toList());
+    retire(p.old());
+    LOG.info("move of group {} done: {} replaced {} (configuration {})", p.group(), fresh, p.old(), done.config().num());
+    return listed;
+  }
+
+  /** Whether the latest configuration lists {@code key} for the group (an AddServer whose answer was lost may have been applied). */
+  private boolean listedNow(int gid, ReplicaKey key, long end) {
+    CtrlReply latest = await(controller.query(-1), end);
+    return latest instanceof CtrlReply.Config c && c.config().groups().getOrDefault(gid, List.of()).contains(key.entityId());
+  }
+
+  /** Before the promotion nothing depends on the learner: take it out of the group and the list (its id stays used). */
+  private CtrlReply undo(Plan p, ReplicaKey fresh, AkkaGroupAdmin group, long end, String what) {
+    LOG.warn("move of group {} to {} failed at {}; undoing the learner", p.group(), p.to(), what);
+    AdminReply out = change(group, new MembershipChange.Remove(fresh.replica()), end);
+    CtrlReply unlisted = await(controller.removeServer(p.gid(), fresh.entityId()), end);
+    placement.learn(p.group(), p.servers().stream().map(ReplicaKey::replica).toList());
+    retire(fresh);
+    return new CtrlReply.Rejected("move of group " + p.gid() + " from " + p.old() + " to node " + p.to() + " failed "
+        + what + "; undone (learner removal: " + out + ", controller: " + unlisted.getClass().getSimpleName() + ")");
+  }
+
+  private HostStatus createUntilRunning(ReplicaKey key, Address node, List<PeerId> voters, long end) {
+    HostStatus last = null;
+    while (System.nanoTime() < end) {
+      try {
+        last = ReplicaHosting.create(system, key, node, voters, BirthCertificate.Cause.MEMBERSHIP_CHANGE, ASK)
+            .toCompletableFuture().get(ASK.toMillis() + 1_000, TimeUnit.MILLISECONDS);
+        if (last instanceof HostStatus.Running || last instanceof HostStatus.Refused) return last;
+      } catch (Exception e) {
+        // its node's region may not have it allocated yet: ask again
+      }
+      sleep();
+    }
+    return last;
+  }
+
+  private AdminReply promoteWhenCaughtUp(AkkaGroupAdmin group, PeerId learner, long end) {
+    return change(group, new MembershipChange.PromoteLearner(learner), end);
+  }
+
+  /**
+   * A change, asked again while the refusal only means "not yet": an earlier change not applied
+   * (a joint configuration leaving), a new leader without a commit in its term, a learner behind.
+   */
+  private static AdminReply change(AkkaGroupAdmin group, MembershipChange change, long end) {
+    AdminReply last = new AdminReply.Unavailable("no attempt");
+    while (System.nanoTime() < end) {
+      last = admin(group.change(change), end);
+      if (!(last instanceof AdminReply.MembershipRefused r && NOT_YET.contains(r.reason()))) return last;
+      sleep();
+    }
+    return last;
+  }
+
+  private static final java.util.Set<MembershipRefusal> NOT_YET = java.util.EnumSet.of(MembershipRefusal.LEARNER_BEHIND,
+      MembershipRefusal.CHANGE_PENDING, MembershipRefusal.NO_COMMIT_IN_TERM, MembershipRefusal.JOINT_IN_PROGRESS);
+
+  /** A leader that is removed would hand over by itself; doing it first keeps the gap to one transfer. */
+  private void handOverIfLeading(AkkaGroupAdmin group, PeerId leaving, long end) {
+    GroupMembers now = members(group, end);
+    if (!now.isLeader(leaving)) return;
+    AdminReply t = admin(group.transferLeadership(Optional.empty()), end);
+    LOG.info("{} leads its group and is leaving: transfer {}", leaving, t);
+    while (System.nanoTime() < end) {
+      GroupMembers m = members(group, end);
+      if (m.leader().isPresent() && !m.isLeader(leaving)) return;
+      sleep();
+    }
+  }
+
+  private void retire(ReplicaKey key) {
+    Address node = placement.nodeOf(key).orElseThrow();
+    var members = hosting.PinnedAllocationStrategy.Members.of(
+        akka.cluster.Cluster.get(akka.actor.typed.javadsl.Adapter.toClassic(system)));
+    if (!members.isUp(node)) {
+      // Not sent: sharding would buffer it (and may drop it when full). The node retires the replica
+      // itself when it comes back and reads a configuration that no longer lists it.
+      LOG.info("{} is out of its group; its node {} is not up, so it retires it when it follows the configuration again",
+          key, node);
+      return;
+    }
+    try {
+      HostStatus s = ReplicaHosting.entityRef(system, key).<HostStatus>ask(ReplicaEntity.Retire::new, ASK)
+          .toCompletableFuture().get(ASK.toMillis() + 1_000, TimeUnit.MILLISECONDS);
+      LOG.info("retired {}: {}", key, s);
+    } catch (Exception e) {
+      LOG.warn("{} is out of its group but could not be retired now ({}); its node retires it when it follows the "
+          + "configuration again", key, e.toString());
+    }
+  }
+
+  private AkkaGroupAdmin groupAdmin(List<ReplicaKey> servers, long end) {
+    Map<PeerId, ActorRef<ShardKvServer.Command>> refs = new LinkedHashMap<>();
+    for (ReplicaKey k : servers) refs.put(k.replica(), ServiceRefs.of(system, k));
+    return new AkkaGroupAdmin(system, refs, SHARD_KV, ASK, left(end));
+  }
+
+  private static Duration left(long end) {
+    return Duration.ofNanos(Math.max(TimeUnit.MILLISECONDS.toNanos(100), end - System.nanoTime()));
+  }
+
+  /** The admin's answer; Unavailable if none came (its own deadline is the move's). */
+  private static AdminReply admin(CompletionStage<AdminReply> stage, long end) {
+    try {
+      return stage.toCompletableFuture().get(left(end).toMillis() + 5_000, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return new AdminReply.Unavailable("interrupted");
+    } catch (Exception e) {
+      return new AdminReply.Unavailable("no answer: " + e);
+    }
+  }
+
+  private static GroupMembers members(AkkaGroupAdmin group, long end) {
+    try {
+      return group.members().toCompletableFuture().get(ASK.toMillis() + 2_000, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return new GroupMembers(List.of());
+    } catch (Exception e) {
+      return new GroupMembers(List.of());
+    }
+  }
+
+  private static CtrlReply await(CompletionStage<CtrlReply> stage, long end) {
+    try {
+      return stage.toCompletableFuture().get(left(end).toMillis() + 5_000, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return CtrlReply.TIMEOUT;
+    } catch (Exception e) {
+      return CtrlReply.TIMEOUT;
+    }
+  }
+
+  private static void sleep() {
+    try {
+      Thread.sleep(POLL.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
