@@ -1,0 +1,57 @@
+package raft.persistence;
+
+import akka.Done;
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.Behavior;
+import akka.persistence.typed.PersistenceId;
+import akka.persistence.typed.javadsl.CommandHandler;
+import akka.persistence.typed.javadsl.EventHandler;
+import akka.persistence.typed.javadsl.EventSourcedBehavior;
+import java.util.ArrayList;
+import java.util.List;
+import raft.persistence.JournalClient.Note;
+import wire.CborSerializable;
+
+/** A persistent actor for journal tests: persists each note it is given (one write per command) and lists them. */
+final class NoteTaker extends EventSourcedBehavior<NoteTaker.Command, Note, List<String>> {
+  sealed interface Command extends CborSerializable {}
+
+  record Take(String text, ActorRef<Done> replyTo) implements Command {}
+
+  record GetNotes(ActorRef<Notes> replyTo) implements Command {}
+
+  record Notes(List<String> texts) implements CborSerializable {}
+
+  static Behavior<Command> create(String id) {
+    return new NoteTaker(PersistenceId.ofUniqueId(id));
+  }
+
+  private NoteTaker(PersistenceId id) {
+    super(id);
+  }
+
+  @Override
+  public List<String> emptyState() {
+    return List.of();
+  }
+
+  @Override
+  public CommandHandler<Command, Note, List<String>> commandHandler() {
+    return newCommandHandlerBuilder().forAnyState()
+        .onCommand(Take.class, (state, t) -> Effect().persist(new Note(t.text())).thenRun(s -> t.replyTo().tell(Done.done())))
+        .onCommand(GetNotes.class, (state, l) -> {
+          l.replyTo().tell(new Notes(state));
+          return Effect().none();
+        })
+        .build();
+  }
+
+  @Override
+  public EventHandler<List<String>, Note> eventHandler() {
+    return newEventHandlerBuilder().forAnyState().onAnyEvent((state, note) -> {
+      List<String> next = new ArrayList<>(state); // small: copying keeps the state immutable
+      next.add(note.text());
+      return List.copyOf(next);
+    });
+  }
+}
