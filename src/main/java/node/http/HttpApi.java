@@ -12,6 +12,7 @@ import java.util.concurrent.CompletionStage;
 import kvraft.KvClient;
 import kvraft.KvLimits;
 import node.GroupAdmin;
+import raft.persistence.GroupCommitJournals;
 
 /** Binds the KV HTTP API ({@link KvRoutes}) on one address of a node's ActorSystem. */
 public final class HttpApi {
@@ -57,7 +58,9 @@ public final class HttpApi {
    */
   public static CompletionStage<ServerBinding> startSharded(ActorSystem<?> system, KvClient client, KvLimits limits,
       String host, int port, NodeOps ops, ShardAdminRoutes admin) {
-    return bind(system, client, limits, host, port, ops, admin.route(), new NodeMetrics(ops.group()));
+    NodeMetrics metrics = new NodeMetrics(ops.group());
+    metrics.journals(GroupCommitJournals.get(system)); // the node's one group-commit journal
+    return bind(system, client, limits, host, port, ops, admin.route(), metrics);
   }
 
   private static CompletionStage<ServerBinding> bind(ActorSystem<?> system, KvClient client, KvLimits limits,

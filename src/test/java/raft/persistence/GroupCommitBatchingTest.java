@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import testkit.NoteTaker;
 
 /**
  * Many persistent actors writing at once on one group-commit journal (fsync on): their writes share

@@ -22,7 +22,7 @@ import org.iq80.leveldb.DB;
 import org.iq80.leveldb.Options;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import raft.persistence.JournalClient.Note;
+import testkit.NoteTaker.Note;
 import testkit.CorruptLevelDb;
 import testkit.SeedExtension;
 

@@ -16,7 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import scala.jdk.javaapi.CollectionConverters;
-import wire.CborSerializable;
+import testkit.NoteTaker.Note;
 
 /**
  * Talks Akka's journal protocol to one journal plugin, as a persistent actor would (the TCK's way
@@ -24,9 +24,6 @@ import wire.CborSerializable;
  */
 final class JournalClient {
   static final Duration TIMEOUT = Duration.ofSeconds(20);
-
-  /** A test event (bound to jackson-cbor like every CborSerializable). */
-  record Note(String text) implements CborSerializable {}
 
   /** One replayed event. */
   record Replayed(long sequenceNr, Object payload) {}

@@ -1,4 +1,4 @@
-package raft.persistence;
+package testkit;
 
 import akka.Done;
 import akka.actor.typed.ActorRef;
@@ -9,20 +9,22 @@ import akka.persistence.typed.javadsl.EventHandler;
 import akka.persistence.typed.javadsl.EventSourcedBehavior;
 import java.util.ArrayList;
 import java.util.List;
-import raft.persistence.JournalClient.Note;
 import wire.CborSerializable;
 
 /** A persistent actor for journal tests: persists each note it is given (one write per command) and lists them. */
-final class NoteTaker extends EventSourcedBehavior<NoteTaker.Command, Note, List<String>> {
-  sealed interface Command extends CborSerializable {}
+public final class NoteTaker extends EventSourcedBehavior<NoteTaker.Command, NoteTaker.Note, List<String>> {
+  public sealed interface Command extends CborSerializable {}
 
-  record Take(String text, ActorRef<Done> replyTo) implements Command {}
+  public record Take(String text, ActorRef<Done> replyTo) implements Command {}
 
-  record GetNotes(ActorRef<Notes> replyTo) implements Command {}
+  public record GetNotes(ActorRef<Notes> replyTo) implements Command {}
 
-  record Notes(List<String> texts) implements CborSerializable {}
+  public record Notes(List<String> texts) implements CborSerializable {}
 
-  static Behavior<Command> create(String id) {
+  /** The one event: a note was taken. */
+  public record Note(String text) implements CborSerializable {}
+
+  public static Behavior<Command> create(String id) {
     return new NoteTaker(PersistenceId.ofUniqueId(id));
   }
 
