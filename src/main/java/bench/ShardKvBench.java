@@ -71,11 +71,12 @@ public final class ShardKvBench {
 
   /**
    * What one node's group-commit journal did during the load (warm-up included): atomic writes
-   * (persist calls of all its replicas) and LevelDB writes, each one fsync.
+   * (persist calls of all its replicas), LevelDB writes (each one fsync) and the time spent in them.
    */
-  public record JournalLoad(long writes, long fsyncs) {
+  public record JournalLoad(long writes, long fsyncs, long fsyncNanos) {
     static JournalLoad between(JournalCounters.Snapshot before, JournalCounters.Snapshot after) {
-      return new JournalLoad(after.writes() - before.writes(), after.fsyncs() - before.fsyncs());
+      return new JournalLoad(after.writes() - before.writes(), after.fsyncs() - before.fsyncs(),
+          after.fsyncNanos() - before.fsyncNanos());
     }
 
     public double writesPerFsync() {
@@ -87,6 +88,7 @@ public final class ShardKvBench {
       m.put("writes", writes);
       m.put("fsyncs", fsyncs);
       m.put("writes_per_fsync", Math.round(writesPerFsync() * 100) / 100.0);
+      m.put("fsync_s", Math.round(fsyncNanos / 1e7) / 100.0); // time the writer spent writing: how busy it was
       return m;
     }
   }
