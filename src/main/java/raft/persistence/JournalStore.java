@@ -61,7 +61,10 @@ final class JournalStore implements AutoCloseable {
     DB db;
     try {
       Files.createDirectories(abs);
-      db = JniDBFactory.factory.open(abs.toFile(), new Options().createIfMissing(true).paranoidChecks(true));
+      // No paranoid checks: with them LevelDB (1.8 here) refuses a log whose last record a crash cut
+      // short, and that record is a write whose fsync never returned, so never acknowledged. Without
+      // them it drops that tail at open, as Akka's LevelDB journal did. Reads verify checksums.
+      db = JniDBFactory.factory.open(abs.toFile(), new Options().createIfMissing(true).paranoidChecks(false));
     } catch (IOException | DBException e) {
       throw new UnusableJournalException(abs, "cannot be opened (corrupt or unreadable): " + e.getMessage()
           + ". Repair or restore it; do not delete it unless this node's replicas may rejoin empty", e);

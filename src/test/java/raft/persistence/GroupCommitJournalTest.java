@@ -165,6 +165,30 @@ class GroupCommitJournalTest {
     });
   }
 
+  /**
+   * A crash in the middle of a write leaves a cut record at the end of LevelDB's log. That write
+   * was never acknowledged (its fsync never returned): the journal opens, every acknowledged event
+   * is there, and it goes on writing.
+   */
+  @Test
+  void aRecordCutShortByACrashIsDroppedAndEveryAcknowledgedEventStays(long seed) throws IOException {
+    Path journal = freshDir().resolve("group-journal");
+    withJournal(journal, j -> j.writeNotes("a", 1, 20));
+    Path log;
+    try (java.util.stream.Stream<Path> files = Files.list(journal)) {
+      log = files.filter(f -> f.getFileName().toString().endsWith(".log")).findFirst().orElseThrow();
+    }
+    byte[] cut = new byte[700]; // the first part of a write that never finished: no valid record
+    new java.util.SplittableRandom(seed).nextBytes(cut);
+    Files.write(log, cut, java.nio.file.StandardOpenOption.APPEND);
+    GroupCommitJournal.verify(journal, Optional.empty());
+    withJournal(journal, j -> {
+      assertEquals(notes("a", 1, 20), j.replayAll("a").payloads());
+      j.writeNotes("a", 21, 21);
+      assertEquals(21, j.replayAll("a").highest());
+    });
+  }
+
   @Test
   void aLevelDbThatIsNotAGroupCommitJournalIsRefused() throws IOException {
     Path journal = freshDir().resolve("group-journal");
