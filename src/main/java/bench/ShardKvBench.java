@@ -25,13 +25,16 @@ import node.ShardedSpec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import raft.core.RaftStatus;
+import journal.GroupCommitJournals;
+import journal.JournalCounters;
 import shardctrl.CtrlReply;
 import shardctrl.ShardConfig;
 import shardkv.ShardMapping;
 
 /**
  * {@code bench shardkv}: the sharded local cluster of {@code bin/raftkv local --sharded} (three
- * nodes in this JVM, a controller and the initial groups of three replicas, LevelDB, fsync on) on
+ * nodes in this JVM, a controller and the initial groups of three replicas, each node's replicas on
+ * its one group-commit journal, fsync on) on
  * fresh data, with {@code groups} groups (joined on all three nodes, or the last initial ones
  * leaving, through the admin API), once every shard answers, the {@link KvBench} load through the
  * sharded client. The local conf has no key ranges (the lab's first byte mod n-shards would put every
@@ -50,17 +53,51 @@ public final class ShardKvBench {
    * shard and group answered with a result (warm-up included: all the load it served).
    */
   public record Result(KvBench.Result kv, int groups, int shards, SortedMap<Integer, Long> opsPerShard,
-      SortedMap<Integer, Long> opsPerGroup) {
+      SortedMap<Integer, Long> opsPerGroup, SortedMap<String, JournalLoad> journals) {
 
-    /** The JSON line of {@code bench kv} plus groups, shards, ops_per_shard and ops_per_group. */
+    /** The JSON line of {@code bench kv} plus groups, shards, ops_per_shard, ops_per_group and journal. */
     public String toJson() {
       Map<String, Object> m = kv.fields();
       m.put("groups", groups);
       m.put("shards", shards);
       m.put("ops_per_shard", opsPerShard);
       m.put("ops_per_group", opsPerGroup);
+      Map<String, Object> j = new TreeMap<>();
+      journals.forEach((node, l) -> j.put(node, l.fields()));
+      m.put("journal", j);
       return KvBench.json(m);
     }
+  }
+
+  /**
+   * What one node's group-commit journal did during the load (warm-up included): atomic writes
+   * (persist calls of all its replicas), LevelDB writes (each one fsync) and the time spent in them.
+   */
+  public record JournalLoad(long writes, long fsyncs, long fsyncNanos) {
+    static JournalLoad between(JournalCounters.Snapshot before, JournalCounters.Snapshot after) {
+      return new JournalLoad(after.writes() - before.writes(), after.fsyncs() - before.fsyncs(),
+          after.fsyncNanos() - before.fsyncNanos());
+    }
+
+    public double writesPerFsync() {
+      return fsyncs == 0 ? 0 : (double) writes / fsyncs;
+    }
+
+    Map<String, Object> fields() {
+      Map<String, Object> m = new java.util.LinkedHashMap<>();
+      m.put("writes", writes);
+      m.put("fsyncs", fsyncs);
+      m.put("writes_per_fsync", Math.round(writesPerFsync() * 100) / 100.0);
+      m.put("fsync_s", Math.round(fsyncNanos / 1e7) / 100.0); // time the writer spent writing: how busy it was
+      return m;
+    }
+  }
+
+  private static Map<String, JournalCounters.Snapshot> journalCounters(List<ShardedNode> nodes) {
+    Map<String, JournalCounters.Snapshot> m = new TreeMap<>();
+    for (ShardedNode n : nodes)
+      m.put(n.spec().self(), GroupCommitJournals.get(n.system()).counters(ShardedNode.JOURNAL_PLUGIN).snapshot());
+    return m;
   }
 
   /** n - 1 boundaries that cut the workload's keys key(0) .. key(KEYS - 1) into n equal ranges. */
@@ -88,7 +125,11 @@ public final class ShardKvBench {
       try (KvClient sharded = first.client()) {
         awaitEveryShard(sharded, mapping);
         Counting counting = new Counting(sharded, mapping);
+        Map<String, JournalCounters.Snapshot> journalsBefore = journalCounters(nodes);
         KvBench.Result kv = KvBench.run("embedded-sharded", counting, load);
+        Map<String, JournalCounters.Snapshot> journalsAfter = journalCounters(nodes);
+        SortedMap<String, JournalLoad> journals = new TreeMap<>();
+        journalsBefore.forEach((node, b) -> journals.put(node, JournalLoad.between(b, journalsAfter.get(node))));
         ShardConfig after = config(admin.shards(), "query");
         if (after.num() != layout.num())
           throw new IllegalStateException("the configuration changed during the run: " + layout + " -> " + after);
@@ -99,7 +140,7 @@ public final class ShardKvBench {
           perShard.put(s, n);
           perGroup.merge(layout.gidOf(s), n, Long::sum);
         }
-        return new Result(kv, layout.groups().size(), nShards, perShard, perGroup);
+        return new Result(kv, layout.groups().size(), nShards, perShard, perGroup, journals);
       }
     } finally {
       for (ShardedNode n : nodes) n.close();

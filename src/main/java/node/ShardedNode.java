@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -30,6 +31,7 @@ import raft.PeerId;
 import raft.RaftConfig;
 import raft.peer.PeerMetrics;
 import raft.peer.PeerSettings;
+import journal.GroupCommitJournal;
 import shardctrl.AkkaShardCtrlClient;
 import shardctrl.CtrlReplicaFactory;
 import shardctrl.ShardCtrlServer;
@@ -46,7 +48,8 @@ import shardkv.ShardMapping;
  * One node of a sharded cluster ({@code raftkv.sharded}): an ActorSystem in the Akka cluster of
  * the configured nodes, hosting on Cluster Sharding the replicas of the controller and of the shard
  * groups that are placed here (a replica's id is its node's name, {@link NodePlacement}), all on one
- * LevelDB journal under the data directory. On its first start it bootstraps its replicas of the
+ * group-commit journal under the data directory ({@link GroupCommitJournal}: the writes of all groups
+ * that arrive during one fsync share the next). On its first start it bootstraps its replicas of the
  * initial groups once ({@link ShardedBootstrap}); later starts recover them from the journal.
  */
 public final class ShardedNode implements AutoCloseable {
@@ -54,6 +57,8 @@ public final class ShardedNode implements AutoCloseable {
   /** The classpath config a sharded node loads under its own file. */
   public static final String NODE_LAYER = "shardnode.conf";
   private static final String NODE_ID_FILE = "node-id";
+  /** The journal plugin of every replica on the node: one writer, one fsync per batch of all groups' writes. */
+  public static final String JOURNAL_PLUGIN = "raftkv.group-commit-journal";
 
   private final ShardedSpec spec;
   private final Config config;
@@ -86,6 +91,8 @@ public final class ShardedNode implements AutoCloseable {
   public static ShardedNode start(ShardedSpec spec, Config config, PeerMetrics.Factory peerMetrics,
       ShardKvMetrics.Factory shardMetrics) {
     claimDataDir(spec);
+    // Before anything starts: a corrupt journal, or an earlier journal without ours, stops the node here, named.
+    GroupCommitJournal.verify(journalDir(spec), Optional.of(akkaJournalDir(spec)));
     Config full = systemConfig(spec, config);
     RaftConfig raft = NodeSettings.raftConfig(full);
     PeerSettings peer = NodeSettings.peerSettings(full);
@@ -201,7 +208,23 @@ public final class ShardedNode implements AutoCloseable {
     }
   }
 
-  /** Host, port and seed nodes from the spec; one LevelDB journal and the snapshots under the data directory. */
+  /** Where the node's group-commit journal lives: {@code <data-dir>/group-journal}. */
+  public static Path journalDir(ShardedSpec spec) {
+    return spec.dataDir().toAbsolutePath().resolve("group-journal");
+  }
+
+  /**
+   * Where sharded nodes kept Akka's LevelDB journal before the group-commit journal: never opened
+   * now; if it holds files while {@link #journalDir} does not, the node refuses to start.
+   */
+  static Path akkaJournalDir(ShardedSpec spec) {
+    return spec.dataDir().toAbsolutePath().resolve("journal");
+  }
+
+  /**
+   * Host, port and seed nodes from the spec; the group-commit journal ({@link #JOURNAL_PLUGIN}) and
+   * the snapshots under the data directory.
+   */
   static Config systemConfig(ShardedSpec spec, Config config) {
     StringBuilder seeds = new StringBuilder();
     for (String hp : spec.nodes().values())
@@ -210,9 +233,9 @@ public final class ShardedNode implements AutoCloseable {
     String hocon = "akka.remote.artery.canonical.hostname = \"" + spec.host() + "\"\n"
         + "akka.remote.artery.canonical.port = " + spec.port() + "\n"
         + "akka.cluster.seed-nodes = [" + seeds + "]\n"
-        + "akka.persistence.journal.plugin = \"akka.persistence.journal.leveldb\"\n"
-        + "akka.persistence.journal.leveldb { native = on, fsync = " + (spec.fsync() ? "on" : "off")
-        + ", dir = \"" + dir.resolve("journal") + "\" }\n"
+        + "akka.persistence.journal.plugin = \"" + JOURNAL_PLUGIN + "\"\n"
+        + JOURNAL_PLUGIN + " { fsync = " + (spec.fsync() ? "on" : "off") + ", dir = \"" + journalDir(spec)
+        + "\", previous-dir = \"" + akkaJournalDir(spec) + "\" }\n"
         + "akka.persistence.snapshot-store.plugin = \"akka.persistence.snapshot-store.local\"\n"
         + "akka.persistence.snapshot-store.local.dir = \"" + dir.resolve("snapshots") + "\"\n";
     return ConfigFactory.parseString(hocon).withFallback(config).resolve();
@@ -253,7 +276,7 @@ public final class ShardedNode implements AutoCloseable {
         .append(spec.hostPort(spec.self())).append(" (Akka cluster of ").append(spec.nodes().keySet()).append(")\n");
     b.append("  controller replicas on ").append(spec.controller()).append("\n");
     spec.groups().forEach((gid, at) -> b.append("  initial group ").append(gid).append(" on ").append(at).append('\n'));
-    b.append("  data:    ").append(spec.dataDir().toAbsolutePath().normalize()).append(" (one LevelDB journal, fsync ")
+    b.append("  data:    ").append(spec.dataDir().toAbsolutePath().normalize()).append(" (one group-commit journal, fsync ")
         .append(spec.fsync() ? "on" : "off").append(")")
         .append(ShardedBootstrap.done(spec) ? ", bootstrapped before: recovering" : ", first start: bootstrapping");
     return b.toString();

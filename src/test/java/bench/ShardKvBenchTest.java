@@ -46,13 +46,17 @@ class ShardKvBenchTest {
 
     JsonNode j = new ObjectMapper().readTree(r.toJson());
     assertEquals(List.of("target", "clients", "seconds", "reads_pct", "ops_per_s", "errors", "get", "put",
-        "groups", "shards", "ops_per_shard", "ops_per_group"), iterate(j.fieldNames()));
+        "groups", "shards", "ops_per_shard", "ops_per_group", "journal"), iterate(j.fieldNames()));
     assertEquals("embedded-sharded", j.get("target").asText());
     assertEquals(4, j.get("clients").asInt());
     assertTrue(j.get("ops_per_s").asLong() > 0);
     assertEquals(3, j.get("groups").asInt());
     assertEquals(10, j.get("ops_per_shard").size());
     assertTrue(j.get("ops_per_group").get("102").asLong() > 0);
+    // Every node's journal wrote during the load; no more fsyncs than writes (several share one).
+    assertEquals(List.of("n1", "n2", "n3"), iterate(j.get("journal").fieldNames()));
+    r.journals().forEach((node, l) -> assertTrue(l.writes() > 0 && l.fsyncs() > 0 && l.fsyncs() <= l.writes(),
+        node + ": " + r.toJson()));
   }
 
   @Test

@@ -64,7 +64,7 @@ final class HostedCluster implements AutoCloseable {
   private Function<ActorSystem<?>, ReplicaFactory> factories;
 
   /**
-   * @param dataDir LevelDB journals under dataDir/node-i, or null for in-memory journals
+   * @param dataDir group-commit journals under dataDir/node-i, or null for in-memory journals
    * @param strategy the allocation strategy, or null for {@link ReplicaHosting#initSharding}'s own
    */
   HostedCluster(int n, Path dataDir, long seed, Function<ActorSystem<?>, ShardCoordinator.ShardAllocationStrategy> strategy,
@@ -131,8 +131,9 @@ final class HostedCluster implements AutoCloseable {
     c.append("akka.persistence.snapshot-store.plugin = \"akka.persistence.snapshot-store.local\"\n");
     c.append("akka.persistence.snapshot-store.local.dir = \"").append(d.resolve("snapshots")).append("\"\n");
     if (!inMemoryJournal)
-      c.append("akka.persistence.journal.plugin = \"akka.persistence.journal.leveldb\"\n")
-          .append("akka.persistence.journal.leveldb { native = on, fsync = off, dir = \"").append(d.resolve("journal"))
+      // The sharded node's journal (node.ShardedNode), without fsync here.
+      c.append("akka.persistence.journal.plugin = \"raftkv.group-commit-journal\"\n")
+          .append("raftkv.group-commit-journal { fsync = off, dir = \"").append(d.resolve("group-journal"))
           .append("\" }\n");
     return ConfigFactory.parseString(c + extraConfig)
         .withFallback(ConfigFactory.parseResources("raftkv-hosting.conf"))

@@ -36,7 +36,9 @@ class ShardedSettingsTest {
       assertEquals("akka.cluster.sbr.SplitBrainResolverProvider", system.getString("akka.cluster.downing-provider-class"),
           "raftkv-hosting.conf is included");
       assertEquals(3, system.getStringList("akka.cluster.seed-nodes").size());
-      assertEquals("akka.persistence.journal.leveldb", system.getString("akka.persistence.journal.plugin"));
+      assertEquals(ShardedNode.JOURNAL_PLUGIN, system.getString("akka.persistence.journal.plugin"));
+      assertEquals(ShardedNode.journalDir(spec).toString(), system.getString(ShardedNode.JOURNAL_PLUGIN + ".dir"));
+      assertEquals("journal.GroupCommitJournal", system.getString(ShardedNode.JOURNAL_PLUGIN + ".class"));
       assertEquals(8090 + i, config.getInt("raftkv.node.http.port"));
     }
     assertFalse(NodeSettings.isSharded(new File("conf/node-1.conf")));

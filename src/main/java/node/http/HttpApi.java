@@ -12,6 +12,7 @@ import java.util.concurrent.CompletionStage;
 import kvraft.KvClient;
 import kvraft.KvLimits;
 import node.GroupAdmin;
+import journal.GroupCommitJournals;
 
 /** Binds the KV HTTP API ({@link KvRoutes}) on one address of a node's ActorSystem. */
 public final class HttpApi {
@@ -60,9 +61,13 @@ public final class HttpApi {
     return startSharded(system, client, limits, host, port, ops, admin, new NodeMetrics(ops.group()));
   }
 
-  /** As above, serving {@code metrics}: the ones the sharded node's replicas report to ({@code ShardedNode.start}). */
+  /**
+   * As above, serving {@code metrics}: the ones the sharded node's replicas report to ({@code
+   * ShardedNode.start}), plus the counters of the node's one group-commit journal (registered here, once).
+   */
   public static CompletionStage<ServerBinding> startSharded(ActorSystem<?> system, KvClient client, KvLimits limits,
       String host, int port, NodeOps ops, ShardAdminRoutes admin, NodeMetrics metrics) {
+    metrics.journals(GroupCommitJournals.get(system));
     return bind(system, client, limits, host, port, ops, admin.route(), metrics);
   }
 

@@ -1,7 +1,9 @@
 package node.http;
 
 import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.Gauge;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -10,10 +12,13 @@ import java.io.IOException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.ToDoubleFunction;
 import raft.GroupId;
 import raft.PeerId;
 import raft.core.RaftStatus;
 import raft.peer.PeerMetrics;
+import journal.GroupCommitJournals;
+import journal.JournalCounters;
 import shardkv.ShardKvMetrics;
 
 /**
@@ -183,6 +188,37 @@ public final class NodeMetrics implements PeerMetrics.Factory, ShardKvMetrics.Fa
     var pulling = migrating.labelValues(g.toString(), peer.toString());
     pulling.set(0);
     return pulling::set;
+  }
+
+  /**
+   * Exposes the counters of the group-commit journals in {@code journals} (a sharded node's one
+   * journal), label {@code journal} = plugin id, read at each scrape. {@code writes_total /
+   * fsyncs_total} is how many persist calls of the node's groups shared one fsync. Call once.
+   */
+  public void journals(GroupCommitJournals journals) {
+    journalCounter("raftkv_journal_fsyncs", "LevelDB writes of the group-commit journal (one fsync each with fsync on), "
+        + "each carrying every write queued during the previous one", journals, JournalCounters.Snapshot::fsyncs);
+    journalCounter("raftkv_journal_writes", "Atomic writes (persist calls, of every group on the node) made durable",
+        journals, JournalCounters.Snapshot::writes);
+    journalCounter("raftkv_journal_events", "Events in those writes", journals, JournalCounters.Snapshot::events);
+    journalCounter("raftkv_journal_bytes", "Serialized bytes of those events", journals, JournalCounters.Snapshot::bytes);
+    journalCounter("raftkv_journal_fsync_seconds", "Time in the LevelDB writes counted in raftkv_journal_fsyncs_total",
+        journals, c -> c.fsyncNanos() / 1e9);
+    journalCounter("raftkv_journal_rejected_writes", "Atomic writes rejected because an event could not be serialized",
+        journals, JournalCounters.Snapshot::rejected);
+    journalCounter("raftkv_journal_failed_batches", "LevelDB writes that failed (every write in them failed)",
+        journals, JournalCounters.Snapshot::failedBatches);
+    GaugeWithCallback.builder().name("raftkv_journal_largest_batch_writes")
+        .help("The most atomic writes one LevelDB write of the group-commit journal has carried").labelNames("journal")
+        .callback(cb -> journals.counters().forEach((id, c) -> cb.call(c.snapshot().largestBatchWrites(), id)))
+        .register(registry);
+  }
+
+  private void journalCounter(String name, String help, GroupCommitJournals journals,
+      ToDoubleFunction<JournalCounters.Snapshot> value) {
+    CounterWithCallback.builder().name(name).help(help).labelNames("journal")
+        .callback(cb -> journals.counters().forEach((id, c) -> cb.call(value.applyAsDouble(c.snapshot()), id)))
+        .register(registry);
   }
 
   /** A KV request started; call {@link #request} when it ends. */

@@ -19,7 +19,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.SplittableRandom;
 import java.util.UUID;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -137,13 +136,7 @@ class RaftPeerLevelDbTest {
       first.shutdownTestKit();
     }
     Path journal = dir.resolve("p1").resolve("journal").toAbsolutePath();
-    Path manifest;
-    try (Stream<Path> files = Files.list(journal)) {
-      manifest = files.filter(f -> f.getFileName().toString().startsWith("MANIFEST-")).findFirst().orElseThrow();
-    }
-    byte[] garbage = new byte[(int) Files.size(manifest)];
-    new SplittableRandom(seed).nextBytes(garbage);
-    Files.write(manifest, garbage);
+    testkit.CorruptLevelDb.overwriteManifest(journal, seed);
 
     // The journal cannot even open; recovery gives up after this timeout instead of the default 30 s
     // (real time here: with ManualTime the recovery timeout would never fire).
