@@ -9,8 +9,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.UUID;
-import org.junit.jupiter.api.Test;
+import journal.GroupCommitJournal;
 import journal.UnusableJournalException;
+import org.junit.jupiter.api.Test;
 
 /**
  * A sharded node's journal is checked before its ActorSystem starts: an Akka LevelDB journal left
@@ -47,7 +48,7 @@ class ShardedJournalTest {
   void aCorruptGroupCommitJournalStopsTheNodeNamingIt() throws IOException {
     ShardedSpec spec = specIn(freshData());
     Path journal = ShardedNode.journalDir(spec);
-    journal.GroupCommitJournal.verify(journal, java.util.Optional.empty()); // creates it
+    GroupCommitJournal.verify(journal, java.util.Optional.empty()); // creates it
     testkit.CorruptLevelDb.overwriteManifest(journal, 1);
     UnusableJournalException refused = assertThrows(UnusableJournalException.class,
         () -> ShardedNode.start(spec, NodeSettings.load(new File("conf/sharded-node-1.conf"), ShardedNode.NODE_LAYER)));
