@@ -136,9 +136,16 @@ class ShardKvReadTest {
       String key = "a";
       int shard = MAPPING.shardOf(key);
       assertEquals(KvReply.DONE, await(c.client.put(key, "old")));
-      c.g100.awaitSettled(1); // every replica of 100 holds "old"
+      c.g100.awaitSettled(1);
       PeerId leader = c.g100.awaitLeader();
       PeerId cutOff = c.g100.ids.stream().filter(p -> !p.equals(leader)).findFirst().orElseThrow();
+      // The put was acknowledged once committed; the follower applies it a moment later (seed
+      // 7067753932865312015 cut it off before that, and its serializable read rightly said NoKey).
+      kit.createTestProbe().awaitAssert(WAIT, Duration.ofMillis(20),
+          () -> {
+            assertEquals(value("old"), c.g100.execute(cutOff, get(key), ReadConsistency.SERIALIZABLE));
+            return null;
+          });
       c.g100.isolate(cutOff);
       CtrlGroup.config(c.ck.join(Map.of(101, c.g101.names())));
       ShardConfig moved = CtrlGroup.config(c.ck.move(shard, 101));
