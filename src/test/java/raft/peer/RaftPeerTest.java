@@ -144,6 +144,26 @@ class RaftPeerTest {
     assertTrue(g.propose(leader, "x".repeat(16)) instanceof ProposeResult.Accepted);
   }
 
+  /** The journal holds the next write of {@code persistenceId} until {@code release} counts down. */
+  private record HeldWrite(CountDownLatch entered, CountDownLatch release) {}
+
+  private static HeldWrite holdTheNextWrite(String persistenceId) {
+    HeldWrite held = new HeldWrite(new CountDownLatch(1), new CountDownLatch(1));
+    AtomicBoolean hold = new AtomicBoolean(true);
+    journal.withPolicy((String pid, JournalOperation op) -> {
+      if (pid.equals(persistenceId) && op instanceof WriteEvents && hold.getAndSet(false)) {
+        held.entered().countDown();
+        try {
+          if (!held.release().await(10, TimeUnit.SECONDS)) throw new IllegalStateException("test never released the write");
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      return (ProcessingResult) ProcessingSuccess.getInstance();
+    });
+    return held;
+  }
+
   /**
    * With the leader's write held in the journal, proposals pile up behind it: only
    * max-pending-proposals of them are let into the stash, the rest are answered Busy at once;
@@ -153,26 +173,12 @@ class RaftPeerTest {
   void proposalsBeyondThePendingBoundAreBusy(long seed) throws Exception {
     PeerGroup g = group(seed, RaftConfig.defaults(), PeerSettings.defaults().withMaxPendingProposals(2));
     PeerId leader = g.awaitLeader();
-    String leaderPid = RaftPeer.persistenceId(g.group, leader).id();
-    CountDownLatch entered = new CountDownLatch(1);
-    CountDownLatch release = new CountDownLatch(1);
-    AtomicBoolean hold = new AtomicBoolean(true);
-    journal.withPolicy((String pid, JournalOperation op) -> {
-      if (pid.equals(leaderPid) && op instanceof WriteEvents && hold.getAndSet(false)) {
-        entered.countDown();
-        try {
-          if (!release.await(10, TimeUnit.SECONDS)) throw new IllegalStateException("test never released the write");
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }
-      return (ProcessingResult) ProcessingSuccess.getInstance();
-    });
+    HeldWrite held = holdTheNextWrite(RaftPeer.persistenceId(g.group, leader).id());
     TestProbe<ProposeResult> probe = kit.createTestProbe();
     g.ref(leader).tell(new RaftPeer.Propose(Bytes.utf8("c0"), probe.ref()));
-    assertTrue(entered.await(10, TimeUnit.SECONDS), "the leader's write reached the journal");
+    assertTrue(held.entered().await(10, TimeUnit.SECONDS), "the leader's write reached the journal");
     for (int i = 1; i < 10; i++) g.ref(leader).tell(new RaftPeer.Propose(Bytes.utf8("c" + i), probe.ref()));
-    release.countDown();
+    held.release().countDown();
 
     List<ProposeResult> replies = new ArrayList<>();
     for (int i = 0; i < 10; i++) replies.add(probe.expectMessageClass(ProposeResult.class, PeerGroup.TIMEOUT));
@@ -221,24 +227,10 @@ class RaftPeerTest {
   void taggedProposalsBeyondThePendingBoundAreBusyWithTheirIds(long seed) throws Exception {
     PeerGroup g = group(seed, RaftConfig.defaults(), PeerSettings.defaults().withMaxPendingProposals(2));
     PeerId leader = g.awaitLeader();
-    String leaderPid = RaftPeer.persistenceId(g.group, leader).id();
-    CountDownLatch entered = new CountDownLatch(1);
-    CountDownLatch release = new CountDownLatch(1);
-    AtomicBoolean hold = new AtomicBoolean(true);
-    journal.withPolicy((String pid, JournalOperation op) -> {
-      if (pid.equals(leaderPid) && op instanceof WriteEvents && hold.getAndSet(false)) {
-        entered.countDown();
-        try {
-          if (!release.await(10, TimeUnit.SECONDS)) throw new IllegalStateException("test never released the write");
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }
-      return (ProcessingResult) ProcessingSuccess.getInstance();
-    });
+    HeldWrite held = holdTheNextWrite(RaftPeer.persistenceId(g.group, leader).id());
     TestProbe<TaggedProposeResult> probe = kit.createTestProbe();
     g.ref(leader).tell(new RaftPeer.ProposeTagged(100, Bytes.utf8("c0"), probe.ref()));
-    assertTrue(entered.await(10, TimeUnit.SECONDS), "the leader's write reached the journal");
+    assertTrue(held.entered().await(10, TimeUnit.SECONDS), "the leader's write reached the journal");
     for (int i = 1; i < 10; i++) g.ref(leader).tell(new RaftPeer.ProposeTagged(100 + i, Bytes.utf8("c" + i), probe.ref()));
     List<Long> busy = new ArrayList<>();
     for (int i = 3; i < 10; i++) {
@@ -247,7 +239,7 @@ class RaftPeerTest {
       busy.add(r.id());
     }
     assertEquals(List.of(103L, 104L, 105L, 106L, 107L, 108L, 109L), busy, "the ones past the two let in, in order");
-    release.countDown();
+    held.release().countDown();
     List<Long> accepted = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
       TaggedProposeResult r = probe.expectMessageClass(TaggedProposeResult.class, PeerGroup.TIMEOUT);
