@@ -165,9 +165,9 @@ public final class KvBench {
     for (CallbackLoop l : loops) {
       // An operation ends by its deadline (the client's, 10 s by default): give up a while after that.
       l.done.get(Math.max(to - System.nanoTime(), 0) + TimeUnit.SECONDS.toNanos(30), TimeUnit.NANOSECONDS);
-      gets.addAll(l.gets);
-      puts.addAll(l.puts);
-      errors += l.errors;
+      gets.addAll(l.tally.gets);
+      puts.addAll(l.tally.puts);
+      errors += l.tally.errors;
     }
     return new Result(target, load.clients(), load.measured().toNanos() / 1e9, load.readsPct(), errors, gets, puts);
   }
@@ -180,34 +180,29 @@ public final class KvBench {
   private static final class CallbackLoop {
     final KvClient client;
     final KvWorkload workload;
-    final long from;
-    final long to;
     final ReadConsistency consistency;
-    final Latencies gets = new Latencies();
-    final Latencies puts = new Latencies();
+    final Tally tally;
     final CompletableFuture<Void> done = new CompletableFuture<>();
-    long errors;
 
     CallbackLoop(KvClient client, KvWorkload workload, long from, long to, ReadConsistency consistency) {
       this.client = client;
       this.workload = workload;
-      this.from = from;
-      this.to = to;
       this.consistency = consistency;
+      this.tally = new Tally(from, to);
     }
 
     /** Sends operations until one is left in flight; one that completed at once is counted here (no recursion). */
     void next() {
       while (true) {
         long start = System.nanoTime();
-        if (start >= to) {
+        if (start >= tally.to) {
           done.complete(null);
           return;
         }
         KvCommand c = workload.next();
         CompletableFuture<KvReply> reply = client.execute(c, consistency).toCompletableFuture();
         if (reply.isDone() && !reply.isCompletedExceptionally()) {
-          count(c, start, reply.join());
+          tally.count(c, start, System.nanoTime(), reply.join());
           continue;
         }
         reply.whenComplete((r, e) -> {
@@ -215,15 +210,28 @@ public final class KvBench {
             done.completeExceptionally(e);
             return;
           }
-          count(c, start, r);
+          tally.count(c, start, System.nanoTime(), r);
           next();
         });
         return;
       }
     }
+  }
 
-    private void count(KvCommand c, long start, KvReply r) {
-      long end = System.nanoTime();
+  /** What one client measured: operations that start and end inside the window [from, to). */
+  private static final class Tally {
+    final long from;
+    final long to;
+    final Latencies gets = new Latencies();
+    final Latencies puts = new Latencies();
+    long errors;
+
+    Tally(long from, long to) {
+      this.from = from;
+      this.to = to;
+    }
+
+    void count(KvCommand c, long start, long end, KvReply r) {
       if (start < from || end > to) return;
       if (!r.isResult()) errors++;
       else if (c instanceof KvCommand.Get) gets.add(end - start);
@@ -258,9 +266,9 @@ public final class KvBench {
     long errors = 0;
     for (Loop l : loops) {
       if (l.failure != null) throw new IllegalStateException("load thread failed", l.failure);
-      gets.addAll(l.gets);
-      puts.addAll(l.puts);
-      errors += l.errors;
+      gets.addAll(l.tally.gets);
+      puts.addAll(l.tally.puts);
+      errors += l.tally.errors;
     }
     return new Result(target, clients, measured.toNanos() / 1e9, readsPct, errors, gets, puts);
   }
@@ -269,25 +277,21 @@ public final class KvBench {
   private static final class Loop implements Runnable {
     final KvClient client;
     final KvWorkload workload;
-    final long from;
-    final long to;
     final ReadConsistency consistency;
-    final Latencies gets = new Latencies();
-    final Latencies puts = new Latencies();
-    long errors;
+    final Tally tally;
     Throwable failure;
 
     Loop(KvClient client, KvWorkload workload, long from, long to, ReadConsistency consistency) {
       this.consistency = consistency;
       this.client = client;
       this.workload = workload;
-      this.from = from;
-      this.to = to;
+      this.tally = new Tally(from, to);
     }
 
     @Override
     public void run() {
       try {
+        long to = tally.to;
         while (System.nanoTime() < to) {
           KvCommand c = workload.next();
           long start = System.nanoTime();
@@ -299,11 +303,7 @@ public final class KvBench {
           } catch (TimeoutException e) {
             r = KvReply.TIMEOUT;
           }
-          long end = System.nanoTime();
-          if (start < from || end > to) continue;
-          if (!r.isResult()) errors++;
-          else if (c instanceof KvCommand.Get) gets.add(end - start);
-          else puts.add(end - start);
+          tally.count(c, start, System.nanoTime(), r);
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
