@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -128,6 +129,116 @@ public final class KvBench {
     }
   }
 
+  /**
+   * The embedded default through the Java client, its clients closed loops of callbacks ({@link
+   * #runCallbacks}) instead of a thread each: target "embedded-callbacks".
+   */
+  public static Result embeddedCallbacks(Path data, Load load) throws Exception {
+    ResultFile.emptyDir(data);
+    Config config = NodeSettings.load(null);
+    try (KvNode node = KvNode.start(NodeSettings.nodeSpec(config).asLocal(data), config);
+        KvClient client = node.client()) {
+      return runCallbacks("embedded-callbacks", client, load);
+    }
+  }
+
+  /**
+   * As {@link #run(String, KvClient, Load)}, but each client is a closed loop without a thread of
+   * its own, as {@code bench raft}'s proposers are actors: the next operation starts in the
+   * callback of the previous one (on whatever thread completed it), so no load thread has to be
+   * woken per operation.
+   */
+  public static Result runCallbacks(String target, KvClient client, Load load) throws Exception {
+    if (load.clients() < 1) throw new IllegalArgumentException("clients must be >= 1");
+    long from = System.nanoTime() + load.warmup().toNanos();
+    long to = from + load.measured().toNanos();
+    List<CallbackLoop> loops = new ArrayList<>();
+    for (int i = 0; i < load.clients(); i++) {
+      CallbackLoop loop = new CallbackLoop(client, new KvWorkload(load.readsPct(), load.seed() + i), from, to,
+          load.consistency());
+      loops.add(loop);
+      loop.next();
+    }
+    Latencies gets = new Latencies();
+    Latencies puts = new Latencies();
+    long errors = 0;
+    for (CallbackLoop l : loops) {
+      // An operation ends by its deadline (the client's, 10 s by default): give up a while after that.
+      l.done.get(Math.max(to - System.nanoTime(), 0) + TimeUnit.SECONDS.toNanos(30), TimeUnit.NANOSECONDS);
+      gets.addAll(l.tally.gets);
+      puts.addAll(l.tally.puts);
+      errors += l.tally.errors;
+    }
+    return new Result(target, load.clients(), load.measured().toNanos() / 1e9, load.readsPct(), errors, gets, puts);
+  }
+
+  /**
+   * One closed-loop client made of callbacks. Its fields are touched by one operation's callback
+   * at a time, each after the previous one's (the reply that completes an operation follows the
+   * request the previous callback sent), and read once {@code done} completed.
+   */
+  private static final class CallbackLoop {
+    final KvClient client;
+    final KvWorkload workload;
+    final ReadConsistency consistency;
+    final Tally tally;
+    final CompletableFuture<Void> done = new CompletableFuture<>();
+
+    CallbackLoop(KvClient client, KvWorkload workload, long from, long to, ReadConsistency consistency) {
+      this.client = client;
+      this.workload = workload;
+      this.consistency = consistency;
+      this.tally = new Tally(from, to);
+    }
+
+    /** Sends operations until one is left in flight; one that completed at once is counted here (no recursion). */
+    void next() {
+      while (true) {
+        long start = System.nanoTime();
+        if (start >= tally.to) {
+          done.complete(null);
+          return;
+        }
+        KvCommand c = workload.next();
+        CompletableFuture<KvReply> reply = client.execute(c, consistency).toCompletableFuture();
+        if (reply.isDone() && !reply.isCompletedExceptionally()) {
+          tally.count(c, start, System.nanoTime(), reply.join());
+          continue;
+        }
+        reply.whenComplete((r, e) -> {
+          if (e != null) {
+            done.completeExceptionally(e);
+            return;
+          }
+          tally.count(c, start, System.nanoTime(), r);
+          next();
+        });
+        return;
+      }
+    }
+  }
+
+  /** What one client measured: operations that start and end inside the window [from, to). */
+  private static final class Tally {
+    final long from;
+    final long to;
+    final Latencies gets = new Latencies();
+    final Latencies puts = new Latencies();
+    long errors;
+
+    Tally(long from, long to) {
+      this.from = from;
+      this.to = to;
+    }
+
+    void count(KvCommand c, long start, long end, KvReply r) {
+      if (start < from || end > to) return;
+      if (!r.isResult()) errors++;
+      else if (c instanceof KvCommand.Get) gets.add(end - start);
+      else puts.add(end - start);
+    }
+  }
+
   public static Result run(String target, KvClient client, int clients, Duration warmup, Duration measured,
       int readsPct, long seed) throws InterruptedException {
     return run(target, client, clients, warmup, measured, readsPct, seed, ReadConsistency.LINEARIZABLE);
@@ -155,9 +266,9 @@ public final class KvBench {
     long errors = 0;
     for (Loop l : loops) {
       if (l.failure != null) throw new IllegalStateException("load thread failed", l.failure);
-      gets.addAll(l.gets);
-      puts.addAll(l.puts);
-      errors += l.errors;
+      gets.addAll(l.tally.gets);
+      puts.addAll(l.tally.puts);
+      errors += l.tally.errors;
     }
     return new Result(target, clients, measured.toNanos() / 1e9, readsPct, errors, gets, puts);
   }
@@ -166,25 +277,21 @@ public final class KvBench {
   private static final class Loop implements Runnable {
     final KvClient client;
     final KvWorkload workload;
-    final long from;
-    final long to;
     final ReadConsistency consistency;
-    final Latencies gets = new Latencies();
-    final Latencies puts = new Latencies();
-    long errors;
+    final Tally tally;
     Throwable failure;
 
     Loop(KvClient client, KvWorkload workload, long from, long to, ReadConsistency consistency) {
       this.consistency = consistency;
       this.client = client;
       this.workload = workload;
-      this.from = from;
-      this.to = to;
+      this.tally = new Tally(from, to);
     }
 
     @Override
     public void run() {
       try {
+        long to = tally.to;
         while (System.nanoTime() < to) {
           KvCommand c = workload.next();
           long start = System.nanoTime();
@@ -196,11 +303,7 @@ public final class KvBench {
           } catch (TimeoutException e) {
             r = KvReply.TIMEOUT;
           }
-          long end = System.nanoTime();
-          if (start < from || end > to) continue;
-          if (!r.isResult()) errors++;
-          else if (c instanceof KvCommand.Get) gets.add(end - start);
-          else puts.add(end - start);
+          tally.count(c, start, System.nanoTime(), r);
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();

@@ -43,6 +43,10 @@ public final class BenchKvCommand implements Callable<Integer> {
   @Option(names = "--over-http", description = "embedded group: go through its HTTP API instead of the Java client")
   boolean overHttp;
 
+  @Option(names = "--callbacks", description = "embedded group, Java client: each client a closed loop of callbacks"
+      + " (as bench raft's proposers are actors) instead of a thread of its own")
+  boolean callbacks;
+
   private final KvTarget.Connector override;
 
   public BenchKvCommand() {
@@ -63,6 +67,9 @@ public final class BenchKvCommand implements Callable<Integer> {
     }
     KvBench.Load load = loadOptions.load().at(levels.get(0));
     boolean local = etcd == null && override == null && target.http == null && target.config == null;
+    if (callbacks && (!local || overHttp || levels.size() > 1 || levels.contains(ReadConsistency.LEASE)))
+      throw new CommandLine.ParameterException(new CommandLine(this),
+          "--callbacks drives the embedded group through the Java client at one read level other than lease");
     if (local && (levels.size() > 1 || levels.contains(ReadConsistency.LEASE))) {
       StringBuilder all = new StringBuilder();
       for (KvBench.Result r : KvBench.embeddedLevels(data, levels, load)) {
@@ -73,7 +80,9 @@ public final class BenchKvCommand implements Callable<Integer> {
       return 0;
     }
     KvBench.Result result;
-    if (etcd == null && override == null && target.http == null && target.config == null) {
+    if (local && callbacks && !overHttp) {
+      result = KvBench.embeddedCallbacks(data, load);
+    } else if (local) {
       result = KvBench.embedded(data, overHttp, target.timeout, load);
     } else {
       String name = etcd != null ? "etcd" : override != null ? "kvclient" : target.name();

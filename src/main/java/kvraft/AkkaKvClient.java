@@ -30,6 +30,10 @@ import raft.rsm.ReadConsistency;
  * write's first attempt (the servers forgot this session) renews the session and sends again; on a
  * later attempt it is returned, since an earlier attempt may have been applied. Concurrent writes
  * each borrow a session (client id and sequence counter) from a pool. Thread-safe.
+ *
+ * <p>An operation completes on the thread that delivers its reply (an Akka dispatcher thread), so
+ * callbacks registered without an executor run there: they must not block (pass an executor, e.g.
+ * {@code thenApplyAsync}, for work that does).
  */
 public final class AkkaKvClient implements KvClient {
 

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import raft.rsm.Codec;
+import wire.BytesInput;
 
 /**
  * The log and snapshot encoding of {@link KvCommand} and {@link KvReply}: a tag byte, then the
@@ -127,6 +128,7 @@ public final class KvCodec {
   static String readString(DataInput in) throws IOException {
     int n = in.readInt();
     if (n < 0) return null;
+    if (in instanceof BytesInput direct) return direct.readUtf8(n); // a log entry: no copy in between
     byte[] b = new byte[n];
     in.readFully(b);
     return new String(b, StandardCharsets.UTF_8);

@@ -77,6 +77,11 @@ public final class Bytes implements CborSerializable, Comparable<Bytes> {
     return ByteBuffer.wrap(data, offset, length).slice().asReadOnlyBuffer();
   }
 
+  /** Reads the content in place, without a stream's locking: for codecs that decode fields. */
+  public BytesInput newDataInput() {
+    return new BytesInput(data, offset, length);
+  }
+
   /** Reads the content without copying it. */
   public InputStream newInputStream() {
     return new ByteArrayInputStream(data, offset, length);

@@ -88,6 +88,42 @@ class KvBenchTest {
     assertEquals(3_600_000.0, tail.maxMs(), 3_600);
   }
 
+  /**
+   * Callback clients run closed loops without threads: operations that complete at once (the
+   * in-memory client) and operations completed later on another thread are counted alike, and
+   * every loop ends with the window.
+   */
+  @Test
+  void callbackClientsCountTheirOperationsWhetherTheyCompleteAtOnceOrLater(long seed) throws Exception {
+    KvBench.Load load = new KvBench.Load(8, java.time.Duration.ofMillis(100), java.time.Duration.ofMillis(500), 50, seed);
+    KvBench.Result now = KvBench.runCallbacks("now", new InMemoryKvClient(), load);
+    assertTrue(now.gets().count() > 0 && now.puts().count() > 0, now::toJson);
+    assertEquals(0, now.errors());
+    java.util.concurrent.ExecutorService other = java.util.concurrent.Executors.newSingleThreadExecutor();
+    try {
+      InMemoryKvClient store = new InMemoryKvClient();
+      kvraft.KvClient later = new kvraft.KvClient() {
+        @Override
+        public java.util.concurrent.CompletionStage<KvReply> execute(kvraft.KvCommand command) {
+          return java.util.concurrent.CompletableFuture.supplyAsync(() -> store.execute(command).toCompletableFuture().join(), other);
+        }
+
+        @Override
+        public java.util.concurrent.CompletionStage<List<raft.core.RaftStatus>> status() {
+          return store.status();
+        }
+
+        @Override
+        public void close() {}
+      };
+      KvBench.Result result = KvBench.runCallbacks("later", later, load);
+      assertTrue(result.gets().count() > 0 && result.puts().count() > 0, result::toJson);
+      assertEquals(0, result.errors());
+    } finally {
+      other.shutdownNow();
+    }
+  }
+
   @Test
   void jsonLineHasEveryField() throws Exception {
     Latencies gets = new Latencies();

@@ -18,6 +18,7 @@ import raft.PeerId;
 import raft.rsm.Codec;
 
 /** The KV state machine's operations, its snapshot and both of its encodings. */
+@org.junit.jupiter.api.extension.ExtendWith(testkit.SeedExtension.class)
 class KvStoreTest {
 
   private static KvStore store(String... kvs) {
@@ -38,6 +39,61 @@ class KvStoreTest {
     assertEquals(KvReply.DONE, s.apply(new KvCommand.Delete("k")));
     assertEquals(KvReply.NO_KEY, s.apply(new KvCommand.Get("k")));
     assertEquals(KvReply.DONE, s.apply(new KvCommand.Delete("k")), "deleting an absent key is fine");
+  }
+
+  /**
+   * Random operations on a few keys answer as a plain sorted map would, and a store restored from
+   * a snapshot taken midway answers the rest alike: the hash index and the sorted map never disagree.
+   */
+  @Test
+  void randomOperationsAnswerAsASortedMapWould(long seed) throws Exception {
+    java.util.SplittableRandom r = new java.util.SplittableRandom(seed);
+    java.util.TreeMap<String, String> model = new java.util.TreeMap<>();
+    KvStore store = new KvStore();
+    for (int i = 0; i < 5_000; i++) {
+      if (i == 2_500) {
+        ByteArrayOutputStream image = new ByteArrayOutputStream();
+        store.writeSnapshot(image);
+        store = new KvStore();
+        store.restore(new ByteArrayInputStream(image.toByteArray()));
+      }
+      String key = "k" + r.nextInt(20);
+      String value = "v" + r.nextInt(5);
+      KvCommand c = switch (r.nextInt(6)) {
+        case 0 -> new KvCommand.Put(key, value);
+        case 1 -> new KvCommand.Append(key, value);
+        case 2 -> new KvCommand.Delete(key);
+        case 3 -> new KvCommand.Cas(key, r.nextBoolean() ? null : value, "c" + i);
+        case 4 -> new KvCommand.Scan(key, r.nextBoolean() ? null : "k" + r.nextInt(20), r.nextInt(4));
+        default -> new KvCommand.Get(key);
+      };
+      assertEquals(modelReply(model, c), store.apply(c), "operation " + i + ": " + c);
+      assertEquals(model.size(), store.size());
+    }
+  }
+
+  /** What the store answered when it was one TreeMap. */
+  private static KvReply modelReply(java.util.TreeMap<String, String> m, KvCommand c) {
+    if (c instanceof KvCommand.Get g) return m.containsKey(g.key()) ? new KvReply.Value(m.get(g.key())) : KvReply.NO_KEY;
+    if (c instanceof KvCommand.Put p) m.put(p.key(), p.value());
+    else if (c instanceof KvCommand.Append a) m.merge(a.key(), a.value(), String::concat);
+    else if (c instanceof KvCommand.Delete d) m.remove(d.key());
+    else if (c instanceof KvCommand.Cas x) {
+      String current = m.get(x.key());
+      boolean matches = x.expected() == null ? current == null : x.expected().equals(current);
+      if (matches) m.put(x.key(), x.value());
+      return new KvReply.CasResult(matches, current);
+    } else if (c instanceof KvCommand.Scan sc) {
+      java.util.NavigableMap<String, String> range = sc.to() == null ? m.tailMap(sc.key(), true)
+          : sc.key().compareTo(sc.to()) >= 0 ? new java.util.TreeMap<>() : m.subMap(sc.key(), true, sc.to(), false);
+      List<KvReply.Entry> out = new java.util.ArrayList<>();
+      for (var e : range.entrySet()) {
+        if (sc.limit() > 0 && out.size() == sc.limit()) return new KvReply.Scanned(out, true);
+        out.add(new KvReply.Entry(e.getKey(), e.getValue()));
+      }
+      return new KvReply.Scanned(out, false);
+    }
+    return KvReply.DONE;
   }
 
   @Test

@@ -108,7 +108,10 @@ class ShardCtrlServerTest {
     try {
       g.awaitLeader();
       int clerks = 5;
-      int rounds = 10; // each round: join two groups, leave one of them (2 writes)
+      // Each round: join two groups, leave one of them (2 writes). Enough rounds that the storm outlasts
+      // the moment between the watch seeing configuration 10 and the crash (the client answers on the
+      // replying thread now: 10 rounds could all finish in it).
+      int rounds = 40;
       List<CompletableFuture<List<CtrlReply>>> runs = new ArrayList<>();
       for (int c = 0; c < clerks; c++) {
         ShardCtrlClient ck = g.client(g.ids.get(c % 3));

@@ -50,9 +50,9 @@ final class ProposalGate extends BehaviorInterceptor<RaftPeer.Command, RaftPeer.
   @Override
   public Behavior<RaftPeer.Command> aroundReceive(TypedActorContext<RaftPeer.Command> ctx, RaftPeer.Command msg,
       ReceiveTarget<RaftPeer.Command> target) {
-    if (msg instanceof RaftPeer.Propose p) {
+    if (msg instanceof RaftPeer.Proposal p) {
       if (proposals >= proposalLimit || commands >= commandLimit) {
-        p.replyTo().tell(new ProposeResult.Busy(proposals));
+        p.answer(new ProposeResult.Busy(proposals));
         return Behaviors.same();
       }
       proposals++;
@@ -68,6 +68,6 @@ final class ProposalGate extends BehaviorInterceptor<RaftPeer.Command, RaftPeer.
   /** The peer handled {@code command} (every admitted command comes back here exactly once). */
   void handled(RaftPeer.Command command) {
     commands--;
-    if (command instanceof RaftPeer.Propose) proposals--;
+    if (command instanceof RaftPeer.Proposal) proposals--;
   }
 }

@@ -30,6 +30,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import raft.GroupId;
@@ -83,7 +84,33 @@ public final class RaftPeer extends EventSourcedBehavior<RaftPeer.Command, RaftE
    * the entry is durable here (committed only when a majority holds it: watch {@link Applied}),
    * {@code NotLeader} with a hint, {@code TooLarge}, or {@code Busy} under overload.
    */
-  public record Propose(Bytes command, ActorRef<ProposeResult> replyTo) implements Command {}
+  public record Propose(Bytes command, ActorRef<ProposeResult> replyTo) implements Proposal {
+    @Override
+    public void answer(ProposeResult result) {
+      replyTo.tell(result);
+    }
+  }
+
+  /**
+   * {@link Propose} for a caller with many proposals in flight (a replicated service): answered
+   * alike, each answer tagged with the caller's {@code id} for it ({@link TaggedProposeResult}),
+   * so one message adapter takes them all and no ask (a temporary actor and a timer) is needed per
+   * proposal. Answers of different proposals may come in another order than the proposals: Busy
+   * and NotLeader are given at once, Accepted once the entry is durable.
+   */
+  public record ProposeTagged(long id, Bytes command, ActorRef<TaggedProposeResult> replyTo) implements Proposal {
+    @Override
+    public void answer(ProposeResult result) {
+      replyTo.tell(new TaggedProposeResult(id, result));
+    }
+  }
+
+  /** A command to append to the log, and how its proposer is answered. */
+  sealed interface Proposal extends Command {
+    Bytes command();
+
+    void answer(ProposeResult result);
+  }
 
   /** A message from another peer, handed over by the transport. */
   public record Deliver(RaftMessage message) implements Command {}
@@ -203,7 +230,7 @@ public final class RaftPeer extends EventSourcedBehavior<RaftPeer.Command, RaftE
   // ---- state -----------------------------------------------------------------------------
 
   /** A proposal accepted by the core, answered once its entry is durable. */
-  private record Pending(long index, long term, ActorRef<ProposeResult> replyTo) {}
+  private record Pending(long index, long term, Consumer<ProposeResult> answer) {}
 
   private final ActorContext<Command> context;
   private final TimerScheduler<Command> timers;
@@ -282,6 +309,7 @@ public final class RaftPeer extends EventSourcedBehavior<RaftPeer.Command, RaftE
   public CommandHandler<Command, RaftEvent, DurableState> commandHandler() {
     CommandHandler<Command, RaftEvent, DurableState> handler = newCommandHandlerBuilder().forAnyState()
         .onCommand(Propose.class, this::onPropose)
+        .onCommand(ProposeTagged.class, this::onPropose)
         .onCommand(Deliver.class, this::onDeliver)
         .onCommand(DeliverSnapshotStream.class, this::onSnapshotStream)
         .onCommand(Tick.class, this::onTick)
@@ -402,21 +430,21 @@ public final class RaftPeer extends EventSourcedBehavior<RaftPeer.Command, RaftE
 
   // ---- commands ----------------------------------------------------------------------------
 
-  private Effect<RaftEvent, DurableState> onPropose(Propose p) {
+  private Effect<RaftEvent, DurableState> onPropose(Proposal p) {
     int notDurable = pending.size() + inWrite;
     if (node.isLeader() && notDurable >= settings.maxPendingProposals()) {
-      p.replyTo().tell(new ProposeResult.Busy(notDurable));
+      p.answer(new ProposeResult.Busy(notDurable));
       return Effect().none();
     }
     ProposeResult result = node.propose(p.command());
-    if (result instanceof ProposeResult.Accepted a) pending.add(new Pending(a.index(), a.term(), p.replyTo()));
-    else p.replyTo().tell(result);
+    if (result instanceof ProposeResult.Accepted a) pending.add(new Pending(a.index(), a.term(), p::answer));
+    else p.answer(result);
     return afterInput();
   }
 
   private Effect<RaftEvent, DurableState> onChangeMembership(ChangeMembership c) {
     ProposeResult result = node.proposeMembership(c.changes());
-    if (result instanceof ProposeResult.Accepted a) pending.add(new Pending(a.index(), a.term(), c.replyTo()));
+    if (result instanceof ProposeResult.Accepted a) pending.add(new Pending(a.index(), a.term(), c.replyTo()::tell));
     else c.replyTo().tell(result);
     return afterInput();
   }
@@ -647,7 +675,7 @@ public final class RaftPeer extends EventSourcedBehavior<RaftPeer.Command, RaftE
       Pending p = pending.poll();
       long offset = p.index() - first;
       if (offset >= 0 && offset < rd.entries().size() && rd.entries().get((int) offset).term() == p.term()) batch.add(p);
-      else p.replyTo().tell(new ProposeResult.NotLeader(node.leader())); // overwritten before it reached disk
+      else p.answer().accept(new ProposeResult.NotLeader(node.leader())); // overwritten before it reached disk
     }
     return batch;
   }
@@ -683,7 +711,7 @@ public final class RaftPeer extends EventSourcedBehavior<RaftPeer.Command, RaftE
       applier.tell(new Applied.Committed(rd.committed().subList(appliedEarly, rd.committed().size())));
     node.advance(rd);
     answerReads(rd);
-    for (Pending p : batch) p.replyTo().tell(new ProposeResult.Accepted(p.index(), p.term()));
+    for (Pending p : batch) p.answer().accept(new ProposeResult.Accepted(p.index(), p.term()));
     scheduleFlushIfReady();
   }
 }

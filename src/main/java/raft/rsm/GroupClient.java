@@ -4,6 +4,8 @@ import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Scheduler;
 import akka.actor.typed.javadsl.AskPattern;
+import akka.dispatch.ExecutionContexts;
+import akka.util.Timeout;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,6 +26,7 @@ import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
 import raft.PeerId;
 import raft.core.RaftStatus;
+import scala.runtime.BoxedUnit;
 
 /**
  * The client side of one replicated group over Akka ask (the lab's Clerk loop), for any service
@@ -142,6 +145,9 @@ public final class GroupClient<M, C, R> {
   }
 
   private static final SecureRandom IDS = new SecureRandom();
+  /** Runs an ask's callback at once on the thread that completes it (where the reply arrives). */
+  private static final scala.concurrent.ExecutionContextExecutor ON_THE_REPLYING_THREAD =
+      ExecutionContexts.fromExecutor(Runnable::run);
 
   private final Map<PeerId, ActorRef<M>> servers;
   private final List<PeerId> order;
@@ -270,8 +276,16 @@ public final class GroupClient<M, C, R> {
       return;
     }
     Duration timeout = Duration.ofNanos(Math.min(remaining, op.attemptTimeout().toNanos()));
-    AskPattern.<M, R>ask(servers.get(target), op.request()::apply, timeout, scheduler)
-        .whenComplete((reply, failure) -> answered(op, target, tries, reply));
+    // The Scala ask, its callback run where the reply arrives: the Java ask's future runs every
+    // callback on the common pool, one thread handoff more per call for nothing, since answered()
+    // only sends or completes.
+    scala.Function1<ActorRef<R>, M> request = op.request()::apply;
+    akka.actor.typed.scaladsl.AskPattern.Askable$.MODULE$
+        .<R, M>ask$extension(servers.get(target), request, Timeout.create(timeout), scheduler)
+        .onComplete(reply -> {
+          answered(op, target, tries, reply.isSuccess() ? reply.get() : null);
+          return BoxedUnit.UNIT;
+        }, ON_THE_REPLYING_THREAD);
   }
 
   private void answered(Op<M, R> op, PeerId target, int tries, R reply) {

@@ -12,7 +12,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
@@ -32,6 +34,7 @@ import raft.peer.ReadIndexReply;
 import raft.peer.SnapshotFile;
 import raft.peer.SnapshotFiles;
 import raft.peer.SnapshotImage;
+import raft.peer.TaggedProposeResult;
 import wire.Bytes;
 
 /**
@@ -48,8 +51,8 @@ import wire.Bytes;
  */
 public final class ReplicatedStateMachine<C, R> extends AbstractBehavior<ReplicatedStateMachine.Command> {
   private static final Logger LOG = LoggerFactory.getLogger(ReplicatedStateMachine.class);
-  /** How long the peer may take to answer a proposal before the caller is told Busy. */
-  private static final Duration PROPOSE_TIMEOUT = Duration.ofSeconds(5);
+  /** How long the peer may take to confirm a read index before the caller is told Busy. */
+  private static final Duration READ_INDEX_TIMEOUT = Duration.ofSeconds(5);
 
 
   public interface Command {}
@@ -84,7 +87,7 @@ public final class ReplicatedStateMachine<C, R> extends AbstractBehavior<Replica
 
   private record WrappedApplied(Applied applied) implements Command {}
 
-  private record Proposed<R>(ProposeResult result, Throwable failure, ActorRef<R> replyTo) implements Command {}
+  private record Proposed(TaggedProposeResult answer) implements Command {}
 
   private record ReadIndexed<C, R>(ReadIndexReply reply, C command, ActorRef<R> replyTo) implements Command {}
 
@@ -154,8 +157,15 @@ public final class ReplicatedStateMachine<C, R> extends AbstractBehavior<Replica
   private boolean snapshotSyncing;
   /** Where snapshot fsyncs run: Akka's blocking-I/O pool, never the dispatcher all actors share. */
   private final Executor blockingIo;
-  /** Proposals and read indexes asked of the peer and not answered yet. */
-  private int proposing;
+  /**
+   * Callers of the proposals handed to the peer and not answered yet, by the id the proposal was
+   * tagged with ({@link RaftPeer.ProposeTagged}): one message adapter takes every answer, no ask per write.
+   */
+  private final Map<Long, ActorRef<R>> proposing = new HashMap<>();
+  private long lastProposalId;
+  private final ActorRef<TaggedProposeResult> proposalAnswers;
+  /** Read indexes asked of the peer and not answered yet. */
+  private int readIndexesAsked;
   /** What the peer last said of its role ({@link Applied.RoleChanged}); not leading until it says so. */
   private Applied.RoleChanged role = new Applied.RoleChanged(0, RaftRole.FOLLOWER, Optional.empty());
   private final AdminRequests admin;
@@ -167,6 +177,7 @@ public final class ReplicatedStateMachine<C, R> extends AbstractBehavior<Replica
     this.core = new ServiceCore<>(new Replica<>(service.machine(), service.commands(), service.results(),
         service.replies(), service.maxSessions()), service.commands(), service.snapshotThresholdBytes());
     ActorRef<Applied> applied = ctx.messageAdapter(Applied.class, WrappedApplied::new);
+    this.proposalAnswers = ctx.messageAdapter(TaggedProposeResult.class, Proposed::new);
     this.peer = ctx.spawn(spec.create().apply(applied), PEER_NAME);
     ctx.watch(peer);
     spec.started().accept(peer);
@@ -179,7 +190,7 @@ public final class ReplicatedStateMachine<C, R> extends AbstractBehavior<Replica
   public Receive<Command> createReceive() {
     return newReceiveBuilder()
         .onMessage(Submit.class, s -> onSubmit((Submit<C, R>) s))
-        .onMessage(Proposed.class, p -> onProposed((Proposed<R>) p))
+        .onMessage(Proposed.class, this::onProposed)
         .onMessage(ReadIndexed.class, r -> onReadIndexed((ReadIndexed<C, R>) r))
         .onMessage(WrappedApplied.class, w -> onApplied(w.applied()))
         .onMessage(SnapshotSynced.class, this::onSnapshotSynced)
@@ -203,15 +214,15 @@ public final class ReplicatedStateMachine<C, R> extends AbstractBehavior<Replica
       s.replyTo().tell(refused.get());
       return this;
     }
-    if (proposing + core.waiting() >= service.maxWaitingCalls()) {
+    if (proposing.size() + readIndexesAsked + core.waiting() >= service.maxWaitingCalls()) {
       s.replyTo().tell(service.replies().busy()); // e.g. a leader cut off from its majority: shed, do not collect
       return this;
     }
     if (service.machine().isQuery(s.command())) return query(s);
     Bytes data = core.encode(new Envelope<>(s.clientId(), s.seq(), s.command()));
-    proposing++;
-    getContext().ask(ProposeResult.class, peer, PROPOSE_TIMEOUT, to -> new RaftPeer.Propose(data, to),
-        (result, failure) -> new Proposed<>(result, failure, s.replyTo()));
+    long id = ++lastProposalId;
+    proposing.put(id, s.replyTo());
+    peer.tell(new RaftPeer.ProposeTagged(id, data, proposalAnswers));
     return this;
   }
 
@@ -225,15 +236,15 @@ public final class ReplicatedStateMachine<C, R> extends AbstractBehavior<Replica
       core.query(core.replica().appliedIndex(), s.command(), s.replyTo()).ifPresent(this::answer);
       return this;
     }
-    proposing++;
+    readIndexesAsked++;
     boolean lease = s.consistency() == ReadConsistency.LEASE;
-    getContext().ask(ReadIndexReply.class, peer, PROPOSE_TIMEOUT, to -> new RaftPeer.ReadIndex(lease, to),
+    getContext().ask(ReadIndexReply.class, peer, READ_INDEX_TIMEOUT, to -> new RaftPeer.ReadIndex(lease, to),
         (reply, failure) -> new ReadIndexed<>(reply, s.command(), s.replyTo()));
     return this;
   }
 
   private Behavior<Command> onReadIndexed(ReadIndexed<C, R> r) {
-    proposing--;
+    readIndexesAsked--;
     if (r.reply() instanceof ReadIndexReply.Confirmed c) core.query(c.index(), r.command(), r.replyTo()).ifPresent(this::answer);
     else if (r.reply() instanceof ReadIndexReply.NotLeader n) r.replyTo().tell(service.replies().wrongLeader(n.leaderHint()));
     else if (r.reply() instanceof ReadIndexReply.LeaseNotConfigured)
@@ -243,22 +254,23 @@ public final class ReplicatedStateMachine<C, R> extends AbstractBehavior<Replica
     return this;
   }
 
-  private Behavior<Command> onProposed(Proposed<R> p) {
-    proposing--;
-    ProposeResult r = p.result();
+  private Behavior<Command> onProposed(Proposed p) {
+    ActorRef<R> caller = proposing.remove(p.answer().id());
+    if (caller == null) return this; // answered already (the peer stopped meanwhile)
+    ProposeResult r = p.answer().result();
     Replies<R> replies = service.replies();
     if (r instanceof ProposeResult.Accepted a && !(role.isLeader() && role.term() == a.term())) {
       // Accepted in a term this peer no longer leads: RoleChanged came first and failed the
       // waiting calls; this one would wait for an entry that may never commit.
-      p.replyTo().tell(replies.wrongLeader(role.leaderHint()));
+      caller.tell(replies.wrongLeader(role.leaderHint()));
     } else if (r instanceof ProposeResult.Accepted a) {
-      core.proposed(a.index(), a.term(), p.replyTo()).ifPresent(this::answer); // present if applied already
+      core.proposed(a.index(), a.term(), caller).ifPresent(this::answer); // present if applied already
     } else if (r instanceof ProposeResult.NotLeader n) {
-      p.replyTo().tell(replies.wrongLeader(n.leaderHint()));
+      caller.tell(replies.wrongLeader(n.leaderHint()));
     } else if (r instanceof ProposeResult.TooLarge t) {
-      p.replyTo().tell(replies.rejected("command of " + t.bytes() + " bytes is above the maximum of " + t.maxBytes()));
+      caller.tell(replies.rejected("command of " + t.bytes() + " bytes is above the maximum of " + t.maxBytes()));
     } else {
-      p.replyTo().tell(replies.busy()); // Busy, or the peer did not answer in time
+      caller.tell(replies.busy());
     }
     return this;
   }
@@ -377,6 +389,8 @@ public final class ReplicatedStateMachine<C, R> extends AbstractBehavior<Replica
   private Behavior<Command> onPeerStopped() {
     LOG.error("Raft peer stopped; stopping the replica");
     for (ServiceCore.Answer<ActorRef<R>, R> a : core.drain()) a.caller().tell(service.replies().busy());
+    for (ActorRef<R> caller : proposing.values()) caller.tell(service.replies().busy()); // never answered now
+    proposing.clear();
     return Behaviors.stopped();
   }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
+import akka.actor.testkit.typed.javadsl.BehaviorTestKit;
 import akka.actor.testkit.typed.javadsl.TestProbe;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
@@ -17,7 +18,9 @@ import akka.persistence.typed.javadsl.EventSourcedBehavior;
 import akka.persistence.typed.javadsl.SignalHandler;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.spi.ILoggingEvent;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -26,6 +29,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
+import org.slf4j.MDC;
 import raft.GroupId;
 import raft.PeerId;
 
@@ -129,6 +133,35 @@ class ReplicaMdcTest {
     assertEquals("g1", mdc.get("command 2").get(ReplicaMdc.GROUP));
     assertNull(mdc.get("persisted 2").get(ReplicaMdc.GROUP), "Akka changed: " + mdc.get("persisted 2"));
     assertNull(mdc.get("recovered").get(ReplicaMdc.GROUP), "Akka changed: " + mdc.get("recovered"));
+  }
+
+  /**
+   * The thread's MDC is as it was after the message: other keys kept, the two keys put back (an
+   * outer replica's, when one wrapped actor runs inside another's message) or removed.
+   */
+  @Test
+  void theThreadsMdcIsAsBeforeAfterTheMessage() {
+    List<Map<String, String>> seen = new ArrayList<>();
+    BehaviorTestKit<String> actor = BehaviorTestKit.create(ReplicaMdc.wrap(GroupId.of("g1"), PeerId.of("p2"),
+        Behaviors.receiveMessage(m -> {
+          seen.add(MDC.getCopyOfContextMap());
+          return Behaviors.same();
+        })));
+    MDC.clear();
+    try {
+      MDC.put("other", "x");
+      actor.run("m1");
+      assertEquals(Map.of("other", "x", ReplicaMdc.GROUP, "g1", ReplicaMdc.PEER, "p2"), seen.get(0));
+      assertEquals(Map.of("other", "x"), MDC.getCopyOfContextMap(), "removed afterwards, the rest kept");
+      MDC.put(ReplicaMdc.GROUP, "outer-group");
+      MDC.put(ReplicaMdc.PEER, "outer-peer");
+      actor.run("m2");
+      assertEquals("g1", seen.get(1).get(ReplicaMdc.GROUP));
+      assertEquals(Map.of("other", "x", ReplicaMdc.GROUP, "outer-group", ReplicaMdc.PEER, "outer-peer"),
+          MDC.getCopyOfContextMap(), "the outer values put back");
+    } finally {
+      MDC.clear();
+    }
   }
 
   @Test

@@ -144,6 +144,26 @@ class RaftPeerTest {
     assertTrue(g.propose(leader, "x".repeat(16)) instanceof ProposeResult.Accepted);
   }
 
+  /** The journal holds the next write of {@code persistenceId} until {@code release} counts down. */
+  private record HeldWrite(CountDownLatch entered, CountDownLatch release) {}
+
+  private static HeldWrite holdTheNextWrite(String persistenceId) {
+    HeldWrite held = new HeldWrite(new CountDownLatch(1), new CountDownLatch(1));
+    AtomicBoolean hold = new AtomicBoolean(true);
+    journal.withPolicy((String pid, JournalOperation op) -> {
+      if (pid.equals(persistenceId) && op instanceof WriteEvents && hold.getAndSet(false)) {
+        held.entered().countDown();
+        try {
+          if (!held.release().await(10, TimeUnit.SECONDS)) throw new IllegalStateException("test never released the write");
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      return (ProcessingResult) ProcessingSuccess.getInstance();
+    });
+    return held;
+  }
+
   /**
    * With the leader's write held in the journal, proposals pile up behind it: only
    * max-pending-proposals of them are let into the stash, the rest are answered Busy at once;
@@ -153,26 +173,12 @@ class RaftPeerTest {
   void proposalsBeyondThePendingBoundAreBusy(long seed) throws Exception {
     PeerGroup g = group(seed, RaftConfig.defaults(), PeerSettings.defaults().withMaxPendingProposals(2));
     PeerId leader = g.awaitLeader();
-    String leaderPid = RaftPeer.persistenceId(g.group, leader).id();
-    CountDownLatch entered = new CountDownLatch(1);
-    CountDownLatch release = new CountDownLatch(1);
-    AtomicBoolean hold = new AtomicBoolean(true);
-    journal.withPolicy((String pid, JournalOperation op) -> {
-      if (pid.equals(leaderPid) && op instanceof WriteEvents && hold.getAndSet(false)) {
-        entered.countDown();
-        try {
-          if (!release.await(10, TimeUnit.SECONDS)) throw new IllegalStateException("test never released the write");
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }
-      return (ProcessingResult) ProcessingSuccess.getInstance();
-    });
+    HeldWrite held = holdTheNextWrite(RaftPeer.persistenceId(g.group, leader).id());
     TestProbe<ProposeResult> probe = kit.createTestProbe();
     g.ref(leader).tell(new RaftPeer.Propose(Bytes.utf8("c0"), probe.ref()));
-    assertTrue(entered.await(10, TimeUnit.SECONDS), "the leader's write reached the journal");
+    assertTrue(held.entered().await(10, TimeUnit.SECONDS), "the leader's write reached the journal");
     for (int i = 1; i < 10; i++) g.ref(leader).tell(new RaftPeer.Propose(Bytes.utf8("c" + i), probe.ref()));
-    release.countDown();
+    held.release().countDown();
 
     List<ProposeResult> replies = new ArrayList<>();
     for (int i = 0; i < 10; i++) replies.add(probe.expectMessageClass(ProposeResult.class, PeerGroup.TIMEOUT));
@@ -184,6 +190,63 @@ class RaftPeerTest {
     long last = accepted.stream().mapToLong(r -> ((ProposeResult.Accepted) r).index()).max().orElseThrow();
     for (PeerId p : g.ids) g.awaitApplied(p, last);
     assertEquals(List.of("c0", "c1", "c2"), g.log(leader).commands().stream().filter(s -> !s.isEmpty()).toList());
+  }
+
+  /**
+   * A tagged proposal is answered as an untagged one would be, with the caller's id on the answer:
+   * Accepted at consecutive indexes on the leader, NotLeader with the hint on a follower, TooLarge
+   * past the bound. One probe takes every answer, as the replica's one message adapter does.
+   */
+  @Test
+  void aTaggedProposalIsAnsweredAsAnUntaggedOneWithItsId(long seed) {
+    PeerGroup g = group(seed, RaftConfig.defaults().withMaxCommandBytes(16), PeerSettings.defaults());
+    PeerId leader = g.awaitLeader();
+    TestProbe<TaggedProposeResult> probe = kit.createTestProbe();
+    long prev = g.status(leader).lastIndex();
+    for (long id = 41; id < 44; id++) g.ref(leader).tell(new RaftPeer.ProposeTagged(id, Bytes.utf8("c" + id), probe.ref()));
+    for (long id = 41; id < 44; id++) {
+      TaggedProposeResult r = probe.expectMessageClass(TaggedProposeResult.class, PeerGroup.TIMEOUT);
+      assertEquals(new TaggedProposeResult(id, new ProposeResult.Accepted(prev + 1, g.status(leader).term())), r);
+      prev++;
+    }
+    g.ref(g.aFollower(leader)).tell(new RaftPeer.ProposeTagged(7, Bytes.utf8("x"), probe.ref()));
+    assertEquals(new TaggedProposeResult(7, new ProposeResult.NotLeader(Optional.of(leader))),
+        probe.expectMessageClass(TaggedProposeResult.class, PeerGroup.TIMEOUT));
+    g.ref(leader).tell(new RaftPeer.ProposeTagged(8, Bytes.utf8("x".repeat(17)), probe.ref()));
+    assertEquals(new TaggedProposeResult(8, new ProposeResult.TooLarge(17, 16)),
+        probe.expectMessageClass(TaggedProposeResult.class, PeerGroup.TIMEOUT));
+    for (PeerId p : g.ids) g.awaitApplied(p, prev);
+    assertEquals(List.of("c41", "c42", "c43"), g.log(leader).commands().stream().filter(c -> !c.isEmpty()).toList());
+  }
+
+  /**
+   * The gate sheds tagged proposals like untagged ones (Busy at once, with their ids), so a
+   * caller that tags can match even the answers that overtake the accepted ones.
+   */
+  @Test
+  void taggedProposalsBeyondThePendingBoundAreBusyWithTheirIds(long seed) throws Exception {
+    PeerGroup g = group(seed, RaftConfig.defaults(), PeerSettings.defaults().withMaxPendingProposals(2));
+    PeerId leader = g.awaitLeader();
+    HeldWrite held = holdTheNextWrite(RaftPeer.persistenceId(g.group, leader).id());
+    TestProbe<TaggedProposeResult> probe = kit.createTestProbe();
+    g.ref(leader).tell(new RaftPeer.ProposeTagged(100, Bytes.utf8("c0"), probe.ref()));
+    assertTrue(held.entered().await(10, TimeUnit.SECONDS), "the leader's write reached the journal");
+    for (int i = 1; i < 10; i++) g.ref(leader).tell(new RaftPeer.ProposeTagged(100 + i, Bytes.utf8("c" + i), probe.ref()));
+    List<Long> busy = new ArrayList<>();
+    for (int i = 3; i < 10; i++) {
+      TaggedProposeResult r = probe.expectMessageClass(TaggedProposeResult.class, PeerGroup.TIMEOUT);
+      assertEquals(new ProposeResult.Busy(2), r.result(), "answered while the write is held: " + r);
+      busy.add(r.id());
+    }
+    assertEquals(List.of(103L, 104L, 105L, 106L, 107L, 108L, 109L), busy, "the ones past the two let in, in order");
+    held.release().countDown();
+    List<Long> accepted = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      TaggedProposeResult r = probe.expectMessageClass(TaggedProposeResult.class, PeerGroup.TIMEOUT);
+      assertTrue(r.result() instanceof ProposeResult.Accepted, r::toString);
+      accepted.add(r.id());
+    }
+    assertEquals(List.of(100L, 101L, 102L), accepted);
   }
 
   @Test

@@ -59,6 +59,39 @@ class GroupClientTest {
     return new AkkaKvClient(kit.system(), servers, new AkkaKvClient.Settings(ATTEMPT, Duration.ofSeconds(10)));
   }
 
+  /** The scripted server's own reminder to answer now. */
+  private record AnswerNow(ActorRef<KvReply> replyTo) implements akka.actor.NoSerializationVerificationNeeded {}
+
+  /**
+   * The reply completes the operation on the thread that delivered it (the server actor's): no
+   * hop through the common pool before the caller learns its result. The server answers a moment
+   * later, from a message to itself, so the caller's callback is registered by then.
+   */
+  @Test
+  void anOperationCompletesOnTheThreadThatDeliversTheReply() throws Exception {
+    java.util.List<String> serverThreads = new java.util.concurrent.CopyOnWriteArrayList<>();
+    ActorRef<Object> server = kit.spawn(Behaviors.setup(ctx -> Behaviors.receive(Object.class)
+        .onMessage(KvServer.Execute.class, e -> {
+          ctx.scheduleOnce(Duration.ofMillis(100), ctx.getSelf(), new AnswerNow(e.replyTo()));
+          return Behaviors.same();
+        })
+        .onMessage(AnswerNow.class, a -> {
+          serverThreads.add(Thread.currentThread().getName());
+          a.replyTo().tell(KvReply.DONE);
+          return Behaviors.same();
+        })
+        .build()));
+    ActorRef<KvServer.Command> leader = server.narrow();
+    try (AkkaKvClient c = client(Map.of(A, leader))) {
+      for (int i = 0; i < 3; i++) {
+        java.util.concurrent.CompletableFuture<String> completedOn = new java.util.concurrent.CompletableFuture<>();
+        c.put("k" + i, "v").whenComplete((r, e) -> completedOn.complete(Thread.currentThread().getName()));
+        String thread = completedOn.get(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertEquals(serverThreads.get(serverThreads.size() - 1), thread, "completed where the reply was sent");
+      }
+    }
+  }
+
   /** A test's generator gives the client ids (and the retry jitter), so a run replays from its seed. */
   @Test
   void clientIdsComeFromTheGivenGenerator() {
