@@ -28,6 +28,7 @@ final class ShardedRun {
     NodeMetrics metrics = new NodeMetrics(GROUP);
     ShardedNode node = ShardedNode.start(spec, config, metrics, metrics);
     System.out.println(node.banner());
+    GracefulShutdown.handOverFirst(node.system(), node.leadershipHandover());
     GracefulShutdown.onSignals(node.system());
     startHttp(node, config, httpPort, metrics);
     node.bootstrapped().thenRun(() -> System.out.println("ready: node " + node.spec().self() + " hosts its replicas"));

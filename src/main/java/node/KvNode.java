@@ -110,7 +110,7 @@ public final class KvNode implements AutoCloseable {
   public LeadershipHandover leadershipHandover() {
     return NodeSettings.leadershipHandoverTimeout(config).<LeadershipHandover>map(timeout -> {
       List<ReplicaHandover.Replica> local = new ArrayList<>();
-      servers.forEach((p, ref) -> local.add(new ReplicaHandover.Replica(spec.group(), p, ref)));
+      servers.forEach((p, ref) -> local.add(ReplicaHandover.Replica.of(spec.group(), p, ref, AkkaGroupAdmin.KV)));
       return new ReplicaHandover(system, local, timeout);
     }).orElse(LeadershipHandover.none());
   }

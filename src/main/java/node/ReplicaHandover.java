@@ -23,7 +23,8 @@ import raft.peer.MembershipStatus;
 import raft.rsm.AdminReply;
 
 /**
- * {@link LeadershipHandover} over the {@link KvServer} replicas of one process: each replica that
+ * {@link LeadershipHandover} over the replicas of one process ({@link KvServer}s, or a sharded
+ * node's {@code ShardKvServer}s: any server that speaks an {@link AkkaGroupAdmin.Protocol}): each replica that
  * leads is asked to transfer to the most up-to-date other voter ({@code TransferLeadership} with no
  * target), then watched until it names another leader, for at most {@code timeout} per replica
  * (all replicas in parallel). The core gives a transfer up after one election timeout, so a
@@ -34,8 +35,15 @@ public final class ReplicaHandover implements LeadershipHandover {
   /** How often the local replica is asked whether another leads: a fraction of a heartbeat round. */
   private static final Duration POLL = Duration.ofMillis(20);
 
-  /** One local replica: its group, its peer id, its actor. */
-  public record Replica(GroupId group, PeerId peer, ActorRef<KvServer.Command> ref) {}
+  /** One local replica: its group, its peer id, its actor and how that actor is asked for its members and a transfer. */
+  public record Replica(GroupId group, PeerId peer, ActorRef<Object> ref, AkkaGroupAdmin.Protocol<Object> protocol) {
+    /** A replica whose server speaks {@code protocol} ({@link AkkaGroupAdmin#KV} for a {@link KvServer}). */
+    @SuppressWarnings("unchecked")
+    public static <C> Replica of(GroupId group, PeerId peer, ActorRef<C> ref, AkkaGroupAdmin.Protocol<C> protocol) {
+      return new Replica(group, peer, (ActorRef<Object>) (ActorRef<?>) ref,
+          (AkkaGroupAdmin.Protocol<Object>) (AkkaGroupAdmin.Protocol<?>) protocol);
+    }
+  }
 
   private final ActorSystem<?> system;
   private final List<Replica> replicas;
@@ -68,7 +76,7 @@ public final class ReplicaHandover implements LeadershipHandover {
     if (before.get().membership().voters().stream().allMatch(r.peer()::equals)) {
       return logged(r, Result.SINGLE_VOTER, Optional.empty(), start, "it is the only voter");
     }
-    AdminReply started = ask(r, to -> new KvServer.TransferLeadership(Optional.empty(), to), end).orElse(null);
+    AdminReply started = ask(r, to -> r.protocol().transfer().apply(Optional.empty(), to), end).orElse(null);
     if (started instanceof AdminReply.TransferRefused refused) {
       return logged(r, Result.REFUSED, Optional.empty(), start, refused.reason().toString());
     }
@@ -91,11 +99,11 @@ public final class ReplicaHandover implements LeadershipHandover {
   }
 
   private Optional<MembershipStatus> members(Replica r, long end) {
-    return ask(r, KvServer.GetMembers::new, end).flatMap(a -> a instanceof AdminReply.Members m ? Optional.of(m.status())
+    return ask(r, r.protocol().members(), end).flatMap(a -> a instanceof AdminReply.Members m ? Optional.of(m.status())
         : Optional.empty());
   }
 
-  private Optional<AdminReply> ask(Replica r, Function<ActorRef<AdminReply>, KvServer.Command> request,
+  private Optional<AdminReply> ask(Replica r, Function<ActorRef<AdminReply>, Object> request,
       long end) {
     Duration left = Duration.ofNanos(Math.max(TimeUnit.MILLISECONDS.toNanos(1), end - System.nanoTime()));
     try {

@@ -263,6 +263,29 @@ public final class ShardedNode implements AutoCloseable {
     return new ShardedKvClient(system, shards, placement, ReplicaHosting.selfNode(system));
   }
 
+  /**
+   * Hands over the leadership of every shard group one of this node's replicas leads (to the most
+   * up-to-date other voter, {@link ReplicaHandover}), waiting up to {@code
+   * raftkv.node.leadership-handover.timeout} for each; nothing if the handover is off. Which
+   * replicas are local is read when it runs, so groups created or moved here since the start are
+   * included. The controller's replicas are not asked ({@code ShardCtrlServer} has no transfer): a
+   * stopping controller leader still costs the controller an election timeout.
+   */
+  public LeadershipHandover leadershipHandover() {
+    return NodeSettings.leadershipHandoverTimeout(config).<LeadershipHandover>map(timeout -> () -> {
+      java.util.List<ReplicaHandover.Replica> local = new java.util.ArrayList<>();
+      for (raft.GroupId g : placement.groups()) {
+        if (g.equals(ShardedSpec.CONTROLLER)) continue;
+        for (PeerId p : placement.replicasOf(g).keySet()) {
+          if (!NodePlacement.nodeName(p).equals(spec.self())) continue;
+          ActorRef<shardkv.ShardKvServer.Command> ref = ServiceRefs.of(system, new ReplicaKey(g, p));
+          local.add(ReplicaHandover.Replica.of(g, p, ref, ReplicaMove.SHARD_KV));
+        }
+      }
+      return new ReplicaHandover(system, local, timeout).handOver();
+    }).orElse(LeadershipHandover.none());
+  }
+
   /** The operator's handle: configuration, join and leave of groups, moves of shards and replicas, drains (one per node, so it sees every move run through it). */
   public synchronized ShardAdmin admin() {
     if (admin == null)
