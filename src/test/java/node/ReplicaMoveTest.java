@@ -50,11 +50,6 @@ class ReplicaMoveTest {
   private static final Duration WAIT = Duration.ofSeconds(60);
   private static final GroupId G100 = ShardedSpec.groupOf(100);
 
-  private static int freePort() throws java.io.IOException {
-    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
 
   private static <T> T await(CompletionStage<T> s) {
     try {
@@ -169,7 +164,7 @@ class ReplicaMoveTest {
   void replicasMoveByMembershipChangeUnderWritesAndADrainEmptiesANode() throws Exception {
     Path data = Files.createTempDirectory("replica-move-");
     TreeMap<String, String> nodes = new TreeMap<>();
-    for (String n : List.of("n1", "n2", "n3", "n4")) nodes.put(n, "127.0.0.1:" + freePort());
+    for (String n : List.of("n1", "n2", "n3", "n4")) nodes.put(n, "127.0.0.1:" + ShardedProcessConfs.freePort());
     ShardedSpec spec = new ShardedSpec("n1", nodes, List.of("n1", "n2", "n3"), new TreeMap<>(Map.of(100, List.of("n1", "n2", "n3"))),
         data.resolve("n1"), false, true, List.of()).validate();
     Config config = ConfigFactory.parseString("akka.cluster.split-brain-resolver.stable-after = 3s\n"

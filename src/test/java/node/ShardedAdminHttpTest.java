@@ -12,7 +12,6 @@ import com.typesafe.config.ConfigFactory;
 import java.io.File;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -61,7 +60,7 @@ class ShardedAdminHttpTest {
     Config own = NodeSettings.load(new File("conf/sharded-node-1.conf"), ShardedNode.NODE_LAYER);
     StringBuilder hocon = new StringBuilder("raftkv.sharded { fsync = off, key-ranges = [")
         .append(String.join(", ", BOUNDARIES)).append("], nodes {");
-    for (String n : List.of("n1", "n2", "n3")) hocon.append(' ').append(n).append(" = \"127.0.0.1:").append(freePort()).append("\",");
+    for (String n : List.of("n1", "n2", "n3")) hocon.append(' ').append(n).append(" = \"127.0.0.1:").append(ShardedProcessConfs.freePort()).append("\",");
     Config config = ConfigFactory.parseString(hocon.append(" } }").toString()).withFallback(own).resolve();
     nodes = ShardedNode.startAll(NodeSettings.shardedSpec(config), data, config);
     ShardedNode first = nodes.get(0);
@@ -79,11 +78,6 @@ class ShardedAdminHttpTest {
     nodes.forEach(ShardedNode::close);
   }
 
-  private static int freePort() throws java.io.IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
 
   static Answer send(String method, String path, String json) {
     HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(120));

@@ -34,11 +34,6 @@ class ShardedLeadershipHandoverTest {
   private static final Duration WAIT = Duration.ofSeconds(60);
   private static final GroupId G100 = ShardedSpec.groupOf(100);
 
-  private static int freePort() throws java.io.IOException {
-    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
 
   /** Group 100's leader as its replicas report it, waiting for one other than {@code not}. */
   private static MembershipStatus awaitLeader(ShardedNode through, Optional<PeerId> not) throws InterruptedException {
@@ -59,7 +54,7 @@ class ShardedLeadershipHandoverTest {
   void aShardGroupLeadersNodeHandsItsLeadershipOverAndAFollowersMovesNothing() throws Exception {
     Path data = Files.createTempDirectory("sharded-handover-");
     TreeMap<String, String> nodes = new TreeMap<>();
-    for (String n : List.of("n1", "n2", "n3")) nodes.put(n, "127.0.0.1:" + freePort());
+    for (String n : List.of("n1", "n2", "n3")) nodes.put(n, "127.0.0.1:" + ShardedProcessConfs.freePort());
     ShardedSpec spec = new ShardedSpec("n1", nodes, List.of("n1", "n2", "n3"), new TreeMap<>(Map.of(100, List.of("n1", "n2", "n3"))),
         data.resolve("n1"), false, true, List.of()).validate();
     Config config = ConfigFactory.parseString("akka.cluster.split-brain-resolver.stable-after = 3s\n")

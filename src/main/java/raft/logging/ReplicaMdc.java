@@ -62,23 +62,21 @@ public final class ReplicaMdc {
 
     @Override
     public Behavior<Object> aroundReceive(TypedActorContext<Object> ctx, Object msg, ReceiveTarget<Object> target) {
-      String outerGroup = MDC.get(GROUP);
-      String outerPeer = MDC.get(PEER);
-      enter();
-      try {
-        return target.apply(ctx, msg);
-      } finally {
-        leave(outerGroup, outerPeer);
-      }
+      return within(() -> target.apply(ctx, msg));
     }
 
     @Override
     public Behavior<Object> aroundSignal(TypedActorContext<Object> ctx, Signal signal, SignalTarget<Object> target) {
+      return within(() -> target.apply(ctx, signal));
+    }
+
+    /** Runs {@code inner} with this replica's group and peer in the MDC, then puts back what the two keys held. */
+    private Behavior<Object> within(java.util.function.Supplier<Behavior<Object>> inner) {
       String outerGroup = MDC.get(GROUP);
       String outerPeer = MDC.get(PEER);
       enter();
       try {
-        return target.apply(ctx, signal);
+        return inner.get();
       } finally {
         leave(outerGroup, outerPeer);
       }
