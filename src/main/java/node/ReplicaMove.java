@@ -58,6 +58,9 @@ final class ReplicaMove {
   private static final Logger LOG = LoggerFactory.getLogger(ReplicaMove.class);
   private static final Duration ASK = Duration.ofSeconds(3);
   private static final Duration POLL = Duration.ofMillis(200);
+  /** How long one leadership transfer of a leaving leader is watched: a few election timeouts. */
+  private static final Duration TRANSFER_WAIT = Duration.ofSeconds(5);
+  private static final int TRANSFER_TRIES = 3;
   /** Candidate ids tried on one node before giving up (each refused one was listed once already). */
   private static final int MAX_CANDIDATES = 1_000;
 
@@ -209,29 +212,38 @@ final class ReplicaMove {
    * (a joint configuration leaving), a new leader without a commit in its term, a learner behind.
    */
   private static AdminReply change(AkkaGroupAdmin group, MembershipChange change, long end) {
-    AdminReply last = new AdminReply.Unavailable("no attempt");
-    while (System.nanoTime() < end) {
-      last = admin(group.change(change), end);
-      if (!(last instanceof AdminReply.MembershipRefused r && NOT_YET.contains(r.reason()))) return last;
+    while (true) { // at least one attempt, even past the deadline: its own asks are bounded
+      AdminReply last = admin(group.change(change), end);
+      if (!(last instanceof AdminReply.MembershipRefused r && NOT_YET.contains(r.reason())) || System.nanoTime() >= end)
+        return last;
       sleep();
     }
-    return last;
   }
 
   private static final java.util.Set<MembershipRefusal> NOT_YET = java.util.EnumSet.of(MembershipRefusal.LEARNER_BEHIND,
       MembershipRefusal.CHANGE_PENDING, MembershipRefusal.NO_COMMIT_IN_TERM, MembershipRefusal.JOINT_IN_PROGRESS);
 
-  /** A leader that is removed would hand over by itself; doing it first keeps the gap to one transfer. */
+  /**
+   * A leader that is removed would hand over by itself; doing it first keeps the gap to one
+   * transfer. A transfer the core gave up (it does after an election timeout) is asked again, at
+   * most {@link #TRANSFER_TRIES} times, each watched for {@link #TRANSFER_WAIT}; then the removal
+   * goes ahead anyway, so a transfer that does not happen can never use up the move's deadline.
+   */
   private void handOverIfLeading(AkkaGroupAdmin group, PeerId leaving, long end) {
-    GroupMembers now = members(group, end);
-    if (!now.isLeader(leaving)) return;
-    AdminReply t = admin(group.transferLeadership(Optional.empty()), end);
-    LOG.info("{} leads its group and is leaving: transfer {}", leaving, t);
-    while (System.nanoTime() < end) {
-      GroupMembers m = members(group, end);
-      if (m.leader().isPresent() && !m.isLeader(leaving)) return;
-      sleep();
+    for (int attempt = 1; attempt <= TRANSFER_TRIES; attempt++) {
+      GroupMembers now = members(group, end);
+      if (!now.isLeader(leaving)) return;
+      AdminReply t = admin(group.transferLeadership(Optional.empty()), end);
+      LOG.info("{} leads its group and is leaving: transfer {} (attempt {})", leaving, t, attempt);
+      long watchEnd = Math.min(end, System.nanoTime() + TRANSFER_WAIT.toNanos());
+      while (System.nanoTime() < watchEnd) {
+        GroupMembers m = members(group, end);
+        if (m.leader().isPresent() && !m.isLeader(leaving)) return;
+        sleep();
+      }
     }
+    LOG.warn("{} still leads after {} transfers: removing it as leader (it hands over as it steps down)", leaving,
+        TRANSFER_TRIES);
   }
 
   private void retire(ReplicaKey key) {
