@@ -32,12 +32,21 @@ import java.util.stream.Stream;
  */
 public final class MrBench {
   /** What to run; {@code workers} empty means 1, 2 and 4; {@code workerHeap} empty means the JVM's default. */
+  /** {@code labBaseline}: also time the lab's combiner-free sequential algorithm ({@link mapreduce.LabSequential}). */
   public record Options(Optional<Integer> workers, int copies, Path books, int reduces, boolean cds,
-      Optional<String> workerHeap, List<String> workJvmOptions, Path root) {
+      Optional<String> workerHeap, List<String> workJvmOptions, Path root, boolean labBaseline) {
     public Options {
       workJvmOptions = List.copyOf(workJvmOptions);
     }
+
+    public Options(Optional<Integer> workers, int copies, Path books, int reduces, boolean cds,
+        Optional<String> workerHeap, List<String> workJvmOptions, Path root) {
+      this(workers, copies, books, reduces, cds, workerHeap, workJvmOptions, root, false);
+    }
   }
+
+  /** One sequential process: launch to exit, its own compute time and its CPU (-1 if it did not say). */
+  public record SequentialRun(double seconds, double computeS, double cpuS) {}
 
   /** Where a distributed run's time went, in seconds: launch to the last worker's first request, and so on. */
   public record Phases(double joinS, double mapS, double barrierWaitS, double reduceS, double lingerS, double exitS,
@@ -60,11 +69,19 @@ public final class MrBench {
   }
 
   /** {@code sequentialCpuS}: the sequential process's CPU time, -1 if it did not say; {@code sequentialCpuByThread} as in {@link Run}. */
+  /** {@code lab}: the lab's combiner-free sequential run, if {@link Options#labBaseline} asked for it. */
   public record Result(Options options, int files, long inputBytes, int cores, double loadAvg, double sequentialS,
-      double sequentialComputeS, double sequentialCpuS, List<Double> sequentialCpuByThread, List<Run> runs) {
+      double sequentialComputeS, double sequentialCpuS, List<Double> sequentialCpuByThread, List<Run> runs,
+      Optional<SequentialRun> lab) {
     public Result {
       sequentialCpuByThread = List.copyOf(sequentialCpuByThread);
       runs = List.copyOf(runs);
+    }
+
+    public Result(Options options, int files, long inputBytes, int cores, double loadAvg, double sequentialS,
+        double sequentialComputeS, double sequentialCpuS, List<Double> sequentialCpuByThread, List<Run> runs) {
+      this(options, files, inputBytes, cores, loadAvg, sequentialS, sequentialComputeS, sequentialCpuS,
+          sequentialCpuByThread, runs, Optional.empty());
     }
   }
 
@@ -86,6 +103,8 @@ public final class MrBench {
    * few MB.
    */
   private static final List<String> WORKER_JVM = List.of("-XX:+UseParallelGC", "-Xmn48m", "-XX:TieredStopAtLevel=1");
+  /** The lab's sequential keeps one pair object per word in one list: 99 MB of books need about 4 GB. */
+  private static final String LAB_HEAP = "-Xmx12g";
   /** The coordinator only hands out tasks; C1 alone starts it faster. */
   private static final List<String> COORDINATOR_JVM = List.of("-XX:+UseParallelGC", "-XX:TieredStopAtLevel=1");
 
@@ -164,6 +183,32 @@ public final class MrBench {
     say(String.format(Locale.ROOT, "  sequential: %.2f s (compute %.2f s, process cpu %.2f s)", sequential,
         sequentialCompute, sequentialCpu));
 
+    Optional<SequentialRun> lab = Optional.empty();
+    if (options.labBaseline()) {
+      Path labDir = fresh(root.resolve("mr-sequential-lab"));
+      List<String> labArgs = new ArrayList<>(List.of("mr", "sequential", "--lab", "--app", "wc", "--out", "mr-out-0"));
+      labArgs.addAll(files);
+      long l0 = System.nanoTime();
+      int labCode = runAndWait(labDir, "sequential", concat(sequentialJvm, LAB_HEAP), labArgs);
+      double labSeconds = (System.nanoTime() - l0) / 1e9;
+      String labLog = Files.readString(labDir.resolve("sequential.log"), StandardCharsets.UTF_8);
+      if (labCode == 0 && !sortedLines(labDir).equals(expected)) {
+        err.println("error: the lab's sequential output differs from the sequential one in " + labDir);
+        err.flush();
+        return 1;
+      }
+      if (labCode != 0) { // it holds one object per word: at 330 MB more than LAB_HEAP; the rest of the run goes on
+        say(String.format(Locale.ROOT, "  the lab's sequential (no combiner) failed after %.1f s%s; no lab ratios (see %s)",
+            labSeconds, labLog.contains("OutOfMemoryError") ? " out of memory at " + LAB_HEAP : "",
+            labDir.resolve("sequential.log")));
+      } else {
+        Matcher lm = SEQ_SECONDS.matcher(labLog);
+        lab = Optional.of(new SequentialRun(labSeconds, lm.find() ? Double.parseDouble(lm.group(1)) : -1, processCpu(labLog)));
+        say(String.format(Locale.ROOT, "  the lab's sequential (no combiner): %.2f s (compute %.2f s, process cpu %.2f s)",
+            lab.get().seconds(), lab.get().computeS(), lab.get().cpuS()));
+      }
+    }
+
     List<Run> runs = new ArrayList<>();
     for (int n : options.workers().map(List::of).orElse(List.of(1, 2, 4))) {
       Path dir = fresh(root.resolve("mr-workers-" + n));
@@ -182,7 +227,7 @@ public final class MrBench {
     }
     Result result = new Result(options, files.size(), bytes, Runtime.getRuntime().availableProcessors(),
         ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(), sequential, sequentialCompute, sequentialCpu,
-        cpuByThread(List.of(seqLog)), runs);
+        cpuByThread(List.of(seqLog)), runs, lab);
     String json = json(result);
     out.println(json);
     out.flush();
@@ -197,10 +242,23 @@ public final class MrBench {
     return String.format(Locale.ROOT,
         "{\"bench\":\"mr\",\"app\":\"wc\",\"copies\":%d,\"files\":%d,\"input_mb\":%.1f,\"reduces\":%d,"
             + "\"worker_heap\":\"%s\",\"cores\":%d,\"load_avg\":%.2f,\"sequential_s\":%.3f,\"sequential_compute_s\":%.3f,"
-            + "\"sequential_cpu_s\":%.3f,\"sequential_cpu_by_thread\":%s,\"identical_output\":true,%s,\"runs\":%s}",
+            + "\"sequential_cpu_s\":%.3f,\"sequential_cpu_by_thread\":%s,%s\"identical_output\":true,%s,\"runs\":%s}",
         r.options().copies(), r.files(), r.inputBytes() / 1e6, r.options().reduces(),
         r.options().workerHeap().orElse("default"), r.cores(), r.loadAvg(), r.sequentialS(), r.sequentialComputeS(),
-        r.sequentialCpuS(), byThreadJson(r.sequentialCpuByThread()), runFields(h, r), runs);
+        r.sequentialCpuS(), byThreadJson(r.sequentialCpuByThread()), labFields(r), runFields(h, r), runs);
+  }
+
+  /** The lab baseline's fields, each followed by a comma; empty without it. */
+  private static String labFields(Result r) {
+    return r.lab().map(l -> String.format(Locale.ROOT,
+        "\"lab_sequential_s\":%.3f,\"lab_sequential_compute_s\":%.3f,\"lab_sequential_cpu_s\":%.3f,", l.seconds(),
+        l.computeS(), l.cpuS())).orElse("");
+  }
+
+  /** The run against the lab baseline: {@code ratio_vs_lab} and {@code job_ratio_vs_lab}, each after a comma; empty without it. */
+  private static String labRatios(Run x, Result r) {
+    return r.lab().map(l -> String.format(Locale.ROOT, ",\"ratio_vs_lab\":%.3f,\"job_ratio_vs_lab\":%.3f",
+        x.seconds() / l.seconds(), x.phases().jobS() / l.computeS())).orElse("");
   }
 
   private static String runFields(Run x, Result r) {
@@ -215,7 +273,8 @@ public final class MrBench {
         x.workers(), x.seconds(), x.seconds() / r.sequentialS(), p.jobS(), p.jobS() / r.sequentialComputeS(),
         p.jobExitS(), p.joinS(), p.mapS(), p.barrierWaitS(), p.reduceS(), p.lingerS(), p.exitS(),
         t.intermediateWritten(), t.intermediateRead(), t.extraMergePasses(), t.busyS(), t.waitS(), t.cpuS(),
-        x.coordinatorCpuS(), cpuRatio(x, r), byThreadJson(x.workerCpuByThread()), byThreadJson(x.coordinatorCpuByThread()));
+        x.coordinatorCpuS(), cpuRatio(x, r), byThreadJson(x.workerCpuByThread()), byThreadJson(x.coordinatorCpuByThread()))
+        + labRatios(x, r);
   }
 
   /** {@code {"task":1.234,...}} in {@link #THREAD_KINDS} order, or {@code null} when unknown. */

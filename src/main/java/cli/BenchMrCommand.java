@@ -38,13 +38,17 @@ public final class BenchMrCommand implements Callable<Integer> {
   @Option(names = "--work-jvm-option", description = "Extra JVM option for the sequential run and the workers alike (repeatable).")
   List<String> workJvmOptions = new ArrayList<>();
 
+  @Option(names = "--lab-baseline", description = "Also time the lab's own sequential algorithm (no combiner, every pair "
+      + "in one list; the baseline issue 14 was written against) and report the ratios to it too.")
+  boolean labBaseline;
+
   @Option(names = "--no-cds", description = "Do not use class-data-sharing archives for the child JVMs.")
   boolean noCds;
 
   @Override
   public Integer call() throws Exception {
     MrBench.Options o = new MrBench.Options(Optional.ofNullable(workers), copies, books, reduces, !noCds,
-        Optional.ofNullable(workerHeap), workJvmOptions, Path.of("target", "bench"));
+        Optional.ofNullable(workerHeap), workJvmOptions, Path.of("target", "bench"), labBaseline);
     return MrBench.run(o, spec.commandLine().getOut(), spec.commandLine().getErr());
   }
 }

@@ -16,6 +16,7 @@ import mapreduce.CoordinatorListener;
 import mapreduce.JobProgress;
 import mapreduce.JobSpec;
 import mapreduce.JobTimeline;
+import mapreduce.LabSequential;
 import mapreduce.MapReduceApp;
 import mapreduce.MapReduceApps;
 import mapreduce.MapReduceSettings;
@@ -131,6 +132,14 @@ public final class MrCommand implements Runnable {
         }
 
         @Override
+        public void noWorkers(JobProgress p, Duration idle) {
+          out.printf(Locale.ROOT, "[%6.1fs] no worker connected for %d s; waiting for one (bin/raftkv mr worker "
+              + "--app %s --coordinator %s:%d): %s%n", (System.nanoTime() - start) / 1e9, idle.toSeconds(), app, host, port,
+              p.describe());
+          out.flush();
+        }
+
+        @Override
         public void stopped(JobTimeline t) {
           timeline.set(t);
         }
@@ -234,6 +243,10 @@ public final class MrCommand implements Runnable {
     @Option(names = "--out", defaultValue = "mr-out-0", description = "Output file (default: ${DEFAULT-VALUE}).")
     Path outFile;
 
+    @Option(names = "--lab", description = "The lab's algorithm as it is: every pair in one list, sorted, no combiner "
+        + "(default: the efficient single process, with the app's combiner).")
+    boolean lab;
+
     @Parameters(arity = "1..*", paramLabel = "FILES", description = "Input files.")
     List<String> files;
 
@@ -248,7 +261,11 @@ public final class MrCommand implements Runnable {
         return BAD_INPUT;
       }
       long start = System.nanoTime();
-      Sequential.run(MapReduceApps.load(app), files, Path.of(""), outFile);
+      if (lab) {
+        LabSequential.run(MapReduceApps.load(app), files, Path.of(""), outFile);
+      } else {
+        Sequential.run(MapReduceApps.load(app), files, Path.of(""), outFile);
+      }
       spec.commandLine().getOut().printf(Locale.ROOT, "sequential %s over %d files in %.2f s -> %s (%s)%n",
           app, files.size(), (System.nanoTime() - start) / 1e9, outFile, ProcessCpu.summary());
       spec.commandLine().getOut().flush();

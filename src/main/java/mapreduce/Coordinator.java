@@ -73,6 +73,8 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
   private long firstIdleInMapAt;
   private long mapsDoneAt;
   private long doneAt;
+  /** Ticks in a row with the job unfinished and no worker connected. */
+  private int ticksWithoutWorkers;
 
   public static Behavior<Command> create(JobSpec spec, MapReduceSettings settings, CoordinatorListener listener) {
     settings.validate();
@@ -140,6 +142,7 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
 
   private Behavior<Command> onTick() {
     state = state.updated(JobEvent.Ticked.INSTANCE);
+    warnIfNoWorkers();
     return afterChange();
   }
 
@@ -179,6 +182,21 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
       getContext().getLog().info("worker {} {}: re-issuing {}", worker, why, tasks.stream().map(TaskId::describe).toList());
     }
     state = state.updated(new JobEvent.WorkerLost(worker));
+  }
+
+  /** Once per re-issue timeout without any worker: a log line and the listener, so a stalled job says why. */
+  private void warnIfNoWorkers() {
+    if (!workers.isEmpty() || state.isFinished()) {
+      ticksWithoutWorkers = 0;
+      return;
+    }
+    ticksWithoutWorkers++;
+    if (ticksWithoutWorkers % settings.taskTimeoutTicks() == 0) {
+      java.time.Duration idle = settings.tickInterval().multipliedBy(ticksWithoutWorkers);
+      JobProgress p = JobProgress.of(state, 0);
+      getContext().getLog().warn("no worker connected for {}: the job waits ({})", idle, p.describe());
+      listener.noWorkers(p, idle);
+    }
   }
 
   private void enqueue(ActorRef<Worker.Command> worker) {

@@ -11,6 +11,13 @@ public interface CoordinatorListener {
   /** The job is done or failed ({@link JobProgress#failure()}); the coordinator stops shortly after. */
   void finished(JobProgress progress);
 
+  /**
+   * No worker has been connected for {@code idle} (said once per re-issue timeout while it lasts):
+   * the job waits for one, since workers may be started at any time, but says so instead of
+   * falling silent.
+   */
+  default void noWorkers(JobProgress progress, java.time.Duration idle) {}
+
   /** The coordinator is stopping (after the linger): where the job's time went. */
   default void stopped(JobTimeline timeline) {}
 

@@ -1,6 +1,7 @@
 package bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -90,5 +91,25 @@ class MrBenchTest {
     assertEquals(2, j.get("runs").size());
     assertEquals(1, j.get("runs").get(0).get("workers").asInt());
     assertEquals(1000, j.get("runs").get(0).get("intermediate_written_bytes").asLong());
+    assertFalse(j.has("lab_sequential_s"), "no lab baseline was asked for: " + line);
+    assertFalse(j.has("job_ratio_vs_lab"), line);
+  }
+
+  @Test
+  void labBaselineAddsItsTimesAndTheRatiosToIt() throws Exception {
+    MrBench.Options o = new MrBench.Options(Optional.of(2), 30, Path.of("books"), 10, true, Optional.empty(), List.of(),
+        Path.of("x"), true);
+    MrBench.Run two = new MrBench.Run(2, 5.7, MrBench.phases(COORDINATOR_LOG, 9500, 15200),
+        MrBench.totals(List.of(String.format(WORKER_LOG, 1000, 900, 4000))), 2.5, List.of(), List.of());
+    String line = MrBench.json(new MrBench.Result(o, 240, 99_000_000, 2, 3.5, 6.0, 5.2, 5.0, List.of(), List.of(two),
+        Optional.of(new MrBench.SequentialRun(11.4, 7.8, 12.0))));
+    JsonNode j = new ObjectMapper().readTree(line);
+    assertEquals(11.4, j.get("lab_sequential_s").asDouble(), 1e-9);
+    assertEquals(7.8, j.get("lab_sequential_compute_s").asDouble(), 1e-9);
+    assertEquals(12.0, j.get("lab_sequential_cpu_s").asDouble(), 1e-9);
+    assertEquals(0.5, j.get("ratio_vs_lab").asDouble(), 1e-3); // 5.7 / 11.4
+    assertEquals(0.5, j.get("job_ratio_vs_lab").asDouble(), 1e-3); // 3.9 / 7.8
+    assertEquals(0.75, j.get("job_ratio").asDouble(), 1e-3); // against the efficient sequential, unchanged
+    assertEquals(0.5, j.get("runs").get(0).get("job_ratio_vs_lab").asDouble(), 1e-3);
   }
 }

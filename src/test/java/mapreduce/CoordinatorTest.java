@@ -41,9 +41,18 @@ class CoordinatorTest {
 
   private static final class Listener implements CoordinatorListener {
     final LinkedBlockingQueue<JobProgress> finished = new LinkedBlockingQueue<>();
+    final LinkedBlockingQueue<JobProgress> progress = new LinkedBlockingQueue<>();
+    final LinkedBlockingQueue<Duration> noWorkers = new LinkedBlockingQueue<>();
 
     @Override
-    public void progress(JobProgress progress) {}
+    public void progress(JobProgress p) {
+      progress.add(p);
+    }
+
+    @Override
+    public void noWorkers(JobProgress p, Duration idle) {
+      noWorkers.add(idle);
+    }
 
     @Override
     public void finished(JobProgress progress) {
@@ -128,6 +137,35 @@ class CoordinatorTest {
     other.expectNoMessage(Duration.ofMillis(50));
     doomed.stop();
     other.expectMessage(Duration.ofSeconds(3), new Worker.MapTask(TaskId.map(0), "a", 1));
+  }
+
+  @Test
+  void saysSoOncePerReissueTimeoutWhileNoWorkerIsLeft() throws Exception {
+    Listener listener = new Listener();
+    ActorRef<Coordinator.Command> c = coordinator(List.of("a"), 1, listener);
+    TestProbe<Worker.Command> doomed = testKit.createTestProbe();
+    c.tell(new Coordinator.RequestTask("wc", doomed.getRef()));
+    doomed.expectMessage(new Worker.MapTask(TaskId.map(0), "a", 1));
+    doomed.stop();
+    boolean counted = false;
+    while (true) { // the worker counted, then lost
+      JobProgress p = listener.progress.poll(5, TimeUnit.SECONDS);
+      assertTrue(p != null, "the coordinator never reported losing its only worker");
+      counted |= p.workersAlive() == 1;
+      if (counted && p.workersAlive() == 0) break;
+    }
+    manualTime.timePasses(Duration.ofMillis(200));
+    assertEquals(null, listener.noWorkers.poll(100, TimeUnit.MILLISECONDS), "warned before a re-issue timeout passed");
+    manualTime.timePasses(Duration.ofMillis(100));
+    assertEquals(Duration.ofMillis(300), listener.noWorkers.poll(5, TimeUnit.SECONDS));
+    manualTime.timePasses(Duration.ofMillis(300));
+    assertEquals(Duration.ofMillis(600), listener.noWorkers.poll(5, TimeUnit.SECONDS));
+    // A worker arriving ends the warnings and gets the job's task.
+    TestProbe<Worker.Command> fresh = testKit.createTestProbe();
+    c.tell(new Coordinator.RequestTask("wc", fresh.getRef()));
+    fresh.expectMessage(new Worker.MapTask(TaskId.map(0), "a", 1));
+    manualTime.timePasses(Duration.ofMillis(300));
+    assertEquals(null, listener.noWorkers.poll(200, TimeUnit.MILLISECONDS), "warned with a worker connected");
   }
 
   @Test

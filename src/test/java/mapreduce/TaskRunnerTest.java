@@ -127,6 +127,17 @@ class TaskRunnerTest {
     }
   }
 
+  @Test
+  void labSequentialIsTheLabsAlgorithm(long seed) throws IOException {
+    List<String> files = randomTexts(seed, 40, 300);
+    for (String app : List.of("wc", "indexer", "nocrash")) {
+      Path out = dir.resolve("lab-" + app).resolve("mr-out-0");
+      Files.createDirectories(out.getParent());
+      LabSequential.run(MapReduceApps.load(app), files, dir, out);
+      assertEquals(naive(MapReduceApps.load(app), files), MrBench.sortedLines(out.getParent()), app);
+    }
+  }
+
   /** A combiner that throws on one key. */
   public static final class ThrowingCombiner implements MapReduceApp {
     @Override
