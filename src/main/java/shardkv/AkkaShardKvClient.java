@@ -56,11 +56,17 @@ public final class AkkaShardKvClient {
       @Override
       public CompletionStage<ShardKvReply> execute(int gid, List<String> servers, ShardKvCommand.ClientOp op,
           ReadConsistency consistency) {
+        return execute(0, gid, servers, op, consistency);
+      }
+
+      @Override
+      public CompletionStage<ShardKvReply> execute(long configNum, int gid, List<String> servers,
+          ShardKvCommand.ClientOp op, ReadConsistency consistency) {
         List<ActorRef<ShardKvServer.Command>> refs = servers.stream().map(resolver).toList();
         Predicate<ShardKvReply> counts = consistency == ReadConsistency.SERIALIZABLE
             ? r -> !(r instanceof ShardKvReply.WrongGroup) && ShardKvDuties.counts(r) : ShardKvDuties::counts;
         return calls.<ShardKvServer.Command, ShardKvReply>firstAnswer(system, refs,
-            to -> new ShardKvServer.Execute(op, consistency, to), attemptTimeout, counts);
+            to -> new ShardKvServer.Execute(op, consistency, configNum, to), attemptTimeout, counts);
       }
     };
     ShardKvClient.Configs configs = () -> controller.query(-1)

@@ -53,6 +53,16 @@ public final class ShardKvClient {
         ReadConsistency consistency) {
       return execute(gid, servers, op);
     }
+
+    /**
+     * The same, saying that the client routed with configuration {@code configNum}: a group that has
+     * not reached it yet asks the controller at once. A network that cannot carry it drops it.
+     */
+    default CompletionStage<ShardKvReply> execute(long configNum, int gid, List<String> servers,
+        ShardKvCommand.ClientOp op, ReadConsistency consistency) {
+      return consistency == ReadConsistency.LINEARIZABLE || !op.op().isRead()
+          ? execute(gid, servers, op) : execute(gid, servers, op, consistency);
+    }
   }
 
   /** The controller: its latest configuration (the lab's Query(-1)), or null if it did not answer. */
@@ -232,8 +242,7 @@ public final class ShardKvClient {
       retryLater(command, consistency, deadline, result);
       return;
     }
-    CompletionStage<ShardKvReply> reply = consistency == ReadConsistency.LINEARIZABLE || !command.op().isRead()
-        ? groups.execute(gid, servers, command) : groups.execute(gid, servers, command, consistency);
+    CompletionStage<ShardKvReply> reply = groups.execute(c.num(), gid, servers, command, consistency);
     reply.whenComplete((r, err) -> {
       if (r instanceof ShardKvReply.Kv kv) result.complete(kv.reply());
       else retryLater(command, consistency, deadline, result);

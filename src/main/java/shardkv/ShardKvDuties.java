@@ -32,6 +32,12 @@ import shardctrl.ShardCtrlClient;
  * (3) for each GCING shard, have the previous owner log the delete, then propose GcDone. A step is
  * checked when applied ({@link ShardKvStateMachine}), so a repeated or stale one changes nothing;
  * what is in flight is remembered only to avoid asking twice at once.
+ *
+ * <p>A long poll whose request or answer is lost shows only when it times out (the watch timeout
+ * plus an attempt). So a leader that hears of a newer configuration than its own, from a client that
+ * routed with it or from a group pulling for it, asks the controller for its next one at once (one
+ * such query at a time, next to the watch); whichever path proposes it first wins, the other's
+ * proposal is ignored when applied.
  */
 final class ShardKvDuties extends BehaviorInterceptor<ShardKvServer.Command, ReplicatedStateMachine.Command> {
   private static final Logger LOG = LoggerFactory.getLogger(ShardKvDuties.class);
@@ -58,6 +64,10 @@ final class ShardKvDuties extends BehaviorInterceptor<ShardKvServer.Command, Rep
 
   private record Done(ShardKvReply reply) implements ShardKvServer.Internal {}
 
+  private record HintQueried(long want, CtrlReply reply) implements ShardKvServer.Internal {}
+
+  private record HintProposed(ShardKvReply reply) implements ShardKvServer.Internal {}
+
   private final ActorContext<ShardKvServer.Command> ctx;
   private final ShardKvSettings settings;
   private final ShardKvStateMachine machine;
@@ -71,6 +81,10 @@ final class ShardKvDuties extends BehaviorInterceptor<ShardKvServer.Command, Rep
   private boolean querying;
   private final Set<Integer> pulling = new HashSet<>();
   private final Set<Integer> deleting = new HashSet<>();
+  /** Whether the last status seen said this replica leads (at most a tick old). */
+  private boolean leading;
+  /** A query prompted by a hint of a newer configuration, or the proposal it led to, is in flight. */
+  private boolean hinted;
 
   ShardKvDuties(ActorContext<ShardKvServer.Command> ctx, ShardKvSettings settings, ShardKvStateMachine machine,
       ShardCtrlClient controller, Function<String, ActorRef<ShardKvServer.Command>> resolver, ShardKvMetrics metrics) {
@@ -87,10 +101,14 @@ final class ShardKvDuties extends BehaviorInterceptor<ShardKvServer.Command, Rep
   @Override
   public Behavior<ReplicatedStateMachine.Command> aroundReceive(TypedActorContext<ShardKvServer.Command> typed,
       ShardKvServer.Command msg, ReceiveTarget<ReplicatedStateMachine.Command> target) {
-    if (msg instanceof ShardKvServer.Execute e) return submit(typed, target, e.op(), e.consistency(), e.replyTo());
+    if (msg instanceof ShardKvServer.Execute e) {
+      hint(e.configNum());
+      return submit(typed, target, e.op(), e.consistency(), e.replyTo());
+    }
     if (msg instanceof ShardKvServer.Delete d) return submit(typed, target, new ShardKvCommand.DeleteShard(d.num(), d.shard()), d.replyTo());
     if (msg instanceof Propose p) return submit(typed, target, p.step(), p.replyTo());
     if (msg instanceof ShardKvServer.Pull p) {
+      hint(p.request().num());
       p.replyTo().tell(machine.pull(p.request())); // frozen shards are the same on every replica that applied num
     } else if (msg instanceof ShardKvServer.GetShards g) {
       java.util.List<ShardStatus> statuses = new java.util.ArrayList<>();
@@ -108,7 +126,8 @@ final class ShardKvDuties extends BehaviorInterceptor<ShardKvServer.Command, Rep
       metrics.pulling(machine.shardsIn(ShardStatus.PULLING).size()); // every replica: followers hold the same state
       return target.apply(typed, new ReplicatedStateMachine.GetStatus(roleAdapter));
     } else if (msg instanceof Role r) {
-      if (r.status().isLeader()) duties();
+      leading = r.status().isLeader();
+      if (leading) duties();
     } else if (msg instanceof Watched w) {
       onWatched(w);
     } else if (msg instanceof Queried q) {
@@ -121,6 +140,11 @@ final class ShardKvDuties extends BehaviorInterceptor<ShardKvServer.Command, Rep
       onInstalled(i);
     } else if (msg instanceof Deleted d) {
       onDeleted(d);
+    } else if (msg instanceof HintQueried q) {
+      onHintQueried(q);
+    } else if (msg instanceof HintProposed p) {
+      hinted = false;
+      if (p.reply() instanceof ShardKvReply.Applied) ctx.getSelf().tell(Tick.INSTANCE); // start its pulls now
     }
     return Behaviors.same();
   }
@@ -178,6 +202,27 @@ final class ShardKvDuties extends BehaviorInterceptor<ShardKvServer.Command, Rep
       proposeConfig(c.config());
     } else {
       querying = false; // the next tick tries again
+    }
+  }
+
+  /** Someone routed or pulled with configuration {@code num}: if it is newer than ours, ask for our next one now. */
+  private void hint(long num) {
+    if (!leading || hinted || num <= machine.current().num() || !machine.settled()) return;
+    hinted = true;
+    long want = machine.current().num() + 1;
+    LOG.debug("gid {}: heard of configuration {} at {}: asking the controller for {}", settings.gid(), num,
+        machine.current().num(), want);
+    ctx.pipeToSelf(controller.query(want), (r, e) -> new HintQueried(want, r));
+  }
+
+  private void onHintQueried(HintQueried q) {
+    if (q.reply() instanceof CtrlReply.Config c && c.config().num() == q.want()
+        && machine.current().num() + 1 == q.want() && machine.settled()) {
+      LOG.info("gid {}: configuration {} from the controller (asked on a hint): {}", settings.gid(), c.config().num(),
+          c.config().describe());
+      propose(new ShardKvCommand.ConfigChange(c.config()), HintProposed::new);
+    } else {
+      hinted = false; // the watch got there first, or no answer: the next hint asks again
     }
   }
 

@@ -42,12 +42,19 @@ public final class ShardKvServer {
    * A client's operation on one shard (its session rides in the op). A read (Get, Scan) runs outside
    * the log at {@code consistency} ({@link ReadConsistency#LINEARIZABLE} if absent, as from an older
    * client): ReadIndex, the leader's lease, or this replica's applied state; writes ignore it.
+   * {@code configNum} is the configuration the client routed with (0: not said); one newer than the
+   * group's has its leader ask the controller at once instead of waiting for its watch.
    */
-  public record Execute(ShardKvCommand.ClientOp op, ReadConsistency consistency, ActorRef<ShardKvReply> replyTo)
-      implements Command {
+  public record Execute(ShardKvCommand.ClientOp op, ReadConsistency consistency, long configNum,
+      ActorRef<ShardKvReply> replyTo) implements Command {
     @JsonCreator
     public Execute {
       if (consistency == null) consistency = ReadConsistency.LINEARIZABLE;
+    }
+
+    /** A call that does not say its configuration. */
+    public Execute(ShardKvCommand.ClientOp op, ReadConsistency consistency, ActorRef<ShardKvReply> replyTo) {
+      this(op, consistency, 0, replyTo);
     }
 
     /** A linearizable call. */

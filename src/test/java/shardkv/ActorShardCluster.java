@@ -44,7 +44,7 @@ import testkit.net.SimNetwork;
  * production settings ({@link RaftConfig#defaults()}, {@link PeerSettings#defaults()}: 100 ms
  * ticks, elections after 1-2 s; {@link ShardKvSettings#of}: the leader's duties every 100 ms, 64
  * KiB chunks; {@link ShardCtrlSettings#defaults()}), calls that give up after {@link
- * #ATTEMPT_TIMEOUT} (250 ms, not 1 s: see there), watches of {@link #WATCH_TIMEOUT}, the lab's maxraftstate as the
+ * #ATTEMPT_TIMEOUT} (1 s, production's), the production watches (2 s), the lab's maxraftstate as the
  * groups' snapshot threshold, the in-memory journal, in virtual time ({@link ActorClock}).
  *
  * <p>Each Raft group's messages cross its own {@link PeerNetwork}. Every other call (clerk to
@@ -61,24 +61,16 @@ final class ActorShardCluster extends LabShards {
   private static final int CTRL1_BASE = N_CTRL + N_GROUPS * N;
   private static final int TOTAL = CTRL1_BASE + N_CTRL;
   /**
-   * How long one call to one server may wait for its answer, for clerks and servers alike (the
-   * production default is 1 s). labrpc fails a lost call at once, and the scenarios' 1 s windows
-   * count on it (challenge2Unaffected: group 100 must have handed its shards over within the
-   * second before it is killed); here a lost message shows only as a timeout, and with 1 s
-   * challenge2Unaffected failed 2 of 5 runs of the class (group 100 had not yet learnt config 2).
-   * Everything else (elections, ticks, the duties' 100 ms) is as in production.
+   * How long one call to one server may wait for its answer, for clerks and servers alike: the
+   * production default (raftkv.kv.client and raftkv.shardctrl.client attempt-timeout, and
+   * {@link ShardKvSettings#of}'s call timeout). Before group leaders acted on hints of a newer
+   * configuration (a client routing with it, a group pulling for it: {@link ShardKvDuties}), a lost
+   * watch answer cost the watch timeout plus an attempt, and challenge2Unaffected failed 2 of 5 class
+   * runs at 1 s (the test then ran 250 ms here).
    */
-  static final Duration ATTEMPT_TIMEOUT = Duration.ofMillis(250);
-  /**
-   * How long the group leaders' Watch of the controller waits (production: 2 s). A lost watch
-   * request or answer shows only when the watch's attempt times out, after this plus {@link
-   * #ATTEMPT_TIMEOUT}; with 2 s challenge2Unaffected failed 1 of 3 class runs (group 101 learnt
-   * config 2 too late to pull from group 100 before it was killed). 250 ms keeps a loss to 500 ms.
-   */
-  static final Duration WATCH_TIMEOUT = Duration.ofMillis(250);
-  /** The group servers' controller client: production settings but the attempt timeout above. */
-  private static final GroupClient.Settings SERVER_CTRL =
-      new GroupClient.Settings(ATTEMPT_TIMEOUT, GroupClient.Settings.defaults().deadline());
+  static final Duration ATTEMPT_TIMEOUT = GroupClient.Settings.defaults().attemptTimeout();
+  /** The group servers' controller client: the production settings. */
+  private static final GroupClient.Settings SERVER_CTRL = GroupClient.Settings.defaults();
   /** The lab's clerks retry forever; the test's own limit ends a run first, so no deadline here can pass unnoticed. */
   private static final GroupClient.Settings CLERK_CTRL =
       new GroupClient.Settings(ATTEMPT_TIMEOUT, Duration.ofMillis(2 * TEST_LIMIT_MILLIS));
@@ -258,9 +250,8 @@ final class ActorShardCluster extends LabShards {
   void startServer(int group, int i) {
     shutdownServer(group, i);
     int s = serverIndex(group, i);
-    ShardKvSettings lab = ShardKvSettings.of(gid(group), MAPPING).withMaxRaftStateBytes(Math.max(0, maxRaftState()));
-    ShardKvSettings settings = new ShardKvSettings(lab.gid(), lab.mapping(), lab.maxRaftStateBytes(), lab.pollInterval(),
-        lab.chunkBytes(), ATTEMPT_TIMEOUT, WATCH_TIMEOUT);
+    // Production settings (calls, watches, cadence, chunks) with the lab's maxraftstate.
+    ShardKvSettings settings = ShardKvSettings.of(gid(group), MAPPING).withMaxRaftStateBytes(Math.max(0, maxRaftState()));
     ActorRef<ShardKvServer.Command> ref = kit.spawn(ShardKvServer.create(peerSpec(groups[group], i), settings,
         serverControllers.computeIfAbsent(s, x -> ctrlClient(0, SERVER_CTRL)), serverResolvers.computeIfAbsent(s, x -> resolver())));
     synchronized (this) {

@@ -136,6 +136,17 @@ final class ActorShardGroup {
     });
   }
 
+  /** The highest configuration any running server of the group has applied, now. */
+  long appliedConfig() {
+    TestProbe<ShardKvServer.Shards> probe = kit.createTestProbe();
+    long max = -1;
+    for (ActorRef<ShardKvServer.Command> s : servers.values()) {
+      s.tell(new ShardKvServer.GetShards(probe.ref()));
+      max = Math.max(max, probe.expectMessageClass(ShardKvServer.Shards.class, TIMEOUT).configNum());
+    }
+    return max;
+  }
+
   /** Waits until some server of the group has applied configuration {@code num}; how long that took. */
   Duration awaitLearnt(long num) {
     long start = System.nanoTime();

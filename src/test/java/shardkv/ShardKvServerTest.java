@@ -228,6 +228,90 @@ class ShardKvServerTest {
     }
   }
 
+  /**
+   * A watch whose answer is lost shows only when it times out. A group leader that hears of a newer
+   * configuration (a client routing with it, a group pulling for it) asks the controller at once:
+   * here every watch answer after the setup is lost and the watch timeout is 30 s, yet a write
+   * routed with the new configuration gets the moved shard to its new owner, which pulls it from the
+   * old one, both told only by those hints.
+   */
+  @Test
+  void aHintOfANewerConfigurationIsActedOnWithoutTheWatch(long seed) {
+    String prefix = "skv" + RUNS.incrementAndGet();
+    CtrlGroup ctrl = new CtrlGroup(kit, GroupId.of(prefix + "-ctrl"), ShardCtrlSettings.defaults(), seed).startAll();
+    AtomicBoolean deaf = new AtomicBoolean();
+    ShardCtrlClient real = ctrl.client();
+    ShardCtrlClient lossyWatches = new ShardCtrlClient() {
+      @Override
+      public CompletionStage<shardctrl.CtrlReply> execute(shardctrl.CtrlCommand command) {
+        return real.execute(command);
+      }
+
+      @Override
+      public CompletionStage<shardctrl.CtrlReply> watch(long afterNum, Duration timeout) {
+        java.util.concurrent.CompletableFuture<shardctrl.CtrlReply> out = new java.util.concurrent.CompletableFuture<>();
+        real.watch(afterNum, timeout).whenComplete((r, e) -> {
+          if (!deaf.get()) out.complete(r); // once deaf, every answer is lost on its way back
+        });
+        return out;
+      }
+
+      @Override
+      public CompletionStage<List<raft.core.RaftStatus>> status() {
+        return real.status();
+      }
+
+      @Override
+      public void close() {}
+    };
+    ShardKvSettings settings = ShardKvSettings.of(1, MAPPING).withWatchTimeout(Duration.ofSeconds(30));
+    List<ActorShardGroup> groups = new ArrayList<>();
+    try {
+      for (int gid : new int[] {100, 101}) {
+        ShardKvSettings s = new ShardKvSettings(gid, MAPPING, 0, settings.pollInterval(), settings.chunkBytes(),
+            settings.callTimeout(), settings.watchTimeout());
+        groups.add(new ActorShardGroup(kit, prefix, s, lossyWatches, seed).startAll());
+      }
+      ActorShardGroup g100 = groups.get(0);
+      ActorShardGroup g101 = groups.get(1);
+      CtrlGroup.config(real.join(Map.of(100, g100.names())));
+      ShardConfig two = CtrlGroup.config(real.join(Map.of(101, g101.names())));
+      g100.awaitSettled(two.num());
+      g101.awaitSettled(two.num());
+      ShardKvClient client = AkkaShardKvClient.create(kit.system(), MAPPING, real, ShardKvServer.resolver(kit.system()),
+          Duration.ofMillis(500), new ShardKvClient.Settings(Duration.ofMillis(100), WAIT));
+      int shard = two.shardsOf(100).iterator().next();
+      String key = java.util.stream.IntStream.range(0, 256).mapToObj(i -> (char) i + "-hinted")
+          .filter(k -> MAPPING.shardOf(k) == shard).findFirst().orElseThrow(); // on the shard that moves
+      assertEquals(KvReply.DONE, await(client.put(key, "before")));
+
+      deaf.set(true);
+      ShardConfig three = CtrlGroup.config(real.move(shard, 101));
+      sleep(1_500); // no hint yet: the deaf watches must not have told either group (else this test proves nothing)
+      assertEquals(two.num(), g101.appliedConfig(), "group 101 learnt the move without a hint");
+      assertEquals(two.num(), g100.appliedConfig(), "group 100 learnt the move without a hint");
+
+      client.close(); // it routes with config 2, which group 100 still serves
+      ShardKvClient fresh = AkkaShardKvClient.create(kit.system(), MAPPING, real, ShardKvServer.resolver(kit.system()),
+          Duration.ofMillis(500), new ShardKvClient.Settings(Duration.ofMillis(100), WAIT));
+      long start = System.nanoTime();
+      assertEquals(KvReply.DONE, await(fresh.append(key, "+after"))); // routed with config 3: group 101 hears of it
+      Duration took = Duration.ofNanos(System.nanoTime() - start);
+      assertTrue(took.compareTo(Duration.ofSeconds(10)) < 0, () -> "the write routed with config 3 took " + took);
+      assertEquals(new KvReply.Value("before+after"), await(fresh.get(key)));
+      assertTrue(g101.appliedConfig() >= three.num(), () -> "group 101 at " + g101.appliedConfig() + ", group 100 at " + g100.appliedConfig() + " after the write took " + took + ", the client routed with " + fresh.cachedConfig().describe());
+      g100.awaitLearnt(three.num()); // from group 101's pull for config 3
+      g100.awaitSettled(three.num());
+      g101.awaitSettled(three.num());
+      org.slf4j.LoggerFactory.getLogger(ShardKvServerTest.class)
+          .info("with every watch answer lost, the write routed with config {} took {}", three.num(), took);
+      fresh.close();
+    } finally {
+      groups.forEach(ActorShardGroup::stopAll);
+      ctrl.stopAll();
+    }
+  }
+
   @Test
   void badInputGetsTypedAnswers(long seed) {
     try (Cluster c = new Cluster(seed, 64 * 1024, 100)) {
