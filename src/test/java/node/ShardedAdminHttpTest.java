@@ -256,6 +256,22 @@ class ShardedAdminHttpTest {
     assertEquals("BAD_REQUEST", malformed.body().path("code").asText());
   }
 
+  /** A sharded node's replicas all carry the node's name as id: /status names each one's group. */
+  @Test
+  @Order(7)
+  void statusNamesTheGroupOfEveryLocalReplica() {
+    Answer a = Polled.until(() -> get("status"), x -> x.status() == 200 && x.body().path("replicas").size() >= 2,
+        Duration.ofSeconds(60), "the node's controller and group 100 replicas in /status");
+    java.util.Set<String> groups = new java.util.TreeSet<>();
+    for (JsonNode r : a.body().path("replicas")) {
+      assertEquals("n1", r.path("id").asText(), r.toString());
+      assertTrue(!r.path("group").asText().isEmpty(), "no group: " + r);
+      groups.add(r.path("group").asText());
+    }
+    assertEquals(a.body().path("replicas").size(), groups.size(), "one replica per group on a node: " + a.body());
+    assertTrue(groups.stream().anyMatch(g -> g.contains("100")), "group 100 missing: " + groups);
+  }
+
   private static boolean everyShardServedAt(JsonNode shards, long num) {
     for (JsonNode s : shards)
       if (!s.path("status").asText().equals("SERVING") || s.path("applied").asLong() != num || !s.has("leader")) return false;

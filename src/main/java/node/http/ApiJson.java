@@ -41,7 +41,8 @@ final class ApiJson {
   /** GET /kv: {@code more} says the limit cut it short. */
   record Page(List<KeyValue> entries, boolean more) {}
 
-  record Replica(String id, String role, long term, String leader,
+  /** {@code group}: the replica's group, on a node that hosts several (a sharded node); absent elsewhere. */
+  record Replica(@JsonInclude(JsonInclude.Include.NON_NULL) String group, String id, String role, long term, String leader,
       @JsonProperty("commit_index") long commitIndex, @JsonProperty("applied_index") long appliedIndex,
       @JsonProperty("first_index") long firstIndex, @JsonProperty("last_index") long lastIndex) {}
 
@@ -112,9 +113,21 @@ final class ApiJson {
   }
 
   static Answer status(List<RaftStatus> replicas) {
-    return Answer.ok(new Replicas(replicas.stream().map(s -> new Replica(s.id().toString(), s.role().toString(),
-        s.term(), s.leader().map(Object::toString).orElse(null), s.commitIndex(), s.appliedIndex(), s.firstIndex(),
-        s.lastIndex())).toList()));
+    return Answer.ok(new Replicas(replicas.stream().map(s -> replica(null, s)).toList()));
+  }
+
+  /** GET /status on a node hosting several groups: every replica under its group's name, groups in name order. */
+  static Answer statusByGroup(java.util.Map<raft.GroupId, List<RaftStatus>> byGroup) {
+    List<Replica> out = new java.util.ArrayList<>();
+    new java.util.TreeMap<>(byGroup.entrySet().stream().collect(java.util.stream.Collectors.toMap(
+        e -> e.getKey().toString(), java.util.Map.Entry::getValue)))
+        .forEach((group, statuses) -> statuses.forEach(s -> out.add(replica(group, s))));
+    return Answer.ok(new Replicas(out));
+  }
+
+  private static Replica replica(String group, RaftStatus s) {
+    return new Replica(group, s.id().toString(), s.role().toString(), s.term(), s.leader().map(Object::toString).orElse(null),
+        s.commitIndex(), s.appliedIndex(), s.firstIndex(), s.lastIndex());
   }
 
   /** A client call that throws instead of returning a failed stage is treated the same way. */

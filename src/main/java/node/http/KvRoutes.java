@@ -82,7 +82,9 @@ public final class KvRoutes extends AllDirectives {
 
   public Route route() {
     return handleExceptions(exceptions(), () -> handleRejections(rejections(), () -> concat(
-        path("status", () -> get(() -> answer(ApiJson.safely(client::status).thenApply(ApiJson::status)))),
+        path("status", () -> get(() -> answer(client instanceof GroupedStatus grouped
+            ? ApiJson.safely(grouped::statusByGroup).thenApply(ApiJson::statusByGroup)
+            : ApiJson.safely(client::status).thenApply(ApiJson::status)))),
         path(OPENAPI, () -> get(() -> getFromResource(OPENAPI, ContentTypes.APPLICATION_JSON))),
         pathPrefix("kv", () -> concat(
             pathEnd(() -> get(() -> read(this::scan))),
