@@ -67,6 +67,15 @@ final class AkkaShardAdmin implements ShardAdmin {
 
   @Override
   public CompletionStage<CtrlReply> joinGroup(int gid, List<String> nodes) {
+    return registryRead().thenCompose(v -> joinGroupNow(gid, nodes));
+  }
+
+  /** The controller's node registry read into the placement: a node registered a moment ago is known to the operation that names it. */
+  private CompletionStage<Void> registryRead() {
+    return NodeRegistration.refresh(controller, placement).exceptionally(e -> null);
+  }
+
+  private CompletionStage<CtrlReply> joinGroupNow(int gid, List<String> nodes) {
     if (gid <= 0) return done(new CtrlReply.InvalidGid(gid));
     if (nodes.isEmpty()) return done(new CtrlReply.Rejected("group " + gid + ": no nodes given"));
     Set<String> seen = new HashSet<>();
@@ -216,7 +225,7 @@ final class AkkaShardAdmin implements ShardAdmin {
 
   @Override
   public CompletionStage<CtrlReply> moveReplica(int gid, String from, String to) {
-    return CompletableFuture.supplyAsync(() -> moveNow(gid, from, to), blocking());
+    return registryRead().thenApplyAsync(v -> moveNow(gid, from, to), blocking());
   }
 
   /** One move of a group at a time through this node; a second is refused while the first runs. */
@@ -232,7 +241,7 @@ final class AkkaShardAdmin implements ShardAdmin {
 
   @Override
   public CompletionStage<NodeDrain> drainNode(String node) {
-    return CompletableFuture.supplyAsync(() -> drainNow(node), blocking());
+    return registryRead().thenApplyAsync(v -> drainNow(node), blocking());
   }
 
   private NodeDrain drainNow(String node) {
@@ -273,7 +282,7 @@ final class AkkaShardAdmin implements ShardAdmin {
   @Override
   public CompletionStage<NodeReplicas> nodes() {
     Map<Integer, String> running = Map.copyOf(moving);
-    return controller.query(-1).thenApply(r -> {
+    return registryRead().thenCompose(v -> controller.query(-1)).thenApply(r -> {
       if (!(r instanceof CtrlReply.Config c)) return null;
       var members = members();
       Map<String, NodeReplicas.Node> nodes = new java.util.TreeMap<>();

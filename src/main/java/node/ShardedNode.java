@@ -127,6 +127,7 @@ public final class ShardedNode implements AutoCloseable {
     AkkaShardCtrlClient controller = controllerClient(system, spec, ctrlClientSettings);
     ctrl.complete(controller);
     new PlacementFollower(system, controller, placement, spec.self()).start();
+    new NodeRegistration(system, controller, placement, spec.self(), spec.hostPort(spec.self())).start();
     CompletableFuture<Void> bootstrapped = ShardedBootstrap.run(system, spec, placement, controller)
         .whenComplete((v, e) -> {
           if (e != null) LOG.error("bootstrap of node {} failed", spec.self(), e);
@@ -227,7 +228,7 @@ public final class ShardedNode implements AutoCloseable {
    */
   static Config systemConfig(ShardedSpec spec, Config config) {
     StringBuilder seeds = new StringBuilder();
-    for (String hp : spec.nodes().values())
+    for (String hp : spec.seeds())
       seeds.append(seeds.length() == 0 ? "" : ", ").append("\"akka://").append(NodeSpec.SYSTEM_NAME).append('@').append(hp).append('"');
     Path dir = spec.dataDir().toAbsolutePath();
     String hocon = "akka.remote.artery.canonical.hostname = \"" + spec.host() + "\"\n"
