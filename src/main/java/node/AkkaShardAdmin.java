@@ -289,7 +289,8 @@ final class AkkaShardAdmin implements ShardAdmin {
       for (String n : placement.nodeNames()) {
         List<String> replicas = new ArrayList<>(ReplicaPlanner.replicasOn(c.config(), n));
         replicas.addAll(controllerReplicasOn(n));
-        nodes.put(n, new NodeReplicas.Node(members.isUp(placement.node(n).orElseThrow()), replicas));
+        akka.actor.Address at = placement.node(n).orElseThrow();
+        nodes.put(n, new NodeReplicas.Node(members.isUp(at), replicas, at.host().get() + ":" + at.port().get()));
       }
       return NodeReplicas.of(c.config().num(), nodes, running);
     });
