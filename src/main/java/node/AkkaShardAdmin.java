@@ -225,13 +225,25 @@ final class AkkaShardAdmin implements ShardAdmin {
 
   @Override
   public CompletionStage<CtrlReply> moveReplica(int gid, String from, String to) {
-    return registryRead().thenApplyAsync(v -> moveNow(gid, from, to), blocking());
+    // The group is claimed at once, before the registry read, so of two moves asked in turn the first runs.
+    String running = moving.putIfAbsent(gid, from + " -> " + to);
+    if (running != null) return done(inProgress(gid, running));
+    return registryRead().thenApplyAsync(v -> runClaimed(gid, from, to), blocking());
   }
 
   /** One move of a group at a time through this node; a second is refused while the first runs. */
   private CtrlReply moveNow(int gid, String from, String to) {
     String running = moving.putIfAbsent(gid, from + " -> " + to);
-    if (running != null) return new CtrlReply.MoveInProgress(gid, "moving its replica " + running + " (through this node)");
+    if (running != null) return inProgress(gid, running);
+    return runClaimed(gid, from, to);
+  }
+
+  private static CtrlReply inProgress(int gid, String running) {
+    return new CtrlReply.MoveInProgress(gid, "moving its replica " + running + " (through this node)");
+  }
+
+  /** Runs a move of a group this node has claimed in {@link #moving}, and releases it. */
+  private CtrlReply runClaimed(int gid, String from, String to) {
     try {
       return new ReplicaMove(system, controller, placement, timeout).run(gid, from, to);
     } finally {
