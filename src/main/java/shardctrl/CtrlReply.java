@@ -121,7 +121,7 @@ public sealed interface CtrlReply extends CborSerializable {
   /** A replica move to a node that already hosts a replica of the group (replicas of a group are on distinct nodes). */
   record ReplicaOnNode(int gid, String node) implements Refusal {}
 
-  /** A replica move of a group whose earlier move is still running (or left a learner or a joint configuration behind). */
+  /** A replica move of a group whose earlier move is still running through this node, or that is still mid-change after the repair steps of a move asked again. */
   record MoveInProgress(int gid, String detail) implements Refusal {}
 
   /** RegisterNode of a name already registered with another address: node names are unique. */
