@@ -297,7 +297,8 @@ public final class ShardedNode implements AutoCloseable {
   /** What runs where, for the console. */
   public String banner() {
     StringBuilder b = new StringBuilder("raftkv sharded node ").append(spec.self()).append(" at ")
-        .append(spec.hostPort(spec.self())).append(" (Akka cluster of ").append(spec.nodes().keySet()).append(")\n");
+        .append(spec.hostPort(spec.self())).append(spec.joining() ? " (joining the Akka cluster through " + spec.seedNodes() + ")\n"
+            : " (Akka cluster of " + spec.nodes().keySet() + ")\n");
     b.append("  controller replicas on ").append(spec.controller()).append("\n");
     spec.groups().forEach((gid, at) -> b.append("  initial group ").append(gid).append(" on ").append(at).append('\n'));
     b.append("  data:    ").append(spec.dataDir().toAbsolutePath().normalize()).append(" (one group-commit journal, fsync ")
