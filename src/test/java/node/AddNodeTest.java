@@ -26,8 +26,8 @@ import shardctrl.ShardConfig;
  * client writes through n1; then n4 starts from a spec only it has ({@code nodes = {n4}}, a seed
  * node, the controller's nodes). It registers with the controller, every node lists it, nothing
  * moves to it, a second node that claims the name n4 at another address stops (refused), and then
- * group 100's replica on n1 moves to n4 while the writes go on; every acknowledged write is read
- * back through n1 and through n4.
+ * group 100's replica on n1 moves to n4 (asked through n2) while the writes go on; every
+ * acknowledged write is read back through n1 and through n4.
  */
 class AddNodeTest {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(AddNodeTest.class);
@@ -58,7 +58,15 @@ class AddNodeTest {
     List<ShardedNode> all = new java.util.ArrayList<>(ShardedNode.startAll(spec, data, config));
     try {
       for (ShardedNode n : all) n.bootstrapped().get(WAIT.toSeconds(), TimeUnit.SECONDS);
-      ShardAdmin admin = all.get(0).admin();
+      // The operator works through n2. n1, the oldest node, runs the sharding coordinator, whose
+      // allocation strategy must place g100|n4 on n4: n1 learns n4 only from its registry poll
+      // (nothing here asks n1's admin, which would read the registry on demand).
+      ShardAdmin admin = all.get(1).admin();
+      akka.cluster.Cluster cluster = akka.cluster.Cluster.get(akka.actor.typed.javadsl.Adapter.toClassic(all.get(0).system()));
+      akka.cluster.Member oldest = null;
+      for (akka.cluster.Member m : cluster.state().getMembers())
+        if (oldest == null || m.isOlderThan(oldest)) oldest = m;
+      assertEquals(cluster.selfAddress(), oldest.address(), "n1 is the oldest node: it runs the sharding coordinator");
       ShardConfig first = config(await(admin.shards()));
       while (!first.groups().containsKey(100)) {
         Thread.sleep(200);
