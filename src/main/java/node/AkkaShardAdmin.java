@@ -67,6 +67,15 @@ final class AkkaShardAdmin implements ShardAdmin {
 
   @Override
   public CompletionStage<CtrlReply> joinGroup(int gid, List<String> nodes) {
+    return registryRead().thenCompose(v -> joinGroupNow(gid, nodes));
+  }
+
+  /** The controller's node registry read into the placement: a node registered a moment ago is known to the operation that names it. */
+  private CompletionStage<Void> registryRead() {
+    return NodeRegistration.refresh(controller, placement).exceptionally(e -> null);
+  }
+
+  private CompletionStage<CtrlReply> joinGroupNow(int gid, List<String> nodes) {
     if (gid <= 0) return done(new CtrlReply.InvalidGid(gid));
     if (nodes.isEmpty()) return done(new CtrlReply.Rejected("group " + gid + ": no nodes given"));
     Set<String> seen = new HashSet<>();
@@ -216,13 +225,25 @@ final class AkkaShardAdmin implements ShardAdmin {
 
   @Override
   public CompletionStage<CtrlReply> moveReplica(int gid, String from, String to) {
-    return CompletableFuture.supplyAsync(() -> moveNow(gid, from, to), blocking());
+    // The group is claimed at once, before the registry read, so of two moves asked in turn the first runs.
+    String running = moving.putIfAbsent(gid, from + " -> " + to);
+    if (running != null) return done(inProgress(gid, running));
+    return registryRead().thenApplyAsync(v -> runClaimed(gid, from, to), blocking());
   }
 
   /** One move of a group at a time through this node; a second is refused while the first runs. */
   private CtrlReply moveNow(int gid, String from, String to) {
     String running = moving.putIfAbsent(gid, from + " -> " + to);
-    if (running != null) return new CtrlReply.MoveInProgress(gid, "moving its replica " + running + " (through this node)");
+    if (running != null) return inProgress(gid, running);
+    return runClaimed(gid, from, to);
+  }
+
+  private static CtrlReply inProgress(int gid, String running) {
+    return new CtrlReply.MoveInProgress(gid, "moving its replica " + running + " (through this node)");
+  }
+
+  /** Runs a move of a group this node has claimed in {@link #moving}, and releases it. */
+  private CtrlReply runClaimed(int gid, String from, String to) {
     try {
       return new ReplicaMove(system, controller, placement, timeout).run(gid, from, to);
     } finally {
@@ -232,7 +253,7 @@ final class AkkaShardAdmin implements ShardAdmin {
 
   @Override
   public CompletionStage<NodeDrain> drainNode(String node) {
-    return CompletableFuture.supplyAsync(() -> drainNow(node), blocking());
+    return registryRead().thenApplyAsync(v -> drainNow(node), blocking());
   }
 
   private NodeDrain drainNow(String node) {
@@ -273,14 +294,15 @@ final class AkkaShardAdmin implements ShardAdmin {
   @Override
   public CompletionStage<NodeReplicas> nodes() {
     Map<Integer, String> running = Map.copyOf(moving);
-    return controller.query(-1).thenApply(r -> {
+    return registryRead().thenCompose(v -> controller.query(-1)).thenApply(r -> {
       if (!(r instanceof CtrlReply.Config c)) return null;
       var members = members();
       Map<String, NodeReplicas.Node> nodes = new java.util.TreeMap<>();
       for (String n : placement.nodeNames()) {
         List<String> replicas = new ArrayList<>(ReplicaPlanner.replicasOn(c.config(), n));
         replicas.addAll(controllerReplicasOn(n));
-        nodes.put(n, new NodeReplicas.Node(members.isUp(placement.node(n).orElseThrow()), replicas));
+        akka.actor.Address at = placement.node(n).orElseThrow();
+        nodes.put(n, new NodeReplicas.Node(members.isUp(at), replicas, at.host().get() + ":" + at.port().get()));
       }
       return NodeReplicas.of(c.config().num(), nodes, running);
     });

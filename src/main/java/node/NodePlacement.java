@@ -25,10 +25,16 @@ import raft.PeerId;
  * initial groups, every group in a configuration the controller applied, groups created through
  * this node): the {@link hosting.ReplicaWaker} wakes the local replicas of those, and the allocation
  * strategy checks their replicas for two on one node.
+ *
+ * <p>The nodes are those of this node's {@code raftkv.sharded.nodes} plus those registered with the
+ * controller ({@link #register}, kept up to date by {@link NodeRegistration}): a node that joins a
+ * running cluster is placeable everywhere once registered, with no other node's file changed. Where
+ * both name a node, the registered address wins (the controller's record is the one all nodes share).
  */
 public final class NodePlacement implements Placement {
   private final Map<String, Address> nodes;
   private final Map<GroupId, List<PeerId>> known = new ConcurrentHashMap<>();
+  private final Map<String, Address> registered = new ConcurrentHashMap<>();
 
   /** @param nodes node name to its ActorSystem's address */
   public NodePlacement(Map<String, Address> nodes) {
@@ -57,14 +63,35 @@ public final class NodePlacement implements Placement {
     return dot < 0 ? id : id.substring(0, dot);
   }
 
-  /** The address of node {@code name}, if the cluster has it. */
+  /** The address of node {@code name}, if the cluster has it (registered, else from the config file). */
   public Optional<Address> node(String name) {
-    return Optional.ofNullable(nodes.get(name));
+    Address r = registered.get(name);
+    return Optional.ofNullable(r != null ? r : nodes.get(name));
   }
 
-  /** The names of the cluster's nodes, sorted. */
+  /** The names of the cluster's nodes (config file and registered), sorted. */
   public java.util.SortedSet<String> nodeNames() {
-    return new java.util.TreeSet<>(nodes.keySet());
+    java.util.SortedSet<String> names = new java.util.TreeSet<>(nodes.keySet());
+    names.addAll(registered.keySet());
+    return names;
+  }
+
+  /**
+   * Adds the nodes the controller has registered (name to {@code host:port}); a name never leaves
+   * the registry, so nothing is removed. Returns the names that were not placeable before.
+   */
+  public java.util.SortedSet<String> register(Map<String, String> hostPorts, String system) {
+    java.util.SortedSet<String> added = new java.util.TreeSet<>();
+    hostPorts.forEach((name, hp) -> {
+      Address a = address(system, hp);
+      Address before = node(name).orElse(null);
+      if (registered.put(name, a) == null && before == null) added.add(name);
+      if (before != null && !before.equals(a))
+        org.slf4j.LoggerFactory.getLogger(NodePlacement.class).warn(
+            "node {} is registered with the controller at {}, not at {} as configured here: placing its replicas at {}",
+            name, a, before, a);
+    });
+    return added;
   }
 
   /**
@@ -96,6 +123,6 @@ public final class NodePlacement implements Placement {
   public String toString() {
     Map<GroupId, List<PeerId>> sorted = new TreeMap<>(java.util.Comparator.comparing(GroupId::id)); // GroupId is not Comparable
     sorted.putAll(known);
-    return "NodePlacement" + nodes.keySet() + " knowing " + sorted;
+    return "NodePlacement" + nodeNames() + " knowing " + sorted;
   }
 }

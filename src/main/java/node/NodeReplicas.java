@@ -11,8 +11,9 @@ import java.util.TreeMap;
  * view of a drain in progress.
  *
  * @param configNum the configuration the replicas are read from
- * @param nodes per node: whether it is an Up member, and its replicas (entity ids, shard groups by
- *     gid, then the controller's)
+ * @param nodes per node: whether it is an Up member, its replicas (entity ids, shard groups by
+ *     gid, then the controller's) and its address; the nodes of the answering node's file and those
+ *     registered with the controller
  * @param moving per gid, the move running through this node ({@code n1 -> n4})
  */
 public record NodeReplicas(long configNum, SortedMap<String, Node> nodes, SortedMap<Integer, String> moving) {
@@ -21,10 +22,18 @@ public record NodeReplicas(long configNum, SortedMap<String, Node> nodes, Sorted
     moving = java.util.Collections.unmodifiableSortedMap(new TreeMap<>(moving));
   }
 
-  /** One node: Up or not, and its replicas. */
-  public record Node(boolean up, List<String> replicas) {
+  /**
+   * One node: Up or not, its replicas, and the {@code host:port} it is placed at (from this node's
+   * file or the controller's node registry; null: not said).
+   */
+  @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+  public record Node(boolean up, List<String> replicas, String address) {
     public Node {
       replicas = List.copyOf(replicas);
+    }
+
+    public Node(boolean up, List<String> replicas) {
+      this(up, replicas, null);
     }
   }
 

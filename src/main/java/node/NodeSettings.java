@@ -228,8 +228,8 @@ public final class NodeSettings {
         throw new IllegalArgumentException("initial-cluster-state must be new or existing, was '" + state + "'");
       shardAdminTimeout(config);
       return new ShardedSpec(sh.getString("self"), nodes, sh.getStringList("controller"), groups,
-          Path.of(sh.getString("data-dir")), sh.getBoolean("fsync"), state.equals("new"), sh.getStringList("key-ranges"))
-          .validate();
+          Path.of(sh.getString("data-dir")), sh.getBoolean("fsync"), state.equals("new"), sh.getStringList("key-ranges"),
+          sh.getStringList("seed-nodes")).validate();
     } catch (IllegalArgumentException | ConfigException e) {
       throw new IllegalArgumentException("invalid raftkv.sharded settings: " + e.getMessage(), e);
     }

@@ -22,6 +22,7 @@ import org.slf4j.LoggerFactory;
 import raft.GroupId;
 import raft.PeerId;
 import raft.core.MembershipRefusal;
+import raft.message.Membership;
 import raft.message.MembershipChange;
 import raft.peer.MembershipStatus;
 import raft.rsm.AdminReply;
@@ -51,7 +52,8 @@ import shardkv.ShardKvServer;
  *
  * During the move the controller lists a superset of the group's voters, so clients always find
  * the leader. A step that fails before the promotion undoes the learner (removed from the group
- * and the list; its id stays used); after it, the move stops where it is and says so.
+ * and the list; its id stays used); after it, the move stops where it is and says so, and a move
+ * asked again repairs what it left ({@link MoveRepair}) before anything else.
  * Blocking: run it on the blocking dispatcher.
  */
 final class ReplicaMove {
@@ -69,8 +71,8 @@ final class ReplicaMove {
       ShardKvServer.GetMembers::new, ShardKvServer.ChangeMembership::new, ShardKvServer.TransferLeadership::new);
 
   private final ActorSystem<?> system;
-  private final ShardCtrlClient controller;
-  private final NodePlacement placement;
+  final ShardCtrlClient controller;
+  final NodePlacement placement;
   private final Duration timeout;
 
   ReplicaMove(ActorSystem<?> system, ShardCtrlClient controller, NodePlacement placement, Duration timeout) {
@@ -101,9 +103,43 @@ final class ReplicaMove {
     return Optional.empty();
   }
 
-  /** Runs the move; the final configuration, or a typed refusal, or Rejected/Timeout naming the step. */
+  /**
+   * Runs the move; the final configuration, or a typed refusal, or Rejected/Timeout naming the step.
+   * A group an earlier move left half-done (a learner, an extra voter, a server listed but no
+   * member, {@link MoveRepair}) is repaired first, step by step; if that finishes the move asked
+   * for, its configuration is the answer, else the move runs on the repaired group.
+   */
   CtrlReply run(int gid, String from, String to) {
     long end = System.nanoTime() + timeout.toNanos();
+    boolean repaired = false;
+    for (int round = 0; ; round++) {
+      CtrlReply latest = await(controller.query(-1), end);
+      if (!(latest instanceof CtrlReply.Config c)) return latest;
+      Optional<CtrlReply> unknown = unknown(c.config(), placement, gid, from, to);
+      if (unknown.isPresent()) return unknown.get();
+      List<ReplicaKey> servers = c.config().groups().get(gid).stream().map(ReplicaKey::parse).toList();
+      // Only the leader's view: a follower's may lack the latest change, and a learner it does not
+      // know yet would look like a server listed but no member.
+      Optional<MembershipStatus> view = members(groupAdmin(servers, end), end).leader();
+      if (view.isEmpty()) break; // no leader answered: the move's own steps fail and say so
+      Membership m = view.get().membership();
+      if (repaired && MoveRepair.done(servers, m, from, to)) {
+        placement.learn(ShardedSpec.groupOf(gid), servers.stream().map(ReplicaKey::replica).toList());
+        LOG.info("move of group {} {} -> {} finished by repairing the earlier one (configuration {})", gid, from, to,
+            c.config().num());
+        return latest;
+      }
+      MoveRepair.Step step = MoveRepair.next(servers, m, from, to, listedBefore(c.config(), gid, servers, to, end));
+      if (step instanceof MoveRepair.Step.None) break;
+      if (round >= MAX_REPAIRS || System.nanoTime() > end)
+        return new CtrlReply.MoveInProgress(gid, "group " + ShardedSpec.groupOf(gid) + " is still mid-change after "
+            + round + " repair steps: " + m.describe() + ", next " + step);
+      LOG.info("move of group {} {} -> {}: the group is mid-move (members {}, listed {}): {}", gid, from, to,
+          m.describe(), servers, step);
+      Optional<CtrlReply> failed = new MoveRepairSteps(this, gid, servers, m, end).apply(step);
+      if (failed.isPresent()) return failed.get();
+      repaired = true;
+    }
     CtrlReply latest = await(controller.query(-1), end);
     if (!(latest instanceof CtrlReply.Config c)) return latest;
     Optional<CtrlReply> refused = refusal(c.config(), placement, gid, from, to);
@@ -111,13 +147,38 @@ final class ReplicaMove {
     List<ReplicaKey> servers = c.config().groups().get(gid).stream().map(ReplicaKey::parse).toList();
     ReplicaKey old = servers.stream().filter(k -> NodePlacement.nodeName(k.replica()).equals(from)).findFirst().orElseThrow();
     Plan plan = new Plan(gid, ShardedSpec.groupOf(gid), servers, old, to, placement.node(to).orElseThrow());
-    AkkaGroupAdmin group = groupAdmin(servers, end);
-    GroupMembers before = members(group, end);
-    Optional<MembershipStatus> view = before.view();
-    if (view.isPresent() && (view.get().membership().isJoint() || !view.get().membership().learners().isEmpty()))
-      return new CtrlReply.MoveInProgress(gid, "group " + plan.group() + " is mid-change: "
-          + view.get().membership().describe() + " (an earlier move did not finish)");
     return move(plan, end);
+  }
+
+  /** Repair steps one move takes at most before it gives up (each changes the group or the list once). */
+  private static final int MAX_REPAIRS = 8;
+  /** Configurations read back at most to find where the replica on the target was listed. */
+  private static final int MAX_HISTORY = 64;
+
+  /** {@link CtrlReply.UnknownGid}, {@link CtrlReply.UnknownNode}: refusals a repair must not wait for. */
+  private static Optional<CtrlReply> unknown(ShardConfig latest, NodePlacement placement, int gid, String from, String to) {
+    if (!latest.groups().containsKey(gid)) return Optional.of(new CtrlReply.UnknownGid(gid));
+    if (placement.node(from).isEmpty()) return Optional.of(new CtrlReply.UnknownNode(from));
+    if (placement.node(to).isEmpty()) return Optional.of(new CtrlReply.UnknownNode(to));
+    return Optional.empty();
+  }
+
+  /**
+   * The group's servers in the configuration just before its server on {@code to} was listed, if
+   * one is and a configuration of the group without it is found (a move listed it); empty if there
+   * is none on {@code to} or it came with the group.
+   */
+  private Optional<List<ReplicaKey>> listedBefore(ShardConfig latest, int gid, List<ReplicaKey> servers, String to, long end) {
+    Optional<ReplicaKey> onTo = servers.stream().filter(k -> NodePlacement.nodeName(k.replica()).equals(to)).findFirst();
+    if (onTo.isEmpty()) return Optional.empty();
+    for (long num = latest.num() - 1; num >= 0 && num >= latest.num() - MAX_HISTORY; num--) {
+      CtrlReply r = await(controller.query(num), end);
+      if (!(r instanceof CtrlReply.Config c)) return Optional.empty();
+      List<String> then = c.config().groups().get(gid);
+      if (then == null) return Optional.empty(); // it came with the group's Join
+      if (!then.contains(onTo.get().entityId())) return Optional.of(then.stream().map(ReplicaKey::parse).toList());
+    }
+    return Optional.empty();
   }
 
   private CtrlReply move(Plan p, long end) {
@@ -188,7 +249,7 @@ final class ReplicaMove {
         + what + "; undone (learner removal: " + out + ", controller: " + unlisted.getClass().getSimpleName() + ")");
   }
 
-  private HostStatus createUntilRunning(ReplicaKey key, Address node, List<PeerId> voters, long end) {
+  HostStatus createUntilRunning(ReplicaKey key, Address node, List<PeerId> voters, long end) {
     HostStatus last = null;
     while (System.nanoTime() < end) {
       try {
@@ -203,7 +264,7 @@ final class ReplicaMove {
     return last;
   }
 
-  private AdminReply promoteWhenCaughtUp(AkkaGroupAdmin group, PeerId learner, long end) {
+  AdminReply promoteWhenCaughtUp(AkkaGroupAdmin group, PeerId learner, long end) {
     return change(group, new MembershipChange.PromoteLearner(learner), end);
   }
 
@@ -211,7 +272,7 @@ final class ReplicaMove {
    * A change, asked again while the refusal only means "not yet": an earlier change not applied
    * (a joint configuration leaving), a new leader without a commit in its term, a learner behind.
    */
-  private static AdminReply change(AkkaGroupAdmin group, MembershipChange change, long end) {
+  static AdminReply change(AkkaGroupAdmin group, MembershipChange change, long end) {
     while (true) { // at least one attempt, even past the deadline: its own asks are bounded
       AdminReply last = admin(group.change(change), end);
       if (!(last instanceof AdminReply.MembershipRefused r && NOT_YET.contains(r.reason())) || System.nanoTime() >= end)
@@ -229,7 +290,7 @@ final class ReplicaMove {
    * most {@link #TRANSFER_TRIES} times, each watched for {@link #TRANSFER_WAIT}; then the removal
    * goes ahead anyway, so a transfer that does not happen can never use up the move's deadline.
    */
-  private void handOverIfLeading(AkkaGroupAdmin group, PeerId leaving, long end) {
+  void handOverIfLeading(AkkaGroupAdmin group, PeerId leaving, long end) {
     for (int attempt = 1; attempt <= TRANSFER_TRIES; attempt++) {
       GroupMembers now = members(group, end);
       if (!now.isLeader(leaving)) return;
@@ -246,7 +307,7 @@ final class ReplicaMove {
         TRANSFER_TRIES);
   }
 
-  private void retire(ReplicaKey key) {
+  void retire(ReplicaKey key) {
     Address node = placement.nodeOf(key).orElseThrow();
     var members = hosting.PinnedAllocationStrategy.Members.of(
         akka.cluster.Cluster.get(akka.actor.typed.javadsl.Adapter.toClassic(system)));
@@ -267,7 +328,7 @@ final class ReplicaMove {
     }
   }
 
-  private AkkaGroupAdmin groupAdmin(List<ReplicaKey> servers, long end) {
+  AkkaGroupAdmin groupAdmin(List<ReplicaKey> servers, long end) {
     Map<PeerId, ActorRef<ShardKvServer.Command>> refs = new LinkedHashMap<>();
     for (ReplicaKey k : servers) refs.put(k.replica(), ServiceRefs.of(system, k));
     return new AkkaGroupAdmin(system, refs, SHARD_KV, ASK, left(end));
@@ -300,7 +361,7 @@ final class ReplicaMove {
     }
   }
 
-  private static CtrlReply await(CompletionStage<CtrlReply> stage, long end) {
+  static CtrlReply await(CompletionStage<CtrlReply> stage, long end) {
     try {
       return stage.toCompletableFuture().get(left(end).toMillis() + 5_000, TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
@@ -311,7 +372,7 @@ final class ReplicaMove {
     }
   }
 
-  private static void sleep() {
+  static void sleep() {
     try {
       Thread.sleep(POLL.toMillis());
     } catch (InterruptedException e) {

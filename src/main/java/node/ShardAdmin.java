@@ -57,7 +57,9 @@ public interface ShardAdmin {
    * change under a fresh replica id ({@link ReplicaMove}); {@code from} need not be alive. Answers
    * the configuration that lists the group's new servers, or {@code UnknownGid}, {@code UnknownNode},
    * {@code NoReplicaOnNode}, {@code ReplicaOnNode}, {@code MoveInProgress}, {@code Rejected} (a
-   * step failed; it says which and what was undone), {@code Timeout}.
+   * step failed; it says which and what was undone), {@code Timeout}. A group an earlier move left
+   * half-done is repaired first ({@link MoveRepair}); if that finishes this move, its configuration
+   * is the answer.
    */
   CompletionStage<CtrlReply> moveReplica(int gid, String from, String to);
 

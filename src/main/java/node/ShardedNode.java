@@ -127,6 +127,7 @@ public final class ShardedNode implements AutoCloseable {
     AkkaShardCtrlClient controller = controllerClient(system, spec, ctrlClientSettings);
     ctrl.complete(controller);
     new PlacementFollower(system, controller, placement, spec.self()).start();
+    new NodeRegistration(system, controller, placement, spec.self(), spec.hostPort(spec.self())).start();
     CompletableFuture<Void> bootstrapped = ShardedBootstrap.run(system, spec, placement, controller)
         .whenComplete((v, e) -> {
           if (e != null) LOG.error("bootstrap of node {} failed", spec.self(), e);
@@ -227,7 +228,7 @@ public final class ShardedNode implements AutoCloseable {
    */
   static Config systemConfig(ShardedSpec spec, Config config) {
     StringBuilder seeds = new StringBuilder();
-    for (String hp : spec.nodes().values())
+    for (String hp : spec.seeds())
       seeds.append(seeds.length() == 0 ? "" : ", ").append("\"akka://").append(NodeSpec.SYSTEM_NAME).append('@').append(hp).append('"');
     Path dir = spec.dataDir().toAbsolutePath();
     String hocon = "akka.remote.artery.canonical.hostname = \"" + spec.host() + "\"\n"
@@ -296,7 +297,8 @@ public final class ShardedNode implements AutoCloseable {
   /** What runs where, for the console. */
   public String banner() {
     StringBuilder b = new StringBuilder("raftkv sharded node ").append(spec.self()).append(" at ")
-        .append(spec.hostPort(spec.self())).append(" (Akka cluster of ").append(spec.nodes().keySet()).append(")\n");
+        .append(spec.hostPort(spec.self())).append(spec.joining() ? " (joining the Akka cluster through " + spec.seedNodes() + ")\n"
+            : " (Akka cluster of " + spec.nodes().keySet() + ")\n");
     b.append("  controller replicas on ").append(spec.controller()).append("\n");
     spec.groups().forEach((gid, at) -> b.append("  initial group ").append(gid).append(" on ").append(at).append('\n'));
     b.append("  data:    ").append(spec.dataDir().toAbsolutePath().normalize()).append(" (one group-commit journal, fsync ")

@@ -21,10 +21,15 @@ import raft.PeerId;
  * @param initialClusterStateNew bootstrap the controller and the initial groups on first start
  *     (etcd's {@code initial-cluster-state=new}); false: never bootstrap (a node replacing a wiped one)
  * @param keyRanges shard boundaries (n-shards - 1 of them); empty: the lab's first byte mod n-shards
+ * @param seedNodes {@code host:port} of running nodes this node joins the Akka cluster through; empty:
+ *     every node of {@code nodes} is a seed (a node of the initial cluster). A node with seed nodes
+ *     joins a running cluster: its {@code nodes} need name only itself (it registers with the
+ *     controller, {@link NodeRegistration}), its {@code controller} names nodes it need not know the
+ *     address of, and it has no initial groups
  */
 public record ShardedSpec(String self, SortedMap<String, String> nodes, List<String> controller,
     SortedMap<Integer, List<String>> groups, Path dataDir, boolean fsync, boolean initialClusterStateNew,
-    List<String> keyRanges) {
+    List<String> keyRanges, List<String> seedNodes) {
 
   /** The controller's Raft group. */
   public static final GroupId CONTROLLER = GroupId.of("ctrl");
@@ -38,6 +43,24 @@ public record ShardedSpec(String self, SortedMap<String, String> nodes, List<Str
     groups.forEach((gid, at) -> g.put(gid, List.copyOf(at)));
     groups = java.util.Collections.unmodifiableSortedMap(g);
     keyRanges = List.copyOf(keyRanges);
+    seedNodes = List.copyOf(seedNodes);
+  }
+
+  /** A node of the initial cluster: every node of {@code nodes} is a seed. */
+  public ShardedSpec(String self, SortedMap<String, String> nodes, List<String> controller,
+      SortedMap<Integer, List<String>> groups, Path dataDir, boolean fsync, boolean initialClusterStateNew,
+      List<String> keyRanges) {
+    this(self, nodes, controller, groups, dataDir, fsync, initialClusterStateNew, keyRanges, List.of());
+  }
+
+  /** Whether this node joins a running cluster through {@link #seedNodes} (and registers with its controller). */
+  public boolean joining() {
+    return !seedNodes.isEmpty();
+  }
+
+  /** {@code host:port} of the Akka cluster's seed nodes for this node: its seed nodes, else every node. */
+  public List<String> seeds() {
+    return joining() ? seedNodes : List.copyOf(nodes.values());
   }
 
   /** @throws IllegalArgumentException naming the key and the value at fault */
@@ -51,6 +74,17 @@ public record ShardedSpec(String self, SortedMap<String, String> nodes, List<Str
     }
     if (!nodes.containsKey(self))
       throw new IllegalArgumentException("self = " + self + " is not among the nodes " + nodes.keySet());
+    for (String seed : seedNodes) {
+      if (!seed.matches("[^:]+:\\d+"))
+        throw new IllegalArgumentException("seed-nodes: address must be host:port, was '" + seed + "'");
+      if (seed.equals(nodes.get(self)))
+        throw new IllegalArgumentException("seed-nodes: " + seed + " is this node's own address; a joining node joins"
+            + " through running nodes (leave seed-nodes empty for a node of the initial cluster)");
+    }
+    if (joining()) {
+      checkJoiner();
+      return this;
+    }
     checkPlacement("controller", controller);
     if (controller.isEmpty()) throw new IllegalArgumentException("controller: no replicas");
     groups.forEach((gid, at) -> {
@@ -59,6 +93,19 @@ public record ShardedSpec(String self, SortedMap<String, String> nodes, List<Str
       if (at.isEmpty()) throw new IllegalArgumentException("groups." + gid + ": no replicas");
     });
     return this;
+  }
+
+  /** A joining node hosts nothing at first: replicas come to it by replica moves. */
+  private void checkJoiner() {
+    if (controller.isEmpty()) throw new IllegalArgumentException("controller: no replicas (name the running cluster's controller nodes)");
+    if (controller.contains(self))
+      throw new IllegalArgumentException("controller: a joining node (seed-nodes set) cannot host a controller replica;"
+          + " the controller's replicas are fixed when the cluster is created");
+    if (controller.stream().distinct().count() != controller.size())
+      throw new IllegalArgumentException("controller: a node named twice in " + controller);
+    if (!groups.isEmpty())
+      throw new IllegalArgumentException("groups: a joining node (seed-nodes set) bootstraps no group, was " + groups.keySet()
+          + "; move replicas to it with move-replica or drain-node once it runs");
   }
 
   private void checkPlacement(String key, List<String> at) {
@@ -108,7 +155,7 @@ public record ShardedSpec(String self, SortedMap<String, String> nodes, List<Str
 
   /** The same cluster seen from node {@code other} (local mode runs every node in one JVM). */
   public ShardedSpec as(String other, Path otherDataDir) {
-    return new ShardedSpec(other, nodes, controller, groups, otherDataDir, fsync, initialClusterStateNew, keyRanges)
-        .validate();
+    return new ShardedSpec(other, nodes, controller, groups, otherDataDir, fsync, initialClusterStateNew, keyRanges,
+        seedNodes).validate();
   }
 }

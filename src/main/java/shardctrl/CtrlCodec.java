@@ -43,6 +43,12 @@ public final class CtrlCodec {
         out.writeByte(6);
         out.writeInt(r.gid());
         out.writeUTF(r.server());
+      } else if (c instanceof CtrlCommand.RegisterNode n) {
+        out.writeByte(20); // 20 and up: the node registry (7.. left to replica-move commands)
+        out.writeUTF(n.node());
+        out.writeUTF(n.address());
+      } else if (c instanceof CtrlCommand.Nodes) {
+        out.writeByte(21);
       } else {
         throw new IllegalArgumentException("unknown command " + c);
       }
@@ -68,6 +74,10 @@ public final class CtrlCodec {
           return new CtrlCommand.AddServer(in.readInt(), in.readUTF());
         case 6:
           return new CtrlCommand.RemoveServer(in.readInt(), in.readUTF());
+        case 20:
+          return new CtrlCommand.RegisterNode(in.readUTF(), in.readUTF());
+        case 21:
+          return CtrlCommand.Nodes.ALL;
         default:
           throw new IOException("unknown command tag " + tag);
       }
@@ -112,6 +122,14 @@ public final class CtrlCodec {
         out.writeByte(11);
         out.writeInt(u.gid());
         out.writeUTF(u.server());
+      } else if (r instanceof CtrlReply.Nodes n) {
+        out.writeByte(20);
+        writeNodes(n.nodes(), out);
+      } else if (r instanceof CtrlReply.NodeNameInUse u) {
+        out.writeByte(21);
+        out.writeUTF(u.node());
+        out.writeUTF(u.registeredAddress());
+        out.writeUTF(u.address());
       } else {
         throw new IllegalArgumentException("not a state machine result: " + r);
       }
@@ -143,6 +161,10 @@ public final class CtrlCodec {
           return new CtrlReply.ServerUsedBefore(in.readInt(), in.readUTF());
         case 11:
           return new CtrlReply.UnknownServer(in.readInt(), in.readUTF());
+        case 20:
+          return new CtrlReply.Nodes(readNodes(in));
+        case 21:
+          return new CtrlReply.NodeNameInUse(in.readUTF(), in.readUTF(), in.readUTF());
         default:
           throw new IOException("unknown result tag " + tag);
       }
@@ -162,6 +184,22 @@ public final class CtrlCodec {
     List<Integer> shards = new ArrayList<>(n);
     for (int i = 0; i < n; i++) shards.add(in.readInt());
     return new ShardConfig(num, shards, readGroups(in));
+  }
+
+  /** Node name to {@code host:port}, in name order. */
+  static void writeNodes(SortedMap<String, String> nodes, DataOutput out) throws IOException {
+    out.writeInt(nodes.size());
+    for (var e : nodes.entrySet()) {
+      out.writeUTF(e.getKey());
+      out.writeUTF(e.getValue());
+    }
+  }
+
+  static TreeMap<String, String> readNodes(DataInput in) throws IOException {
+    int n = in.readInt();
+    TreeMap<String, String> nodes = new TreeMap<>();
+    for (int i = 0; i < n; i++) nodes.put(in.readUTF(), in.readUTF());
+    return nodes;
   }
 
   private static void writeGroups(SortedMap<Integer, List<String>> groups, DataOutput out)

@@ -14,9 +14,9 @@ import java.util.TreeSet;
 import wire.CborSerializable;
 
 /**
- * The operations of the shard controller: the lab's Join, Leave, Move and Query, and the two steps
+ * The operations of the shard controller: the lab's Join, Leave, Move and Query, the two steps
  * of a replica move ({@link AddServer}, {@link RemoveServer}) that change a group's servers and no
- * shard.
+ * shard, and the node registry ({@link RegisterNode}, {@link Nodes}) that changes no configuration.
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
 @JsonSubTypes({
@@ -26,6 +26,8 @@ import wire.CborSerializable;
   @JsonSubTypes.Type(value = CtrlCommand.Query.class, name = "Query"),
   @JsonSubTypes.Type(value = CtrlCommand.AddServer.class, name = "AddServer"),
   @JsonSubTypes.Type(value = CtrlCommand.RemoveServer.class, name = "RemoveServer"),
+  @JsonSubTypes.Type(value = CtrlCommand.RegisterNode.class, name = "RegisterNode"),
+  @JsonSubTypes.Type(value = CtrlCommand.Nodes.class, name = "Nodes"),
 })
 public sealed interface CtrlCommand extends CborSerializable {
 
@@ -151,6 +153,43 @@ public sealed interface CtrlCommand extends CborSerializable {
     @Override
     public Optional<CtrlReply> malformed(int nShards) {
       return malformedServer(gid, server);
+    }
+  }
+
+  /**
+   * Records node {@code node} at {@code address} ({@code host:port} of its Akka remoting), so every
+   * node and the allocation strategy can place replicas on it: {@link CtrlReply.Nodes} with every
+   * registered node. Makes no configuration (nothing moves, no group applies anything); the same
+   * name with the same address again changes nothing. Refused {@link CtrlReply.NodeNameInUse} if
+   * the name is registered with another address: node names are unique.
+   */
+  record RegisterNode(String node, String address) implements CtrlCommand {
+    /** The node names {@code raftkv.sharded.nodes} accepts. */
+    public static boolean validName(String node) {
+      return node != null && node.matches("[A-Za-z0-9_-]{1,64}");
+    }
+
+    @Override
+    public Optional<CtrlReply> malformed(int nShards) {
+      if (!validName(node)) return Optional.of(new CtrlReply.Rejected("node name '" + node + "' must be 1-64 letters, digits, '-' or '_'"));
+      if (address == null || !address.matches("[^:\\s]{1,255}:\\d{1,5}"))
+        return Optional.of(new CtrlReply.Rejected("node " + node + ": address must be host:port, was '" + address + "'"));
+      return Optional.empty();
+    }
+  }
+
+  /** Every registered node, name to {@code host:port}: {@link CtrlReply.Nodes}. */
+  record Nodes() implements CtrlCommand {
+    public static final Nodes ALL = new Nodes();
+
+    @Override
+    public boolean isRead() {
+      return true;
+    }
+
+    @Override
+    public Optional<CtrlReply> malformed(int nShards) {
+      return Optional.empty();
     }
   }
 

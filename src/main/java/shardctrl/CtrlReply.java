@@ -35,6 +35,8 @@ import wire.CborSerializable;
   @JsonSubTypes.Type(value = CtrlReply.NoReplicaOnNode.class, name = "NoReplicaOnNode"),
   @JsonSubTypes.Type(value = CtrlReply.ReplicaOnNode.class, name = "ReplicaOnNode"),
   @JsonSubTypes.Type(value = CtrlReply.MoveInProgress.class, name = "MoveInProgress"),
+  @JsonSubTypes.Type(value = CtrlReply.Nodes.class, name = "Nodes"),
+  @JsonSubTypes.Type(value = CtrlReply.NodeNameInUse.class, name = "NodeNameInUse"),
 })
 public sealed interface CtrlReply extends CborSerializable {
 
@@ -57,6 +59,18 @@ public sealed interface CtrlReply extends CborSerializable {
 
   /** A Watch timed out with no configuration newer than its {@code afterNum}; {@code latestNum} is the newest seen. */
   record Unchanged(long latestNum) implements CtrlReply {
+    @Override
+    public boolean isResult() {
+      return true;
+    }
+  }
+
+  /** The registered nodes, name to {@code host:port} (the answer of RegisterNode and of the Nodes query). */
+  record Nodes(java.util.SortedMap<String, String> nodes) implements CtrlReply {
+    public Nodes {
+      nodes = java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(nodes));
+    }
+
     @Override
     public boolean isResult() {
       return true;
@@ -107,8 +121,11 @@ public sealed interface CtrlReply extends CborSerializable {
   /** A replica move to a node that already hosts a replica of the group (replicas of a group are on distinct nodes). */
   record ReplicaOnNode(int gid, String node) implements Refusal {}
 
-  /** A replica move of a group whose earlier move is still running (or left a learner or a joint configuration behind). */
+  /** A replica move of a group whose earlier move is still running through this node, or that is still mid-change after the repair steps of a move asked again. */
   record MoveInProgress(int gid, String detail) implements Refusal {}
+
+  /** RegisterNode of a name already registered with another address: node names are unique. */
+  record NodeNameInUse(String node, String registeredAddress, String address) implements Refusal {}
 
   /** This server does not lead the controller group; try the hinted one (or another) with the same sequence number. */
   record WrongLeader(Optional<PeerId> leaderHint) implements CtrlReply {}

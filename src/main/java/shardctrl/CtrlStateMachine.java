@@ -18,7 +18,8 @@ import raft.rsm.StateMachine;
  * The shard controller's replicated state (the lab's ShardCtrler state): every configuration ever
  * made, in order (configuration {@code i} at position {@code i}), and the shards pinned by a Move
  * (see {@link Rebalancer}). Join, Leave, Move, AddServer and RemoveServer each append one configuration; a refused command
- * appends none. Deterministic, no I/O.
+ * appends none. The registered nodes ({@link NodeRegistry}) are kept beside the configurations:
+ * registering one makes no configuration, so no shard group has anything to apply. Deterministic, no I/O.
  *
  * <p>Mutable, owned by one replica; the configurations themselves are immutable values.
  */
@@ -27,6 +28,9 @@ public final class CtrlStateMachine implements StateMachine<CtrlCommand, CtrlRep
   private final int nShards;
   private final List<ShardConfig> history = new ArrayList<>();
   private final TreeSet<Integer> pinned = new TreeSet<>();
+  private final NodeRegistry nodes = new NodeRegistry();
+  /** The first int of a snapshot that holds the node registry (a count of shards is never negative). */
+  private static final int WITH_NODES = -2;
 
   public CtrlStateMachine(int nShards) {
     this.nShards = nShards;
@@ -61,6 +65,8 @@ public final class CtrlStateMachine implements StateMachine<CtrlCommand, CtrlRep
     if (command instanceof CtrlCommand.Move m) return move(m);
     if (command instanceof CtrlCommand.AddServer a) return addServer(a);
     if (command instanceof CtrlCommand.RemoveServer r) return removeServer(r);
+    if (command instanceof CtrlCommand.RegisterNode n) return nodes.register(n);
+    if (command instanceof CtrlCommand.Nodes) return nodes.all();
     throw new IllegalStateException("unhandled " + command);
   }
 
@@ -142,11 +148,13 @@ public final class CtrlStateMachine implements StateMachine<CtrlCommand, CtrlRep
   @Override
   public void writeSnapshot(OutputStream os) throws IOException {
     DataOutputStream out = new DataOutputStream(os);
+    out.writeInt(WITH_NODES); // before it, a snapshot began with nShards (> 0) and had no registry
     out.writeInt(nShards);
     out.writeInt(history.size());
     for (ShardConfig c : history) CtrlCodec.writeConfig(c, out);
     out.writeInt(pinned.size());
     for (int s : pinned) out.writeInt(s);
+    nodes.write(out);
     out.flush();
   }
 
@@ -155,7 +163,9 @@ public final class CtrlStateMachine implements StateMachine<CtrlCommand, CtrlRep
   public void restore(InputStream is) {
     try {
       DataInputStream in = new DataInputStream(is);
-      int n = in.readInt();
+      int first = in.readInt();
+      boolean withNodes = first == WITH_NODES;
+      int n = withNodes ? in.readInt() : first;
       if (n != nShards) {
         throw new IllegalArgumentException("snapshot has " + n + " shards, this controller " + nShards);
       }
@@ -165,6 +175,8 @@ public final class CtrlStateMachine implements StateMachine<CtrlCommand, CtrlRep
       TreeSet<Integer> pins = new TreeSet<>();
       int p = in.readInt();
       for (int i = 0; i < p; i++) pins.add(in.readInt());
+      if (withNodes) nodes.read(in);
+      else nodes.clear();
       history.clear();
       history.addAll(configs);
       pinned.clear();

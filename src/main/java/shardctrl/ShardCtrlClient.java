@@ -52,6 +52,16 @@ public interface ShardCtrlClient extends AutoCloseable {
     return execute(new CtrlCommand.RemoveServer(gid, server));
   }
 
+  /** Records node {@code node} at {@code address} ({@code host:port}); answers every registered node, or {@link CtrlReply.NodeNameInUse}. */
+  default CompletionStage<CtrlReply> registerNode(String node, String address) {
+    return execute(new CtrlCommand.RegisterNode(node, address));
+  }
+
+  /** Every registered node ({@link CtrlReply.Nodes}). */
+  default CompletionStage<CtrlReply> registeredNodes() {
+    return execute(CtrlCommand.Nodes.ALL);
+  }
+
   /** Configuration {@code num}; the latest for -1 or a number past the latest. */
   default CompletionStage<CtrlReply> query(long num) {
     return execute(new CtrlCommand.Query(num));

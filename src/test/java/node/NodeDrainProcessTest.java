@@ -28,10 +28,10 @@ import testkit.nodes.NodeProcesses;
 /**
  * A 4th node joins a running sharded cluster and another is drained onto it, as an operator does
  * it: three {@code bin/raftkv node} processes from {@code conf/sharded-node-1..3.conf} (test ports
- * and data directories; their {@code nodes} already name n4, as after the walk-through's rolling
- * restart), then n4 started from a copy of node 3's file with {@code self = n4}, then {@code
- * bin/raftkv admin --http ... drain-node n3} (a child JVM) while four HTTP clients write through
- * n1 and n2. The drain must answer that g100|n3 moved to n4, the configuration must list group
+ * and data directories; none of them names n4), then n4 started from {@code conf/sharded-node-4.conf},
+ * the only file that names it (it joins through the three as seed nodes and registers with the
+ * controller), then {@code bin/raftkv admin --http ... drain-node n3} (a child JVM) while four
+ * HTTP clients write through n1 and n2; {@code admin nodes} through n1 lists n4 before the drain. The drain must answer that g100|n3 moved to n4, the configuration must list group
  * 100 on n1, n2, n4, and the history must be linearizable; then n3 is stopped (SIGTERM) and the
  * clients' keys read the same through n1, n2 and n4.
  */
@@ -48,14 +48,25 @@ class NodeDrainProcessTest {
     return JSON.readTree(r.body());
   }
 
+  /** GET /admin/nodes through {@code base} once it lists {@code node} as up (it registers at start). */
+  private JsonNode awaitListed(String base, String node) throws Exception {
+    long deadline = System.currentTimeMillis() + 60_000;
+    JsonNode last = null;
+    while (System.currentTimeMillis() < deadline) {
+      last = get(base + "/admin/nodes");
+      if (last.path("nodes").path(node).path("up").asBoolean()) return last;
+      Thread.sleep(500);
+    }
+    throw new AssertionError(node + " never listed up: " + last);
+  }
+
   @Test
   @Timeout(value = 8, unit = java.util.concurrent.TimeUnit.MINUTES)
   void aFourthNodeJoinsAndANodeIsDrainedOntoItWhileClientsWrite(long seed) throws Exception {
     Path dir = Path.of("target", "node-drain", UUID.randomUUID().toString());
     try (NodeProcesses nodes = new NodeProcesses(GroupId.of("unused"), NODES, dir, "")) {
-      // n4's own file is node 3's with self = n4 (same controller and initial groups).
-      ShardedProcessConfs.configure(nodes, NODES, dir, RANGES,
-          i -> i < 3 ? ShardedProcessConfs.confFile(i) : ShardedProcessConfs.confFile(2).replace("self = n3", "self = n4"));
+      // Only n4's own file (conf/sharded-node-4.conf) names n4.
+      ShardedProcessConfs.configureJoining(nodes, NODES.subList(0, 3), NODES.get(3), dir, RANGES);
       nodes.startAll(NODES.subList(0, 3));
       List<String> bases = new ArrayList<>();
       for (PeerId p : NODES.subList(0, 3)) bases.add(nodes.awaitHttp(p));
@@ -69,9 +80,13 @@ class NodeDrainProcessTest {
       NodeProcesses.CliRun drain;
       try {
         Thread.sleep(2_000);
-        String n4 = nodes.start(PeerId.of("n4")); // joins the Akka cluster; nothing moves to it
+        String n4 = nodes.start(PeerId.of("n4")); // joins the Akka cluster and registers; nothing moves to it
         bases.add(n4);
-        Thread.sleep(3_000);
+        JsonNode listed = awaitListed(bases.get(0), "n4");
+        assertEquals(0, listed.get("nodes").get("n4").get("replicas").size(), listed::toString);
+        NodeProcesses.CliRun view = nodes.cli(List.of("admin", "--http", bases.get(0), "nodes"));
+        assertEquals(0, view.exitCode(), view::toString);
+        assertTrue(view.output().contains("\"n4\":{\"up\":true"), view::toString);
         drain = nodes.cli(List.of("admin", "--http", bases.get(1), "drain-node", "n3"));
         Thread.sleep(3_000);
       } finally {

@@ -51,7 +51,7 @@ class ReplicaMoveTest {
   private static final GroupId G100 = ShardedSpec.groupOf(100);
 
 
-  private static <T> T await(CompletionStage<T> s) {
+  static <T> T await(CompletionStage<T> s) {
     try {
       return s.toCompletableFuture().get(WAIT.toMillis() * 3, TimeUnit.MILLISECONDS);
     } catch (Exception e) {
@@ -59,12 +59,12 @@ class ReplicaMoveTest {
     }
   }
 
-  private static ShardConfig config(CtrlReply r) {
+  static ShardConfig config(CtrlReply r) {
     return assertInstanceOf(CtrlReply.Config.class, r, () -> "want a configuration, got " + r).config();
   }
 
   /** Writes unique keys until stopped; remembers the acknowledged ones. */
-  private static final class Writer implements Runnable {
+  static final class Writer implements Runnable {
     final KvClient client;
     final Map<String, String> acked = Collections.synchronizedMap(new LinkedHashMap<>());
     final AtomicBoolean stop = new AtomicBoolean();
@@ -113,7 +113,7 @@ class ReplicaMoveTest {
   }
 
   /** The group's membership as its leader sees it, once it has {@code voters} and no learner. */
-  private static MembershipStatus awaitVoters(ActorSystem<?> system, List<String> servers, List<PeerId> voters) {
+  static MembershipStatus awaitVoters(ActorSystem<?> system, List<String> servers, List<PeerId> voters) {
     Map<PeerId, ActorRef<ShardKvServer.Command>> refs = new LinkedHashMap<>();
     for (String s : servers) refs.put(ReplicaKey.parse(s).replica(), ServiceRefs.of(system, ReplicaKey.parse(s)));
     AkkaGroupAdmin admin = new AkkaGroupAdmin(system, refs, ReplicaMove.SHARD_KV, Duration.ofSeconds(2), WAIT);
@@ -147,13 +147,13 @@ class ReplicaMoveTest {
     throw new AssertionError(key + " was not retired; last status " + last);
   }
 
-  private static List<PeerId> ids(String... ids) {
+  static List<PeerId> ids(String... ids) {
     List<PeerId> out = new ArrayList<>();
     for (String id : ids) out.add(PeerId.of(id));
     return out;
   }
 
-  private static void deleteDirectory(Path dir) throws java.io.IOException {
+  static void deleteDirectory(Path dir) throws java.io.IOException {
     try (var files = Files.walk(dir)) {
       for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(f);
     }
@@ -224,7 +224,7 @@ class ReplicaMoveTest {
         assertEquals(List.of("g100|n3", "g100|n1.1", "g100|n2.1"), afterDrain.groups().get(100));
         awaitVoters(n4.system(), afterDrain.groups().get(100), ids("n1.1", "n2.1", "n3"));
         NodeReplicas view = await(admin.nodes());
-        assertEquals(new NodeReplicas.Node(true, List.of()), view.nodes().get("n4"), view::toString);
+        assertEquals(new NodeReplicas.Node(true, List.of(), nodes.get("n4")), view.nodes().get("n4"), view::toString);
         assertEquals(List.of("g100|n2.1", "ctrl|n2"), view.nodes().get("n2").replicas(), view::toString);
         assertEquals(Map.of(), view.moving(), "no move runs now");
         NodeDrain again = await(admin.drainNode("n4"));

@@ -127,6 +127,8 @@ final class ShardAdminJson {
       return ApiJson.Answer.error(ErrorCode.CONFLICT, "server " + u.server() + " was listed for group " + u.gid() + " before");
     if (r instanceof CtrlReply.UnknownServer u)
       return ApiJson.Answer.error(ErrorCode.NOT_FOUND, "group " + u.gid() + " lists no server " + u.server());
+    if (r instanceof CtrlReply.NodeNameInUse u) return ApiJson.Answer.error(ErrorCode.CONFLICT,
+        "node name " + u.node() + " is registered at " + u.registeredAddress() + ", not " + u.address());
     if (r instanceof CtrlReply.Rejected rej) return ApiJson.Answer.error(ErrorCode.BAD_REQUEST, rej.reason());
     if (r instanceof CtrlReply.Busy) return ApiJson.Answer.error(ErrorCode.BUSY, "the controller is busy");
     if (r instanceof CtrlReply.WrongLeader) return ApiJson.Answer.error(ErrorCode.NO_LEADER, "the controller has no leader");
