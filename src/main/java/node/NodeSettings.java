@@ -205,6 +205,18 @@ public final class NodeSettings {
   }
 
   /**
+   * {@code raftkv.sharded.pull-chunk-bytes}: about how many bytes of a shard one pulled chunk (one
+   * log entry of the new owner) carries; between 1 byte (one key per chunk) and 1 MiB (a chunk must
+   * fit one command and one Artery frame).
+   */
+  public static int shardPullChunkBytes(Config config) {
+    long b = config.getBytes("raftkv.sharded.pull-chunk-bytes");
+    if (b < 1 || b > 1024 * 1024)
+      throw new IllegalArgumentException("raftkv.sharded.pull-chunk-bytes must be 1 B .. 1 MiB, was " + b + " bytes");
+    return (int) b;
+  }
+
+  /**
    * {@code raftkv.sharded}: the nodes of a sharded cluster, this node, the controller's and the
    * initial groups' placement (lists of node names), data directory.
    */

@@ -102,6 +102,7 @@ public final class ShardedNode implements AutoCloseable {
     var ctrlSettings = NodeSettings.shardCtrlSettings(full);
     var ctrlClientSettings = NodeSettings.shardCtrlClientSettings(full);
     ShardMapping mapping = mapping(spec, ctrlSettings.nShards());
+    int pullChunkBytes = NodeSettings.shardPullChunkBytes(full);
     NodePlacement placement = NodePlacement.of(spec, NodeSpec.SYSTEM_NAME);
     CompletableFuture<AkkaShardCtrlClient> ctrl = new CompletableFuture<>();
     PeerSettings peerSettings = peer;
@@ -111,7 +112,8 @@ public final class ShardedNode implements AutoCloseable {
         if (key.group().equals(ShardedSpec.CONTROLLER)) return ctrlFactory;
         int gid = ShardedSpec.gidOf(key.group());
         if (gid < 0) throw new IllegalArgumentException("group " + key.group() + " is neither the controller nor g<gid>");
-        return new ShardKvReplicaFactory(g -> ShardKvSettings.of(gid, mapping).withMaxRaftStateBytes(kv.maxRaftStateBytes()),
+        return new ShardKvReplicaFactory(g -> ShardKvSettings.of(gid, mapping).withMaxRaftStateBytes(kv.maxRaftStateBytes())
+                .withChunkBytes(pullChunkBytes),
             raft, peerSettings, ctrl.join(), ServiceRefs.resolver(system), peerMetrics, shardMetrics);
       });
     };

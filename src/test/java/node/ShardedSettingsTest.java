@@ -82,6 +82,18 @@ class ShardedSettingsTest {
   }
 
   @Test
+  void pullChunkBytesDefaultsTo64KiBAndIsBounded() {
+    assertEquals(64 * 1024, NodeSettings.shardPullChunkBytes(conf(1)));
+    assertEquals(1, NodeSettings.shardPullChunkBytes(
+        ConfigFactory.parseString("raftkv.sharded.pull-chunk-bytes = 1").withFallback(conf(1))));
+    for (String bad : List.of("0", "2 MiB")) {
+      var c = ConfigFactory.parseString("raftkv.sharded.pull-chunk-bytes = " + bad).withFallback(conf(1));
+      var e = assertThrows(IllegalArgumentException.class, () -> NodeSettings.shardPullChunkBytes(c));
+      assertTrue(e.getMessage().startsWith("raftkv.sharded.pull-chunk-bytes must be 1 B .. 1 MiB"), e.getMessage());
+    }
+  }
+
+  @Test
   void aDataDirectoryOfAnotherNodeIsRefusedNamingBoth() throws Exception {
     Path dir = Files.createTempDirectory("sharded-dir");
     ShardedSpec n1 = NodeSettings.shardedSpec(conf(1)).as("n1", dir);
