@@ -214,6 +214,26 @@ class ShardMigrationKillProcessTest {
     return restart;
   }
 
+  /**
+   * The restarted (or new) {@code node} is in the cluster of the others: its own {@code GET /admin/nodes}
+   * shows every running node up. A restarted first seed node (n1) that got no answer to its join
+   * within Akka's seed-node-timeout forms a cluster of its own instead (README, "Tests across
+   * processes"); this names that failure rather than letting a later wait time out.
+   */
+  private void awaitJoined(PeerId node) throws InterruptedException {
+    await(() -> {
+      try {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(bases.get(node) + "/admin/nodes"))
+            .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+        return r.statusCode() == 200 ? JSON.readTree(r.body()) : null;
+      } catch (Exception e) {
+        return null;
+      }
+    }, view -> bases.keySet().stream().filter(p -> !down.contains(p))
+        .allMatch(p -> view.path("nodes").path(p.id()).path("up").asBoolean()), SETTLE,
+        node + " sees every running node " + bases.keySet() + " up (else it formed a cluster of its own)");
+  }
+
   /** Moves {@code shard} to {@code to}; returns the new configuration's number. */
   private long move(int shard, int to) throws Exception {
     JsonNode c = call("POST", "/admin/shards/" + shard + "/move?to=" + to);
@@ -236,6 +256,8 @@ class ShardMigrationKillProcessTest {
     long t0 = System.nanoTime();
     Path dir = Path.of("target", "shard-kill", UUID.randomUUID().toString());
     List<Throwable> errors = java.util.Collections.synchronizedList(new ArrayList<>());
+    Map<String, String> phases = new LinkedHashMap<>(); // what was done when, for the log
+    java.util.function.Consumer<String> phase = what -> phases.put(what, String.format("%.1f s", (System.nanoTime() - t0) / 1e9));
     try (NodeProcesses nodes = new NodeProcesses(GroupId.of("unused"), NODES, dir, "")) {
       ShardedProcessConfs.configure(nodes, NODES, dir, EXTRA,
           i -> ShardedProcessConfs.confFile(0).replace("self = n1", "self = n" + (i + 1)));
@@ -249,6 +271,7 @@ class ShardMigrationKillProcessTest {
           return null;
         }
       }, c -> c.path("groups").size() == 3, SETTLE, "groups 100, 101, 102 joined");
+      phase.accept("5 nodes up");
       List<Integer> owners = new ArrayList<>();
       one.get("shards").forEach(g -> owners.add(g.asInt()));
       List<Integer> gids = List.of(100, 101, 102);
@@ -259,6 +282,7 @@ class ShardMigrationKillProcessTest {
           .orElse(gids.stream().filter(g -> g != fromY).findFirst().orElseThrow());
       preload("k0/");
       preload("a0/");
+      phase.accept("preloaded");
       long started = System.nanoTime();
 
       HttpKvWorkload clients = new HttpKvWorkload(List.copyOf(bases.values()).subList(0, 4), 6, Duration.ofSeconds(15),
@@ -288,9 +312,12 @@ class ShardMigrationKillProcessTest {
         PeerId oldLeaderNode = nodeOf(leader(seen.oldOwner()));
         kills.add(new Kill(oldLeaderNode, System.nanoTime(), "old owner " + seen.oldOwner() + " / new owner " + seen.newOwner()));
         Thread restart1 = killAndRestart(nodes, oldLeaderNode, errors);
-        awaitMoved(SHARD_X, fromX, toX, numX);
         restart1.join(120_000);
         assertEquals(List.of(), errors);
+        awaitJoined(oldLeaderNode);
+        phase.accept(oldLeaderNode + " back");
+        awaitMoved(SHARD_X, fromX, toX, numX);
+        phase.accept("shard " + SHARD_X + " moved");
 
         // 2. Shard Y to toY; kill the new owner's leader while it installs the shard.
         long numY = move(SHARD_Y, toY);
@@ -306,18 +333,25 @@ class ShardMigrationKillProcessTest {
         PeerId newLeaderNode = nodeOf(leader(installing));
         kills.add(new Kill(newLeaderNode, System.nanoTime(), "new owner " + installing));
         Thread restart2 = killAndRestart(nodes, newLeaderNode, errors);
-        awaitMoved(SHARD_Y, fromY, toY, numY);
         restart2.join(120_000);
         assertEquals(List.of(), errors);
+        awaitJoined(newLeaderNode);
+        phase.accept(newLeaderNode + " back");
+        awaitMoved(SHARD_Y, fromY, toY, numY);
+        phase.accept("shard " + SHARD_Y + " moved");
 
         // 3. n6 joins the cluster (it hosts nothing) and n5 is drained onto the others, then stopped.
         PeerId n5 = PeerId.of("n5");
         PeerId n6 = PeerId.of("n6");
         bases.put(n6, nodes.start(n6));
+        awaitJoined(n6);
+        phase.accept("n6 up");
         drained = call("POST", "/admin/nodes/n5/drain");
         drainedAt = System.nanoTime();
+        phase.accept("n5 drained");
         down.add(n5);
         assertEquals(0, nodes.terminate(n5));
+        phase.accept("n5 stopped");
         // Writes go on after the drain: wait for some to be acknowledged, bounded.
         await(() -> clients.writeAcks().stream().filter(t -> t > drainedAt).count(), n -> n >= 20, SETTLE,
             "20 writes acknowledged after the drain");
@@ -332,6 +366,7 @@ class ShardMigrationKillProcessTest {
       assertTrue(listOf(drained.path("moved")).stream().anyMatch(m -> m.endsWith("|n6")), "nothing moved to n6: " + drained);
       assertEquals(List.of(), clients.rejected(), "no operation answered with an error that is a bug");
       Linearizability.assertLinearizable(KvModel.strict(), clients.history().history());
+      phase.accept("checked linearizable");
 
       // Exactly once: every acknowledged append is in its key once, none of unknown outcome twice.
       Map<String, String> finals = new HashMap<>();
@@ -383,6 +418,7 @@ class ShardMigrationKillProcessTest {
           ackedAfterDrain, ackedAppends, SHARD_X, fromX, toX, SHARD_Y, fromY, toY,
           kills.stream().map(k -> k.node() + " at " + String.format("%.1f s", (k.atNanos() - t0) / 1e9)).toList(), drained,
           (System.nanoTime() - t0) / 1e9, (System.nanoTime() - started) / 1e9);
+      System.out.println("  phases " + phases);
       kills.forEach(k -> System.out.println("  killed " + k.node() + " on seeing " + k.seen()));
     }
   }

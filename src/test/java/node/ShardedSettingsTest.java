@@ -94,6 +94,22 @@ class ShardedSettingsTest {
   }
 
   @Test
+  void onlyARestartedFirstNodeWaitsLongerForTheClusterToAnswerItsJoin() throws Exception {
+    Path dir = Files.createTempDirectory("sharded-seed");
+    ShardedSpec n1 = NodeSettings.shardedSpec(conf(1)).as("n1", dir.resolve("n1"));
+    ShardedSpec n2 = NodeSettings.shardedSpec(conf(2)).as("n2", dir.resolve("n2"));
+    java.util.function.Function<ShardedSpec, java.time.Duration> timeout =
+        spec -> ShardedNode.systemConfig(spec, conf(1)).getDuration("akka.cluster.seed-node-timeout");
+    assertEquals(java.time.Duration.ofSeconds(2), timeout.apply(n1), "a new cluster's first start: shardnode.conf");
+    for (ShardedSpec s : List.of(n1, n2)) {
+      Files.createDirectories(s.dataDir());
+      Files.writeString(s.dataDir().resolve(ShardedBootstrap.MARKER), "bootstrapped\n");
+    }
+    assertEquals(java.time.Duration.ofSeconds(30), timeout.apply(n1), "restarted first seed node: rejoin-seed-timeout");
+    assertEquals(java.time.Duration.ofSeconds(2), timeout.apply(n2), "not the first seed node: it never forms a cluster");
+  }
+
+  @Test
   void aDataDirectoryOfAnotherNodeIsRefusedNamingBoth() throws Exception {
     Path dir = Files.createTempDirectory("sharded-dir");
     ShardedSpec n1 = NodeSettings.shardedSpec(conf(1)).as("n1", dir);
