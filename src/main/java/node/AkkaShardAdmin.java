@@ -219,6 +219,11 @@ final class AkkaShardAdmin implements ShardAdmin {
   }
 
   @Override
+  public CompletionStage<List<ReplicaShards>> groupShards(ShardConfig config, int gid) {
+    return GroupShards.of(system, config.groups().getOrDefault(gid, List.of()), STATE_ASK);
+  }
+
+  @Override
   public Optional<KeyRanges> keyRanges() {
     return keyRanges;
   }

@@ -205,6 +205,29 @@ public final class NodeSettings {
   }
 
   /**
+   * {@code raftkv.sharded.rejoin-seed-timeout}: how long the first node of {@code nodes}, restarted,
+   * waits for a running node to answer its join before it forms a new cluster (Akka's
+   * seed-node-timeout for that node only).
+   */
+  public static Duration rejoinSeedTimeout(Config config) {
+    Duration t = config.getDuration("raftkv.sharded.rejoin-seed-timeout");
+    if (t.isNegative() || t.isZero()) throw new IllegalArgumentException("raftkv.sharded.rejoin-seed-timeout must be > 0: " + t);
+    return t;
+  }
+
+  /**
+   * {@code raftkv.sharded.pull-chunk-bytes}: about how many bytes of a shard one pulled chunk (one
+   * log entry of the new owner) carries; between 1 byte (one key per chunk) and 1 MiB (a chunk must
+   * fit one command and one Artery frame).
+   */
+  public static int shardPullChunkBytes(Config config) {
+    long b = config.getBytes("raftkv.sharded.pull-chunk-bytes");
+    if (b < 1 || b > 1024 * 1024)
+      throw new IllegalArgumentException("raftkv.sharded.pull-chunk-bytes must be 1 B .. 1 MiB, was " + b + " bytes");
+    return (int) b;
+  }
+
+  /**
    * {@code raftkv.sharded}: the nodes of a sharded cluster, this node, the controller's and the
    * initial groups' placement (lists of node names), data directory.
    */

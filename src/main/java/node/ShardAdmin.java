@@ -49,6 +49,13 @@ public interface ShardAdmin {
    */
   CompletionStage<List<ShardState>> shardStates(ShardConfig config, List<Integer> shards);
 
+  /**
+   * How every replica of group {@code gid} (its servers in {@code config}, which names it) holds
+   * each shard ({@link ReplicaShards}: leader or not, applied configuration, each shard's state and
+   * keys), asked of the replicas now; never fails: a replica that does not answer has no shards.
+   */
+  CompletionStage<List<ReplicaShards>> groupShards(ShardConfig config, int gid);
+
   /** The key range of each shard when the cluster maps keys by range ({@code raftkv.sharded.key-ranges}). */
   Optional<KeyRanges> keyRanges();
 

@@ -102,6 +102,7 @@ public final class ShardedNode implements AutoCloseable {
     var ctrlSettings = NodeSettings.shardCtrlSettings(full);
     var ctrlClientSettings = NodeSettings.shardCtrlClientSettings(full);
     ShardMapping mapping = mapping(spec, ctrlSettings.nShards());
+    int pullChunkBytes = NodeSettings.shardPullChunkBytes(full);
     NodePlacement placement = NodePlacement.of(spec, NodeSpec.SYSTEM_NAME);
     CompletableFuture<AkkaShardCtrlClient> ctrl = new CompletableFuture<>();
     PeerSettings peerSettings = peer;
@@ -111,7 +112,8 @@ public final class ShardedNode implements AutoCloseable {
         if (key.group().equals(ShardedSpec.CONTROLLER)) return ctrlFactory;
         int gid = ShardedSpec.gidOf(key.group());
         if (gid < 0) throw new IllegalArgumentException("group " + key.group() + " is neither the controller nor g<gid>");
-        return new ShardKvReplicaFactory(g -> ShardKvSettings.of(gid, mapping).withMaxRaftStateBytes(kv.maxRaftStateBytes()),
+        return new ShardKvReplicaFactory(g -> ShardKvSettings.of(gid, mapping).withMaxRaftStateBytes(kv.maxRaftStateBytes())
+                .withChunkBytes(pullChunkBytes),
             raft, peerSettings, ctrl.join(), ServiceRefs.resolver(system), peerMetrics, shardMetrics);
       });
     };
@@ -231,7 +233,13 @@ public final class ShardedNode implements AutoCloseable {
     for (String hp : spec.seeds())
       seeds.append(seeds.length() == 0 ? "" : ", ").append("\"akka://").append(NodeSpec.SYSTEM_NAME).append('@').append(hp).append('"');
     Path dir = spec.dataDir().toAbsolutePath();
-    String hocon = "akka.remote.artery.canonical.hostname = \"" + spec.host() + "\"\n"
+    // Akka's first seed node forms a new cluster of its own if no running node answers its join
+    // within seed-node-timeout (2 s, shardnode.conf): right for a new cluster, but a restarted first node whose
+    // cluster is slow to answer (a loaded machine) would stay apart from it for good. So a node
+    // that has bootstrapped before waits longer (ShardMigrationKillProcessTest hit this).
+    String rejoin = ShardedBootstrap.done(spec) && spec.nodes().keySet().iterator().next().equals(spec.self())
+        ? "akka.cluster.seed-node-timeout = " + NodeSettings.rejoinSeedTimeout(config).toMillis() + "ms\n" : "";
+    String hocon = rejoin + "akka.remote.artery.canonical.hostname = \"" + spec.host() + "\"\n"
         + "akka.remote.artery.canonical.port = " + spec.port() + "\n"
         + "akka.cluster.seed-nodes = [" + seeds + "]\n"
         + "akka.persistence.journal.plugin = \"" + JOURNAL_PLUGIN + "\"\n"

@@ -112,8 +112,12 @@ final class ShardKvDuties extends BehaviorInterceptor<ShardKvServer.Command, Rep
       p.replyTo().tell(machine.pull(p.request())); // frozen shards are the same on every replica that applied num
     } else if (msg instanceof ShardKvServer.GetShards g) {
       java.util.List<ShardStatus> statuses = new java.util.ArrayList<>();
-      for (int shard = 0; shard < settings.mapping().nShards(); shard++) statuses.add(machine.status(shard));
-      g.replyTo().tell(new ShardKvServer.Shards(machine.current().num(), statuses));
+      java.util.List<Integer> keys = new java.util.ArrayList<>();
+      for (int shard = 0; shard < settings.mapping().nShards(); shard++) {
+        statuses.add(machine.status(shard));
+        keys.add(machine.keys(shard));
+      }
+      g.replyTo().tell(new ShardKvServer.Shards(machine.current().num(), statuses, keys));
     } else if (msg instanceof ShardKvServer.GetStatus g) {
       return target.apply(typed, new ReplicatedStateMachine.GetStatus(g.replyTo()));
     } else if (msg instanceof ShardKvServer.GetMembers g) {

@@ -89,10 +89,17 @@ public final class ShardKvServer {
   /** Which configuration this replica has applied and the state of each shard in it (for operators and tests). */
   public record GetShards(ActorRef<Shards> replyTo) implements Command {}
 
-  /** The answer to {@link GetShards}: {@code statuses.get(s)} is shard s's state here. */
-  public record Shards(long configNum, java.util.List<ShardStatus> statuses) implements CborSerializable {
+  /**
+   * The answer to {@link GetShards}: {@code statuses.get(s)} is shard s's state here, {@code
+   * keys.get(s)} how many keys this replica holds for it (0 once a shard given away is deleted).
+   */
+  public record Shards(long configNum, java.util.List<ShardStatus> statuses, java.util.List<Integer> keys)
+      implements CborSerializable {
     public Shards {
       statuses = java.util.List.copyOf(statuses);
+      keys = java.util.List.copyOf(keys);
+      if (keys.size() != statuses.size())
+        throw new IllegalArgumentException(keys.size() + " key counts for " + statuses.size() + " shards");
     }
 
     /** Whether every shard this replica holds is served and owes nothing (no pull, hand-over or delete under way). */

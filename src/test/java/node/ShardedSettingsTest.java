@@ -82,6 +82,34 @@ class ShardedSettingsTest {
   }
 
   @Test
+  void pullChunkBytesDefaultsTo64KiBAndIsBounded() {
+    assertEquals(64 * 1024, NodeSettings.shardPullChunkBytes(conf(1)));
+    assertEquals(1, NodeSettings.shardPullChunkBytes(
+        ConfigFactory.parseString("raftkv.sharded.pull-chunk-bytes = 1").withFallback(conf(1))));
+    for (String bad : List.of("0", "2 MiB")) {
+      var c = ConfigFactory.parseString("raftkv.sharded.pull-chunk-bytes = " + bad).withFallback(conf(1));
+      var e = assertThrows(IllegalArgumentException.class, () -> NodeSettings.shardPullChunkBytes(c));
+      assertTrue(e.getMessage().startsWith("raftkv.sharded.pull-chunk-bytes must be 1 B .. 1 MiB"), e.getMessage());
+    }
+  }
+
+  @Test
+  void onlyARestartedFirstNodeWaitsLongerForTheClusterToAnswerItsJoin() throws Exception {
+    Path dir = Files.createTempDirectory("sharded-seed");
+    ShardedSpec n1 = NodeSettings.shardedSpec(conf(1)).as("n1", dir.resolve("n1"));
+    ShardedSpec n2 = NodeSettings.shardedSpec(conf(2)).as("n2", dir.resolve("n2"));
+    java.util.function.Function<ShardedSpec, java.time.Duration> timeout =
+        spec -> ShardedNode.systemConfig(spec, conf(1)).getDuration("akka.cluster.seed-node-timeout");
+    assertEquals(java.time.Duration.ofSeconds(2), timeout.apply(n1), "a new cluster's first start: shardnode.conf");
+    for (ShardedSpec s : List.of(n1, n2)) {
+      Files.createDirectories(s.dataDir());
+      Files.writeString(s.dataDir().resolve(ShardedBootstrap.MARKER), "bootstrapped\n");
+    }
+    assertEquals(java.time.Duration.ofSeconds(30), timeout.apply(n1), "restarted first seed node: rejoin-seed-timeout");
+    assertEquals(java.time.Duration.ofSeconds(2), timeout.apply(n2), "not the first seed node: it never forms a cluster");
+  }
+
+  @Test
   void aDataDirectoryOfAnotherNodeIsRefusedNamingBoth() throws Exception {
     Path dir = Files.createTempDirectory("sharded-dir");
     ShardedSpec n1 = NodeSettings.shardedSpec(conf(1)).as("n1", dir);

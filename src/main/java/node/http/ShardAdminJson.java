@@ -40,6 +40,30 @@ final class ShardAdminJson {
   /** GET /admin/shard: every shard of configuration {@code num}. */
   record Shards(long num, List<Shard> shards) {}
 
+  /** One shard at one replica in GET /admin/groups/{gid}/shards: its state there and the keys held for it. */
+  record HeldShard(int shard, String status, int keys) {}
+
+  /** One replica in GET /admin/groups/{gid}/shards; {@code applied} and {@code shards} absent if it did not answer. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  record Replica(String server, boolean leader, Long applied, List<HeldShard> shards) {}
+
+  /** GET /admin/groups/{gid}/shards: the shards the group owns in configuration {@code num}, and each replica's view. */
+  record GroupShards(long num, int gid, List<Integer> owned, List<Replica> replicas) {}
+
+  static GroupShards groupShards(ShardConfig config, int gid, List<node.ReplicaShards> replicas) {
+    List<Integer> owned = new ArrayList<>();
+    for (int s = 0; s < config.nShards(); s++) if (config.gidOf(s) == gid) owned.add(s);
+    List<Replica> out = new ArrayList<>();
+    for (node.ReplicaShards r : replicas) {
+      out.add(r.shards().map(sh -> {
+        List<HeldShard> held = new ArrayList<>();
+        for (int s = 0; s < sh.statuses().size(); s++) held.add(new HeldShard(s, sh.statuses().get(s).name(), sh.keys().get(s)));
+        return new Replica(r.server(), r.leader(), sh.configNum(), held);
+      }).orElse(new Replica(r.server(), r.leader(), null, null)));
+    }
+    return new GroupShards(config.num(), gid, owned, out);
+  }
+
   /** POST /admin/groups: a new group and the nodes of its replicas. */
   record NewGroup(Integer gid, List<String> nodes) {}
 

@@ -30,6 +30,8 @@ import shardctrl.ShardConfig;
  * POST   /admin/shards/{shard}/move?to=gid                                               200 the new configuration
  * GET    /admin/shard                      200 {"num","shards":[{"shard","range","gid","status","applied","leader"}]}
  * GET    /admin/shard/{shard}              200 {"num","shard","range","gid","status","applied","leader"}
+ * GET    /admin/groups/{gid}/shards        200 {"num","gid","owned",
+ *                                              "replicas":[{"server","leader","applied","shards":[{"shard","status","keys"}]}]}
  * GET    /admin/watch?after=N&timeout=S    the first configuration above N once applied (N -1 or absent: the latest)
  *                                          200 {"changed":true,"num",...}; none within S s: 200 {"changed":false,"num"}
  *                                          Accept: text/event-stream: every configuration above N as events
@@ -66,6 +68,8 @@ public final class ShardAdminRoutes extends AllDirectives {
             entity(Unmarshaller.entityToString(), this::join)))),
         path(PathMatchers.segment("groups").slash(PathMatchers.segment()), gid -> delete(() ->
             withRequestTimeout(requestTimeout, () -> number(gid, "gid", g -> run(() -> admin.leaveGroup(g)))))),
+        path(PathMatchers.segment("groups").slash(PathMatchers.segment()).slash("shards"), gid -> get(() ->
+            withRequestTimeout(requestTimeout, () -> number(gid, "gid", this::groupShards)))),
         path(PathMatchers.segment("groups").slash(PathMatchers.segment()).slash("replicas").slash("move"), gid -> post(() ->
             withRequestTimeout(requestTimeout, () -> parameterOptional("from", from -> parameterOptional("to", to ->
                 from.filter(f -> !f.isBlank()).isEmpty() || to.filter(t -> !t.isBlank()).isEmpty()
@@ -101,6 +105,18 @@ public final class ShardAdminRoutes extends AllDirectives {
       return admin.shardStates(config, shards).thenApply(states -> ApiJson.Answer.ok(one.isPresent()
           ? ShardAdminJson.shard(config.num(), states.get(0), admin.keyRanges())
           : ShardAdminJson.shards(config.num(), states, admin.keyRanges())));
+    });
+    return onSuccess(answer.handle((a, t) -> t == null ? a : internal(t)), this::answer);
+  }
+
+  /** Every replica of group {@code gid} of the latest configuration: how it holds each shard. */
+  private Route groupShards(int gid) {
+    CompletionStage<ApiJson.Answer> answer = ApiJson.safely(admin::shards).thenCompose(r -> {
+      if (!(r instanceof CtrlReply.Config c)) return CompletableFuture.completedFuture(ShardAdminJson.reply(r));
+      ShardConfig config = c.config();
+      if (!config.groups().containsKey(gid))
+        return CompletableFuture.completedFuture(ShardAdminJson.reply(new CtrlReply.UnknownGid(gid)));
+      return admin.groupShards(config, gid).thenApply(rs -> ApiJson.Answer.ok(ShardAdminJson.groupShards(config, gid, rs)));
     });
     return onSuccess(answer.handle((a, t) -> t == null ? a : internal(t)), this::answer);
   }

@@ -141,9 +141,9 @@ class OpenApiTest {
         checked++;
       }
     }
-    assertEquals(26, checked, "get/put/delete key, append, scan, status, openapi, livez, readyz, metrics, dashboard; "
+    assertEquals(27, checked, "get/put/delete key, append, scan, status, openapi, livez, readyz, metrics, dashboard; "
         + "admin members, add learner, promote, remove, transfer leader; sharded: configuration, join, leave, move, "
-        + "shard states, one shard, watch, move replica, drain node, nodes");
+        + "shard states, one shard, watch, move replica, group shards, drain node, nodes");
     // Error statuses the operations describe: force a few through the client and check their codes.
     for (KvReply failure : List.of(KvReply.BUSY, KvReply.TIMEOUT, KvReply.SESSION_EXPIRED, new KvReply.Rejected("x"))) {
       client.failNext(failure);
@@ -212,7 +212,7 @@ class OpenApiTest {
     Map<String, List<CtrlReply>> cases = new LinkedHashMap<>();
     for (String op : List.of("GET /admin/shards", "POST /admin/groups", "DELETE /admin/groups/{gid}",
         "POST /admin/shards/{shard}/move", "GET /admin/shard", "GET /admin/shard/{shard}", "GET /admin/watch",
-        "POST /admin/groups/{gid}/replicas/move", "POST /admin/nodes/{node}/drain")) {
+        "POST /admin/groups/{gid}/replicas/move", "POST /admin/nodes/{node}/drain", "GET /admin/groups/{gid}/shards")) {
       List<CtrlReply> replies = new ArrayList<>(unavailable);
       replies.addAll(specific.getOrDefault(op, List.of()));
       cases.put(op, replies);
@@ -223,7 +223,7 @@ class OpenApiTest {
     } finally {
       shardAdmin.next.set(null);
     }
-    assertEquals(9 * 3 + 5 + 3 + 4 + 2 * MOVE_REFUSALS.size(), checked);
+    assertEquals(10 * 3 + 5 + 3 + 4 + 2 * MOVE_REFUSALS.size(), checked);
     // GET /admin/nodes without a controller answer.
     shardAdmin.next.set(CtrlReply.TIMEOUT);
     try {
@@ -237,6 +237,9 @@ class OpenApiTest {
     HttpResponse<String> unknown = send(shardedBase, "GET", "admin/shard/10", null);
     assertEquals("UNKNOWN_SHARD", ApiJson.MAPPER.readTree(unknown.body()).path("code").asText(), unknown.body());
     assertTrue(doc.at("/paths/~1admin~1shard~1{shard}/get/responses/404/description").asText().contains("UNKNOWN_SHARD"));
+    HttpResponse<String> noGroup = send(shardedBase, "GET", "admin/groups/102/shards", null);
+    assertEquals("UNKNOWN_GROUP", ApiJson.MAPPER.readTree(noGroup.body()).path("code").asText(), noGroup.body());
+    assertTrue(doc.at("/paths/~1admin~1groups~1{gid}~1shards/get/responses/404/description").asText().contains("UNKNOWN_GROUP"));
     HttpResponse<String> malformed = send(shardedBase, "GET", "admin/watch?timeout=61", null);
     assertEquals(400, malformed.statusCode(), malformed.body());
     assertTrue(doc.at("/paths/~1admin~1watch/get/responses/400/description").asText().contains("BAD_REQUEST"));
@@ -287,7 +290,8 @@ class OpenApiTest {
         "admin/shards/", "admin/groups", "admin/groups/100", "admin/groups/100/x", "admin/shard", "admin/shard/3",
         "admin/shard/3/x", "admin/shard/", "admin/watch", "admin/watch/x", "admin/watch?after=1&timeout=0",
         "admin/nodes", "admin/nodes/n1", "admin/nodes/n1/drain", "admin/nodes/n1/drain/x", "admin/groups/100/replicas",
-        "admin/groups/100/replicas/move", "admin/groups/100/replicas/move?from=n1&to=n3", "admin/groups/100/replicas/move/x"));
+        "admin/groups/100/replicas/move", "admin/groups/100/replicas/move?from=n1&to=n3", "admin/groups/100/replicas/move/x",
+        "admin/groups/100/shards", "admin/groups/100/shards/x", "admin/groups/x/shards"));
     for (Iterator<String> it = doc.path("paths").fieldNames(); it.hasNext(); ) probes.add(concrete(it.next()));
     for (URI server : List.of(base, shardedBase)) {
       for (String path : probes) {
@@ -321,6 +325,8 @@ class OpenApiTest {
       return "/admin/" + parts.get(1) + (parts.get(1).equals("groups") ? "/{gid}" : "/{shard}");
     if (parts.size() == 4 && parts.get(0).equals("admin") && parts.get(1).equals("shards") && parts.get(3).equals("move"))
       return "/admin/shards/{shard}/move";
+    if (parts.size() == 4 && parts.get(0).equals("admin") && parts.get(1).equals("groups") && parts.get(3).equals("shards"))
+      return "/admin/groups/{gid}/shards";
     if (parts.size() == 4 && parts.get(0).equals("admin") && parts.get(1).equals("nodes") && parts.get(3).equals("drain"))
       return "/admin/nodes/{node}/drain";
     if (parts.size() == 5 && parts.get(0).equals("admin") && parts.get(1).equals("groups") && parts.get(3).equals("replicas")

@@ -63,6 +63,16 @@ final class ScriptedShardAdmin implements ShardAdmin {
         Optional.of(ShardStatus.SERVING), config.num(), Optional.of(config.groups().get(config.gidOf(s)).get(0)))).toList());
   }
 
+  /** Every server of the group answers, the first as leader: its shards SERVING with one key, the others ABSENT. */
+  @Override
+  public CompletionStage<List<node.ReplicaShards>> groupShards(ShardConfig config, int gid) {
+    List<ShardStatus> statuses = config.shards().stream().map(g -> g == gid ? ShardStatus.SERVING : ShardStatus.ABSENT).toList();
+    List<Integer> keys = config.shards().stream().map(g -> g == gid ? 1 : 0).toList();
+    List<String> servers = config.groups().get(gid);
+    return CompletableFuture.completedFuture(servers.stream().map(s -> new node.ReplicaShards(s, s.equals(servers.get(0)),
+        Optional.of(new shardkv.ShardKvServer.Shards(config.num(), statuses, keys)))).toList());
+  }
+
   @Override
   public Optional<KeyRanges> keyRanges() {
     return Optional.of(RANGES);

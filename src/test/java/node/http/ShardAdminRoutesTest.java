@@ -76,4 +76,26 @@ class ShardAdminRoutesTest {
       assertEquals("BAD_REQUEST", ApiJson.MAPPER.readTree(r.body()).path("code").asText(), q + " -> " + r.body());
     }
   }
+
+  @Test
+  void aGroupsShardsListEachReplicaWithEveryShardsStatusAndKeys() throws Exception {
+    HttpResponse<String> r = http.send(HttpRequest.newBuilder(base.resolve("admin/groups/101/shards")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, r.statusCode(), r.body());
+    var body = ApiJson.MAPPER.readTree(r.body());
+    assertEquals(2, body.path("num").asInt());
+    assertEquals(101, body.path("gid").asInt());
+    assertEquals("[5,6,7,8,9]", body.path("owned").toString());
+    var replica = body.path("replicas").get(0);
+    assertEquals("g101|n3", replica.path("server").asText());
+    assertTrue(replica.path("leader").asBoolean());
+    assertEquals(2, replica.path("applied").asInt());
+    assertEquals("{\"shard\":0,\"status\":\"ABSENT\",\"keys\":0}", replica.path("shards").get(0).toString());
+    assertEquals("{\"shard\":5,\"status\":\"SERVING\",\"keys\":1}", replica.path("shards").get(5).toString());
+    for (String[] bad : new String[][] {{"admin/groups/7/shards", "404", "UNKNOWN_GROUP"}, {"admin/groups/x/shards", "400", "BAD_REQUEST"}}) {
+      HttpResponse<String> b = http.send(HttpRequest.newBuilder(base.resolve(bad[0])).build(), HttpResponse.BodyHandlers.ofString());
+      assertEquals(Integer.parseInt(bad[1]), b.statusCode(), bad[0] + " -> " + b.body());
+      assertEquals(bad[2], ApiJson.MAPPER.readTree(b.body()).path("code").asText(), bad[0] + " -> " + b.body());
+    }
+  }
 }

@@ -85,6 +85,11 @@ class ShardReplicaRoutesTest {
     }
 
     @Override
+    public CompletionStage<List<node.ReplicaShards>> groupShards(ShardConfig config, int gid) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
     public java.util.Optional<shardkv.KeyRanges> keyRanges() {
       return java.util.Optional.empty();
     }

@@ -184,6 +184,14 @@ public final class NodeProcesses implements AutoCloseable {
     return proc.exitValue();
   }
 
+  /** SIGSTOP ({@code pause} true) or SIGCONT: the process freezes (its ports still accept connections) or goes on. */
+  public void pause(PeerId p, boolean pause) throws Exception {
+    Process proc = processes.get(p);
+    if (proc == null) throw new IllegalStateException(p + " is not running");
+    Process kill = new ProcessBuilder("kill", pause ? "-STOP" : "-CONT", Long.toString(proc.pid())).inheritIO().start();
+    if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) throw new IllegalStateException("kill failed for " + p);
+  }
+
   /** SIGKILL: no shutdown, no journal close. */
   public void kill(PeerId p) throws InterruptedException {
     Process proc = processes.remove(p);
