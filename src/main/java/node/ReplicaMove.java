@@ -68,6 +68,11 @@ final class ReplicaMove {
   static final AkkaGroupAdmin.Protocol<ShardKvServer.Command> SHARD_KV = new AkkaGroupAdmin.Protocol<>(
       ShardKvServer.GetMembers::new, ShardKvServer.ChangeMembership::new, ShardKvServer.TransferLeadership::new);
 
+  /** The same requests in a controller server's protocol. */
+  static final AkkaGroupAdmin.Protocol<shardctrl.ShardCtrlServer.Command> SHARD_CTRL = new AkkaGroupAdmin.Protocol<>(
+      shardctrl.ShardCtrlServer.GetMembers::new, shardctrl.ShardCtrlServer.ChangeMembership::new,
+      shardctrl.ShardCtrlServer.TransferLeadership::new);
+
   private final ActorSystem<?> system;
   private final ShardCtrlClient controller;
   private final NodePlacement placement;

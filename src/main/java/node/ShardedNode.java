@@ -268,18 +268,19 @@ public final class ShardedNode implements AutoCloseable {
    * up-to-date other voter, {@link ReplicaHandover}), waiting up to {@code
    * raftkv.node.leadership-handover.timeout} for each; nothing if the handover is off. Which
    * replicas are local is read when it runs, so groups created or moved here since the start are
-   * included. The controller's replicas are not asked ({@code ShardCtrlServer} has no transfer): a
-   * stopping controller leader still costs the controller an election timeout.
+   * included, and so is this node's controller replica: a stopping controller leader hands over
+   * like a shard group's, instead of costing the controller an election timeout.
    */
   public LeadershipHandover leadershipHandover() {
     return NodeSettings.leadershipHandoverTimeout(config).<LeadershipHandover>map(timeout -> () -> {
       java.util.List<ReplicaHandover.Replica> local = new java.util.ArrayList<>();
       for (raft.GroupId g : placement.groups()) {
-        if (g.equals(ShardedSpec.CONTROLLER)) continue;
+        boolean ctrl = g.equals(ShardedSpec.CONTROLLER);
         for (PeerId p : placement.replicasOf(g).keySet()) {
           if (!NodePlacement.nodeName(p).equals(spec.self())) continue;
-          ActorRef<shardkv.ShardKvServer.Command> ref = ServiceRefs.of(system, new ReplicaKey(g, p));
-          local.add(ReplicaHandover.Replica.of(g, p, ref, ReplicaMove.SHARD_KV));
+          ReplicaKey key = new ReplicaKey(g, p);
+          local.add(ctrl ? ReplicaHandover.Replica.of(g, p, ServiceRefs.<ShardCtrlServer.Command>of(system, key), ReplicaMove.SHARD_CTRL)
+              : ReplicaHandover.Replica.of(g, p, ServiceRefs.<shardkv.ShardKvServer.Command>of(system, key), ReplicaMove.SHARD_KV));
         }
       }
       return new ReplicaHandover(system, local, timeout).handOver();
