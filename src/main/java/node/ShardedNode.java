@@ -178,7 +178,8 @@ public final class ShardedNode implements AutoCloseable {
     // This node's replica first: the first attempt goes there without a network hop if it leads.
     for (String n : spec.controller()) if (n.equals(spec.self())) refs.put(PeerId.of(n), ServiceRefs.of(system, key(n)));
     for (String n : spec.controller()) refs.putIfAbsent(PeerId.of(n), ServiceRefs.of(system, key(n)));
-    return new AkkaShardCtrlClient(system, refs, settings);
+    // A moved controller replica has an id the config file does not name: follow the leader's hints to it.
+    return new AkkaShardCtrlClient(system, refs, settings).resolveHintsWith(p -> ServiceRefs.of(system, key(p.id())));
   }
 
   private static ReplicaKey key(String controllerNode) {
@@ -290,7 +291,8 @@ public final class ShardedNode implements AutoCloseable {
   /** The operator's handle: configuration, join and leave of groups, moves of shards and replicas, drains (one per node, so it sees every move run through it). */
   public synchronized ShardAdmin admin() {
     if (admin == null)
-      admin = new AkkaShardAdmin(system, controller, placement, NodeSettings.shardAdminTimeout(config), mapping());
+      admin = new AkkaShardAdmin(system, controller, placement, NodeSettings.shardAdminTimeout(config), mapping(),
+          ControllerRecord.of(controller, spec).bootstrap());
     return admin;
   }
 

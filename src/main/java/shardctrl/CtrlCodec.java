@@ -43,6 +43,15 @@ public final class CtrlCodec {
         out.writeByte(6);
         out.writeInt(r.gid());
         out.writeUTF(r.server());
+      } else if (c instanceof CtrlCommand.AddController a) {
+        out.writeByte(7);
+        out.writeUTF(a.server());
+        writeStrings(a.bootstrap(), out);
+      } else if (c instanceof CtrlCommand.RemoveController r) {
+        out.writeByte(8);
+        out.writeUTF(r.server());
+      } else if (c instanceof CtrlCommand.QueryControllers) {
+        out.writeByte(9);
       } else {
         throw new IllegalArgumentException("unknown command " + c);
       }
@@ -68,6 +77,12 @@ public final class CtrlCodec {
           return new CtrlCommand.AddServer(in.readInt(), in.readUTF());
         case 6:
           return new CtrlCommand.RemoveServer(in.readInt(), in.readUTF());
+        case 7:
+          return new CtrlCommand.AddController(in.readUTF(), readStrings(in));
+        case 8:
+          return new CtrlCommand.RemoveController(in.readUTF());
+        case 9:
+          return new CtrlCommand.QueryControllers();
         default:
           throw new IOException("unknown command tag " + tag);
       }
@@ -112,6 +127,10 @@ public final class CtrlCodec {
         out.writeByte(11);
         out.writeInt(u.gid());
         out.writeUTF(u.server());
+      } else if (r instanceof CtrlReply.Controllers c) {
+        out.writeByte(12);
+        out.writeLong(c.num());
+        writeStrings(c.servers(), out);
       } else {
         throw new IllegalArgumentException("not a state machine result: " + r);
       }
@@ -143,6 +162,8 @@ public final class CtrlCodec {
           return new CtrlReply.ServerUsedBefore(in.readInt(), in.readUTF());
         case 11:
           return new CtrlReply.UnknownServer(in.readInt(), in.readUTF());
+        case 12:
+          return new CtrlReply.Controllers(in.readLong(), readStrings(in));
         default:
           throw new IOException("unknown result tag " + tag);
       }
@@ -164,13 +185,25 @@ public final class CtrlCodec {
     return new ShardConfig(num, shards, readGroups(in));
   }
 
+  /** A count, then each string. */
+  public static void writeStrings(List<String> strings, DataOutput out) throws IOException {
+    out.writeInt(strings.size());
+    for (String s : strings) out.writeUTF(s);
+  }
+
+  public static List<String> readStrings(DataInput in) throws IOException {
+    int n = in.readInt();
+    List<String> out = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) out.add(in.readUTF());
+    return out;
+  }
+
   private static void writeGroups(SortedMap<Integer, List<String>> groups, DataOutput out)
       throws IOException {
     out.writeInt(groups.size());
     for (var e : groups.entrySet()) {
       out.writeInt(e.getKey());
-      out.writeInt(e.getValue().size());
-      for (String s : e.getValue()) out.writeUTF(s);
+      writeStrings(e.getValue(), out);
     }
   }
 
@@ -179,10 +212,7 @@ public final class CtrlCodec {
     TreeMap<Integer, List<String>> groups = new TreeMap<>();
     for (int i = 0; i < n; i++) {
       int gid = in.readInt();
-      int m = in.readInt();
-      List<String> servers = new ArrayList<>(m);
-      for (int j = 0; j < m; j++) servers.add(in.readUTF());
-      groups.put(gid, servers);
+      groups.put(gid, readStrings(in));
     }
     return groups;
   }

@@ -17,8 +17,9 @@ import raft.rsm.StateMachine;
 /**
  * The shard controller's replicated state (the lab's ShardCtrler state): every configuration ever
  * made, in order (configuration {@code i} at position {@code i}), and the shards pinned by a Move
- * (see {@link Rebalancer}). Join, Leave, Move, AddServer and RemoveServer each append one configuration; a refused command
- * appends none. Deterministic, no I/O.
+ * (see {@link Rebalancer}), and the record of the controller's own servers ({@link
+ * ControllerServers}). Join, Leave, Move, AddServer, RemoveServer, AddController and
+ * RemoveController each append one configuration; a refused command appends none. Deterministic, no I/O.
  *
  * <p>Mutable, owned by one replica; the configurations themselves are immutable values.
  */
@@ -27,6 +28,7 @@ public final class CtrlStateMachine implements StateMachine<CtrlCommand, CtrlRep
   private final int nShards;
   private final List<ShardConfig> history = new ArrayList<>();
   private final TreeSet<Integer> pinned = new TreeSet<>();
+  private final ControllerServers controllers = new ControllerServers();
 
   public CtrlStateMachine(int nShards) {
     this.nShards = nShards;
@@ -61,6 +63,9 @@ public final class CtrlStateMachine implements StateMachine<CtrlCommand, CtrlRep
     if (command instanceof CtrlCommand.Move m) return move(m);
     if (command instanceof CtrlCommand.AddServer a) return addServer(a);
     if (command instanceof CtrlCommand.RemoveServer r) return removeServer(r);
+    if (command instanceof CtrlCommand.QueryControllers) return new CtrlReply.Controllers(latest().num(), controllers.current());
+    if (command instanceof CtrlCommand.AddController a) return controllersChanged(controllers.add(a));
+    if (command instanceof CtrlCommand.RemoveController r) return controllersChanged(controllers.remove(r));
     throw new IllegalStateException("unhandled " + command);
   }
 
@@ -134,6 +139,22 @@ public final class CtrlStateMachine implements StateMachine<CtrlCommand, CtrlRep
     return appended(cur.next(cur.shards(), groups));
   }
 
+  /**
+   * The controller's servers changed (refusal null): a configuration with the same shards and
+   * groups follows, so that every watcher hears of it and reads the record again.
+   */
+  private CtrlReply controllersChanged(CtrlReply refusal) {
+    if (refusal != null) return refusal;
+    ShardConfig cur = latest();
+    history.add(cur.next(cur.shards(), cur.groups()));
+    return new CtrlReply.Controllers(latest().num(), controllers.current());
+  }
+
+  /** The controller's own servers as recorded (empty: none recorded, the bootstrap list stands). */
+  public List<String> controllers() {
+    return controllers.current();
+  }
+
   private CtrlReply appended(ShardConfig next) {
     history.add(next);
     return new CtrlReply.Config(next);
@@ -147,6 +168,7 @@ public final class CtrlStateMachine implements StateMachine<CtrlCommand, CtrlRep
     for (ShardConfig c : history) CtrlCodec.writeConfig(c, out);
     out.writeInt(pinned.size());
     for (int s : pinned) out.writeInt(s);
+    controllers.write(out);
     out.flush();
   }
 
@@ -165,6 +187,7 @@ public final class CtrlStateMachine implements StateMachine<CtrlCommand, CtrlRep
       TreeSet<Integer> pins = new TreeSet<>();
       int p = in.readInt();
       for (int i = 0; i < p; i++) pins.add(in.readInt());
+      controllers.read(in);
       history.clear();
       history.addAll(configs);
       pinned.clear();

@@ -167,8 +167,10 @@ public final class ShardCtrlServer {
 
     @Override
     public CtrlReply apply(CtrlCommand command) {
+      ShardConfig before = machine.latest();
       CtrlReply r = machine.apply(command);
-      if (!command.isRead() && r instanceof CtrlReply.Config c) applied.accept(c.config());
+      // Also a change of the controller's own servers, which appends a configuration answered otherwise.
+      if (machine.latest() != before) applied.accept(machine.latest());
       return r;
     }
 
