@@ -38,8 +38,17 @@ final class PlacementFollower {
   /** The configuration number of the newest controller record learnt (answers may arrive out of order). */
   private final java.util.concurrent.atomic.AtomicLong controllersAt = new java.util.concurrent.atomic.AtomicLong(-1);
 
+  /** Where the controller's servers last read are kept for the next start ({@link KnownControllers}); null: nowhere. */
+  private final java.nio.file.Path dataDir;
+
   /** @param self this node's name: its replicas that a configuration drops are retired */
   PlacementFollower(ActorSystem<?> system, ShardCtrlClient controller, NodePlacement placement, String self) {
+    this(system, controller, placement, self, null);
+  }
+
+  PlacementFollower(ActorSystem<?> system, ShardCtrlClient controller, NodePlacement placement, String self,
+      java.nio.file.Path dataDir) {
+    this.dataDir = dataDir;
     this.self = self;
     this.system = system;
     this.controller = controller;
@@ -103,6 +112,7 @@ final class PlacementFollower {
     for (String name : c.servers()) replicas.add(ReplicaKey.parse(name).replica());
     retireDropped(c.num(), ShardedSpec.CONTROLLER, replicas);
     placement.learn(ShardedSpec.CONTROLLER, replicas);
+    if (dataDir != null) KnownControllers.write(dataDir, c.servers());
   }
 
   /**

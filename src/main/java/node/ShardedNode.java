@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -103,6 +104,9 @@ public final class ShardedNode implements AutoCloseable {
     var ctrlClientSettings = NodeSettings.shardCtrlClientSettings(full);
     ShardMapping mapping = mapping(spec, ctrlSettings.nShards());
     NodePlacement placement = NodePlacement.of(spec, NodeSpec.SYSTEM_NAME);
+    List<String> knownControllers = KnownControllers.read(spec.dataDir());
+    if (!knownControllers.isEmpty()) // the controller's record as last read: it moved since the config file's list
+      placement.learn(ShardedSpec.CONTROLLER, knownControllers.stream().map(c -> ReplicaKey.parse(c).replica()).toList());
     CompletableFuture<AkkaShardCtrlClient> ctrl = new CompletableFuture<>();
     PeerSettings peerSettings = peer;
     Function<ActorSystem<?>, ReplicaFactory> factories = system -> {
@@ -125,8 +129,12 @@ public final class ShardedNode implements AutoCloseable {
       throw new IllegalStateException("the shard region of node " + spec.self() + " did not start: " + e, e);
     }
     AkkaShardCtrlClient controller = controllerClient(system, spec, ctrlClientSettings);
+    for (String c : knownControllers) {
+      PeerId p = ReplicaKey.parse(c).replica();
+      controller.learnServer(p, ServiceRefs.of(system, key(p.id())));
+    }
     ctrl.complete(controller);
-    new PlacementFollower(system, controller, placement, spec.self()).start();
+    new PlacementFollower(system, controller, placement, spec.self(), spec.dataDir()).start();
     CompletableFuture<Void> bootstrapped = ShardedBootstrap.run(system, spec, placement, controller)
         .whenComplete((v, e) -> {
           if (e != null) LOG.error("bootstrap of node {} failed", spec.self(), e);

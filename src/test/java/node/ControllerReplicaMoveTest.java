@@ -40,7 +40,9 @@ import shardctrl.ShardCtrlServer;
  * without pause and a group joins; then a drain of n2 moves both its shard group replica and its
  * controller replica (the latter to n1 under {@code n1.1}: the record refuses the used {@code n1}).
  * After each step the controller group has exactly the expected voters, the old replica is retired,
- * every acknowledged KV write is read back, and the controller answers Query, Join and Move.
+ * every acknowledged KV write is read back, and the controller answers Query, Join and Move. A
+ * drained node restarts with its journal: its old controller replica stays retired and it places
+ * the controller from the record it last read.
  */
 class ControllerReplicaMoveTest {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ControllerReplicaMoveTest.class);
@@ -110,7 +112,8 @@ class ControllerReplicaMoveTest {
   @org.junit.jupiter.api.Timeout(value = 8, unit = TimeUnit.MINUTES)
   void theControllersReplicasMoveByMembershipChangeAndADrainMovesThemToo() throws Exception {
     Path data = Files.createTempDirectory("ctrl-move-");
-    List<ShardedNode> all = ShardedNode.startAll(ReplicaMoveTest.fourNodes(data), data, ReplicaMoveTest.moveConfig());
+    ShardedSpec spec = ReplicaMoveTest.fourNodes(data);
+    List<ShardedNode> all = ShardedNode.startAll(spec, data, ReplicaMoveTest.moveConfig());
     try {
       for (ShardedNode n : all) n.bootstrapped().get(WAIT.toSeconds(), TimeUnit.SECONDS);
       ShardedNode n4 = all.get(3);
@@ -174,7 +177,18 @@ class ControllerReplicaMoveTest {
         writer.checkAllReadable("drain of n2");
         assertTrue(config(await(ctrl.query(-1))).groups().containsKey(101), "the controller answers after the drain");
 
-        // 3. The controller replica that moved to n4 is part of n4's handover on SIGTERM.
+        // 3. n2 restarts with its journal: its retired ctrl|n2 stays retired, and it places the
+        // controller from the record it last read (kept in its data directory), not from its file.
+        all.get(1).close();
+        all.get(1).awaitTermination();
+        assertEquals(after, KnownControllers.read(data.resolve("n2")));
+        ShardedNode n2 = ShardedNode.start(spec.as("n2", data.resolve("n2")), ReplicaMoveTest.moveConfig());
+        all.set(1, n2);
+        awaitPlacement(n2, after);
+        assertTrue(config(await(n2.admin().shards())).groups().containsKey(101), "n2 reaches the controller");
+        assertRetired(n2.system(), ReplicaKey.of("ctrl", "n2"));
+
+        // 4. The controller replica that moved to n4 is part of n4's handover on SIGTERM.
         List<LeadershipHandover.Outcome> handover = await(n4.leadershipHandover().handOver());
         assertTrue(handover.stream().anyMatch(o -> o.group().equals(CTRL) && o.from().equals(PeerId.of("n4"))), handover::toString);
       } finally {
