@@ -159,14 +159,14 @@ public final class AdminCommand {
     }));
   }
 
-  @Command(name = "move-replica", description = "Sharded node (--http): move group GID's replica from node FROM to node TO "
-      + "(a new replica id on TO: learner, caught up, promoted, then the old one removed); FROM may be down.")
-  int moveReplica(@Parameters(index = "0", paramLabel = "GID") int gid, @Parameters(index = "1", paramLabel = "FROM") String from,
+  @Command(name = "move-replica", description = "Sharded node (--http): move group GID's replica (GID ctrl: the controller's) "
+      + "from node FROM to node TO (a new replica id on TO: learner, caught up, promoted, then the old one removed); FROM may be down.")
+  int moveReplica(@Parameters(index = "0", paramLabel = "GID") String gid, @Parameters(index = "1", paramLabel = "FROM") String from,
       @Parameters(index = "2", paramLabel = "TO") String to) {
     return shardAdmin(a -> a.moveReplica(gid, from, to));
   }
 
-  @Command(name = "drain-node", description = "Sharded node (--http): move every shard group replica off NODE, one group "
+  @Command(name = "drain-node", description = "Sharded node (--http): move every replica off NODE (the controller's too), one group "
       + "at a time; prints what moved and what is left. Then stop NODE.")
   int drainNode(@Parameters(paramLabel = "NODE") String node) {
     return shardAdmin(a -> a.drainNode(node));

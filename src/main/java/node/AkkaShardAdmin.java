@@ -50,9 +50,19 @@ final class AkkaShardAdmin implements ShardAdmin {
   private final Optional<KeyRanges> keyRanges;
   /** The groups with a replica move running through this node, to what it moves. */
   private final java.util.concurrent.ConcurrentHashMap<Integer, String> moving = new java.util.concurrent.ConcurrentHashMap<>();
+  /** The controller's own servers: its record, seeded from the config file's list. */
+  private final ControllerRecord controllers;
 
+  /** Without the controller's bootstrap list: its replicas cannot move (a move is refused as malformed). */
   AkkaShardAdmin(ActorSystem<?> system, ShardCtrlClient controller, NodePlacement placement, Duration timeout,
       ShardMapping mapping) {
+    this(system, controller, placement, timeout, mapping, List.of());
+  }
+
+  /** @param controllerBootstrap the controller's servers from the config file (entity ids): what its record starts from */
+  AkkaShardAdmin(ActorSystem<?> system, ShardCtrlClient controller, NodePlacement placement, Duration timeout,
+      ShardMapping mapping, List<String> controllerBootstrap) {
+    this.controllers = new ControllerRecord(controller, controllerBootstrap);
     this.system = system;
     this.controller = controller;
     this.placement = placement;
@@ -233,14 +243,24 @@ final class AkkaShardAdmin implements ShardAdmin {
     // The group is claimed at once, before the registry read, so of two moves asked in turn the first runs.
     String running = moving.putIfAbsent(gid, from + " -> " + to);
     if (running != null) return done(inProgress(gid, running));
-    return registryRead().thenApplyAsync(v -> runClaimed(gid, from, to), blocking());
+    return registryRead().thenApplyAsync(v -> runClaimed(new ShardGroupRecord(controller, gid), from, to), blocking());
   }
 
-  /** One move of a group at a time through this node; a second is refused while the first runs. */
+  @Override
+  public CompletionStage<CtrlReply> moveControllerReplica(String from, String to) {
+    return registryRead().thenApplyAsync(v -> moveNow(controllers, from, to), blocking());
+  }
+
   private CtrlReply moveNow(int gid, String from, String to) {
+    return moveNow(new ShardGroupRecord(controller, gid), from, to);
+  }
+
+  /** One move of a group at a time through this node (the controller's under gid 0); a second is refused while the first runs. */
+  private CtrlReply moveNow(ReplicaRecord record, String from, String to) {
+    int gid = record.gid();
     String running = moving.putIfAbsent(gid, from + " -> " + to);
     if (running != null) return inProgress(gid, running);
-    return runClaimed(gid, from, to);
+    return runClaimed(record, from, to);
   }
 
   private static CtrlReply inProgress(int gid, String running) {
@@ -248,11 +268,11 @@ final class AkkaShardAdmin implements ShardAdmin {
   }
 
   /** Runs a move of a group this node has claimed in {@link #moving}, and releases it. */
-  private CtrlReply runClaimed(int gid, String from, String to) {
+  private CtrlReply runClaimed(ReplicaRecord record, String from, String to) {
     try {
-      return new ReplicaMove(system, controller, placement, timeout).run(gid, from, to);
+      return new ReplicaMove(system, controller, placement, timeout).run(record, from, to);
     } finally {
-      moving.remove(gid);
+      moving.remove(record.gid());
     }
   }
 
@@ -263,14 +283,14 @@ final class AkkaShardAdmin implements ShardAdmin {
 
   private NodeDrain drainNow(String node) {
     List<String> moved = new ArrayList<>();
-    List<String> notMoved = controllerReplicasOn(node);
+    List<String> notMoved = List.of(); // every replica moves now, the controller's too
     if (placement.node(node).isEmpty())
       return new NodeDrain(node, moved, List.of(), notMoved, new CtrlReply.UnknownNode(node));
     while (true) {
       CtrlReply latest = await(controller.query(-1));
       if (!(latest instanceof CtrlReply.Config c)) return new NodeDrain(node, moved, List.of(), notMoved, latest);
       List<String> left = ReplicaPlanner.replicasOn(c.config(), node);
-      if (left.isEmpty()) return new NodeDrain(node, moved, left, notMoved, null);
+      if (left.isEmpty()) return drainControllerReplicas(node, c.config(), moved);
       ReplicaKey next = ReplicaKey.parse(left.get(0));
       int gid = ShardedSpec.gidOf(next.group());
       Optional<String> target = ReplicaPlanner.target(c.config(), gid, node, upNodes());
@@ -282,6 +302,30 @@ final class AkkaShardAdmin implements ShardAdmin {
       List<String> now = after.config().groups().get(gid);
       moved.add(next + " -> " + now.get(now.size() - 1));
       LOG.info("drain of node {}: moved {} -> {}", node, next, now.get(now.size() - 1));
+    }
+  }
+
+  /**
+   * Once no shard group has a replica on {@code node}: the controller's replica there, if any, to
+   * the Up node without one that hosts the fewest replicas, by the same move.
+   */
+  private NodeDrain drainControllerReplicas(String node, ShardConfig config, List<String> moved) {
+    List<String> notMoved = List.of();
+    while (true) {
+      CtrlReply recorded = await(controllers.read());
+      if (!controllers.lists(recorded)) return new NodeDrain(node, moved, List.of(), notMoved, recorded);
+      List<String> servers = controllers.serversIn(recorded);
+      List<String> left = servers.stream().filter(s -> NodePlacement.nodeName(ReplicaKey.parse(s).replica()).equals(node)).toList();
+      if (left.isEmpty()) return new NodeDrain(node, moved, left, notMoved, null);
+      Optional<String> target = ReplicaPlanner.target(config, servers, servers, node, upNodes());
+      if (target.isEmpty())
+        return new NodeDrain(node, moved, left, notMoved, new CtrlReply.Rejected("no Up node without a controller replica "
+            + "to move " + left.get(0) + " to: add (or start) a node first"));
+      CtrlReply r = moveNow(controllers, node, target.get());
+      if (!controllers.lists(r)) return new NodeDrain(node, moved, left, notMoved, r);
+      List<String> now = controllers.serversIn(r);
+      moved.add(left.get(0) + " -> " + now.get(now.size() - 1));
+      LOG.info("drain of node {}: moved {} -> {}", node, left.get(0), now.get(now.size() - 1));
     }
   }
 

@@ -22,7 +22,8 @@ import shardctrl.ShardCtrlClient;
  * Keeps a node's {@link NodePlacement} knowing the groups of the controller's applied
  * configurations (by Watch: a long poll answered when a newer configuration is applied), so the
  * {@link hosting.ReplicaWaker} wakes this node's replicas of groups created at runtime after a
- * restart. Where a replica lives needs no update: its id names its node.
+ * restart, and the controller's own replicas as its record lists them once a controller replica
+ * has moved. Where a replica lives needs no update: its id names its node.
  */
 final class PlacementFollower {
   private static final Logger LOG = LoggerFactory.getLogger(PlacementFollower.class);
@@ -34,9 +35,20 @@ final class PlacementFollower {
   private final ShardCtrlClient controller;
   private final NodePlacement placement;
   private final AtomicReference<ShardConfig> latest = new AtomicReference<>();
+  /** The configuration number of the newest controller record learnt (answers may arrive out of order). */
+  private final java.util.concurrent.atomic.AtomicLong controllersAt = new java.util.concurrent.atomic.AtomicLong(-1);
+
+  /** Where the controller's servers last read are kept for the next start ({@link KnownControllers}); null: nowhere. */
+  private final java.nio.file.Path dataDir;
 
   /** @param self this node's name: its replicas that a configuration drops are retired */
   PlacementFollower(ActorSystem<?> system, ShardCtrlClient controller, NodePlacement placement, String self) {
+    this(system, controller, placement, self, null);
+  }
+
+  PlacementFollower(ActorSystem<?> system, ShardCtrlClient controller, NodePlacement placement, String self,
+      java.nio.file.Path dataDir) {
+    this.dataDir = dataDir;
     this.self = self;
     this.system = system;
     this.controller = controller;
@@ -83,6 +95,24 @@ final class PlacementFollower {
       retireDropped(config.num(), group, replicas);
       placement.learn(group, replicas);
     }
+    // A change of the controller's own servers appends a configuration too: read its record again.
+    controller.controllers().whenComplete((r, e) -> {
+      if (r instanceof CtrlReply.Controllers c) learnControllers(c);
+    });
+  }
+
+  /**
+   * The controller's replicas follow its record once a move has written one (before that, the
+   * config file's list stands), retiring this node's that the record dropped, as for a group.
+   */
+  private synchronized void learnControllers(CtrlReply.Controllers c) {
+    if (c.servers().isEmpty() || c.num() <= controllersAt.get()) return;
+    controllersAt.set(c.num());
+    List<PeerId> replicas = new ArrayList<>();
+    for (String name : c.servers()) replicas.add(ReplicaKey.parse(name).replica());
+    retireDropped(c.num(), ShardedSpec.CONTROLLER, replicas);
+    placement.learn(ShardedSpec.CONTROLLER, replicas);
+    if (dataDir != null) KnownControllers.write(dataDir, c.servers());
   }
 
   /**

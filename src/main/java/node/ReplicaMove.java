@@ -32,8 +32,11 @@ import shardctrl.ShardCtrlClient;
 import shardkv.ShardKvServer;
 
 /**
- * Moves one replica of a shard group from node A to node B by Raft membership change, the steps
- * of design doc §2.3 (TiKV's learner → promote → remove):
+ * Moves one replica of a shard group, or of the controller's own group, from node A to node B by
+ * Raft membership change, the steps of design doc §2.3 (TiKV's learner → promote → remove). Where
+ * the group's servers and used ids are recorded is a {@link ReplicaRecord}: the configurations for
+ * a shard group, the controller's own record ({@code AddController}, {@code RemoveController}) for
+ * the controller, which the controller writes through its own log before its new replica exists:
  *
  * <ol>
  *   <li>a fresh replica id on B ({@code B}, else {@code B.1}, {@code B.2}, ...) is listed among the
@@ -70,6 +73,11 @@ final class ReplicaMove {
   static final AkkaGroupAdmin.Protocol<ShardKvServer.Command> SHARD_KV = new AkkaGroupAdmin.Protocol<>(
       ShardKvServer.GetMembers::new, ShardKvServer.ChangeMembership::new, ShardKvServer.TransferLeadership::new);
 
+  /** The same requests in a controller server's protocol. */
+  static final AkkaGroupAdmin.Protocol<shardctrl.ShardCtrlServer.Command> SHARD_CTRL = new AkkaGroupAdmin.Protocol<>(
+      shardctrl.ShardCtrlServer.GetMembers::new, shardctrl.ShardCtrlServer.ChangeMembership::new,
+      shardctrl.ShardCtrlServer.TransferLeadership::new);
+
   private final ActorSystem<?> system;
   final ShardCtrlClient controller;
   final NodePlacement placement;
@@ -82,8 +90,13 @@ final class ReplicaMove {
     this.timeout = timeout;
   }
 
-  /** What a move found before changing anything: the group, its servers, the replica leaving. */
-  private record Plan(int gid, GroupId group, List<ReplicaKey> servers, ReplicaKey old, String to, Address toAddress) {}
+  /** What a move found before changing anything: the group's record, its servers, the replica leaving. */
+  private record Plan(ReplicaRecord record, GroupId group, List<ReplicaKey> servers, ReplicaKey old, String to,
+      Address toAddress) {
+    int gid() {
+      return record.gid();
+    }
+  }
 
   /**
    * The checks that need only the controller's configuration: {@link CtrlReply.UnknownGid}, {@link
@@ -91,7 +104,11 @@ final class ReplicaMove {
    * what the controller answered instead of a configuration.
    */
   static Optional<CtrlReply> refusal(ShardConfig latest, NodePlacement placement, int gid, String from, String to) {
-    List<String> servers = latest.groups().get(gid);
+    return refusal(latest.groups().get(gid), placement, gid, from, to);
+  }
+
+  /** The same checks over the group's servers ({@code null}: no such group). */
+  static Optional<CtrlReply> refusal(List<String> servers, NodePlacement placement, int gid, String from, String to) {
     if (servers == null) return Optional.of(new CtrlReply.UnknownGid(gid));
     if (placement.node(from).isEmpty()) return Optional.of(new CtrlReply.UnknownNode(from));
     if (placement.node(to).isEmpty()) return Optional.of(new CtrlReply.UnknownNode(to));
@@ -110,44 +127,72 @@ final class ReplicaMove {
    * for, its configuration is the answer, else the move runs on the repaired group.
    */
   CtrlReply run(int gid, String from, String to) {
+    return run(new ShardGroupRecord(controller, gid), from, to);
+  }
+
+  /**
+   * Runs the move of a replica of the group {@code record} keeps: its final listing ({@code Config}
+   * for a shard group, {@code Controllers} for the controller), or a typed refusal, or
+   * Rejected/Timeout naming the step.
+   */
+  CtrlReply run(ReplicaRecord record, String from, String to) {
     long end = System.nanoTime() + timeout.toNanos();
+    if (record.gid() > 0) { // a shard group: first repair what an earlier move of it left half-done
+      Optional<CtrlReply> over = repair(record.gid(), from, to, end);
+      if (over.isPresent()) return over.get();
+    }
+    CtrlReply latest = await(record.read(), end);
+    if (!record.lists(latest)) return latest;
+    Optional<CtrlReply> refused = refusal(record.serversIn(latest), placement, record.gid(), from, to);
+    if (refused.isPresent()) return refused.get();
+    List<ReplicaKey> servers = record.serversIn(latest).stream().map(ReplicaKey::parse).toList();
+    ReplicaKey old = servers.stream().filter(k -> NodePlacement.nodeName(k.replica()).equals(from)).findFirst().orElseThrow();
+    Plan plan = new Plan(record, record.group(), servers, old, to, placement.node(to).orElseThrow());
+    // The controller's own group has no repair (its record keeps no history to tell a move's server
+    // from one it came with): a half-done move of it is refused until it is finished by hand.
+    Optional<MembershipStatus> view = record.gid() > 0 ? Optional.empty() : members(groupAdmin(plan, servers, end), end).view();
+    if (view.isPresent() && (view.get().membership().isJoint() || !view.get().membership().learners().isEmpty()))
+      return new CtrlReply.MoveInProgress(record.gid(), "group " + plan.group() + " is mid-change: "
+          + view.get().membership().describe() + " (an earlier move did not finish)");
+    return move(plan, end);
+  }
+
+  /**
+   * Repairs what an earlier move of shard group {@code gid} left half-done (a learner, an extra
+   * voter, a server listed but no member: {@link MoveRepair}), step by step: the answer if the move
+   * is over (finished by the repair, refused, or failed), empty when the move is to run on the
+   * repaired group.
+   */
+  private Optional<CtrlReply> repair(int gid, String from, String to, long end) {
     boolean repaired = false;
     for (int round = 0; ; round++) {
       CtrlReply latest = await(controller.query(-1), end);
-      if (!(latest instanceof CtrlReply.Config c)) return latest;
+      if (!(latest instanceof CtrlReply.Config c)) return Optional.of(latest);
       Optional<CtrlReply> unknown = unknown(c.config(), placement, gid, from, to);
-      if (unknown.isPresent()) return unknown.get();
+      if (unknown.isPresent()) return unknown;
       List<ReplicaKey> servers = c.config().groups().get(gid).stream().map(ReplicaKey::parse).toList();
       // Only the leader's view: a follower's may lack the latest change, and a learner it does not
       // know yet would look like a server listed but no member.
       Optional<MembershipStatus> view = members(groupAdmin(servers, end), end).leader();
-      if (view.isEmpty()) break; // no leader answered: the move's own steps fail and say so
+      if (view.isEmpty()) return Optional.empty(); // no leader answered: the move's own steps fail and say so
       Membership m = view.get().membership();
       if (repaired && MoveRepair.done(servers, m, from, to)) {
         placement.learn(ShardedSpec.groupOf(gid), servers.stream().map(ReplicaKey::replica).toList());
         LOG.info("move of group {} {} -> {} finished by repairing the earlier one (configuration {})", gid, from, to,
             c.config().num());
-        return latest;
+        return Optional.of(latest);
       }
       MoveRepair.Step step = MoveRepair.next(servers, m, from, to, listedBefore(c.config(), gid, servers, to, end));
-      if (step instanceof MoveRepair.Step.None) break;
+      if (step instanceof MoveRepair.Step.None) return Optional.empty();
       if (round >= MAX_REPAIRS || System.nanoTime() > end)
-        return new CtrlReply.MoveInProgress(gid, "group " + ShardedSpec.groupOf(gid) + " is still mid-change after "
-            + round + " repair steps: " + m.describe() + ", next " + step);
+        return Optional.of(new CtrlReply.MoveInProgress(gid, "group " + ShardedSpec.groupOf(gid) + " is still mid-change after "
+            + round + " repair steps: " + m.describe() + ", next " + step));
       LOG.info("move of group {} {} -> {}: the group is mid-move (members {}, listed {}): {}", gid, from, to,
           m.describe(), servers, step);
       Optional<CtrlReply> failed = new MoveRepairSteps(this, gid, servers, m, end).apply(step);
-      if (failed.isPresent()) return failed.get();
+      if (failed.isPresent()) return failed;
       repaired = true;
     }
-    CtrlReply latest = await(controller.query(-1), end);
-    if (!(latest instanceof CtrlReply.Config c)) return latest;
-    Optional<CtrlReply> refused = refusal(c.config(), placement, gid, from, to);
-    if (refused.isPresent()) return refused.get();
-    List<ReplicaKey> servers = c.config().groups().get(gid).stream().map(ReplicaKey::parse).toList();
-    ReplicaKey old = servers.stream().filter(k -> NodePlacement.nodeName(k.replica()).equals(from)).findFirst().orElseThrow();
-    Plan plan = new Plan(gid, ShardedSpec.groupOf(gid), servers, old, to, placement.node(to).orElseThrow());
-    return move(plan, end);
   }
 
   /** Repair steps one move takes at most before it gives up (each changes the group or the list once). */
@@ -187,10 +232,10 @@ final class ReplicaMove {
     for (int k = 0; k < MAX_CANDIDATES && fresh == null; k++) {
       ReplicaKey candidate = new ReplicaKey(p.group(), PeerId.of(k == 0 ? p.to() : p.to() + "." + k));
       if (p.servers().contains(candidate)) continue;
-      CtrlReply added = await(controller.addServer(p.gid(), candidate.entityId()), end);
-      if (added instanceof CtrlReply.Config) fresh = candidate;
+      CtrlReply added = await(p.record().add(candidate.entityId()), end);
+      if (p.record().lists(added)) fresh = candidate;
       else if (added instanceof CtrlReply.ServerUsedBefore) continue; // another move may hold it: never take it over
-      else if (listedNow(p.gid(), candidate, end)) fresh = candidate; // applied, answer lost
+      else if (listedNow(p.record(), candidate, end)) fresh = candidate; // applied, answer lost
       else return added;
     }
     if (fresh == null) return new CtrlReply.Rejected("no unused replica id left on node " + p.to());
@@ -198,11 +243,11 @@ final class ReplicaMove {
     List<ReplicaKey> during = new ArrayList<>(p.servers());
     during.add(fresh);
     placement.learn(p.group(), during.stream().map(ReplicaKey::replica).toList());
-    AkkaGroupAdmin group = groupAdmin(during, end);
+    AkkaGroupAdmin group = groupAdmin(p, during, end);
 
     // 2. Learner by a committed change (asked of the replicas that exist: the new one would not
     // answer), then created empty on its node.
-    AdminReply learner = change(groupAdmin(p.servers(), end), new MembershipChange.AddLearner(fresh.replica()), end);
+    AdminReply learner = change(groupAdmin(p, p.servers(), end), new MembershipChange.AddLearner(fresh.replica()), end);
     if (!(learner instanceof AdminReply.Changed added))
       return undo(p, fresh, group, end, "adding learner " + fresh.replica() + ": " + learner);
     List<PeerId> voters = added.membership().voters();
@@ -224,28 +269,30 @@ final class ReplicaMove {
       return new CtrlReply.Rejected("group " + p.group() + " has " + fresh.replica() + " as a voter, but removing "
           + p.old().replica() + " failed: " + removed + "; it is still a member (move again to finish)");
     LOG.info("move of group {}: {} removed from the group", p.group(), p.old().replica());
-    CtrlReply listed = await(controller.removeServer(p.gid(), p.old().entityId()), end);
-    if (!(listed instanceof CtrlReply.Config done)) return listed;
-    placement.learn(p.group(), done.config().groups().get(p.gid()).stream().map(s -> ReplicaKey.parse(s).replica()).toList());
+    CtrlReply listed = await(p.record().remove(p.old().entityId()), end);
+    if (!p.record().lists(listed)) return listed;
+    placement.learn(p.group(), p.record().serversIn(listed).stream().map(s -> ReplicaKey.parse(s).replica()).toList());
     retire(p.old());
-    LOG.info("move of group {} done: {} replaced {} (configuration {})", p.group(), fresh, p.old(), done.config().num());
+    LOG.info("move of group {} done: {} replaced {} ({})", p.group(), fresh, p.old(), listed);
     return listed;
   }
 
   /** Whether the latest configuration lists {@code key} for the group (an AddServer whose answer was lost may have been applied). */
-  private boolean listedNow(int gid, ReplicaKey key, long end) {
-    CtrlReply latest = await(controller.query(-1), end);
-    return latest instanceof CtrlReply.Config c && c.config().groups().getOrDefault(gid, List.of()).contains(key.entityId());
+  private boolean listedNow(ReplicaRecord record, ReplicaKey key, long end) {
+    CtrlReply latest = await(record.read(), end);
+    if (!record.lists(latest)) return false;
+    List<String> servers = record.serversIn(latest);
+    return servers != null && servers.contains(key.entityId());
   }
 
   /** Before the promotion nothing depends on the learner: take it out of the group and the list (its id stays used). */
   private CtrlReply undo(Plan p, ReplicaKey fresh, AkkaGroupAdmin group, long end, String what) {
     LOG.warn("move of group {} to {} failed at {}; undoing the learner", p.group(), p.to(), what);
     AdminReply out = change(group, new MembershipChange.Remove(fresh.replica()), end);
-    CtrlReply unlisted = await(controller.removeServer(p.gid(), fresh.entityId()), end);
+    CtrlReply unlisted = await(p.record().remove(fresh.entityId()), end);
     placement.learn(p.group(), p.servers().stream().map(ReplicaKey::replica).toList());
     retire(fresh);
-    return new CtrlReply.Rejected("move of group " + p.gid() + " from " + p.old() + " to node " + p.to() + " failed "
+    return new CtrlReply.Rejected("move of group " + p.group() + " from " + p.old() + " to node " + p.to() + " failed "
         + what + "; undone (learner removal: " + out + ", controller: " + unlisted.getClass().getSimpleName() + ")");
   }
 
@@ -328,10 +375,20 @@ final class ReplicaMove {
     }
   }
 
+  /** A shard group's admin (the repair steps use it). */
   AkkaGroupAdmin groupAdmin(List<ReplicaKey> servers, long end) {
-    Map<PeerId, ActorRef<ShardKvServer.Command>> refs = new LinkedHashMap<>();
+    return groupAdmin(SHARD_KV, servers, end);
+  }
+
+  private AkkaGroupAdmin groupAdmin(Plan p, List<ReplicaKey> servers, long end) {
+    return groupAdmin(p.record().protocol(), servers, end);
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private AkkaGroupAdmin groupAdmin(AkkaGroupAdmin.Protocol<?> protocol, List<ReplicaKey> servers, long end) {
+    Map<PeerId, ActorRef<wire.CborSerializable>> refs = new LinkedHashMap<>();
     for (ReplicaKey k : servers) refs.put(k.replica(), ServiceRefs.of(system, k));
-    return new AkkaGroupAdmin(system, refs, SHARD_KV, ASK, left(end));
+    return new AkkaGroupAdmin(system, (Map) refs, (AkkaGroupAdmin.Protocol) protocol, ASK, left(end));
   }
 
   private static Duration left(long end) {

@@ -31,11 +31,21 @@ final class ReplicaPlanner {
    * than it that hosts no replica of the group, the one hosting the fewest replicas (ties: by name).
    */
   static Optional<String> target(ShardConfig config, int gid, String leaving, Collection<String> nodes) {
+    return target(config, List.of(), config.groups().getOrDefault(gid, List.of()), leaving, nodes);
+  }
+
+  /**
+   * The same for a group whose servers are {@code group} (the controller's), counting {@code
+   * alsoPlaced} (servers the configuration does not list, e.g. the controller's) in each node's load.
+   */
+  static Optional<String> target(ShardConfig config, List<String> alsoPlaced, List<String> group, String leaving,
+      Collection<String> nodes) {
     Map<String, Integer> load = new TreeMap<>();
     for (String n : nodes) load.put(n, 0);
-    for (List<String> servers : config.groups().values())
-      for (String s : servers) load.computeIfPresent(NodePlacement.nodeName(ReplicaKey.parse(s).replica()), (n, c) -> c + 1);
-    List<String> hosting = config.groups().getOrDefault(gid, List.of()).stream()
+    List<String> placed = new ArrayList<>(alsoPlaced);
+    config.groups().values().forEach(placed::addAll);
+    for (String s : placed) load.computeIfPresent(NodePlacement.nodeName(ReplicaKey.parse(s).replica()), (n, c) -> c + 1);
+    List<String> hosting = group.stream()
         .map(s -> NodePlacement.nodeName(ReplicaKey.parse(s).replica())).toList();
     return load.entrySet().stream()
         .filter(e -> !e.getKey().equals(leaving) && !hosting.contains(e.getKey()))

@@ -71,8 +71,20 @@ public interface ShardAdmin {
   CompletionStage<CtrlReply> moveReplica(int gid, String from, String to);
 
   /**
-   * Moves every shard group replica off node {@code node}, one group at a time, each to the node
-   * with the fewest replicas among those without one of that group; then the node can be stopped.
+   * Moves the controller's replica on node {@code from} to node {@code to}, by the same steps as a
+   * shard group's ({@link ReplicaMove}; its ids recorded in the controller's own state). Answers
+   * {@code Controllers} listing the controller's new servers, or the refusals of {@link #moveReplica}
+   * with gid 0. Not every admin can ({@code Rejected} by default).
+   */
+  default CompletionStage<CtrlReply> moveControllerReplica(String from, String to) {
+    return java.util.concurrent.CompletableFuture.completedFuture(
+        new CtrlReply.Rejected("this admin cannot move the controller's replicas"));
+  }
+
+  /**
+   * Moves every replica off node {@code node}, one group at a time, each to the node with the
+   * fewest replicas among those without one of that group, the shard groups' first, then the
+   * controller's; then the node can be stopped.
    */
   CompletionStage<NodeDrain> drainNode(String node);
 

@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -104,6 +105,9 @@ public final class ShardedNode implements AutoCloseable {
     ShardMapping mapping = mapping(spec, ctrlSettings.nShards());
     int pullChunkBytes = NodeSettings.shardPullChunkBytes(full);
     NodePlacement placement = NodePlacement.of(spec, NodeSpec.SYSTEM_NAME);
+    List<String> knownControllers = KnownControllers.read(spec.dataDir());
+    if (!knownControllers.isEmpty()) // the controller's record as last read: it moved since the config file's list
+      placement.learn(ShardedSpec.CONTROLLER, knownControllers.stream().map(c -> ReplicaKey.parse(c).replica()).toList());
     CompletableFuture<AkkaShardCtrlClient> ctrl = new CompletableFuture<>();
     PeerSettings peerSettings = peer;
     Function<ActorSystem<?>, ReplicaFactory> factories = system -> {
@@ -127,8 +131,12 @@ public final class ShardedNode implements AutoCloseable {
       throw new IllegalStateException("the shard region of node " + spec.self() + " did not start: " + e, e);
     }
     AkkaShardCtrlClient controller = controllerClient(system, spec, ctrlClientSettings);
+    for (String c : knownControllers) {
+      PeerId p = ReplicaKey.parse(c).replica();
+      controller.learnServer(p, ServiceRefs.of(system, key(p.id())));
+    }
     ctrl.complete(controller);
-    new PlacementFollower(system, controller, placement, spec.self()).start();
+    new PlacementFollower(system, controller, placement, spec.self(), spec.dataDir()).start();
     new NodeRegistration(system, controller, placement, spec.self(), spec.hostPort(spec.self())).start();
     CompletableFuture<Void> bootstrapped = ShardedBootstrap.run(system, spec, placement, controller)
         .whenComplete((v, e) -> {
@@ -181,7 +189,8 @@ public final class ShardedNode implements AutoCloseable {
     // This node's replica first: the first attempt goes there without a network hop if it leads.
     for (String n : spec.controller()) if (n.equals(spec.self())) refs.put(PeerId.of(n), ServiceRefs.of(system, key(n)));
     for (String n : spec.controller()) refs.putIfAbsent(PeerId.of(n), ServiceRefs.of(system, key(n)));
-    return new AkkaShardCtrlClient(system, refs, settings);
+    // A moved controller replica has an id the config file does not name: follow the leader's hints to it.
+    return new AkkaShardCtrlClient(system, refs, settings).resolveHintsWith(p -> ServiceRefs.of(system, key(p.id())));
   }
 
   private static ReplicaKey key(String controllerNode) {
@@ -277,18 +286,19 @@ public final class ShardedNode implements AutoCloseable {
    * up-to-date other voter, {@link ReplicaHandover}), waiting up to {@code
    * raftkv.node.leadership-handover.timeout} for each; nothing if the handover is off. Which
    * replicas are local is read when it runs, so groups created or moved here since the start are
-   * included. The controller's replicas are not asked ({@code ShardCtrlServer} has no transfer): a
-   * stopping controller leader still costs the controller an election timeout.
+   * included, and so is this node's controller replica: a stopping controller leader hands over
+   * like a shard group's, instead of costing the controller an election timeout.
    */
   public LeadershipHandover leadershipHandover() {
     return NodeSettings.leadershipHandoverTimeout(config).<LeadershipHandover>map(timeout -> () -> {
       java.util.List<ReplicaHandover.Replica> local = new java.util.ArrayList<>();
       for (raft.GroupId g : placement.groups()) {
-        if (g.equals(ShardedSpec.CONTROLLER)) continue;
+        boolean ctrl = g.equals(ShardedSpec.CONTROLLER);
         for (PeerId p : placement.replicasOf(g).keySet()) {
           if (!NodePlacement.nodeName(p).equals(spec.self())) continue;
-          ActorRef<shardkv.ShardKvServer.Command> ref = ServiceRefs.of(system, new ReplicaKey(g, p));
-          local.add(ReplicaHandover.Replica.of(g, p, ref, ReplicaMove.SHARD_KV));
+          ReplicaKey key = new ReplicaKey(g, p);
+          local.add(ctrl ? ReplicaHandover.Replica.of(g, p, ServiceRefs.<ShardCtrlServer.Command>of(system, key), ReplicaMove.SHARD_CTRL)
+              : ReplicaHandover.Replica.of(g, p, ServiceRefs.<shardkv.ShardKvServer.Command>of(system, key), ReplicaMove.SHARD_KV));
         }
       }
       return new ReplicaHandover(system, local, timeout).handOver();
@@ -298,7 +308,8 @@ public final class ShardedNode implements AutoCloseable {
   /** The operator's handle: configuration, join and leave of groups, moves of shards and replicas, drains (one per node, so it sees every move run through it). */
   public synchronized ShardAdmin admin() {
     if (admin == null)
-      admin = new AkkaShardAdmin(system, controller, placement, NodeSettings.shardAdminTimeout(config), mapping());
+      admin = new AkkaShardAdmin(system, controller, placement, NodeSettings.shardAdminTimeout(config), mapping(),
+          ControllerRecord.of(controller, spec).bootstrap());
     return admin;
   }
 

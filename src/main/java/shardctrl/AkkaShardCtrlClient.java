@@ -85,6 +85,20 @@ public final class AkkaShardCtrlClient implements ShardCtrlClient {
     return group.status();
   }
 
+  /**
+   * Follows the controller's members as they move: a leader hint naming a replica this client was
+   * not given is reached through {@code resolve} (a hosted replica is addressable by its id).
+   */
+  public AkkaShardCtrlClient resolveHintsWith(java.util.function.Function<PeerId, ActorRef<ShardCtrlServer.Command>> resolve) {
+    group.resolveHintsWith(resolve);
+    return this;
+  }
+
+  /** Adds a controller server (one the controller's record lists) to those this client tries. */
+  public void learnServer(PeerId peer, ActorRef<ShardCtrlServer.Command> ref) {
+    group.learnServer(peer, ref);
+  }
+
   /** The server this client last got a result from. */
   public PeerId leader() {
     return group.leader();

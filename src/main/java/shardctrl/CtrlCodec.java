@@ -49,6 +49,15 @@ public final class CtrlCodec {
         out.writeUTF(n.address());
       } else if (c instanceof CtrlCommand.Nodes) {
         out.writeByte(21);
+      } else if (c instanceof CtrlCommand.AddController a) {
+        out.writeByte(7);
+        out.writeUTF(a.server());
+        writeStrings(a.bootstrap(), out);
+      } else if (c instanceof CtrlCommand.RemoveController r) {
+        out.writeByte(8);
+        out.writeUTF(r.server());
+      } else if (c instanceof CtrlCommand.QueryControllers) {
+        out.writeByte(9);
       } else {
         throw new IllegalArgumentException("unknown command " + c);
       }
@@ -78,6 +87,12 @@ public final class CtrlCodec {
           return new CtrlCommand.RegisterNode(in.readUTF(), in.readUTF());
         case 21:
           return CtrlCommand.Nodes.ALL;
+        case 7:
+          return new CtrlCommand.AddController(in.readUTF(), readStrings(in));
+        case 8:
+          return new CtrlCommand.RemoveController(in.readUTF());
+        case 9:
+          return new CtrlCommand.QueryControllers();
         default:
           throw new IOException("unknown command tag " + tag);
       }
@@ -130,6 +145,10 @@ public final class CtrlCodec {
         out.writeUTF(u.node());
         out.writeUTF(u.registeredAddress());
         out.writeUTF(u.address());
+      } else if (r instanceof CtrlReply.Controllers c) {
+        out.writeByte(12);
+        out.writeLong(c.num());
+        writeStrings(c.servers(), out);
       } else {
         throw new IllegalArgumentException("not a state machine result: " + r);
       }
@@ -165,6 +184,8 @@ public final class CtrlCodec {
           return new CtrlReply.Nodes(readNodes(in));
         case 21:
           return new CtrlReply.NodeNameInUse(in.readUTF(), in.readUTF(), in.readUTF());
+        case 12:
+          return new CtrlReply.Controllers(in.readLong(), readStrings(in));
         default:
           throw new IOException("unknown result tag " + tag);
       }
@@ -202,13 +223,25 @@ public final class CtrlCodec {
     return nodes;
   }
 
+  /** A count, then each string. */
+  public static void writeStrings(List<String> strings, DataOutput out) throws IOException {
+    out.writeInt(strings.size());
+    for (String s : strings) out.writeUTF(s);
+  }
+
+  public static List<String> readStrings(DataInput in) throws IOException {
+    int n = in.readInt();
+    List<String> out = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) out.add(in.readUTF());
+    return out;
+  }
+
   private static void writeGroups(SortedMap<Integer, List<String>> groups, DataOutput out)
       throws IOException {
     out.writeInt(groups.size());
     for (var e : groups.entrySet()) {
       out.writeInt(e.getKey());
-      out.writeInt(e.getValue().size());
-      for (String s : e.getValue()) out.writeUTF(s);
+      writeStrings(e.getValue(), out);
     }
   }
 
@@ -217,10 +250,7 @@ public final class CtrlCodec {
     TreeMap<Integer, List<String>> groups = new TreeMap<>();
     for (int i = 0; i < n; i++) {
       int gid = in.readInt();
-      int m = in.readInt();
-      List<String> servers = new ArrayList<>(m);
-      for (int j = 0; j < m; j++) servers.add(in.readUTF());
-      groups.put(gid, servers);
+      groups.put(gid, readStrings(in));
     }
     return groups;
   }

@@ -16,7 +16,9 @@ import wire.CborSerializable;
 /**
  * The operations of the shard controller: the lab's Join, Leave, Move and Query, the two steps
  * of a replica move ({@link AddServer}, {@link RemoveServer}) that change a group's servers and no
- * shard, and the node registry ({@link RegisterNode}, {@link Nodes}) that changes no configuration.
+ * shard, the same two steps for the controller's own replicas ({@link AddController}, {@link
+ * RemoveController}, read by {@link QueryControllers}), and the node registry ({@link RegisterNode},
+ * {@link Nodes}) that changes no configuration.
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
 @JsonSubTypes({
@@ -28,6 +30,9 @@ import wire.CborSerializable;
   @JsonSubTypes.Type(value = CtrlCommand.RemoveServer.class, name = "RemoveServer"),
   @JsonSubTypes.Type(value = CtrlCommand.RegisterNode.class, name = "RegisterNode"),
   @JsonSubTypes.Type(value = CtrlCommand.Nodes.class, name = "Nodes"),
+  @JsonSubTypes.Type(value = CtrlCommand.AddController.class, name = "AddController"),
+  @JsonSubTypes.Type(value = CtrlCommand.RemoveController.class, name = "RemoveController"),
+  @JsonSubTypes.Type(value = CtrlCommand.QueryControllers.class, name = "QueryControllers"),
 })
 public sealed interface CtrlCommand extends CborSerializable {
 
@@ -182,6 +187,57 @@ public sealed interface CtrlCommand extends CborSerializable {
   record Nodes() implements CtrlCommand {
     public static final Nodes ALL = new Nodes();
 
+    @Override
+    public boolean isRead() {
+      return true;
+    }
+
+    @Override
+    public Optional<CtrlReply> malformed(int nShards) {
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * Lists {@code server} among the controller's own servers: {@link CtrlReply.Controllers}. The
+   * first step of a controller replica move, before the replica exists, so the controller's state
+   * is the durable record of every id its group ever used. The first such command seeds the record
+   * with {@code bootstrap} (the servers the group was bootstrapped with, from the config file:
+   * they voted, so they count as used); later ones ignore it, the record is what counts. Refused
+   * {@link CtrlReply.ServerUsedBefore} (gid 0) if the record ever had the name. Also appends a
+   * configuration with the same shards and groups, so watchers (every node's placement) hear of it.
+   */
+  record AddController(String server, List<String> bootstrap) implements CtrlCommand {
+    public AddController {
+      bootstrap = List.copyOf(bootstrap);
+    }
+
+    @Override
+    public Optional<CtrlReply> malformed(int nShards) {
+      if (Join.invalidServer(server) || bootstrap.isEmpty() || bootstrap.stream().anyMatch(Join::invalidServer))
+        return Optional.of(new CtrlReply.InvalidServers(CtrlReply.Controllers.GID));
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * Drops {@code server} from the controller's servers (the last step of its move, once the
+   * controller's Raft membership no longer has it): {@link CtrlReply.Controllers}, and a new
+   * configuration as for {@link AddController}. Refused {@link CtrlReply.UnknownServer} (gid 0) if
+   * the record does not list it (or there is no record yet), {@link CtrlReply.Rejected} for the last one.
+   */
+  record RemoveController(String server) implements CtrlCommand {
+    @Override
+    public Optional<CtrlReply> malformed(int nShards) {
+      return Join.invalidServer(server) ? Optional.of(new CtrlReply.InvalidServers(CtrlReply.Controllers.GID)) : Optional.empty();
+    }
+  }
+
+  /**
+   * The controller's servers as recorded: {@link CtrlReply.Controllers}, with no servers while no
+   * move has recorded any (the config file's list, its bootstrap, is then the placement).
+   */
+  record QueryControllers() implements CtrlCommand {
     @Override
     public boolean isRead() {
       return true;

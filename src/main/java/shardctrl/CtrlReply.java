@@ -3,6 +3,7 @@ package shardctrl;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import java.util.List;
 import java.util.Optional;
 import raft.PeerId;
 import wire.CborSerializable;
@@ -37,6 +38,7 @@ import wire.CborSerializable;
   @JsonSubTypes.Type(value = CtrlReply.MoveInProgress.class, name = "MoveInProgress"),
   @JsonSubTypes.Type(value = CtrlReply.Nodes.class, name = "Nodes"),
   @JsonSubTypes.Type(value = CtrlReply.NodeNameInUse.class, name = "NodeNameInUse"),
+  @JsonSubTypes.Type(value = CtrlReply.Controllers.class, name = "Controllers"),
 })
 public sealed interface CtrlReply extends CborSerializable {
 
@@ -51,6 +53,25 @@ public sealed interface CtrlReply extends CborSerializable {
    * one a Watch waited for.
    */
   record Config(ShardConfig config) implements CtrlReply {
+    @Override
+    public boolean isResult() {
+      return true;
+    }
+  }
+
+  /**
+   * The controller's own servers as its state records them (entity ids, {@code ctrl|n1}), with the
+   * number of the latest configuration; {@code servers} is empty while no controller move has
+   * recorded any (then the config file's list is the placement).
+   */
+  record Controllers(long num, List<String> servers) implements CtrlReply {
+    /** The gid refusals about the controller's servers carry: 0, which no shard group has. */
+    public static final int GID = 0;
+
+    public Controllers {
+      servers = List.copyOf(servers);
+    }
+
     @Override
     public boolean isResult() {
       return true;

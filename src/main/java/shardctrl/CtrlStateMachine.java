@@ -17,9 +17,11 @@ import raft.rsm.StateMachine;
 /**
  * The shard controller's replicated state (the lab's ShardCtrler state): every configuration ever
  * made, in order (configuration {@code i} at position {@code i}), and the shards pinned by a Move
- * (see {@link Rebalancer}). Join, Leave, Move, AddServer and RemoveServer each append one configuration; a refused command
- * appends none. The registered nodes ({@link NodeRegistry}) are kept beside the configurations:
- * registering one makes no configuration, so no shard group has anything to apply. Deterministic, no I/O.
+ * (see {@link Rebalancer}), the record of the controller's own servers ({@link
+ * ControllerServers}) and the registered nodes ({@link NodeRegistry}). Join, Leave, Move, AddServer,
+ * RemoveServer, AddController and RemoveController each append one configuration; a refused command
+ * appends none. The registered nodes are kept beside the configurations: registering one makes no
+ * configuration, so no shard group has anything to apply. Deterministic, no I/O.
  *
  * <p>Mutable, owned by one replica; the configurations themselves are immutable values.
  */
@@ -31,6 +33,7 @@ public final class CtrlStateMachine implements StateMachine<CtrlCommand, CtrlRep
   private final NodeRegistry nodes = new NodeRegistry();
   /** The first int of a snapshot that holds the node registry (a count of shards is never negative). */
   private static final int WITH_NODES = -2;
+  private final ControllerServers controllers = new ControllerServers();
 
   public CtrlStateMachine(int nShards) {
     this.nShards = nShards;
@@ -67,6 +70,9 @@ public final class CtrlStateMachine implements StateMachine<CtrlCommand, CtrlRep
     if (command instanceof CtrlCommand.RemoveServer r) return removeServer(r);
     if (command instanceof CtrlCommand.RegisterNode n) return nodes.register(n);
     if (command instanceof CtrlCommand.Nodes) return nodes.all();
+    if (command instanceof CtrlCommand.QueryControllers) return new CtrlReply.Controllers(latest().num(), controllers.current());
+    if (command instanceof CtrlCommand.AddController a) return controllersChanged(controllers.add(a));
+    if (command instanceof CtrlCommand.RemoveController r) return controllersChanged(controllers.remove(r));
     throw new IllegalStateException("unhandled " + command);
   }
 
@@ -140,6 +146,22 @@ public final class CtrlStateMachine implements StateMachine<CtrlCommand, CtrlRep
     return appended(cur.next(cur.shards(), groups));
   }
 
+  /**
+   * The controller's servers changed (refusal null): a configuration with the same shards and
+   * groups follows, so that every watcher hears of it and reads the record again.
+   */
+  private CtrlReply controllersChanged(CtrlReply refusal) {
+    if (refusal != null) return refusal;
+    ShardConfig cur = latest();
+    history.add(cur.next(cur.shards(), cur.groups()));
+    return new CtrlReply.Controllers(latest().num(), controllers.current());
+  }
+
+  /** The controller's own servers as recorded (empty: none recorded, the bootstrap list stands). */
+  public List<String> controllers() {
+    return controllers.current();
+  }
+
   private CtrlReply appended(ShardConfig next) {
     history.add(next);
     return new CtrlReply.Config(next);
@@ -155,6 +177,7 @@ public final class CtrlStateMachine implements StateMachine<CtrlCommand, CtrlRep
     out.writeInt(pinned.size());
     for (int s : pinned) out.writeInt(s);
     nodes.write(out);
+    controllers.write(out); // last: ControllerServers.read takes a snapshot that ends before it as "nothing recorded"
     out.flush();
   }
 
@@ -177,6 +200,7 @@ public final class CtrlStateMachine implements StateMachine<CtrlCommand, CtrlRep
       for (int i = 0; i < p; i++) pins.add(in.readInt());
       if (withNodes) nodes.read(in);
       else nodes.clear();
+      controllers.read(in);
       history.clear();
       history.addAll(configs);
       pinned.clear();

@@ -62,6 +62,21 @@ public interface ShardCtrlClient extends AutoCloseable {
     return execute(CtrlCommand.Nodes.ALL);
   }
 
+  /** Lists {@code server} among the controller's own servers (never listed before; the record seeded with {@code bootstrap}). */
+  default CompletionStage<CtrlReply> addController(String server, List<String> bootstrap) {
+    return execute(new CtrlCommand.AddController(server, bootstrap));
+  }
+
+  /** Drops {@code server} from the controller's own servers. */
+  default CompletionStage<CtrlReply> removeController(String server) {
+    return execute(new CtrlCommand.RemoveController(server));
+  }
+
+  /** The controller's own servers as recorded ({@link CtrlReply.Controllers}; empty: the bootstrap list stands). */
+  default CompletionStage<CtrlReply> controllers() {
+    return execute(new CtrlCommand.QueryControllers());
+  }
+
   /** Configuration {@code num}; the latest for -1 or a number past the latest. */
   default CompletionStage<CtrlReply> query(long num) {
     return execute(new CtrlCommand.Query(num));

@@ -10,12 +10,15 @@ import akka.actor.typed.receptionist.ServiceKey;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Consumer;
 import raft.GroupId;
 import raft.PeerId;
 import raft.core.RaftStatus;
+import raft.message.MembershipChange;
+import raft.rsm.AdminReply;
 import raft.rsm.ReplicatedStateMachine;
 import raft.rsm.StateMachine;
 import raft.logging.ReplicaMdc;
@@ -26,7 +29,10 @@ import wire.CborSerializable;
  * ReplicatedStateMachine} over a {@link CtrlStateMachine}, like {@code kvraft.KvServer}. Join,
  * Leave, Move and Query go through the log (Query too, so it is linearizable); malformed commands
  * are refused before they reach it. {@link Watch} parks at the leader until a newer configuration
- * is applied or its timeout passes ({@link ConfigWatchers}, a child actor). Registers with the
+ * is applied or its timeout passes ({@link ConfigWatchers}, a child actor). The admin requests of
+ * the group itself (members, membership change, leadership transfer) go to the replica as a shard
+ * group server's do, so a stopping node hands the controller's leadership over and a controller
+ * replica can move. Registers with the
  * receptionist under {@link #serviceKey(GroupId)}.
  */
 public final class ShardCtrlServer {
@@ -48,6 +54,19 @@ public final class ShardCtrlServer {
 
   /** This replica's Raft status. */
   public record GetStatus(ActorRef<RaftStatus> replyTo) implements Command {}
+
+  /** The controller group's membership as this replica sees it: {@link AdminReply.Members}. */
+  public record GetMembers(ActorRef<AdminReply> replyTo) implements Command {}
+
+  /** A membership change, on the leader (a controller replica move's steps): answered like {@code kvraft.KvServer.ChangeMembership}. */
+  public record ChangeMembership(List<MembershipChange> changes, ActorRef<AdminReply> replyTo) implements Command {
+    public ChangeMembership {
+      changes = List.copyOf(changes);
+    }
+  }
+
+  /** Hands leadership to {@code target} (empty: the most up-to-date voter), on the leader; a stopping node's handover. */
+  public record TransferLeadership(Optional<PeerId> target, ActorRef<AdminReply> replyTo) implements Command {}
 
   /** The receptionist key of the controller servers of {@code group}. */
   public static ServiceKey<Command> serviceKey(GroupId group) {
@@ -121,6 +140,13 @@ public final class ShardCtrlServer {
         return target.apply(ctx, new ReplicatedStateMachine.Submit<>(e.clientId(), e.seq(), e.command(), e.replyTo()));
       }
       if (msg instanceof GetStatus g) return target.apply(ctx, new ReplicatedStateMachine.GetStatus(g.replyTo()));
+      if (msg instanceof GetMembers g) return target.apply(ctx, new ReplicatedStateMachine.GetMembers(g.replyTo()));
+      if (msg instanceof ChangeMembership c) {
+        return target.apply(ctx, new ReplicatedStateMachine.ChangeMembership(c.changes(), c.replyTo()));
+      }
+      if (msg instanceof TransferLeadership t) {
+        return target.apply(ctx, new ReplicatedStateMachine.TransferLeadership(t.target(), t.replyTo()));
+      }
       if (msg instanceof Watch w) watchers.tell(new ConfigWatchers.Park(w));
       return Behaviors.same();
     }
@@ -141,8 +167,10 @@ public final class ShardCtrlServer {
 
     @Override
     public CtrlReply apply(CtrlCommand command) {
+      ShardConfig before = machine.latest();
       CtrlReply r = machine.apply(command);
-      if (!command.isRead() && r instanceof CtrlReply.Config c) applied.accept(c.config());
+      // Also a change of the controller's own servers, which appends a configuration answered otherwise.
+      if (machine.latest() != before) applied.accept(machine.latest());
       return r;
     }
 

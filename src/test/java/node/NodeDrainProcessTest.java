@@ -31,7 +31,8 @@ import testkit.nodes.NodeProcesses;
  * and data directories; none of them names n4), then n4 started from {@code conf/sharded-node-4.conf},
  * the only file that names it (it joins through the three as seed nodes and registers with the
  * controller), then {@code bin/raftkv admin --http ... drain-node n3} (a child JVM) while four
- * HTTP clients write through n1 and n2; {@code admin nodes} through n1 lists n4 before the drain. The drain must answer that g100|n3 moved to n4, the configuration must list group
+ * HTTP clients write through n1 and n2; {@code admin nodes} through n1 lists n4 before the drain.
+ * The drain must answer that g100|n3 and ctrl|n3 moved to n4, the configuration must list group
  * 100 on n1, n2, n4, and the history must be linearizable; then n3 is stopped (SIGTERM) and the
  * clients' keys read the same through n1, n2 and n4.
  */
@@ -99,7 +100,10 @@ class NodeDrainProcessTest {
       assertTrue(answer != null, drain::toString);
       assertTrue(answer.get("done").asBoolean(), answer::toString);
       assertEquals("g100|n3 -> g100|n4", answer.get("moved").get(0).asText(), answer::toString);
-      assertEquals("ctrl|n3", answer.get("not_moved").get(0).asText(), answer::toString);
+      assertEquals("ctrl|n3 -> ctrl|n4", answer.get("moved").get(1).asText(), "the controller's replica moves too: " + answer);
+      assertEquals(2, answer.get("moved").size(), answer::toString);
+      assertEquals(0, answer.get("not_moved").size(), answer::toString);
+      assertEquals(0, answer.get("left").size(), answer::toString);
       JsonNode config = get(bases.get(3) + "/admin/shards");
       List<String> servers = new ArrayList<>();
       config.get("groups").get("100").forEach(s -> servers.add(s.asText()));
@@ -110,7 +114,7 @@ class NodeDrainProcessTest {
           + " unknown, " + clients.writeAcks().size() + " writes acknowledged; drain answered " + answer);
       Linearizability.assertLinearizable(KvModel.strict(), clients.history().history());
 
-      // n3 leaves (its controller replica with it: 2 of 3 remain); the data is served by n1, n2, n4.
+      // n3 leaves, hosting nothing now (the controller runs on n1, n2, n4); the data is served by n1, n2, n4.
       assertEquals(0, nodes.terminate(PeerId.of("n3")));
       for (String key : List.of("k0", "k1", "k2", "a0", "a1")) {
         JsonNode first = get(bases.get(0) + "/kv/" + key);

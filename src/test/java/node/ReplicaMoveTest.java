@@ -63,7 +63,7 @@ class ReplicaMoveTest {
     return assertInstanceOf(CtrlReply.Config.class, r, () -> "want a configuration, got " + r).config();
   }
 
-  /** Writes unique keys until stopped; remembers the acknowledged ones. */
+  /** Writes unique keys until stopped; remembers the acknowledged ones (also used by {@link ControllerReplicaMoveTest}). */
   static final class Writer implements Runnable {
     final KvClient client;
     final Map<String, String> acked = Collections.synchronizedMap(new LinkedHashMap<>());
@@ -114,9 +114,16 @@ class ReplicaMoveTest {
 
   /** The group's membership as its leader sees it, once it has {@code voters} and no learner. */
   static MembershipStatus awaitVoters(ActorSystem<?> system, List<String> servers, List<PeerId> voters) {
-    Map<PeerId, ActorRef<ShardKvServer.Command>> refs = new LinkedHashMap<>();
+    return awaitVoters(system, servers, voters, ReplicaMove.SHARD_KV);
+  }
+
+  /** The same for a group whose servers speak {@code protocol} (the controller's: {@link ReplicaMove#SHARD_CTRL}). */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  static MembershipStatus awaitVoters(ActorSystem<?> system, List<String> servers, List<PeerId> voters,
+      AkkaGroupAdmin.Protocol<?> protocol) {
+    Map<PeerId, ActorRef<wire.CborSerializable>> refs = new LinkedHashMap<>();
     for (String s : servers) refs.put(ReplicaKey.parse(s).replica(), ServiceRefs.of(system, ReplicaKey.parse(s)));
-    AkkaGroupAdmin admin = new AkkaGroupAdmin(system, refs, ReplicaMove.SHARD_KV, Duration.ofSeconds(2), WAIT);
+    AkkaGroupAdmin admin = new AkkaGroupAdmin(system, (Map) refs, (AkkaGroupAdmin.Protocol) protocol, Duration.ofSeconds(2), WAIT);
     long end = System.nanoTime() + WAIT.toNanos();
     MembershipStatus last = null;
     while (System.nanoTime() < end) {
@@ -159,17 +166,27 @@ class ReplicaMoveTest {
     }
   }
 
+  /** Four nodes on free ports, the controller and group 100 on n1, n2, n3, n4 empty; node n1's data under {@code data/n1}. */
+  static ShardedSpec fourNodes(Path data) throws java.io.IOException {
+    TreeMap<String, String> nodes = new TreeMap<>();
+    for (String n : List.of("n1", "n2", "n3", "n4")) nodes.put(n, "127.0.0.1:" + ShardedProcessConfs.freePort());
+    return new ShardedSpec("n1", nodes, List.of("n1", "n2", "n3"), new TreeMap<>(Map.of(100, List.of("n1", "n2", "n3"))),
+        data.resolve("n1"), false, true, List.of()).validate();
+  }
+
+  /** The sharded node's settings with a quick split brain resolver and a 60 s bound per move. */
+  static Config moveConfig() {
+    return ConfigFactory.parseString("akka.cluster.split-brain-resolver.stable-after = 3s\n"
+            + "raftkv.sharded.admin-timeout = 60s\n")
+        .withFallback(NodeSettings.load(null, ShardedNode.NODE_LAYER));
+  }
+
   @Test
   @org.junit.jupiter.api.Timeout(value = 8, unit = TimeUnit.MINUTES)
   void replicasMoveByMembershipChangeUnderWritesAndADrainEmptiesANode() throws Exception {
     Path data = Files.createTempDirectory("replica-move-");
-    TreeMap<String, String> nodes = new TreeMap<>();
-    for (String n : List.of("n1", "n2", "n3", "n4")) nodes.put(n, "127.0.0.1:" + ShardedProcessConfs.freePort());
-    ShardedSpec spec = new ShardedSpec("n1", nodes, List.of("n1", "n2", "n3"), new TreeMap<>(Map.of(100, List.of("n1", "n2", "n3"))),
-        data.resolve("n1"), false, true, List.of()).validate();
-    Config config = ConfigFactory.parseString("akka.cluster.split-brain-resolver.stable-after = 3s\n"
-            + "raftkv.sharded.admin-timeout = 60s\n")
-        .withFallback(NodeSettings.load(null, ShardedNode.NODE_LAYER));
+    ShardedSpec spec = fourNodes(data);
+    Config config = moveConfig();
     List<ShardedNode> all = ShardedNode.startAll(spec, data, config);
     try {
       for (ShardedNode n : all) n.bootstrapped().get(WAIT.toSeconds(), TimeUnit.SECONDS);
@@ -224,7 +241,7 @@ class ReplicaMoveTest {
         assertEquals(List.of("g100|n3", "g100|n1.1", "g100|n2.1"), afterDrain.groups().get(100));
         awaitVoters(n4.system(), afterDrain.groups().get(100), ids("n1.1", "n2.1", "n3"));
         NodeReplicas view = await(admin.nodes());
-        assertEquals(new NodeReplicas.Node(true, List.of(), nodes.get("n4")), view.nodes().get("n4"), view::toString);
+        assertEquals(new NodeReplicas.Node(true, List.of(), spec.nodes().get("n4")), view.nodes().get("n4"), view::toString);
         assertEquals(List.of("g100|n2.1", "ctrl|n2"), view.nodes().get("n2").replicas(), view::toString);
         assertEquals(Map.of(), view.moving(), "no move runs now");
         NodeDrain again = await(admin.drainNode("n4"));

@@ -153,16 +153,71 @@ class CtrlStateMachineTest {
   }
 
   @Test
+  void theControllersOwnServersAreRecordedFromTheBootstrapAndAnIdIsNeverUsedTwice() throws Exception {
+    CtrlStateMachine m = new CtrlStateMachine(10);
+    join(m, 1);
+    ShardConfig before = m.latest();
+    List<String> boot = List.of("ctrl|n1", "ctrl|n2", "ctrl|n3");
+    assertEquals(new CtrlReply.Controllers(before.num(), List.of()), m.apply(new CtrlCommand.QueryControllers()),
+        "nothing recorded: the bootstrap list stands");
+    assertEquals(new CtrlReply.UnknownServer(0, "ctrl|n1"), m.apply(new CtrlCommand.RemoveController("ctrl|n1")),
+        "no record yet");
+    assertEquals(new CtrlReply.ServerUsedBefore(0, "ctrl|n2"), m.apply(new CtrlCommand.AddController("ctrl|n2", boot)),
+        "a bootstrap server voted: used");
+    assertEquals(before, m.latest(), "a refusal appends no configuration");
+    assertEquals(List.of(), m.controllers(), "and records nothing");
+
+    CtrlReply added = m.apply(new CtrlCommand.AddController("ctrl|n4", boot));
+    assertEquals(new CtrlReply.Controllers(before.num() + 1, List.of("ctrl|n1", "ctrl|n2", "ctrl|n3", "ctrl|n4")), added);
+    assertEquals(before.shards(), m.latest().shards(), "a configuration with the same shards, so watchers hear of it");
+    assertEquals(before.groups(), m.latest().groups());
+    assertEquals(new CtrlReply.Controllers(before.num() + 2, List.of("ctrl|n2", "ctrl|n3", "ctrl|n4")),
+        m.apply(new CtrlCommand.RemoveController("ctrl|n1")));
+    assertEquals(new CtrlReply.ServerUsedBefore(0, "ctrl|n1"), m.apply(new CtrlCommand.AddController("ctrl|n1", List.of("x"))),
+        "removed earlier; a later bootstrap argument changes nothing");
+    assertEquals(new CtrlReply.InvalidServers(0), m.apply(new CtrlCommand.AddController("ctrl|n5", List.of())));
+    assertEquals(new CtrlReply.InvalidServers(0), m.apply(new CtrlCommand.AddController(" ", boot)));
+    m.apply(new CtrlCommand.RemoveController("ctrl|n2"));
+    m.apply(new CtrlCommand.RemoveController("ctrl|n3"));
+    assertEquals(CtrlReply.Rejected.class, m.apply(new CtrlCommand.RemoveController("ctrl|n4")).getClass(), "the last one");
+
+    // The record (what makes an id used) survives a snapshot.
+    CtrlStateMachine restored = new CtrlStateMachine(10);
+    restored.restore(m.snapshot());
+    assertEquals(List.of("ctrl|n4"), restored.controllers());
+    assertEquals(new CtrlReply.ServerUsedBefore(0, "ctrl|n3"), restored.apply(new CtrlCommand.AddController("ctrl|n3", boot)));
+  }
+
+  @Test
+  void aSnapshotFromBeforeTheControllersRecordRestoresWithNone() throws Exception {
+    CtrlStateMachine m = new CtrlStateMachine(10);
+    join(m, 1, 2);
+    java.io.ByteArrayOutputStream old = new java.io.ByteArrayOutputStream();
+    DataOutputStream out = new DataOutputStream(old);
+    out.writeInt(10);
+    out.writeInt(m.history().size());
+    for (ShardConfig c : m.history()) CtrlCodec.writeConfig(c, out);
+    out.writeInt(0); // no pins; the format ended here
+    CtrlStateMachine restored = new CtrlStateMachine(10);
+    restored.restore(new ByteArrayInputStream(old.toByteArray()));
+    assertEquals(m.history(), restored.history());
+    assertEquals(List.of(), restored.controllers());
+  }
+
+  @Test
   void codecsRoundTripEveryCommandAndResult() throws IOException {
     List<CtrlCommand> commands = List.of(CtrlCommand.Join.of(Map.of(3, List.of("a", "b"), 1, List.of("ü"))),
         CtrlCommand.Leave.of(4, 2), new CtrlCommand.Move(7, 3), new CtrlCommand.Query(-1), new CtrlCommand.Query(42),
-        new CtrlCommand.AddServer(3, "g3|n4.1"), new CtrlCommand.RemoveServer(3, "g3|n1"));
+        new CtrlCommand.AddServer(3, "g3|n4.1"), new CtrlCommand.RemoveServer(3, "g3|n1"),
+        new CtrlCommand.AddController("ctrl|n4", List.of("ctrl|n1", "ctrl|n2")), new CtrlCommand.RemoveController("ctrl|n1"),
+        new CtrlCommand.QueryControllers());
     for (CtrlCommand c : commands) assertEquals(c, roundTrip(CtrlCodec.COMMANDS, c));
     CtrlStateMachine m = new CtrlStateMachine(10);
     List<CtrlReply> results = List.of(new CtrlReply.Config(join(m, 5, 6)), new CtrlReply.GidInUse(1),
         new CtrlReply.UnknownGid(2), new CtrlReply.InvalidGid(-3), new CtrlReply.InvalidServers(4),
         new CtrlReply.ShardOutOfRange(11, 10), new CtrlReply.InvalidConfigNum(-5), new CtrlReply.EmptyRequest(),
-        new CtrlReply.ServerUsedBefore(3, "g3|n4"), new CtrlReply.UnknownServer(3, "g3|n9"));
+        new CtrlReply.ServerUsedBefore(3, "g3|n4"), new CtrlReply.UnknownServer(3, "g3|n9"),
+        new CtrlReply.Controllers(7, List.of("ctrl|n2", "ctrl|n4")), new CtrlReply.Controllers(0, List.of()));
     for (CtrlReply r : results) assertEquals(r, roundTrip(CtrlCodec.RESULTS, r));
   }
 

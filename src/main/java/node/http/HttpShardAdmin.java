@@ -52,7 +52,12 @@ public final class HttpShardAdmin {
   }
 
   public Answer moveReplica(int gid, String from, String to) throws IOException, InterruptedException {
-    return send("POST", "/admin/groups/" + gid + "/replicas/move?from=" + query(from) + "&to=" + query(to), null);
+    return moveReplica(Integer.toString(gid), from, to);
+  }
+
+  /** {@code group}: a gid, or {@code ctrl} for the controller's own replicas. */
+  public Answer moveReplica(String group, String from, String to) throws IOException, InterruptedException {
+    return send("POST", "/admin/groups/" + query(group) + "/replicas/move?from=" + query(from) + "&to=" + query(to), null);
   }
 
   public Answer nodes() throws IOException, InterruptedException {

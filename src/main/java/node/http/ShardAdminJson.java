@@ -75,12 +75,17 @@ final class ShardAdminJson {
   record Drain(String node, boolean done, List<String> moved, List<String> left,
       @com.fasterxml.jackson.annotation.JsonProperty("not_moved") List<String> notMoved, ErrorCode code, String error) {}
 
+  /** A controller replica move's answer: the controller's servers now, at configuration {@code num}. */
+  record Controllers(long num, List<String> controller) {}
+
   /** GET /admin/nodes: per node, Up or not and its replicas; per gid, the move running through this node. */
   record Nodes(long num, Map<String, node.NodeReplicas.Node> nodes, Map<String, String> moving) {}
 
   static Nodes nodes(node.NodeReplicas n) {
     Map<String, String> moving = new TreeMap<>();
-    n.moving().forEach((gid, what) -> moving.put(Integer.toString(gid), what));
+    // gid 0: the controller's own group
+    n.moving().forEach((gid, what) -> moving.put(gid == CtrlReply.Controllers.GID ? ShardAdminRoutes.CONTROLLER
+        : Integer.toString(gid), what));
     return new Nodes(n.configNum(), n.nodes(), moving);
   }
 
@@ -130,8 +135,14 @@ final class ShardAdminJson {
     return ApiJson.Answer.ok(new Watched(true, j.num(), j.shards(), j.groups(), ranges(ranges)));
   }
 
+  /** "group 100", or "the controller" for gid 0 (a replica move's refusals about the controller's own group). */
+  private static String group(int gid) {
+    return gid == CtrlReply.Controllers.GID ? "the controller" : "group " + gid;
+  }
+
   static ApiJson.Answer reply(CtrlReply r) {
     if (r instanceof CtrlReply.Config c) return ApiJson.Answer.ok(config(c.config()));
+    if (r instanceof CtrlReply.Controllers c) return ApiJson.Answer.ok(new Controllers(c.num(), c.servers()));
     if (r instanceof CtrlReply.GidInUse g) return ApiJson.Answer.error(ErrorCode.GID_IN_USE, "group " + g.gid() + " is already in the configuration");
     if (r instanceof CtrlReply.UnknownGid g) return ApiJson.Answer.error(ErrorCode.UNKNOWN_GROUP, "no group " + g.gid() + " in the configuration");
     if (r instanceof CtrlReply.InvalidGid g) return ApiJson.Answer.error(ErrorCode.BAD_REQUEST, "gid must be positive, was " + g.gid());
@@ -142,11 +153,11 @@ final class ShardAdminJson {
     if (r instanceof CtrlReply.EmptyRequest) return ApiJson.Answer.error(ErrorCode.BAD_REQUEST, "empty request");
     if (r instanceof CtrlReply.UnknownNode n) return ApiJson.Answer.error(ErrorCode.UNKNOWN_NODE, "no node " + n.node() + " in this cluster");
     if (r instanceof CtrlReply.NoReplicaOnNode n)
-      return ApiJson.Answer.error(ErrorCode.NO_REPLICA_ON_NODE, "group " + n.gid() + " has no replica on node " + n.node());
+      return ApiJson.Answer.error(ErrorCode.NO_REPLICA_ON_NODE, group(n.gid()) + " has no replica on node " + n.node());
     if (r instanceof CtrlReply.ReplicaOnNode n) return ApiJson.Answer.error(ErrorCode.REPLICA_ON_NODE,
-        "node " + n.node() + " already hosts a replica of group " + n.gid() + "; replicas of a group are on distinct nodes");
+        "node " + n.node() + " already hosts a replica of " + group(n.gid()) + "; replicas of a group are on distinct nodes");
     if (r instanceof CtrlReply.MoveInProgress m)
-      return ApiJson.Answer.error(ErrorCode.MOVE_IN_PROGRESS, "a move of group " + m.gid() + " is under way: " + m.detail());
+      return ApiJson.Answer.error(ErrorCode.MOVE_IN_PROGRESS, "a move of " + group(m.gid()) + " is under way: " + m.detail());
     if (r instanceof CtrlReply.ServerUsedBefore u)
       return ApiJson.Answer.error(ErrorCode.CONFLICT, "server " + u.server() + " was listed for group " + u.gid() + " before");
     if (r instanceof CtrlReply.UnknownServer u)

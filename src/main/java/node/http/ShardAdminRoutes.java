@@ -36,7 +36,8 @@ import shardctrl.ShardConfig;
  *                                          200 {"changed":true,"num",...}; none within S s: 200 {"changed":false,"num"}
  *                                          Accept: text/event-stream: every configuration above N as events
  * POST   /admin/groups/{gid}/replicas/move?from=A&to=B  a replica of gid from node A to B     200 the new configuration
- * POST   /admin/nodes/{node}/drain          every shard group replica off the node            200 {"node","done","moved","left","not_moved"}
+ * POST   /admin/groups/ctrl/replicas/move?from=A&to=B   the controller's replica from A to B   200 {"num","controller":[...]}
+ * POST   /admin/nodes/{node}/drain          every replica off the node (controller's too)     200 {"node","done","moved","left","not_moved"}
  * GET    /admin/nodes                       each node: up, its replicas; moves running here  200 {"num","nodes":{..},"moving":{..}}
  * </pre>
  *
@@ -46,6 +47,9 @@ import shardctrl.ShardConfig;
  */
 public final class ShardAdminRoutes extends AllDirectives {
   private static final Logger log = LoggerFactory.getLogger(ShardAdminRoutes.class);
+
+  /** The gid segment that names the controller's own group in a replica move. */
+  static final String CONTROLLER = "ctrl";
 
   private final ShardAdmin admin;
   /** A join or leave answers within the admin timeout; the HTTP request may take that long and a bit. */
@@ -74,6 +78,7 @@ public final class ShardAdminRoutes extends AllDirectives {
             withRequestTimeout(requestTimeout, () -> parameterOptional("from", from -> parameterOptional("to", to ->
                 from.filter(f -> !f.isBlank()).isEmpty() || to.filter(t -> !t.isBlank()).isEmpty()
                     ? bad("?from=<node>&to=<node> are required")
+                    : gid.equals(CONTROLLER) ? run(() -> admin.moveControllerReplica(from.get(), to.get()))
                     : number(gid, "gid", g -> run(() -> admin.moveReplica(g, from.get(), to.get())))))))),
         path("nodes", () -> get(() -> onSuccess(ApiJson.safely(admin::nodes).handle((n, t) -> t != null ? internal(t)
             : n == null ? ApiJson.Answer.error(ErrorCode.TIMEOUT, "the controller did not answer") : ApiJson.Answer.ok(

@@ -149,8 +149,11 @@ public final class GroupClient<M, C, R> {
   private static final scala.concurrent.ExecutionContextExecutor ON_THE_REPLYING_THREAD =
       ExecutionContexts.fromExecutor(Runnable::run);
 
+  /** Grows when a hint names a server the client did not know ({@link #resolveHintsWith}); never shrinks. */
   private final Map<PeerId, ActorRef<M>> servers;
   private final List<PeerId> order;
+  /** How a hinted server the client does not know becomes a ref; null: such hints are ignored. */
+  private volatile Function<PeerId, ActorRef<M>> hinted;
   private final Protocol<M, C, R> protocol;
   private final Scheduler scheduler;
   private final scala.concurrent.ExecutionContextExecutor executor;
@@ -190,8 +193,8 @@ public final class GroupClient<M, C, R> {
     this.nanoTime = Objects.requireNonNull(nanoTime, "nanoTime");
     this.random = random.orElse(null);
     if (servers.isEmpty()) throw new IllegalArgumentException("no servers");
-    this.servers = Map.copyOf(servers);
-    this.order = List.copyOf(new LinkedHashMap<>(servers).keySet());
+    this.servers = new java.util.concurrent.ConcurrentHashMap<>(servers);
+    this.order = new java.util.concurrent.CopyOnWriteArrayList<>(new LinkedHashMap<>(servers).keySet());
     this.protocol = protocol;
     this.scheduler = system.scheduler();
     this.executor = system.executionContext();
@@ -249,6 +252,20 @@ public final class GroupClient<M, C, R> {
     if (servers.containsKey(peer)) leader = peer;
   }
 
+  /**
+   * Hints naming a server this client was not given are followed from now on, through {@code
+   * resolve} (a group whose members change, e.g. the shard controller after a replica move: its
+   * new replica is addressable by its id). The server is added to the rotation.
+   */
+  public void resolveHintsWith(Function<PeerId, ActorRef<M>> resolve) {
+    this.hinted = Objects.requireNonNull(resolve);
+  }
+
+  /** Adds {@code peer} to the rotation if the client does not know it (e.g. a member learnt from the group's own record). */
+  public synchronized void learnServer(PeerId peer, ActorRef<M> ref) {
+    if (servers.putIfAbsent(peer, ref) == null) order.add(peer);
+  }
+
   /** Whether {@code peer} left an attempt unanswered lately and is being skipped. */
   public boolean isSuspect(PeerId peer) {
     Long until = suspectUntil.get(peer);
@@ -297,6 +314,9 @@ public final class GroupClient<M, C, R> {
       // but once a full round has named it, it is believed: a leader that missed one attempt
       // would otherwise be skipped until its suspicion runs out.
       boolean roundDone = tries + 1 >= servers.size();
+      Function<PeerId, ActorRef<M>> resolve = hinted;
+      protocol.leaderHint().apply(reply).filter(h -> resolve != null && !servers.containsKey(h))
+          .ifPresent(h -> learnServer(h, resolve.apply(h)));
       Optional<PeerId> hint = protocol.leaderHint().apply(reply)
           .filter(h -> !h.equals(target) && servers.containsKey(h) && (roundDone || !isSuspect(h)));
       retry(op, hint.orElseGet(() -> next(target)), tries);

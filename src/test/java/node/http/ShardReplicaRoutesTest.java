@@ -64,6 +64,12 @@ class ShardReplicaRoutesTest {
     }
 
     @Override
+    public CompletionStage<CtrlReply> moveControllerReplica(String from, String to) {
+      asked.set("move ctrl " + from + " " + to);
+      return CompletableFuture.completedFuture((CtrlReply) next.get());
+    }
+
+    @Override
     public CompletionStage<node.NodeReplicas> nodes() {
       return CompletableFuture.completedFuture((node.NodeReplicas) next.get());
     }
@@ -139,6 +145,25 @@ class ShardReplicaRoutesTest {
     HttpShardAdmin.Answer noTo = http.moveReplica(100, "n1", "");
     assertEquals(400, noTo.status(), noTo::body);
     assertTrue(json(noTo).get("error").asText().contains("?from=<node>&to=<node>"), noTo::body);
+  }
+
+  @Test
+  void aControllerReplicaMoveIsAddressedAsCtrlAndAnswersTheControllersServers() throws Exception {
+    next.set(new CtrlReply.Controllers(7, List.of("ctrl|n2", "ctrl|n3", "ctrl|n4")));
+    HttpShardAdmin.Answer ok = http.moveReplica("ctrl", "n1", "n4");
+    assertEquals(200, ok.status(), ok::body);
+    assertEquals("move ctrl n1 n4", asked.get());
+    assertEquals(7, json(ok).get("num").asInt(), ok::body);
+    assertEquals("ctrl|n4", json(ok).get("controller").get(2).asText(), ok::body);
+
+    next.set(new CtrlReply.ReplicaOnNode(CtrlReply.Controllers.GID, "n2"));
+    HttpShardAdmin.Answer refused = http.moveReplica("ctrl", "n1", "n2");
+    assertEquals(409, refused.status(), refused::body);
+    assertEquals("REPLICA_ON_NODE", json(refused).get("code").asText());
+    assertTrue(json(refused).get("error").asText().contains("the controller"), refused::body);
+
+    HttpShardAdmin.Answer bad = http.moveReplica("controller", "n1", "n2");
+    assertEquals(400, bad.status(), bad::body);
   }
 
   @Test
