@@ -51,6 +51,12 @@ final class ControllerServers {
     CtrlCodec.writeStrings(List.copyOf(used), out);
   }
 
+  /** Nothing recorded (a snapshot from before the record). */
+  void clear() {
+    current.clear();
+    used.clear();
+  }
+
   /** Reads what {@link #write} wrote; a snapshot from before the record ends early, and leaves it empty. */
   void read(DataInputStream in) throws IOException {
     current.clear();

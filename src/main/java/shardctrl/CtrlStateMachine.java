@@ -198,9 +198,13 @@ public final class CtrlStateMachine implements StateMachine<CtrlCommand, CtrlRep
       TreeSet<Integer> pins = new TreeSet<>();
       int p = in.readInt();
       for (int i = 0; i < p; i++) pins.add(in.readInt());
-      if (withNodes) nodes.read(in);
-      else nodes.clear();
-      controllers.read(in);
+      if (withNodes) { // the registry, then the controller record (absent from a snapshot written before it)
+        nodes.read(in);
+        controllers.read(in);
+      } else { // the first format: neither
+        nodes.clear();
+        controllers.clear();
+      }
       history.clear();
       history.addAll(configs);
       pinned.clear();
