@@ -226,27 +226,45 @@ final class AkkaShardAdmin implements ShardAdmin {
 
   @Override
   public CompletionStage<CtrlReply> moveReplica(int gid, String from, String to) {
-    return CompletableFuture.supplyAsync(() -> moveNow(gid, from, to), blocking());
+    return moveAsync(new ShardGroupRecord(controller, gid), from, to);
   }
 
   @Override
   public CompletionStage<CtrlReply> moveControllerReplica(String from, String to) {
-    return CompletableFuture.supplyAsync(() -> moveNow(controllers, from, to), blocking());
+    return moveAsync(controllers, from, to);
+  }
+
+  /**
+   * The move claimed on the caller's thread, run on the blocking dispatcher: a second move of the
+   * group asked after this call returned is refused, whichever thread gets to run first.
+   */
+  private CompletionStage<CtrlReply> moveAsync(ReplicaRecord record, String from, String to) {
+    Optional<CtrlReply> busy = claim(record.gid(), from, to);
+    if (busy.isPresent()) return done(busy.get());
+    return CompletableFuture.supplyAsync(() -> runClaimed(record, from, to), blocking());
   }
 
   private CtrlReply moveNow(int gid, String from, String to) {
     return moveNow(new ShardGroupRecord(controller, gid), from, to);
   }
 
-  /** One move of a group at a time through this node (the controller's under gid 0); a second is refused while the first runs. */
   private CtrlReply moveNow(ReplicaRecord record, String from, String to) {
-    int gid = record.gid();
+    Optional<CtrlReply> busy = claim(record.gid(), from, to);
+    return busy.isPresent() ? busy.get() : runClaimed(record, from, to);
+  }
+
+  /** One move of a group at a time through this node (the controller's under gid 0): MoveInProgress if one runs. */
+  private Optional<CtrlReply> claim(int gid, String from, String to) {
     String running = moving.putIfAbsent(gid, from + " -> " + to);
-    if (running != null) return new CtrlReply.MoveInProgress(gid, "moving its replica " + running + " (through this node)");
+    return running == null ? Optional.empty()
+        : Optional.of(new CtrlReply.MoveInProgress(gid, "moving its replica " + running + " (through this node)"));
+  }
+
+  private CtrlReply runClaimed(ReplicaRecord record, String from, String to) {
     try {
       return new ReplicaMove(system, controller, placement, timeout).run(record, from, to);
     } finally {
-      moving.remove(gid);
+      moving.remove(record.gid());
     }
   }
 
