@@ -240,31 +240,39 @@ final class AkkaShardAdmin implements ShardAdmin {
 
   @Override
   public CompletionStage<CtrlReply> moveReplica(int gid, String from, String to) {
-    // The group is claimed at once, before the registry read, so of two moves asked in turn the first runs.
-    String running = moving.putIfAbsent(gid, from + " -> " + to);
-    if (running != null) return done(inProgress(gid, running));
-    return registryRead().thenApplyAsync(v -> runClaimed(new ShardGroupRecord(controller, gid), from, to), blocking());
+    return moveAsync(new ShardGroupRecord(controller, gid), from, to);
   }
 
   @Override
   public CompletionStage<CtrlReply> moveControllerReplica(String from, String to) {
-    return registryRead().thenApplyAsync(v -> moveNow(controllers, from, to), blocking());
+    return moveAsync(controllers, from, to);
+  }
+
+  /**
+   * The move claimed on the caller's thread, then run on the blocking dispatcher once the node
+   * registry was read (so a node registered a moment ago is known): a second move of the group asked
+   * after this call returned is refused, whichever thread gets to run first.
+   */
+  private CompletionStage<CtrlReply> moveAsync(ReplicaRecord record, String from, String to) {
+    Optional<CtrlReply> busy = claim(record.gid(), from, to);
+    if (busy.isPresent()) return done(busy.get());
+    return registryRead().thenApplyAsync(v -> runClaimed(record, from, to), blocking());
   }
 
   private CtrlReply moveNow(int gid, String from, String to) {
     return moveNow(new ShardGroupRecord(controller, gid), from, to);
   }
 
-  /** One move of a group at a time through this node (the controller's under gid 0); a second is refused while the first runs. */
   private CtrlReply moveNow(ReplicaRecord record, String from, String to) {
-    int gid = record.gid();
-    String running = moving.putIfAbsent(gid, from + " -> " + to);
-    if (running != null) return inProgress(gid, running);
-    return runClaimed(record, from, to);
+    Optional<CtrlReply> busy = claim(record.gid(), from, to);
+    return busy.isPresent() ? busy.get() : runClaimed(record, from, to);
   }
 
-  private static CtrlReply inProgress(int gid, String running) {
-    return new CtrlReply.MoveInProgress(gid, "moving its replica " + running + " (through this node)");
+  /** One move of a group at a time through this node (the controller's under gid 0): MoveInProgress if one runs. */
+  private Optional<CtrlReply> claim(int gid, String from, String to) {
+    String running = moving.putIfAbsent(gid, from + " -> " + to);
+    return running == null ? Optional.empty()
+        : Optional.of(new CtrlReply.MoveInProgress(gid, "moving its replica " + running + " (through this node)"));
   }
 
   /** Runs a move of a group this node has claimed in {@link #moving}, and releases it. */

@@ -318,7 +318,9 @@ public final class ShardedNode implements AutoCloseable {
     StringBuilder b = new StringBuilder("raftkv sharded node ").append(spec.self()).append(" at ")
         .append(spec.hostPort(spec.self())).append(spec.joining() ? " (joining the Akka cluster through " + spec.seedNodes() + ")\n"
             : " (Akka cluster of " + spec.nodes().keySet() + ")\n");
-    b.append("  controller replicas on ").append(spec.controller()).append("\n");
+    List<String> moved = KnownControllers.read(spec.dataDir());
+    b.append("  controller replicas on ").append(spec.controller())
+        .append(moved.isEmpty() ? "" : " at bootstrap, last read " + moved).append("\n");
     spec.groups().forEach((gid, at) -> b.append("  initial group ").append(gid).append(" on ").append(at).append('\n'));
     b.append("  data:    ").append(spec.dataDir().toAbsolutePath().normalize()).append(" (one group-commit journal, fsync ")
         .append(spec.fsync() ? "on" : "off").append(")")

@@ -144,6 +144,8 @@ class ControllerReplicaMoveTest {
       try {
         // 1. The controller's replica n1 -> n4 while it is queried and a group joins.
         CompletableFuture<CtrlReply> moving = admin.moveControllerReplica("n1", "n4").toCompletableFuture();
+        CtrlReply second = await(admin.moveControllerReplica("n2", "n4"));
+        assertInstanceOf(CtrlReply.MoveInProgress.class, second, second::toString);
         CtrlReply joined = await(admin.joinGroup(101, List.of("n2", "n3", "n4")));
         List<String> moved = controllers(await(moving));
         assertEquals(List.of("ctrl|n2", "ctrl|n3", "ctrl|n4"), moved);
