@@ -17,6 +17,7 @@ import java.util.Optional;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -108,44 +109,55 @@ class ShardCtrlServerTest {
     try {
       g.awaitLeader();
       int clerks = 5;
-      // Each round: join two groups, leave one of them (2 writes). Enough rounds that the storm outlasts
-      // the moment between the watch seeing configuration 10 and the crash (the client answers on the
-      // replying thread now: 10 rounds could all finish in it).
-      int rounds = 40;
+      // Each clerk's rounds (join two groups, leave one of them: 2 writes) go on until some rounds after
+      // the crash, so the crash always meets writes in flight however fast the storm runs. (With a
+      // fixed 40 rounds the storm could finish between the watch and the crash on an idle machine.)
+      AtomicBoolean crashed = new AtomicBoolean();
       List<CompletableFuture<List<CtrlReply>>> runs = new ArrayList<>();
       for (int c = 0; c < clerks; c++) {
-        ShardCtrlClient ck = g.client(g.ids.get(c % 3));
-        int base = 100 * (c + 1);
-        CompletableFuture<List<CtrlReply>> run = CompletableFuture.completedFuture(new ArrayList<>());
-        for (int r = 0; r < rounds; r++) {
-          int gid = base + 2 * r;
-          run = run.thenCompose(replies -> ck.join(Map.of(gid, List.of("a" + gid), gid + 1, List.of("b" + gid)))
-                  .thenApply(x -> add(replies, x)))
-              .thenCompose(replies -> ck.leave(gid + 1).thenApply(x -> add(replies, x)));
-        }
-        runs.add(run);
+        runs.add(storm(g.client(g.ids.get(c % 3)), STORM_GIDS * (c + 1), 0, -1, crashed, new ArrayList<>()));
       }
       ShardCtrlClient observer = g.client();
       assertTrue(config(observer.watch(9, Duration.ofSeconds(20))).num() >= 10, "the storm is under way");
       PeerId leader = g.awaitLeader();
       g.stop(leader); // mid-storm: proposals in flight are lost or committed; clients retry elsewhere
+      crashed.set(true);
       assertTrue(runs.stream().anyMatch(r -> !r.isDone()), "the leader crashed while writes were in flight");
       Thread.sleep(500);
       g.start(leader);
       TreeSet<Integer> expected = new TreeSet<>();
+      int writes = 0;
       for (int c = 0; c < clerks; c++) {
-        for (CtrlReply r : runs.get(c).get(60, TimeUnit.SECONDS)) {
+        List<CtrlReply> replies = runs.get(c).get(60, TimeUnit.SECONDS);
+        for (CtrlReply r : replies) {
           assertInstanceOf(CtrlReply.Config.class, r, "a write applied twice would answer GidInUse/UnknownGid");
         }
-        for (int r = 0; r < rounds; r++) expected.add(100 * (c + 1) + 2 * r);
+        writes += replies.size();
+        for (int r = 0; r < replies.size() / 2; r++) expected.add(STORM_GIDS * (c + 1) + 2 * r);
       }
       ShardConfig last = config(g.client().query(-1));
-      assertEquals(clerks * rounds * 2, last.num(), "one configuration per write, no more");
+      assertEquals(writes, last.num(), "one configuration per write, no more");
       assertEquals(expected, new TreeSet<>(last.groups().keySet()));
       ShardCtrlLab5ATest.checkBalanced(last);
     } finally {
       g.stopAll();
     }
+  }
+
+  /** Gids per clerk of the storm: clerk c joins gids from {@code STORM_GIDS * (c + 1)} on. */
+  private static final int STORM_GIDS = 100_000;
+  /** Rounds each clerk still runs once it sees the crash. */
+  private static final int ROUNDS_AFTER_CRASH = 10;
+
+  /** One clerk's rounds from {@code r} on, until {@link #ROUNDS_AFTER_CRASH} rounds after it saw {@code crashed}. */
+  private static CompletableFuture<List<CtrlReply>> storm(ShardCtrlClient ck, int base, int r, int sawCrashAt,
+      AtomicBoolean crashed, List<CtrlReply> replies) {
+    int saw = sawCrashAt < 0 && crashed.get() ? r : sawCrashAt;
+    if (saw >= 0 && r >= saw + ROUNDS_AFTER_CRASH || 2 * r + 1 >= STORM_GIDS) return CompletableFuture.completedFuture(replies);
+    int gid = base + 2 * r;
+    return ck.join(Map.of(gid, List.of("a" + gid), gid + 1, List.of("b" + gid))).thenApply(x -> add(replies, x))
+        .thenCompose(x -> ck.leave(gid + 1)).thenApply(x -> add(replies, x))
+        .thenCompose(x -> storm(ck, base, r + 1, saw, crashed, replies)).toCompletableFuture();
   }
 
   private static List<CtrlReply> add(List<CtrlReply> replies, CtrlReply r) {
