@@ -160,7 +160,8 @@ public final class ShardKvBench {
         }
         Optional<ShardMoveBench.Result> migration = Optional.empty();
         if (migratePreloadBytes.isPresent())
-          migration = Optional.of(ShardMoveBench.run(admin, sharded, mapping, layout, load, migratePreloadBytes.getAsLong()));
+          migration = Optional.of(ShardMoveBench.run(admin, sharded, mapping, layout, load,
+              migratePreloadBytes.getAsLong(), () -> journalCounters(nodes)));
         return new Result(kv, layout.groups().size(), nShards, perShard, perGroup, journals, migration);
       }
     } finally {

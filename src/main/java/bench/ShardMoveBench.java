@@ -6,12 +6,16 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+import journal.JournalCounters;
 import kvraft.KvClient;
 import kvraft.KvCommand;
 import kvraft.KvReply;
@@ -29,7 +33,8 @@ import shardkv.ShardStatus;
  * just measured: one shard is pre-loaded with {@code preloadBytes} (so its pull takes a while), the
  * kv load runs for a warm-up and a baseline window, then the controller moves that shard to another
  * group, and the load goes on until the new owner serves it and has been told the old owner deleted
- * its copy (its status back to SERVING). Throughput and latency of the shards that do not move are
+ * its copy (its status back to SERVING), and for as long again after (at least 1 s, at most the
+ * baseline), so the noise of the machine shows next to the move's effect. Throughput and latency of the shards that do not move are
  * compared between the baseline window and the window the move was in flight.
  *
  * <p>The non-moving shards and the moving one get separate closed-loop clients: with one set of
@@ -44,9 +49,19 @@ public final class ShardMoveBench {
   static final int PRELOAD_VALUE_BYTES = 16 * 1024;
   private static final int PRELOAD_IN_FLIGHT = 8;
   private static final Duration POLL = Duration.ofMillis(100);
-  /** Load kept on after the move ended, so the moving shard's blocked operations finish inside the run. */
-  private static final Duration TAIL = Duration.ofSeconds(1);
+  /**
+   * The shortest window after the move (it is as long as the move, at most the baseline): the load
+   * after it tells how much of a before/during difference is the machine's noise, not the move.
+   */
+  private static final Duration MIN_AFTER = Duration.ofSeconds(1);
   private static final Duration MOVE_TIMEOUT = Duration.ofSeconds(180);
+  /**
+   * Added to the warm-up before the baseline: right after the pre-load the journals' fsyncs also
+   * write out its ~100 MB of dirty pages (ext4 orders data before the commit an fsync waits for), and
+   * a baseline taken then was slower than the load after the move in every run (mean fsync 2.6-3.1
+   * ms against 1.2-1.7 ms after).
+   */
+  static final Duration PRELOAD_SETTLE = Duration.ofSeconds(5);
 
   private ShardMoveBench() {}
 
@@ -70,7 +85,9 @@ public final class ShardMoveBench {
    * non-moving and moving shards' baseline and in-flight windows.
    */
   public record Result(Plan plan, long preloadBytes, int nonMovingClients, int movingClients, double servedSeconds,
-      double moveSeconds, Window nonMovingBefore, Window nonMovingDuring, Window movingBefore, Window movingDuring) {
+      double moveSeconds, Window nonMovingBefore, Window nonMovingDuring, Window nonMovingAfter, Window movingBefore,
+      Window movingDuring, Window movingAfter, SortedMap<Integer, Double> nonMovingRatioPerGroup,
+      Map<String, Object> usage) {
 
     /** Non-moving operations per second during the move over the baseline's. */
     public double nonMovingRatio() {
@@ -82,7 +99,7 @@ public final class ShardMoveBench {
       return ratio(nonMovingDuring.putsPerSecond(), nonMovingBefore.putsPerSecond());
     }
 
-    private static double ratio(double during, double before) {
+    static double ratio(double during, double before) {
       return before == 0 ? 0 : Math.round(during / before * 1000) / 1000.0;
     }
 
@@ -99,20 +116,25 @@ public final class ShardMoveBench {
       m.put("non_moving_clients", nonMovingClients);
       m.put("non_moving_ops_per_s_before", Math.round(nonMovingBefore.opsPerSecond()));
       m.put("non_moving_ops_per_s_during", Math.round(nonMovingDuring.opsPerSecond()));
+      m.put("non_moving_ops_per_s_after", Math.round(nonMovingAfter.opsPerSecond()));
       m.put("non_moving_ratio", nonMovingRatio());
       m.put("non_moving_put_ratio", nonMovingPutRatio());
+      m.put("non_moving_ratio_per_group", nonMovingRatioPerGroup);
       m.put("non_moving_p99_ms_before", nonMovingBefore.all().summary().get("p99_ms"));
       m.put("non_moving_p99_ms_during", nonMovingDuring.all().summary().get("p99_ms"));
       m.put("non_moving_put_p99_ms_before", nonMovingBefore.putLatencies().summary().get("p99_ms"));
       m.put("non_moving_put_p99_ms_during", nonMovingDuring.putLatencies().summary().get("p99_ms"));
-      m.put("non_moving_errors", nonMovingBefore.errors() + nonMovingDuring.errors());
+      m.put("non_moving_p99_ms_after", nonMovingAfter.all().summary().get("p99_ms"));
+      m.put("non_moving_errors", nonMovingBefore.errors() + nonMovingDuring.errors() + nonMovingAfter.errors());
       m.put("moving_clients", movingClients);
       m.put("moving_shard_ops_before", movingBefore.ops());
       m.put("moving_shard_ops_during", movingDuring.ops());
       m.put("moving_shard_p99_ms_before", movingBefore.all().summary().get("p99_ms"));
       m.put("moving_shard_p99_ms_during", movingDuring.all().summary().get("p99_ms"));
       m.put("moving_shard_max_ms_during", movingDuring.all().summary().get("max_ms"));
-      m.put("moving_shard_errors", movingBefore.errors() + movingDuring.errors());
+      m.put("moving_shard_ops_after", movingAfter.ops());
+      m.put("moving_shard_errors", movingBefore.errors() + movingDuring.errors() + movingAfter.errors());
+      m.put("usage", usage);
       return m;
     }
 
@@ -150,7 +172,7 @@ public final class ShardMoveBench {
 
   /** Runs the phase; {@code layout} is the configuration the cluster serves now. */
   public static Result run(ShardAdmin admin, KvClient client, ShardMapping mapping, ShardConfig layout,
-      KvBench.Load load, long preloadBytes) throws Exception {
+      KvBench.Load load, long preloadBytes, Supplier<Map<String, JournalCounters.Snapshot>> journals) throws Exception {
     if (preloadBytes < 0) throw new IllegalArgumentException("preload bytes must be >= 0, not " + preloadBytes);
     Plan plan = plan(layout);
     long loaded = preload(client, mapping, plan.shard(), preloadBytes);
@@ -163,7 +185,7 @@ public final class ShardMoveBench {
     int[] otherKeys = keysOf(mapping, plan.shard(), false);
     for (int i = 0; i < nonMoving + moving; i++) {
       int[] keys = i < nonMoving ? otherKeys : movingKeys;
-      loops.add(new Loop(client, new KvWorkload(load.readsPct(), load.seed() + 1000 + i, keys), i >= nonMoving));
+      loops.add(new Loop(client, mapping, new KvWorkload(load.readsPct(), load.seed() + 1000 + i, keys), i >= nonMoving));
     }
     List<Thread> threads = new ArrayList<>();
     for (int i = 0; i < loops.size(); i++) {
@@ -174,20 +196,39 @@ public final class ShardMoveBench {
     long start = System.nanoTime();
     threads.forEach(Thread::start);
     try {
-      long from = start + load.warmup().toNanos();
+      long from = start + load.warmup().plus(PRELOAD_SETTLE).toNanos();
       long moveAt = from + load.measured().toNanos();
+      sleepUntil(from);
+      ProcessUsage atFrom = ProcessUsage.now(journals);
       sleepUntil(moveAt);
       long moveStart = System.nanoTime();
+      ProcessUsage atMove = ProcessUsage.now(journals);
       long[] ends = move(admin, plan);
       long servedAt = ends[0];
       long moveEnd = ends[1];
-      sleepUntil(moveEnd + TAIL.toNanos());
+      ProcessUsage atEnd = ProcessUsage.now(journals);
+      long after = Math.max(MIN_AFTER.toNanos(), Math.min(load.measured().toNanos(), moveEnd - moveStart));
+      long afterEnd = moveEnd + after;
+      sleepUntil(afterEnd);
+      ProcessUsage atAfter = ProcessUsage.now(journals);
+      Map<String, Object> usage = new LinkedHashMap<>();
+      usage.put("before", atFrom.until(atMove, (moveStart - from) / 1e9));
+      usage.put("during", atMove.until(atEnd, (moveEnd - moveStart) / 1e9));
+      usage.put("after", atEnd.until(atAfter, (afterEnd - moveEnd) / 1e9));
       for (Loop l : loops) l.stop = true;
       for (Thread t : threads) t.join(TimeUnit.SECONDS.toMillis(30));
       for (Loop l : loops) if (l.failure.get() != null) throw new IllegalStateException("load thread failed", l.failure.get());
+      SortedMap<Integer, Double> perGroup = new TreeMap<>();
+      for (int gid : layout.groups().keySet()) {
+        java.util.function.IntPredicate ofGroup = s -> layout.gidOf(s) == gid;
+        perGroup.put(gid, Result.ratio(window(loops, false, moveStart, moveEnd, ofGroup).opsPerSecond(),
+            window(loops, false, from, moveStart, ofGroup).opsPerSecond()));
+      }
       return new Result(plan, loaded, nonMoving, moving, (servedAt - moveStart) / 1e9, (moveEnd - moveStart) / 1e9,
           window(loops, false, from, moveStart), window(loops, false, moveStart, moveEnd),
-          window(loops, true, from, moveStart), window(loops, true, moveStart, moveEnd));
+          window(loops, false, moveEnd, afterEnd), window(loops, true, from, moveStart),
+          window(loops, true, moveStart, moveEnd), window(loops, true, moveEnd, afterEnd), perGroup,
+          usage);
     } finally {
       for (Loop l : loops) l.stop = true;
     }
@@ -252,6 +293,11 @@ public final class ShardMoveBench {
 
   /** The operations of the moving (or the other) shards' loops that started in {@code [from, to)}. */
   static Window window(List<Loop> loops, boolean moving, long from, long to) {
+    return window(loops, moving, from, to, s -> true);
+  }
+
+  /** As above, only operations on the shards {@code shardFilter} accepts. */
+  static Window window(List<Loop> loops, boolean moving, long from, long to, java.util.function.IntPredicate shardFilter) {
     Latencies all = new Latencies();
     Latencies putLatencies = new Latencies();
     long ops = 0;
@@ -260,7 +306,7 @@ public final class ShardMoveBench {
     for (Loop l : loops) {
       if (l.moving != moving) continue;
       for (int i = 0; i < l.n; i++) {
-        if (l.starts[i] < from || l.starts[i] >= to) continue;
+        if (l.starts[i] < from || l.starts[i] >= to || !shardFilter.test(l.shards[i])) continue;
         if (!l.ok[i]) {
           errors++;
           continue;
@@ -288,9 +334,13 @@ public final class ShardMoveBench {
     long[] latencies = new long[1024];
     boolean[] put = new boolean[1024];
     boolean[] ok = new boolean[1024];
+    int[] shards = new int[1024];
     int n;
 
-    Loop(KvClient client, KvWorkload workload, boolean moving) {
+    final ShardMapping mapping;
+
+    Loop(KvClient client, ShardMapping mapping, KvWorkload workload, boolean moving) {
+      this.mapping = mapping;
       this.client = client;
       this.workload = workload;
       this.moving = moving;
@@ -308,7 +358,7 @@ public final class ShardMoveBench {
           } catch (TimeoutException e) {
             r = KvReply.TIMEOUT;
           }
-          record(start, System.nanoTime() - start, c instanceof KvCommand.Put, r.isResult());
+          record(start, System.nanoTime() - start, mapping.shardOf(c.key()), c instanceof KvCommand.Put, r.isResult());
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -317,13 +367,15 @@ public final class ShardMoveBench {
       }
     }
 
-    private void record(long start, long latency, boolean isPut, boolean isResult) {
+    private void record(long start, long latency, int shard, boolean isPut, boolean isResult) {
       if (n == starts.length) {
         starts = Arrays.copyOf(starts, n * 2);
         latencies = Arrays.copyOf(latencies, n * 2);
         put = Arrays.copyOf(put, n * 2);
         ok = Arrays.copyOf(ok, n * 2);
+        shards = Arrays.copyOf(shards, n * 2);
       }
+      shards[n] = shard;
       starts[n] = start;
       latencies[n] = latency;
       put[n] = isPut;

@@ -29,7 +29,7 @@ public final class BenchShardKvCommand implements Callable<Integer> {
   boolean migrate;
 
   @Option(names = "--migrate-mb", description = "MiB pre-loaded into the moving shard (default ${DEFAULT-VALUE})")
-  double migrateMb = 8;
+  double migrateMb = 16;
 
   @Option(names = "--out", description = "where the JSON line is also written (default ${DEFAULT-VALUE})")
   Path out = Path.of("target/bench/shardkv.json");

@@ -73,11 +73,11 @@ class ShardKvBenchTest {
     assertEquals("migration", iterate(j.fieldNames()).get(iterate(j.fieldNames()).size() - 1), r.toJson());
     JsonNode m = j.get("migration");
     assertEquals(List.of("shard", "from_gid", "to_gid", "preload_bytes", "served_s", "move_s", "baseline_s",
-        "non_moving_clients", "non_moving_ops_per_s_before", "non_moving_ops_per_s_during", "non_moving_ratio",
-        "non_moving_put_ratio", "non_moving_p99_ms_before", "non_moving_p99_ms_during", "non_moving_put_p99_ms_before",
-        "non_moving_put_p99_ms_during", "non_moving_errors", "moving_clients", "moving_shard_ops_before",
+        "non_moving_clients", "non_moving_ops_per_s_before", "non_moving_ops_per_s_during", "non_moving_ops_per_s_after", "non_moving_ratio",
+        "non_moving_put_ratio", "non_moving_ratio_per_group", "non_moving_p99_ms_before", "non_moving_p99_ms_during", "non_moving_put_p99_ms_before",
+        "non_moving_put_p99_ms_during", "non_moving_p99_ms_after", "non_moving_errors", "moving_clients", "moving_shard_ops_before",
         "moving_shard_ops_during", "moving_shard_p99_ms_before", "moving_shard_p99_ms_during",
-        "moving_shard_max_ms_during", "moving_shard_errors"), iterate(m.fieldNames()));
+        "moving_shard_max_ms_during", "moving_shard_ops_after", "moving_shard_errors", "usage"), iterate(m.fieldNames()));
     // 2 groups hold 5 shards each: a shard of 100 (the fullest, lowest gid on the tie) moves to 101.
     assertEquals(100, m.get("from_gid").asInt(), m.toString());
     assertEquals(101, m.get("to_gid").asInt());
@@ -92,9 +92,14 @@ class ShardKvBenchTest {
     ShardMoveBench.Result x = r.migration().orElseThrow();
     assertEquals(x.nonMovingDuring().opsPerSecond() / x.nonMovingBefore().opsPerSecond(),
         m.get("non_moving_ratio").asDouble(), 0.001);
+    assertEquals(List.of("100", "101"), iterate(m.get("non_moving_ratio_per_group").fieldNames()));
     assertTrue(m.get("non_moving_p99_ms_before").asDouble() > 0 && m.get("non_moving_p99_ms_during").asDouble() > 0);
     assertEquals(0, m.get("non_moving_errors").asLong(), m.toString());
     assertTrue(m.get("moving_shard_ops_before").asLong() > 0, m.toString());
+    assertEquals(List.of("before", "during", "after"), iterate(m.get("usage").fieldNames()));
+    assertTrue(m.get("usage").get("during").get("journal_mib").asDouble() > 0, m.toString());
+    // After the move the shard is served by its new owner.
+    assertTrue(m.get("moving_shard_ops_after").asLong() > 0, m.toString());
   }
 
   @Test
