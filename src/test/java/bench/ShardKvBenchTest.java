@@ -62,13 +62,13 @@ class ShardKvBenchTest {
   }
 
   /**
-   * The migration phase, tiny: 2 groups, 4 clients, 256 KiB pre-loaded into the moving shard; the
+   * The migration phase, tiny: 2 groups, 4 clients, 1 MiB pre-loaded into the moving shard; the
    * move completes and both windows of the other shards are measured (no speed asserted).
    */
   @Test
   void migrateMovesAPreloadedShardAndMeasuresTheOthersBeforeAndDuring(@TempDir Path data) throws Exception {
     KvBench.Load load = new KvBench.Load(4, Duration.ofSeconds(1), Duration.ofSeconds(2), 50, 7);
-    ShardKvBench.Result r = ShardKvBench.embedded(data, 2, load, OptionalLong.of(256 * 1024));
+    ShardKvBench.Result r = ShardKvBench.embedded(data, 2, load, OptionalLong.of(1024 * 1024));
     JsonNode j = new ObjectMapper().readTree(r.toJson());
     assertEquals("migration", iterate(j.fieldNames()).get(iterate(j.fieldNames()).size() - 1), r.toJson());
     JsonNode m = j.get("migration");
@@ -81,7 +81,7 @@ class ShardKvBenchTest {
     // 2 groups hold 5 shards each: a shard of 100 (the fullest, lowest gid on the tie) moves to 101.
     assertEquals(100, m.get("from_gid").asInt(), m.toString());
     assertEquals(101, m.get("to_gid").asInt());
-    assertEquals(256 * 1024, m.get("preload_bytes").asLong());
+    assertEquals(1024 * 1024, m.get("preload_bytes").asLong());
     double served = m.get("served_s").asDouble();
     double moved = m.get("move_s").asDouble();
     assertTrue(served > 0 && served <= moved, m.toString());
