@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
@@ -14,7 +15,9 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.IntPredicate;
 import java.util.function.Supplier;
+import java.util.stream.IntStream;
 import journal.JournalCounters;
 import kvraft.KvClient;
 import kvraft.KvCommand;
@@ -166,7 +169,7 @@ public final class ShardMoveBench {
 
   /** Workload key numbers of {@code shard} (moving) or of every other shard. */
   static int[] keysOf(ShardMapping mapping, int shard, boolean moving) {
-    return java.util.stream.IntStream.range(0, KvWorkload.KEYS)
+    return IntStream.range(0, KvWorkload.KEYS)
         .filter(i -> (mapping.shardOf(KvWorkload.key(i)) == shard) == moving).toArray();
   }
 
@@ -220,7 +223,7 @@ public final class ShardMoveBench {
       for (Loop l : loops) if (l.failure.get() != null) throw new IllegalStateException("load thread failed", l.failure.get());
       SortedMap<Integer, Double> perGroup = new TreeMap<>();
       for (int gid : layout.groups().keySet()) {
-        java.util.function.IntPredicate ofGroup = s -> layout.gidOf(s) == gid;
+        IntPredicate ofGroup = s -> layout.gidOf(s) == gid;
         perGroup.put(gid, Result.ratio(window(loops, false, moveStart, moveEnd, ofGroup).opsPerSecond(),
             window(loops, false, from, moveStart, ofGroup).opsPerSecond()));
       }
@@ -279,7 +282,7 @@ public final class ShardMoveBench {
       long now = System.nanoTime();
       boolean applied = s.appliedNum() >= config.num();
       if (applied && servedAt == 0 && s.status().map(ShardStatus::serves).orElse(false)) servedAt = now;
-      if (applied && s.status().equals(java.util.Optional.of(ShardStatus.SERVING))) return new long[] {servedAt, now};
+      if (applied && s.status().equals(Optional.of(ShardStatus.SERVING))) return new long[] {servedAt, now};
       if (now > deadline) throw new IllegalStateException("bench shardkv: move " + plan + " not done after " + MOVE_TIMEOUT + ": " + s);
       LOG.debug("bench shardkv: shard {} at {}: {}", plan.shard(), config.num(), s);
       Thread.sleep(POLL.toMillis()); // polling the admin API: no event to wait on from here
@@ -297,7 +300,7 @@ public final class ShardMoveBench {
   }
 
   /** As above, only operations on the shards {@code shardFilter} accepts. */
-  static Window window(List<Loop> loops, boolean moving, long from, long to, java.util.function.IntPredicate shardFilter) {
+  static Window window(List<Loop> loops, boolean moving, long from, long to, IntPredicate shardFilter) {
     Latencies all = new Latencies();
     Latencies putLatencies = new Latencies();
     long ops = 0;
