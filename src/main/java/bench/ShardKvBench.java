@@ -126,6 +126,8 @@ public final class ShardKvBench {
       throws Exception {
     if (migratePreloadBytes.isPresent() && groups < 2)
       throw new IllegalArgumentException("--migrate needs 2 groups at least, not " + groups);
+    if (migratePreloadBytes.isPresent() && migratePreloadBytes.getAsLong() < 0)
+      throw new IllegalArgumentException("--migrate-mb must be >= 0, not " + migratePreloadBytes.getAsLong() + " bytes");
     ResultFile.emptyDir(data);
     Config config = benchConfig(NodeSettings.shardedLocal(null));
     ShardedSpec spec = NodeSettings.shardedSpec(config);

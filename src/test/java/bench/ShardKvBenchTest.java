@@ -114,9 +114,10 @@ class ShardKvBenchTest {
   }
 
   @Test
-  void migrateOnOneGroupIsRefusedBeforeAnythingStarts(@TempDir Path data) {
+  void migrateOnOneGroupOrANegativePreloadIsRefusedBeforeAnythingStarts(@TempDir Path data) {
     KvBench.Load load = new KvBench.Load(1, Duration.ZERO, Duration.ofSeconds(1), 50, 1);
     assertThrows(IllegalArgumentException.class, () -> ShardKvBench.embedded(data, 1, load, OptionalLong.of(1)));
+    assertThrows(IllegalArgumentException.class, () -> ShardKvBench.embedded(data, 2, load, OptionalLong.of(-1)));
   }
 
   @Test
