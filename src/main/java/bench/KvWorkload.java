@@ -16,11 +16,20 @@ public final class KvWorkload {
 
   private final int readsPct;
   private final SplittableRandom random;
+  /** The key numbers drawn from; null: all of 0 .. KEYS - 1. */
+  private final int[] keys;
 
   public KvWorkload(int readsPct, long seed) {
+    this(readsPct, seed, null);
+  }
+
+  /** The same mix on a subset of the keys (those of some shards: {@link ShardMoveBench}). */
+  KvWorkload(int readsPct, long seed, int[] keys) {
     if (readsPct < 0 || readsPct > 100) throw new IllegalArgumentException("reads must be 0..100, not " + readsPct);
+    if (keys != null && keys.length == 0) throw new IllegalArgumentException("no keys to draw from");
     this.readsPct = readsPct;
     this.random = new SplittableRandom(seed);
+    this.keys = keys == null ? null : keys.clone();
   }
 
   /** Every key, formatted once: String.format per operation cost the load threads more than a Put's encoding. */
@@ -36,7 +45,7 @@ public final class KvWorkload {
   }
 
   public KvCommand next() {
-    String key = key(random.nextInt(KEYS));
+    String key = key(keys == null ? random.nextInt(KEYS) : keys[random.nextInt(keys.length)]);
     if (random.nextInt(100) < readsPct) return new KvCommand.Get(key);
     return new KvCommand.Put(key, value());
   }

@@ -9,6 +9,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
@@ -53,9 +55,13 @@ public final class ShardKvBench {
    * shard and group answered with a result (warm-up included: all the load it served).
    */
   public record Result(KvBench.Result kv, int groups, int shards, SortedMap<Integer, Long> opsPerShard,
-      SortedMap<Integer, Long> opsPerGroup, SortedMap<String, JournalLoad> journals) {
+      SortedMap<Integer, Long> opsPerGroup, SortedMap<String, JournalLoad> journals,
+      Optional<ShardMoveBench.Result> migration) {
 
-    /** The JSON line of {@code bench kv} plus groups, shards, ops_per_shard, ops_per_group and journal. */
+    /**
+     * The JSON line of {@code bench kv} plus groups, shards, ops_per_shard, ops_per_group, journal
+     * and, with {@code --migrate}, migration.
+     */
     public String toJson() {
       Map<String, Object> m = kv.fields();
       m.put("groups", groups);
@@ -65,6 +71,7 @@ public final class ShardKvBench {
       Map<String, Object> j = new TreeMap<>();
       journals.forEach((node, l) -> j.put(node, l.fields()));
       m.put("journal", j);
+      migration.ifPresent(x -> m.put("migration", x.fields()));
       return KvBench.json(m);
     }
   }
@@ -108,6 +115,19 @@ public final class ShardKvBench {
   }
 
   public static Result embedded(Path data, int groups, KvBench.Load load) throws Exception {
+    return embedded(data, groups, load, OptionalLong.empty());
+  }
+
+  /**
+   * As above and then, with {@code migratePreloadBytes}, on the same cluster, the migration phase
+   * ({@link ShardMoveBench}: a shard pre-loaded with that many bytes moves to another group under load).
+   */
+  public static Result embedded(Path data, int groups, KvBench.Load load, OptionalLong migratePreloadBytes)
+      throws Exception {
+    if (migratePreloadBytes.isPresent() && groups < 2)
+      throw new IllegalArgumentException("--migrate needs 2 groups at least, not " + groups);
+    if (migratePreloadBytes.isPresent() && migratePreloadBytes.getAsLong() < 0)
+      throw new IllegalArgumentException("--migrate-mb must be >= 0, not " + migratePreloadBytes.getAsLong() + " bytes");
     ResultFile.emptyDir(data);
     Config config = benchConfig(NodeSettings.shardedLocal(null));
     ShardedSpec spec = NodeSettings.shardedSpec(config);
@@ -140,7 +160,11 @@ public final class ShardKvBench {
           perShard.put(s, n);
           perGroup.merge(layout.gidOf(s), n, Long::sum);
         }
-        return new Result(kv, layout.groups().size(), nShards, perShard, perGroup, journals);
+        Optional<ShardMoveBench.Result> migration = Optional.empty();
+        if (migratePreloadBytes.isPresent())
+          migration = Optional.of(ShardMoveBench.run(admin, sharded, mapping, layout, load,
+              migratePreloadBytes.getAsLong(), () -> journalCounters(nodes)));
+        return new Result(kv, layout.groups().size(), nShards, perShard, perGroup, journals, migration);
       }
     } finally {
       for (ShardedNode n : nodes) n.close();

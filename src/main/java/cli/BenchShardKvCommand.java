@@ -3,6 +3,7 @@ package cli;
 import bench.ResultFile;
 import bench.ShardKvBench;
 import java.nio.file.Path;
+import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -23,6 +24,13 @@ public final class BenchShardKvCommand implements Callable<Integer> {
       + "initial 100, 101 (or 101 leaving for 1) before measuring (default ${DEFAULT-VALUE})")
   int groups = 2;
 
+  @Option(names = "--migrate", description = "then, on the same cluster, move a shard pre-loaded with "
+      + "--migrate-mb MiB to another group under the load and measure the other shards before and during the move")
+  boolean migrate;
+
+  @Option(names = "--migrate-mb", description = "MiB pre-loaded into the moving shard (default ${DEFAULT-VALUE})")
+  double migrateMb = 16;
+
   @Option(names = "--out", description = "where the JSON line is also written (default ${DEFAULT-VALUE})")
   Path out = Path.of("target/bench/shardkv.json");
 
@@ -31,7 +39,8 @@ public final class BenchShardKvCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    String json = ShardKvBench.embedded(data, groups, loadOptions.load()).toJson();
+    OptionalLong preload = migrate ? OptionalLong.of(Math.round(migrateMb * 1024 * 1024)) : OptionalLong.empty();
+    String json = ShardKvBench.embedded(data, groups, loadOptions.load(), preload).toJson();
     System.out.println(json);
     ResultFile.write(out, json);
     return 0;
