@@ -3,6 +3,7 @@ package bench;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Props;
+import akka.actor.typed.SpawnProtocol;
 import akka.actor.typed.javadsl.AskPattern;
 import akka.actor.typed.javadsl.Behaviors;
 import com.typesafe.config.Config;
@@ -95,23 +96,24 @@ public final class GroupsBench {
     RaftConfig raft = NodeSettings.raftConfig(base).withQuiesceTicks(o.quiesceTicks()).validate();
     PeerSettings settings = NodeSettings.peerSettings(base);
     double heapBaseline = heapUsedMib();
-    List<ActorSystem<Void>> systems = new ArrayList<>();
+    quietRaftLogs(); // 3,000 replicas electing at once would log a line each, several times
+    List<ActorSystem<SpawnProtocol.Command>> systems = new ArrayList<>();
     try {
-      for (PeerId p : PEERS) systems.add(ActorSystem.create(Behaviors.empty(), systemName(p), config(p, ports.get(p), snapshots)));
+      for (PeerId p : PEERS) systems.add(ActorSystem.create(SpawnProtocol.create(), systemName(p), config(p, ports.get(p), snapshots)));
       long t0 = System.nanoTime();
       List<ActorRef<RaftPeer.Command>> first = new ArrayList<>();
       for (int g = 1; g <= o.groups(); g++) {
         GroupId group = GroupId.of("g" + g);
         for (int i = 0; i < PEERS.size(); i++) {
           PeerId self = PEERS.get(i);
-          ActorSystem<Void> system = systems.get(i);
+          ActorSystem<SpawnProtocol.Command> system = systems.get(i);
           Map<PeerId, String> others = new HashMap<>(addresses);
           others.remove(self);
           ActorRef<Applied> applier = system.systemActorOf(Behaviors.ignore(), "applier-" + group.id(), Props.empty());
-          ActorRef<RaftPeer.Command> ref = system.systemActorOf(
-              RaftPeer.create(group, self, PEERS, raft, settings.withSeed(g * 31L + i),
-                  new RemotePeerTransport(system, group, others), applier),
-              RemotePeerTransport.actorName(group, self), Props.empty());
+          // Under /user, where RemotePeerTransport addresses the peers of other nodes.
+          ActorRef<RaftPeer.Command> ref = spawn(system, RaftPeer.create(group, self, PEERS, raft,
+              settings.withSeed(g * 31L + i), new RemotePeerTransport(system, group, others), applier),
+              RemotePeerTransport.actorName(group, self));
           if (i == 0) first.add(ref);
         }
       }
@@ -141,11 +143,23 @@ public final class GroupsBench {
       return new Result(o.groups(), o.quiesceTicks(), leaders, createSeconds, o.windowSeconds(), perNode, shared, heap,
           heapBaseline, ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
     } finally {
-      for (ActorSystem<Void> s : systems) s.terminate();
-      for (ActorSystem<Void> s : systems) s.getWhenTerminated().toCompletableFuture().join();
+      for (ActorSystem<?> s : systems) s.terminate();
+      for (ActorSystem<?> s : systems) s.getWhenTerminated().toCompletableFuture().join();
       ResultFile.emptyDir(snapshots);
       Files.deleteIfExists(snapshots);
     }
+  }
+
+  private static <T> ActorRef<T> spawn(ActorSystem<SpawnProtocol.Command> system, akka.actor.typed.Behavior<T> behavior,
+      String name) {
+    return AskPattern.<SpawnProtocol.Command, ActorRef<T>>ask(system,
+        replyTo -> new SpawnProtocol.Spawn<>(behavior, name, Props.empty(), replyTo), Duration.ofSeconds(30),
+        system.scheduler()).toCompletableFuture().join();
+  }
+
+  /** The core's and the peers' INFO lines (elections of every group) off for the run: WARN and above only. */
+  private static void quietRaftLogs() {
+    if (LoggerFactory.getLogger("raft") instanceof ch.qos.logback.classic.Logger l) l.setLevel(ch.qos.logback.classic.Level.WARN);
   }
 
   private static String systemName(PeerId p) {
@@ -167,7 +181,7 @@ public final class GroupsBench {
   }
 
   /** Polls node 1's replica of every group until each knows a leader or the deadline passes; returns how many do. */
-  private static int awaitLeaders(ActorSystem<Void> system, List<ActorRef<RaftPeer.Command>> refs, Duration timeout)
+  private static int awaitLeaders(ActorSystem<?> system, List<ActorRef<RaftPeer.Command>> refs, Duration timeout)
       throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     int withLeader = 0;
