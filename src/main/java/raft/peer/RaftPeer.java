@@ -621,6 +621,7 @@ public final class RaftPeer extends EventSourcedBehavior<RaftPeer.Command, RaftE
   }
 
   private Effect<RaftEvent, DurableState> onPeerUnreachable(PeerUnreachable u) {
+    log.info(node.term(), "{} told that {} is unreachable{}", self, u.peer(), node.isQuiesced() ? " (quiesced: waking)" : "");
     if (u.peer().equals(watchedLeader)) watchedLeader = null; // Terminated: that watch is over
     node.peerUnreachable(u.peer());
     return afterInput();
@@ -653,6 +654,7 @@ public final class RaftPeer extends EventSourcedBehavior<RaftPeer.Command, RaftE
       if (ref.isPresent()) {
         context.watchWith(ref.get(), new PeerUnreachable(leader.get()));
         watchedLeader = leader.get();
+        log.debug(node.term(), "{} watches its leader's actor {} while quiesced", self, ref.get());
       }
     }
   }
