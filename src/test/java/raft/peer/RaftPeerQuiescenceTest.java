@@ -6,13 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import akka.actor.testkit.typed.javadsl.ManualTime;
-import akka.actor.typed.ActorRef;
 import akka.persistence.testkit.PersistenceTestKitPlugin;
 import akka.persistence.testkit.PersistenceTestKitSnapshotPlugin;
 import com.typesafe.config.ConfigFactory;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -21,8 +18,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import raft.GroupId;
 import raft.PeerId;
 import raft.RaftConfig;
-import raft.message.RaftMessage;
-import raft.transport.PeerTransport;
 import testkit.SeedExtension;
 
 /**
@@ -57,39 +52,8 @@ class RaftPeerQuiescenceTest {
     if (group != null) group.stopAll();
   }
 
-  /** Counts what the peers send, and passes on everything (the leader's actor too, for DeathWatch). */
-  private static final class Counting implements PeerTransport {
-    final AtomicLong sent = new AtomicLong();
-    private final PeerTransport inner;
-
-    Counting(PeerTransport inner) {
-      this.inner = inner;
-    }
-
-    @Override
-    public void send(RaftMessage message) {
-      sent.incrementAndGet();
-      inner.send(message);
-    }
-
-    @Override
-    public boolean streamsSnapshots() {
-      return inner.streamsSnapshots();
-    }
-
-    @Override
-    public void send(SnapshotStream part) {
-      inner.send(part);
-    }
-
-    @Override
-    public Optional<ActorRef<RaftPeer.Command>> actorOf(PeerId peer) {
-      return inner.actorOf(peer);
-    }
-  }
-
   /** Ticks until nothing has been sent for 20 ticks in a row; returns the count then. */
-  private static long tickUntilSilent(PeerGroup g, Counting counting) {
+  private static long tickUntilSilent(PeerGroup g, CountingTransport counting) {
     long before = counting.sent.get();
     int silent = 0;
     for (int i = 0; i < 400 && silent < 20; i++) {
@@ -105,9 +69,9 @@ class RaftPeerQuiescenceTest {
 
   @Test
   void anIdleGroupGoesSilentWakesOnAProposalAndReplacesALeaderWhoseActorStopped(long seed) {
-    Counting[] counting = new Counting[1];
+    CountingTransport[] counting = new CountingTransport[1];
     group = new PeerGroup(kit, time, GroupId.of("q" + GROUPS.incrementAndGet()), 3, CFG,
-        p -> PeerSettings.defaults().withSeed(seed)).sendingThrough(t -> counting[0] = new Counting(t)).startAll();
+        p -> PeerSettings.defaults().withSeed(seed)).sendingThrough(t -> counting[0] = new CountingTransport(t)).startAll();
     PeerGroup g = group;
     PeerId leader = g.awaitLeader();
     long x = g.proposeAccepted(leader, "x").index();

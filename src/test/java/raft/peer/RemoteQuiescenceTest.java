@@ -13,7 +13,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -22,8 +21,6 @@ import raft.PeerId;
 import raft.RaftConfig;
 import raft.core.ProposeResult;
 import raft.core.RaftStatus;
-import raft.message.RaftMessage;
-import raft.transport.PeerTransport;
 import raft.transport.RemotePeerTransport;
 import wire.Bytes;
 
@@ -39,7 +36,7 @@ class RemoteQuiescenceTest {
   private static final Duration WAIT = Duration.ofSeconds(60);
   private static final RaftConfig CFG = RaftConfig.defaults().withQuiesceTicks(5);
   private static final Map<PeerId, ActorTestKit> KITS = new HashMap<>();
-  private static final AtomicLong SENT = new AtomicLong();
+  private static final List<CountingTransport> COUNTERS = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   private static Config remote() {
     return ConfigFactory.parseString("""
@@ -67,37 +64,18 @@ class RemoteQuiescenceTest {
     KITS.values().forEach(ActorTestKit::shutdownTestKit);
   }
 
-  /** Counts every Raft message sent; everything else, the leader's actor included, comes from the remote transport. */
-  private record Counting(RemotePeerTransport inner) implements PeerTransport {
-    @Override
-    public void send(RaftMessage message) {
-      SENT.incrementAndGet();
-      inner.send(message);
-    }
-
-    @Override
-    public boolean streamsSnapshots() {
-      return inner.streamsSnapshots();
-    }
-
-    @Override
-    public void send(SnapshotStream part) {
-      inner.send(part);
-    }
-
-    @Override
-    public Optional<ActorRef<RaftPeer.Command>> actorOf(PeerId peer) {
-      return inner.actorOf(peer);
-    }
-  }
-
   private static ActorRef<RaftPeer.Command> spawn(PeerId self) {
     ActorTestKit kit = KITS.get(self);
     Map<PeerId, String> addresses = new HashMap<>();
     for (PeerId p : IDS) if (!p.equals(self)) addresses.put(p, KITS.get(p).system().address().toString());
-    PeerTransport transport = new Counting(new RemotePeerTransport(kit.system(), GROUP, addresses));
+    CountingTransport transport = new CountingTransport(new RemotePeerTransport(kit.system(), GROUP, addresses));
+    COUNTERS.add(transport);
     return kit.spawn(RaftPeer.create(GROUP, self, IDS, CFG, PeerSettings.defaults(), transport,
         kit.spawn(new AppliedLog().behavior())), RemotePeerTransport.actorName(GROUP, self));
+  }
+
+  private static long sent() {
+    return COUNTERS.stream().mapToLong(c -> c.sent.get()).sum();
   }
 
   private static RaftStatus status(ActorRef<RaftPeer.Command> peer) {
@@ -126,9 +104,9 @@ class RemoteQuiescenceTest {
     peers.get(leader).tell(new RaftPeer.Propose(Bytes.utf8("x"), replies.ref()));
     replies.expectMessageClass(ProposeResult.Accepted.class, WAIT);
     // Silent: nothing sent for 2 s (20 heartbeat intervals), within the deadline.
-    long[] seen = {SENT.get(), System.nanoTime()};
+    long[] seen = {sent(), System.nanoTime()};
     replies.awaitAssert(WAIT, Duration.ofMillis(200), () -> {
-      long now = SENT.get();
+      long now = sent();
       if (now != seen[0]) {
         seen[0] = now;
         seen[1] = System.nanoTime();
