@@ -78,7 +78,8 @@ public final class NodeSettings {
           raft.getBoolean("noop-on-election"),
           raft.getInt("learner-catch-up-entries"),
           RaftConfig.UnsafeRule.NONE,
-          readLease(raft))
+          readLease(raft),
+          raft.getInt("quiesce-ticks"))
           .validate();
     } catch (RaftConfig.ReadLeaseRefused e) {
       throw new RaftConfig.ReadLeaseRefused("invalid raftkv.raft.read-lease settings: " + e.getMessage());

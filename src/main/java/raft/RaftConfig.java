@@ -23,6 +23,11 @@ package raft;
  * @param unsafeRule TEST ONLY, always {@link UnsafeRule#NONE} outside the simulator's bug-injection test
  * @param readLease whether a leader may serve lease reads ({@code RaftNode.leaseRead}) and the clock-drift
  *     bound they rely on; {@link ReadLease#OFF} by default
+ * @param quiesceTicks quiescence (TiKV's hibernate regions): a leader whose group took no proposal, read or
+ *     change and whose followers all hold and have answered for its whole log for this many ticks tells
+ *     them to quiesce and stops heartbeating; quiesced followers stop their election timer. 0 (the
+ *     default) turns it off. With it on, a dead leader is noticed only when the caller reports it
+ *     ({@code RaftNode.peerUnreachable}) or any other input wakes the group
  */
 public record RaftConfig(
     int electionTicks,
@@ -35,7 +40,8 @@ public record RaftConfig(
     boolean noopOnElection,
     int learnerCatchUpEntries,
     UnsafeRule unsafeRule,
-    ReadLease readLease) {
+    ReadLease readLease,
+    int quiesceTicks) {
 
   public static final int DEFAULT_MAX_COMMAND_BYTES = 1 << 20;
   public static final int DEFAULT_LEARNER_CATCH_UP_ENTRIES = 100;
@@ -70,6 +76,14 @@ public record RaftConfig(
   public RaftConfig {
     if (unsafeRule == null) unsafeRule = UnsafeRule.NONE;
     if (readLease == null) readLease = ReadLease.OFF;
+  }
+
+  /** Without quiescence. */
+  public RaftConfig(int electionTicks, int heartbeatTicks, long maxBytesPerAppend, int maxInflightAppends,
+      int maxCommandBytes, boolean preVote, boolean checkQuorum, boolean noopOnElection, int learnerCatchUpEntries,
+      UnsafeRule unsafeRule, ReadLease readLease) {
+    this(electionTicks, heartbeatTicks, maxBytesPerAppend, maxInflightAppends, maxCommandBytes, preVote, checkQuorum,
+        noopOnElection, learnerCatchUpEntries, unsafeRule, readLease, 0);
   }
 
   /** Without lease reads. */
@@ -141,58 +155,69 @@ public record RaftConfig(
 
   public RaftConfig withElectionTicks(int ticks) {
     return new RaftConfig(ticks, heartbeatTicks, maxBytesPerAppend, maxInflightAppends, maxCommandBytes, preVote,
-        checkQuorum, noopOnElection, learnerCatchUpEntries, unsafeRule, readLease);
+        checkQuorum, noopOnElection, learnerCatchUpEntries, unsafeRule, readLease, quiesceTicks);
   }
 
   public RaftConfig withHeartbeatTicks(int ticks) {
     return new RaftConfig(electionTicks, ticks, maxBytesPerAppend, maxInflightAppends, maxCommandBytes, preVote,
-        checkQuorum, noopOnElection, learnerCatchUpEntries, unsafeRule, readLease);
+        checkQuorum, noopOnElection, learnerCatchUpEntries, unsafeRule, readLease, quiesceTicks);
   }
 
   public RaftConfig withMaxBytesPerAppend(long bytes) {
     return new RaftConfig(electionTicks, heartbeatTicks, bytes, maxInflightAppends, maxCommandBytes, preVote,
-        checkQuorum, noopOnElection, learnerCatchUpEntries, unsafeRule, readLease);
+        checkQuorum, noopOnElection, learnerCatchUpEntries, unsafeRule, readLease, quiesceTicks);
   }
 
   public RaftConfig withMaxInflightAppends(int n) {
     return new RaftConfig(electionTicks, heartbeatTicks, maxBytesPerAppend, n, maxCommandBytes, preVote, checkQuorum,
-        noopOnElection, learnerCatchUpEntries, unsafeRule, readLease);
+        noopOnElection, learnerCatchUpEntries, unsafeRule, readLease, quiesceTicks);
   }
 
   public RaftConfig withMaxCommandBytes(int bytes) {
     return new RaftConfig(electionTicks, heartbeatTicks, maxBytesPerAppend, maxInflightAppends, bytes, preVote,
-        checkQuorum, noopOnElection, learnerCatchUpEntries, unsafeRule, readLease);
+        checkQuorum, noopOnElection, learnerCatchUpEntries, unsafeRule, readLease, quiesceTicks);
   }
 
   public RaftConfig withPreVote(boolean on) {
     return new RaftConfig(electionTicks, heartbeatTicks, maxBytesPerAppend, maxInflightAppends, maxCommandBytes, on,
-        checkQuorum, noopOnElection, learnerCatchUpEntries, unsafeRule, readLease);
+        checkQuorum, noopOnElection, learnerCatchUpEntries, unsafeRule, readLease, quiesceTicks);
   }
 
   public RaftConfig withCheckQuorum(boolean on) {
     return new RaftConfig(electionTicks, heartbeatTicks, maxBytesPerAppend, maxInflightAppends, maxCommandBytes,
-        preVote, on, noopOnElection, learnerCatchUpEntries, unsafeRule, readLease);
+        preVote, on, noopOnElection, learnerCatchUpEntries, unsafeRule, readLease, quiesceTicks);
   }
 
   public RaftConfig withNoopOnElection(boolean on) {
     return new RaftConfig(electionTicks, heartbeatTicks, maxBytesPerAppend, maxInflightAppends, maxCommandBytes,
-        preVote, checkQuorum, on, learnerCatchUpEntries, unsafeRule, readLease);
+        preVote, checkQuorum, on, learnerCatchUpEntries, unsafeRule, readLease, quiesceTicks);
   }
 
   public RaftConfig withLearnerCatchUpEntries(int entries) {
     return new RaftConfig(electionTicks, heartbeatTicks, maxBytesPerAppend, maxInflightAppends, maxCommandBytes,
-        preVote, checkQuorum, noopOnElection, entries, unsafeRule, readLease);
+        preVote, checkQuorum, noopOnElection, entries, unsafeRule, readLease, quiesceTicks);
   }
 
   public RaftConfig withReadLease(ReadLease lease) {
     return new RaftConfig(electionTicks, heartbeatTicks, maxBytesPerAppend, maxInflightAppends, maxCommandBytes,
-        preVote, checkQuorum, noopOnElection, learnerCatchUpEntries, unsafeRule, lease);
+        preVote, checkQuorum, noopOnElection, learnerCatchUpEntries, unsafeRule, lease, quiesceTicks);
+  }
+
+  /** Quiescence after this many idle ticks; 0 turns it off. */
+  public RaftConfig withQuiesceTicks(int ticks) {
+    return new RaftConfig(electionTicks, heartbeatTicks, maxBytesPerAppend, maxInflightAppends, maxCommandBytes,
+        preVote, checkQuorum, noopOnElection, learnerCatchUpEntries, unsafeRule, readLease, ticks);
+  }
+
+  /** Whether idle groups quiesce ({@link #quiesceTicks} above 0). */
+  public boolean quiesce() {
+    return quiesceTicks > 0;
   }
 
   /** TEST ONLY: see {@link UnsafeRule}; never call this outside the simulator's bug-injection test. */
   public RaftConfig withUnsafeRule(UnsafeRule rule) {
     return new RaftConfig(electionTicks, heartbeatTicks, maxBytesPerAppend, maxInflightAppends, maxCommandBytes,
-        preVote, checkQuorum, noopOnElection, learnerCatchUpEntries, rule, readLease);
+        preVote, checkQuorum, noopOnElection, learnerCatchUpEntries, rule, readLease, quiesceTicks);
   }
 
   /** Returns this config, or throws {@link IllegalArgumentException} naming the bad setting. */
@@ -209,6 +234,10 @@ public record RaftConfig(
     if (maxCommandBytes < 1) throw new IllegalArgumentException("maxCommandBytes must be >= 1");
     if (learnerCatchUpEntries < 0)
       throw new IllegalArgumentException("learnerCatchUpEntries must be >= 0, was " + learnerCatchUpEntries);
+    if (quiesceTicks < 0) throw new IllegalArgumentException("quiesceTicks must be >= 0 (0: off), was " + quiesceTicks);
+    if (quiesceTicks > 0 && quiesceTicks < 2 * heartbeatTicks)
+      throw new IllegalArgumentException("quiesceTicks (" + quiesceTicks + ") must be at least two heartbeats (heartbeatTicks "
+          + heartbeatTicks + "): the followers must have answered one while the group is idle");
     if (readLease.enabled()) validateReadLease();
     return this;
   }

@@ -69,6 +69,9 @@ class SimulationTest {
     long transfers = 0;
     long reads = 0;
     long maxTerm = 0;
+    long quiescences = 0;
+    long downSignals = 0;
+    long quiescedLeaderCrashes = 0;
     for (int i = 0; i < schedules; i++) {
       Stats s = runSchedule(ClusterSimulator.scheduleSeed(seed, i), RaftConfig.UnsafeRule.NONE, STEPS);
       committed += s.committed();
@@ -81,13 +84,18 @@ class SimulationTest {
       transfers += s.transfers();
       reads += s.reads();
       maxTerm = Math.max(maxTerm, s.maxTerm());
+      quiescences += s.quiescences();
+      downSignals += s.downSignals();
+      quiescedLeaderCrashes += s.quiescedLeaderCrashes();
     }
     double seconds = (System.nanoTime() - start) / 1e9;
     LOG.info("simulated {} schedules of {} steps in {} s (base seed {}): {} entries committed, {} leaders elected,"
         + " {} crashes ({} of a leader between sending its appends and writing them), {} snapshots taken, {} installed"
         + " from a leader, {} membership changes accepted, {} leadership transfers started, {} linearizable reads"
-        + " released, max term {}", schedules, STEPS, String.format("%.1f", seconds), seed, committed, leaders, crashes,
-        midWriteCrashes, snapshots, installs, membershipChanges, transfers, reads, maxTerm);
+        + " released, max term {}; quiescence: {} times a leader quiesced, {} unreachable reports delivered, {} leaders"
+        + " crashed while quiesced and replaced", schedules, STEPS, String.format("%.1f", seconds), seed, committed,
+        leaders, crashes, midWriteCrashes, snapshots, installs, membershipChanges, transfers, reads, maxTerm, quiescences,
+        downSignals, quiescedLeaderCrashes);
     // The schedules must actually exercise the protocol, not idle.
     assertTrue(committed >= schedules, "too few entries committed: " + committed);
     assertTrue(leaders >= schedules, "too few elections: " + leaders);
@@ -99,6 +107,9 @@ class SimulationTest {
       assertTrue(membershipChanges > 0, "no membership change in " + schedules + " schedules");
       assertTrue(transfers > 0, "no leadership transfer in " + schedules + " schedules");
       assertTrue(reads > 0, "no read released in " + schedules + " schedules");
+      assertTrue(quiescences > 0, "no leader quiesced in " + schedules + " schedules");
+      assertTrue(downSignals > 0, "no unreachable report delivered in " + schedules + " schedules");
+      assertTrue(quiescedLeaderCrashes > 0, "no leader crashed while quiesced in " + schedules + " schedules");
     }
   }
 

@@ -105,6 +105,7 @@ final class FollowerRole implements Role {
   private void onHeartbeat(RaftNode n, Heartbeat h) {
     n.log.commitTo(Math.min(h.commit(), n.log.lastIndex()));
     n.send(new HeartbeatResponse(n.term(), n.id(), h.from(), h.readRound()));
+    if (h.quiesce()) n.quiesceFollower(h);
   }
 
   private void onInstallSnapshot(RaftNode n, InstallSnapshot s) {

@@ -52,6 +52,9 @@ final class LeaderRole implements Role {
   final ReadOnly reads = new ReadOnly();
   /** See {@link #quorumHeard()}. */
   private boolean quorumHeard = true;
+  /** Quiescence: consecutive idle ticks, and the followers that answered in the second half of them. */
+  private int idleTicks;
+  private final Set<PeerId> heardWhileIdle = new HashSet<>();
 
   LeaderRole(RaftNode n) {
     for (PeerId p : n.others()) progress.put(p, newProgress(n));
@@ -134,6 +137,7 @@ final class LeaderRole implements Role {
         return;
       }
     }
+    if (maybeQuiesce(n)) return;
     for (Progress pr : progress.values()) {
       // A snapshot or its answer was lost: probe again, which resends it if still needed. Half an
       // election timeout: long enough for a large snapshot to arrive, short enough that a few
@@ -145,6 +149,80 @@ final class LeaderRole implements Role {
       heartbeatElapsed = 0;
       broadcastHeartbeat(n);
     }
+  }
+
+  // ---- quiescence -----------------------------------------------------------------------
+
+  /**
+   * Counts idle ticks and quiesces after {@link RaftConfig#quiesceTicks} of them, if every follower
+   * answered meanwhile: the last heartbeat tells them to stop their election timers, and this
+   * leader sends none until it wakes. Nothing is lost by it: every member holds and has applied
+   * (or can apply) the whole log, and any input wakes the group.
+   */
+  private boolean maybeQuiesce(RaftNode n) {
+    if (!n.config().quiesce()) return false;
+    if (!idle(n)) {
+      idleTicks = 0;
+      heardWhileIdle.clear();
+      return false;
+    }
+    // Every follower must answer in the second half of the idle window: an answer from before a
+    // cut is no evidence that the follower will hear the quiescing heartbeat.
+    int half = n.config().quiesceTicks() / 2;
+    if (++idleTicks == half) heardWhileIdle.clear();
+    if (idleTicks < n.config().quiesceTicks()) return false;
+    if (!heardWhileIdle.containsAll(progress.keySet())) {
+      idleTicks = half;
+      heardWhileIdle.clear();
+      return false;
+    }
+    idleTicks = 0;
+    heardWhileIdle.clear();
+    n.logger().info(n.term(), "{} quiescing: idle for {} ticks, every follower at {}", n.id(), n.config().quiesceTicks(),
+        n.log.lastIndex());
+    // A lease dated before the sleep must not outlive it: this leader's clock stops while the
+    // followers' leases may run out (a woken follower campaigns once it stops hearing us).
+    reads.suspendLease();
+    for (Map.Entry<PeerId, Progress> e : progress.entrySet()) {
+      long commit = Math.min(e.getValue().match, n.log.committed());
+      n.send(new Heartbeat(n.term(), n.id(), e.getKey(), commit, 0, true));
+    }
+    heartbeatElapsed = 0;
+    n.quiesceLeader();
+    return true;
+  }
+
+  /**
+   * Nothing to do: no proposal, read, transfer, membership change or snapshot under way, the log
+   * committed, written and applied here, and every follower (learners too) holding all of it, with no
+   * snapshot on its way to it.
+   */
+  private boolean idle(RaftNode n) {
+    RaftLog log = n.log;
+    long last = log.lastIndex();
+    if (transferTarget.isPresent() || leaving || pendingBroadcast || !reads.isIdle() || n.membership().isJoint()
+        || !n.membership().isVoter(n.id()) || pendingConfIndex > log.applied()) return false;
+    if (log.committed() != last || log.stableLastIndex() != last || log.applied() != last) return false;
+    for (Progress pr : progress.values()) {
+      // Probing is fine once it holds everything (after a snapshot, an idle leader never leaves it).
+      if (pr.match != last || pr.state == Progress.State.SNAPSHOT) return false;
+    }
+    return true;
+  }
+
+  /**
+   * Woken (see {@link RaftNode#isQuiesced}): heartbeat at once, so that a follower that woke first
+   * hears us before its election timer fires, and count the quorum afresh: answers from before the
+   * sleep say nothing about who is reachable now. The lease stays suspended until a quorum answers
+   * one of the heartbeats sent from now on ({@link ReadOnly#suspendLease}).
+   */
+  void woke(RaftNode n) {
+    idleTicks = 0;
+    heardWhileIdle.clear();
+    for (Progress pr : progress.values()) pr.recentActive = false;
+    n.restartLeaderPeriod();
+    heartbeatElapsed = 0;
+    broadcastHeartbeat(n);
   }
 
   /**
@@ -277,6 +355,7 @@ final class LeaderRole implements Role {
     Progress pr = progress.get(r.from());
     if (pr == null) return;
     pr.recentActive = true;
+    heardWhileIdle.add(r.from());
     if (!r.success()) {
       onRejection(n, r, pr);
       return;
@@ -334,6 +413,7 @@ final class LeaderRole implements Role {
     Progress pr = progress.get(r.from());
     if (pr == null) return;
     pr.recentActive = true;
+    heardWhileIdle.add(r.from());
     pr.probeSent = false;
     if (r.readRound() > 0) reads.onAck(n, r.from(), r.readRound());
     if (pr.state == Progress.State.REPLICATE && pr.inflights.isFull()) pr.inflights.freeFirst();
@@ -345,6 +425,7 @@ final class LeaderRole implements Role {
     Progress pr = progress.get(r.from());
     if (pr == null) return;
     pr.recentActive = true;
+    heardWhileIdle.add(r.from());
     pr.maybeUpdate(r.matchIndex());
     if (pr.state == Progress.State.SNAPSHOT) {
       n.logger().info(n.term(), "{} follower {} installed snapshot up to {}", n.id(), r.from(), r.matchIndex());

@@ -31,6 +31,7 @@ import raft.message.TimeoutNow;
 import raft.message.RequestVote;
 import raft.message.RequestVoteResponse;
 import raft.message.Snapshot;
+import raft.message.WakeUp;
 import wire.Bytes;
 
 /**
@@ -71,6 +72,8 @@ public final class RaftNode {
   private long ticks;
   /** Started on storage that had a term: see {@link #inStartupLease}. */
   private final boolean restarted;
+  /** Quiesced (see {@link RaftConfig#quiesceTicks}): no per-tick work until something wakes it. */
+  private boolean quiesced;
 
   private RaftNode(PeerId self, Membership bootstrap, RaftConfig cfg, LogStorage storage, RandomGenerator random,
       RaftLogger logger) {
@@ -127,8 +130,12 @@ public final class RaftNode {
 
   // ---- inputs ---------------------------------------------------------------------------
 
-  /** One unit of logical time: drives election timeouts and heartbeats. */
+  /**
+   * One unit of logical time: drives election timeouts and heartbeats. A quiesced peer does nothing
+   * (its caller may stop ticking it): its timers stand still until it wakes.
+   */
   public void tick() {
+    if (quiesced) return;
     ticks++;
     // A forwarded read whose answer was lost: drop it rather than keep its caller waiting.
     forwardedReads.entrySet().removeIf(e -> {
@@ -142,6 +149,7 @@ public final class RaftNode {
   /** Handles a message from another peer. Messages not addressed to this peer are ignored. */
   public void step(RaftMessage m) {
     if (!self.equals(m.to())) return;
+    if (quiesced) wakeOn(m);
     if (m instanceof RequestVoteResponse r) learnCommit(r.commitIndex(), r.commitTerm());
     else if (m instanceof PreVoteResponse r) learnCommit(r.commitIndex(), r.commitTerm());
     if (m.term() > term) {
@@ -185,6 +193,7 @@ public final class RaftNode {
 
   /** Proposes a command; the leader appends it and replicates it at once. */
   public ProposeResult propose(Bytes command) {
+    wake("a proposal");
     if (role.kind() != RaftRole.LEADER) return new ProposeResult.NotLeader(leader);
     LeaderRole l = (LeaderRole) role;
     if (l.transferTarget().isPresent()) return new ProposeResult.TransferInProgress(l.transferTarget().get());
@@ -205,6 +214,7 @@ public final class RaftNode {
    * answer within two election timeouts. Ids are the caller's: distinct among its waiting reads.
    */
   public void readIndex(long id) {
+    wake("a read");
     if (role instanceof LeaderRole l) {
       l.readIndex(this, self, id);
     } else if (role.kind() == RaftRole.FOLLOWER && leader.isPresent()) {
@@ -229,6 +239,7 @@ public final class RaftNode {
   public void leaseRead(long id) {
     if (!cfg.readLease().enabled())
       throw new IllegalStateException("lease reads are not configured (RaftConfig.readLease is off)");
+    wake("a lease read");
     if (role instanceof LeaderRole l) l.leaseRead(this, id);
     else readIndex(id);
   }
@@ -255,6 +266,7 @@ public final class RaftNode {
    * {@link ProposeResult.MembershipRefused} (see {@link MembershipRefusal} for the rules).
    */
   public ProposeResult proposeMembership(List<MembershipChange> changes) {
+    wake("a membership change");
     if (role.kind() != RaftRole.LEADER) return new ProposeResult.NotLeader(leader);
     LeaderRole l = (LeaderRole) role;
     if (l.transferTarget().isPresent()) return new ProposeResult.TransferInProgress(l.transferTarget().get());
@@ -267,6 +279,7 @@ public final class RaftNode {
    * refuses proposals meanwhile; it gives up after an election timeout.
    */
   public TransferResult transferLeadership(Optional<PeerId> target) {
+    wake("a leadership transfer");
     if (role.kind() != RaftRole.LEADER) return new TransferResult.NotLeader(leader);
     LeaderRole l = (LeaderRole) role;
     PeerId to;
@@ -282,6 +295,77 @@ public final class RaftNode {
     }
     l.startTransfer(this, to);
     return new TransferResult.Started(to);
+  }
+
+  /**
+   * The caller learned that {@code peer}'s process is unreachable or gone (Akka's failure detector,
+   * cluster membership, DeathWatch). A quiesced peer wakes: a follower's election timer runs again
+   * (and it asks the leader to resume heartbeats, in case the report was wrong: then the leader's
+   * heartbeats keep it from campaigning), a leader heartbeats and counts its quorum again. This is
+   * how a quiesced group notices a dead leader; on a peer that is not quiesced it does nothing.
+   */
+  public void peerUnreachable(PeerId peer) {
+    if (quiesced && (membership.contains(peer) || leader.equals(Optional.of(peer)))) wake(peer + " unreachable");
+  }
+
+  /** Whether this peer is quiesced: it needs no ticks until a message, a call or {@link #peerUnreachable} wakes it. */
+  public boolean isQuiesced() {
+    return quiesced;
+  }
+
+  // ---- quiescence ----------------------------------------------------------------------------
+
+  /**
+   * A message for a quiesced peer. The answers to a quiesced leader's own heartbeats and the
+   * leader's quiescing heartbeat leave it quiet; so does anything from a peer outside the
+   * membership (a removed peer that keeps running would otherwise keep the group awake for good).
+   * Anything else wakes it; a follower woken by someone other than its leader asks the leader to
+   * resume heartbeats.
+   */
+  private void wakeOn(RaftMessage m) {
+    if (!membership.contains(m.from())) return;
+    if (role instanceof LeaderRole && m instanceof HeartbeatResponse && m.term() == term) return;
+    if (m instanceof Heartbeat h && h.quiesce()) return;
+    wake(m.describe(), !leader.equals(Optional.of(m.from())));
+  }
+
+  private void wake(String why) {
+    wake(why, true);
+  }
+
+  private void wake(String why, boolean askLeader) {
+    if (!quiesced) return;
+    quiesced = false;
+    logger.info(term, "{} woke from quiescence: {}", self, why);
+    if (role instanceof LeaderRole l) l.woke(this);
+    else if (askLeader && leader.isPresent()) send(new WakeUp(term, self, leader.get()));
+  }
+
+  /** The leader goes quiet (it sent its quiescing heartbeats). */
+  void quiesceLeader() {
+    quiesced = true;
+  }
+
+  /**
+   * A follower got its leader's quiescing heartbeat: it quiesces if it holds exactly the log the
+   * leader committed and waits for no forwarded read (a lost answer would never time out). Else it
+   * asks the leader to stay awake.
+   */
+  void quiesceFollower(Heartbeat h) {
+    if (!cfg.quiesce()) return;
+    if (log.lastIndex() != h.commit() || log.committed() != h.commit() || !forwardedReads.isEmpty()) {
+      logger.debug(term, "{} will not quiesce [last index {}, commit {}, leader commit {}, {} forwarded reads]", self,
+          log.lastIndex(), log.committed(), h.commit(), forwardedReads.size());
+      send(new WakeUp(term, self, h.from()));
+      return;
+    }
+    if (!quiesced) logger.debug(term, "{} quiesced by {} at index {}", self, h.from(), h.commit());
+    quiesced = true;
+  }
+
+  /** A woken leader starts a fresh check-quorum period: answers from before it slept prove nothing now. */
+  void restartLeaderPeriod() {
+    electionElapsed = 0;
   }
 
   // ---- output ---------------------------------------------------------------------------
@@ -567,6 +651,7 @@ public final class RaftNode {
       votedFor = Optional.empty();
     }
     leader = Optional.empty();
+    quiesced = false;
     electionElapsed = 0;
     randomizedElectionTimeout = cfg.electionTicks() + random.nextInt(cfg.electionTicks());
   }

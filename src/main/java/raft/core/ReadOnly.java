@@ -86,6 +86,20 @@ final class ReadOnly {
     return sent != null && ticks < sent + lease;
   }
 
+  /**
+   * The leader quiesces: its ticks stop while real time, and the followers' leases, may run on, so no
+   * round sent before may date a lease any more. A lease holds again once a quorum answers a
+   * heartbeat sent after it woke (those rounds are dated by its ticks from then on).
+   */
+  void suspendLease() {
+    sentAt.clear();
+  }
+
+  /** No read waits here (quiescence needs that: a waiting read needs ticks to time out). */
+  boolean isIdle() {
+    return deferred.isEmpty() && queue.isEmpty() && !unstarted;
+  }
+
   /** Leadership is being handed over: the target may be elected past the followers' leases. */
   void revokeLease() {
     leaseRevoked = true;

@@ -22,7 +22,8 @@ public sealed interface RaftMessage extends CborSerializable, Describable
         PreVoteResponse,
         TimeoutNow,
         ReadIndexRequest,
-        ReadIndexResponse {
+        ReadIndexResponse,
+        WakeUp {
 
   long term();
 

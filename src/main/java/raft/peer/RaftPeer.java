@@ -159,6 +159,13 @@ public final class RaftPeer extends EventSourcedBehavior<RaftPeer.Command, RaftE
   /** Who belongs to the group as this peer sees it ({@link MembershipStatus}); answered at once. */
   public record GetMembership(ActorRef<MembershipStatus> replyTo) implements Command {}
 
+  /**
+   * {@code peer}'s actor or node is gone or unreachable ({@link RaftNode#peerUnreachable}): a
+   * quiesced peer wakes. Sent by the DeathWatch a quiesced follower keeps on its leader (where the
+   * transport knows the leader's actor), or by whoever follows the cluster's reachability events.
+   */
+  public record PeerUnreachable(PeerId peer) implements Command {}
+
   /** One Raft tick; only our own timer sends it. */
   private enum Tick implements Command { INSTANCE }
 
@@ -265,6 +272,10 @@ public final class RaftPeer extends EventSourcedBehavior<RaftPeer.Command, RaftE
   private boolean flushScheduled;
   /** The role last reported to the service; null before the first report. */
   private Applied.RoleChanged reportedRole;
+  /** The tick timer runs; stopped while the core is quiesced and nothing here waits for a tick. */
+  private boolean ticking;
+  /** The leader this quiesced follower watches (DeathWatch), if any. */
+  private PeerId watchedLeader;
   /** Ticks handled since the Flush in flight was sent. */
   private int ticksWaitingForFlush;
   /** Ticks handled behind a Flush before the peer sends another (ticks stashed behind a slow write also count). */
@@ -320,6 +331,7 @@ public final class RaftPeer extends EventSourcedBehavior<RaftPeer.Command, RaftE
         .onCommand(TransferLeadership.class, this::onTransferLeadership)
         .onCommand(GetMembership.class, this::onGetMembership)
         .onCommand(ReadIndex.class, this::onReadIndex)
+        .onCommand(PeerUnreachable.class, this::onPeerUnreachable)
         .build();
     return (state, command) -> {
       gate.handled(command);
@@ -402,6 +414,7 @@ public final class RaftPeer extends EventSourcedBehavior<RaftPeer.Command, RaftE
     long tickNanos = settings.tickInterval().toNanos();
     Duration phase = Duration.ofNanos(new SplittableRandom(~seed).nextLong(tickNanos) + 1);
     timers.startTimerWithFixedDelay(Tick.INSTANCE, Tick.INSTANCE, phase, settings.tickInterval());
+    ticking = true;
     reportRoleChange();
     scheduleFlushIfReady();
   }
@@ -603,7 +616,47 @@ public final class RaftPeer extends EventSourcedBehavior<RaftPeer.Command, RaftE
   private Effect<RaftEvent, DurableState> afterInput() {
     reportRoleChange();
     scheduleFlushIfReady();
+    adjustTicking();
     return Effect().none();
+  }
+
+  private Effect<RaftEvent, DurableState> onPeerUnreachable(PeerUnreachable u) {
+    log.info(node.term(), "{} told that {} is unreachable{}", self, u.peer(), node.isQuiesced() ? " (quiesced: waking)" : "");
+    if (u.peer().equals(watchedLeader)) watchedLeader = null; // Terminated: that watch is over
+    node.peerUnreachable(u.peer());
+    return afterInput();
+  }
+
+  /**
+   * Quiescence: the tick timer stops while the core is quiesced and nothing here needs ticks (no
+   * Flush on its way, no proposal or read waiting), and starts again at the first input that wakes
+   * it. A 1,000-group node then handles no timer messages at all for its idle groups. A quiesced
+   * follower watches its leader's actor meanwhile, so the leader's death wakes it.
+   */
+  private void adjustTicking() {
+    boolean quiet = node.isQuiesced() && !flushScheduled && pending.isEmpty() && inWrite == 0 && reads.isEmpty();
+    if (quiet && ticking) {
+      timers.cancel(Tick.INSTANCE);
+      ticking = false;
+      log.debug(node.term(), "{} quiesced: tick timer stopped", self);
+    } else if (!quiet && !ticking) {
+      timers.startTimerWithFixedDelay(Tick.INSTANCE, Tick.INSTANCE, settings.tickInterval());
+      ticking = true;
+      log.debug(node.term(), "{} awake: tick timer started", self);
+    }
+    Optional<PeerId> leader = quiet && !node.isLeader() ? node.leader() : Optional.empty();
+    if (watchedLeader != null && !leader.equals(Optional.of(watchedLeader))) {
+      transport.actorOf(watchedLeader).ifPresent(ref -> context.unwatch(ref));
+      watchedLeader = null;
+    }
+    if (leader.isPresent() && watchedLeader == null) {
+      Optional<ActorRef<Command>> ref = transport.actorOf(leader.get());
+      if (ref.isPresent()) {
+        context.watchWith(ref.get(), new PeerUnreachable(leader.get()));
+        watchedLeader = leader.get();
+        log.debug(node.term(), "{} watches its leader's actor {} while quiesced", self, ref.get());
+      }
+    }
   }
 
   /** Tells the service when role, term or leader changed (only inputs change them), in order with Applied. */
@@ -627,7 +680,10 @@ public final class RaftPeer extends EventSourcedBehavior<RaftPeer.Command, RaftE
   private Effect<RaftEvent, DurableState> onFlush(DurableState state) {
     flushScheduled = false;
     ticksWaitingForFlush = 0;
-    if (!node.hasReady()) return Effect().none();
+    if (!node.hasReady()) {
+      adjustTicking();
+      return Effect().none();
+    }
     Ready rd = node.ready();
     List<Pending> batch = takeProposalsIn(rd);
     // Committed entries that were already durable before this write may go to the service now
@@ -713,5 +769,6 @@ public final class RaftPeer extends EventSourcedBehavior<RaftPeer.Command, RaftE
     answerReads(rd);
     for (Pending p : batch) p.answer().accept(new ProposeResult.Accepted(p.index(), p.term()));
     scheduleFlushIfReady();
+    adjustTicking();
   }
 }

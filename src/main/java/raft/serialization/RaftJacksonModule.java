@@ -113,10 +113,15 @@ public final class RaftJacksonModule extends SimpleModule {
   private abstract static class HeartbeatMixIn {
     @JsonCreator
     HeartbeatMixIn(@JsonProperty("term") long term, @JsonProperty("from") PeerId from, @JsonProperty("to") PeerId to,
-        @JsonProperty("commit") long commit, @JsonProperty("readRound") long readRound) {}
+        @JsonProperty("commit") long commit, @JsonProperty("readRound") long readRound,
+        @JsonProperty("quiesce") boolean quiesce) {}
 
     @JsonInclude(JsonInclude.Include.NON_DEFAULT)
     abstract long readRound();
+
+    /** Left off when false, like the read round: older peers read it as false. */
+    @JsonInclude(JsonInclude.Include.NON_DEFAULT)
+    abstract boolean quiesce();
   }
 
   private abstract static class HeartbeatResponseMixIn {

@@ -2,6 +2,7 @@ package raft.transport;
 
 import akka.actor.typed.ActorRef;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,5 +46,10 @@ public final class LocalPeerTransport implements PeerTransport {
     ActorRef<RaftPeer.Command> ref = peers.get(part.to());
     if (ref != null) ref.tell(new RaftPeer.DeliverSnapshotStream(part));
     else if (LOG.isDebugEnabled()) LOG.debug("dropped {} (peer not registered)", part.describe());
+  }
+
+  @Override
+  public Optional<ActorRef<RaftPeer.Command>> actorOf(PeerId peer) {
+    return Optional.ofNullable(peers.get(peer));
   }
 }

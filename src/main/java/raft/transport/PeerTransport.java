@@ -1,6 +1,10 @@
 package raft.transport;
 
+import akka.actor.typed.ActorRef;
+import java.util.Optional;
+import raft.PeerId;
 import raft.message.RaftMessage;
+import raft.peer.RaftPeer;
 import raft.peer.SnapshotStream;
 
 /**
@@ -20,6 +24,14 @@ public interface PeerTransport {
   /** True if {@link #send(SnapshotStream)} delivers; the peers then stream their snapshots. */
   default boolean streamsSnapshots() {
     return false;
+  }
+
+  /**
+   * The actor of {@code peer}, where the transport knows it: a quiesced follower watches its leader's
+   * (DeathWatch), so that the leader's death or its node's loss wakes it. Empty: no such watch.
+   */
+  default Optional<ActorRef<RaftPeer.Command>> actorOf(PeerId peer) {
+    return Optional.empty();
   }
 
   /** Delivers a snapshot chunk or its acknowledgement to {@code part.to()}, best effort. */

@@ -5,6 +5,7 @@ import akka.actor.typed.ActorRefResolver;
 import akka.actor.typed.ActorSystem;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Objects;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -69,5 +70,10 @@ public final class RemotePeerTransport implements PeerTransport {
     ActorRef<RaftPeer.Command> ref = peers.get(part.to());
     if (ref != null) ref.tell(new RaftPeer.DeliverSnapshotStream(part));
     else LOG.warn("no address for {}; dropped {}", part.to(), part.describe());
+  }
+
+  @Override
+  public Optional<ActorRef<RaftPeer.Command>> actorOf(PeerId peer) {
+    return Optional.ofNullable(peers.get(peer));
   }
 }

@@ -102,7 +102,7 @@ public final class ClusterSimulator {
    */
   public record Stats(int peers, int steps, long maxTerm, long committed, int crashes, int midWriteCrashes,
       int snapshots, int installs, int leaders, int membershipChanges, int transfers, int reads, int leaseReadsAtOnce,
-      long fingerprint) {}
+      int quiescences, int downSignals, int quiescedLeaderCrashes, long fingerprint) {}
 
   /**
    * How the peers' clocks advance. INDEPENDENT: a tick action ticks one peer or all, with no real
@@ -215,6 +215,17 @@ public final class ClusterSimulator {
   private int snapshots;
   private int installs;
   private long fingerprint = 17;
+  /**
+   * With quiescence: the simulator's failure detector. Crashing, isolating or partitioning a peer
+   * queues "peer X unreachable" reports for the peers that lost it (Akka's unreachable/removed
+   * events, or DeathWatch on the leader's actor); a random step delivers one, late and in any order,
+   * and now and then a wrong one about a peer that is fine. Each entry: {receiver, subject}.
+   */
+  private final ArrayList<int[]> downSignals = new ArrayList<>();
+  private int downSignalsDelivered;
+  private boolean[] wasQuiesced;
+  private int quiescences;
+  private int quiescedLeaderCrashes;
 
   private record EntryId(long index, long term) {}
 
@@ -320,9 +331,13 @@ public final class ClusterSimulator {
       double[] drifts = {0, 0.1, 0.25, 0.5};
       lease = RaftConfig.ReadLease.withMaxClockDrift(drifts[rnd.nextInt(drifts.length)]);
     }
+    // Quiescence in one schedule of three, drawn from a generator of its own so that the schedules
+    // without it are the very ones they were before it existed (their seeds replay unchanged).
+    SplittableRandom quiesceRnd = new SplittableRandom(seed ^ 0x5155494553434531L);
+    int quiesceTicks = quiesceRnd.nextInt(3) == 0 ? 2 * heartbeatTicks + quiesceRnd.nextInt(3 * electionTicks) : 0;
     this.cfg = new RaftConfig(electionTicks, heartbeatTicks, appendBytes[rnd.nextInt(appendBytes.length)],
         inflight[rnd.nextInt(inflight.length)], RaftConfig.DEFAULT_MAX_COMMAND_BYTES, preVote, checkQuorum, noop,
-        RaftConfig.DEFAULT_LEARNER_CATCH_UP_ENTRIES, unsafeRule, lease).validate();
+        RaftConfig.DEFAULT_LEARNER_CATCH_UP_ENTRIES, unsafeRule, lease, quiesceTicks).validate();
     for (int i = 0; i < n; i++) {
       PeerId id = PeerId.of("p" + (i + 1));
       ids.add(id);
@@ -388,7 +403,8 @@ public final class ClusterSimulator {
     long maxTerm = 0;
     for (long t : termSeen) maxTerm = Math.max(maxTerm, t);
     return new Stats(n, steps, maxTerm, committed.size(), crashes, midWriteCrashCount, snapshots, installs,
-        leaderOfTerm.size(), membershipChanges, transfers, readsReleased, leaseReadsAtOnce, fingerprint);
+        leaderOfTerm.size(), membershipChanges, transfers, readsReleased, leaseReadsAtOnce, quiescences,
+        downSignalsDelivered, quiescedLeaderCrashes, fingerprint);
   }
 
   // ---- actions ----------------------------------------------------------------------------
@@ -407,6 +423,8 @@ public final class ClusterSimulator {
     if (inflight.size() > 60 && (a == Action.TICK || a == Action.TICK_ALL) && rnd.nextInt(4) != 0) a = Action.DELIVER;
     if (inflight.isEmpty() && (a == Action.DELIVER || a == Action.DROP || a == Action.DUPLICATE)) a = Action.TICK;
     try {
+      // Only schedules with quiescence draw for this: the others replay as they always did.
+      if (cfg.quiesce() && signalDown()) return;
       switch (a) {
         case DELIVER -> deliver(takeRandom());
         case DROP -> act("drop " + takeRandom().describe());
@@ -446,6 +464,35 @@ public final class ClusterSimulator {
     } catch (RuntimeException e) {
       throw violation(Invariant.CORE_EXCEPTION, e.toString(), e);
     }
+  }
+
+  /** One step in eight (when any is pending) delivers a failure detector's report; one in fifty a wrong one. */
+  private boolean signalDown() {
+    int[] signal;
+    if (rnd.nextInt(50) == 0) {
+      signal = new int[] {rnd.nextInt(n), rnd.nextInt(n)};
+      if (signal[0] == signal[1]) return false;
+    } else if (!downSignals.isEmpty() && rnd.nextInt(8) == 0) {
+      int i = rnd.nextInt(downSignals.size());
+      signal = downSignals.get(i);
+      downSignals.set(i, downSignals.get(downSignals.size() - 1));
+      downSignals.remove(downSignals.size() - 1);
+    } else {
+      return false;
+    }
+    Incarnation p = live[signal[0]];
+    act("signal " + ids.get(signal[0]) + ": " + ids.get(signal[1]) + " unreachable" + (p == null ? " (receiver down)" : ""));
+    if (p == null) return true;
+    downSignalsDelivered++;
+    p.node.peerUnreachable(ids.get(signal[1]));
+    maybeDrain(p);
+    return true;
+  }
+
+  /** Queues the reports that {@code about} is unreachable for every other peer (with quiescence only). */
+  private void reportDown(int about, boolean[] toWhom) {
+    if (!cfg.quiesce()) return;
+    for (int i = 0; i < n; i++) if (i != about && toWhom[i]) downSignals.add(new int[] {i, about});
   }
 
   private void act(String what) {
@@ -627,21 +674,39 @@ public final class ClusterSimulator {
       for (int j = 0; j < n; j++) blocked[i][j] = side[i] != side[j];
     }
     act(sb.append("| rest").toString());
+    for (int i = 0; i < n; i++) {
+      boolean[] other = new boolean[n];
+      for (int j = 0; j < n; j++) other[j] = side[j] != side[i];
+      reportDown(i, other);
+    }
   }
 
   private void isolate(int idx) {
     act("isolate leader " + ids.get(idx));
+    boolean[] everyone = new boolean[n];
+    java.util.Arrays.fill(everyone, true);
     for (int j = 0; j < n; j++) {
       if (j != idx) blocked[idx][j] = blocked[j][idx] = true;
+      if (j != idx) reportDown(j, oneOf(idx));
     }
+    reportDown(idx, everyone);
   }
 
   private void crash(Incarnation p) {
     act("crash " + ids.get(p.idx) + (p.node.isLeader() ? " (leader)" : ""));
     crashes++;
+    boolean[] everyone = new boolean[n];
+    java.util.Arrays.fill(everyone, true);
+    reportDown(p.idx, everyone);
     live[p.idx] = null;
     undrained[p.idx] = false;
     disks[p.idx] = p.storage.copy(); // the dead incarnation can no longer touch what the next one reads
+  }
+
+  private boolean[] oneOf(int idx) {
+    boolean[] only = new boolean[n];
+    only[idx] = true;
+    return only;
   }
 
   private void restartRandom() {
@@ -809,6 +874,12 @@ public final class ClusterSimulator {
   // ---- the checker ------------------------------------------------------------------------
 
   private void check() {
+    if (wasQuiesced == null) wasQuiesced = new boolean[n];
+    for (int i = 0; i < n; i++) {
+      boolean q = live[i] != null && live[i].node.isQuiesced();
+      if (q && !wasQuiesced[i] && live[i].node.isLeader()) quiescences++;
+      wasQuiesced[i] = q;
+    }
     long maxTerm = 0;
     for (Incarnation p : live) {
       if (p == null || undrained[p.idx]) continue; // a term not yet through a Ready was never written nor shown
@@ -958,16 +1029,14 @@ public final class ClusterSimulator {
     for (int attempt = 1; attempt <= 3; attempt++) {
       Incarnation l = runUntilStableLeader();
       long term = l.node.term();
-      for (int k = 0; k < 3; k++) {
-        Bytes command = Bytes.utf8("c" + ++nextCommand);
-        ProposeResult r = l.node.propose(command);
-        if (r instanceof ProposeResult.Accepted acc) accept(acc, command);
-        drain(l);
-      }
+      proposeThree(l);
       for (int round = 0; round < 50 * cfg.electionTicks(); round++) {
         quietRound();
         if (leader().map(x -> x.node.term() != term).orElse(true)) break;
-        if (allAppliedEverywhere(term)) return;
+        if (allAppliedEverywhere(term)) {
+          if (cfg.quiesce()) checkQuiescence(l);
+          return;
+        }
       }
       if (leader().map(x -> x.node.term() == term).orElse(false))
         throw violation(Invariant.LIVENESS, "leader " + ids.get(l.idx) + " of term " + term + " stayed in charge of a"
@@ -975,6 +1044,81 @@ public final class ClusterSimulator {
       trace("liveness: leadership changed after term " + term + ", attempt " + attempt);
     }
     throw violation(Invariant.LIVENESS, "no leader stayed in charge of a healed, quiet network");
+  }
+
+  /**
+   * With quiescence, after liveness held: the healed, idle group quiesces; a wrong "leader
+   * unreachable" report wakes it without an election; then the leader crashes while quiesced, the
+   * failure detector tells the others, and they elect a new leader that commits everywhere.
+   */
+  private void checkQuiescence(Incarnation stable) {
+    downSignals.clear();
+    act("liveness: the idle group must quiesce");
+    // The leader then in charge: a transfer started before the liveness phase may still hand over.
+    int bound = 50 * (cfg.quiesceTicks() + cfg.electionTicks());
+    Optional<Incarnation> quiet = Optional.empty();
+    for (int round = 0; round < bound && quiet.isEmpty(); round++) {
+      quietRound();
+      Optional<Incarnation> now = leader();
+      // A leader outside its voters (or in joint consensus) never quiesces, by design: nothing to check.
+      if (now.isPresent() && (!now.get().node.membership().isVoter(ids.get(now.get().idx))
+          || now.get().node.membership().isJoint())) return;
+      quiet = now.filter(x -> followersOf(x).stream().allMatch(p -> p.node.isQuiesced()));
+    }
+    if (quiet.isEmpty()) {
+      Optional<Incarnation> now = leader();
+      String awake = now.map(x -> followersOf(x).stream().filter(p -> !p.node.isQuiesced())
+          .map(p -> ids.get(p.idx).id()).toList().toString()).orElse("no leader");
+      throw violation(Invariant.LIVENESS, "the group did not quiesce in a healed network idle for " + bound
+          + " rounds (leader of term " + stable.node.term() + " was " + ids.get(stable.idx) + "; awake: " + awake + ")");
+    }
+    Incarnation l = quiet.get();
+    if (!l.node.membership().isVoter(ids.get(l.idx)) || l.node.membership().isJoint()) return;
+    long term = l.node.term();
+    List<Incarnation> members = followersOf(l);
+    Optional<Incarnation> voter = members.stream()
+        .filter(p -> p != l && l.node.membership().isVoter(ids.get(p.idx))).findFirst();
+    if (voter.isEmpty()) return;
+    act("liveness: a wrong report that leader " + ids.get(l.idx) + " is unreachable, to " + ids.get(voter.get().idx));
+    voter.get().node.peerUnreachable(ids.get(l.idx));
+    drain(voter.get());
+    for (int round = 0; round < 5 * cfg.electionTicks(); round++) {
+      quietRound();
+      if (!l.node.isLeader() || l.node.term() != term)
+        throw violation(Invariant.LIVENESS, "a wrong report that the live leader " + ids.get(l.idx) + " is unreachable"
+            + " ended its leadership of term " + term);
+    }
+    if (l.node.membership().voters().size() < 3) return; // no quorum would survive its crash
+    for (int round = 0; round < bound && !members.stream().allMatch(p -> p.node.isQuiesced()); round++) quietRound();
+    act("liveness: crash leader " + ids.get(l.idx) + (l.node.isQuiesced() ? " while quiesced" : "")
+        + " and report it to every member");
+    if (l.node.isQuiesced()) quiescedLeaderCrashes++;
+    crash(l);
+    downSignals.clear();
+    for (Incarnation p : members) {
+      if (p == l) continue;
+      p.node.peerUnreachable(ids.get(l.idx));
+      drain(p);
+    }
+    Incarnation next = runUntilStableLeader();
+    long nextTerm = next.node.term();
+    proposeThree(next);
+    for (int round = 0; round < 50 * cfg.electionTicks(); round++) {
+      quietRound();
+      if (allAppliedEverywhere(nextTerm)) return;
+    }
+    throw violation(Invariant.LIVENESS, "after leader " + ids.get(l.idx) + " crashed while quiesced, new leader "
+        + ids.get(next.idx) + " of term " + nextTerm + " did not get its proposals applied: " + missing(nextTerm));
+  }
+
+  /** Three fresh proposals on the leader, each through its Ready loop at once. */
+  private void proposeThree(Incarnation l) {
+    for (int k = 0; k < 3; k++) {
+      Bytes command = Bytes.utf8("c" + ++nextCommand);
+      ProposeResult r = l.node.propose(command);
+      if (r instanceof ProposeResult.Accepted acc) accept(acc, command);
+      drain(l);
+    }
   }
 
   /** The live members of the leader's membership: the peers that must follow it and apply its entries. */
