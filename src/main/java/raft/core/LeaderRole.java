@@ -161,6 +161,14 @@ final class LeaderRole implements Role {
    */
   private boolean maybeQuiesce(RaftNode n) {
     if (!n.config().quiesce()) return false;
+    if (n.log.lastTerm() < n.term() && !leaving && transferTarget.isEmpty()) {
+      // No entry of this term yet (noop-on-election off): entries of earlier terms past the commit
+      // cannot commit by counting (Figure 8), and a follower's stale suffix is never overwritten, so
+      // the group could never go idle (simulator seeds 5868662640869033737, -4207051093565711530).
+      // An empty entry of this term settles both, as noop-on-election would have.
+      n.logger().debug(n.term(), "{} appends an empty entry of term {} so the group can go idle", n.id(), n.term());
+      appendLocal(n, List.of(LogEntry.noop(n.log.lastIndex() + 1, n.term())));
+    }
     if (!idle(n)) {
       idleTicks = 0;
       heardWhileIdle.clear();
@@ -293,6 +301,15 @@ final class LeaderRole implements Role {
     // The new quorum may already hold more than the old one did (leaving joint drops a lagging half).
     maybeCommit(n);
     reads.confirm(n);
+    if (!n.membership().isVoter(n.id())) handOver(n);
+  }
+
+  /**
+   * A peer can win an election outside its voters: it campaigned as a voter (a transfer's
+   * TimeoutNow, an election timeout) and applied its own removal before the votes came in. Nothing
+   * applies that removal again, so it hands over now, as a leader that applies it does.
+   */
+  void handOverIfNotVoter(RaftNode n) {
     if (!n.membership().isVoter(n.id())) handOver(n);
   }
 

@@ -635,6 +635,7 @@ public final class RaftNode {
     // proposal (Figure 8 forbids committing them by counting), and so that a membership change can
     // tell when this term has committed something (thesis §4.1 bug fix, §6.4).
     if (cfg.noopOnElection()) leaderRole.appendLocal(this, List.of(LogEntry.noop(log.lastIndex() + 1, term)));
+    leaderRole.handOverIfNotVoter(this);
   }
 
   void setLeader(PeerId id) {

@@ -1060,13 +1060,17 @@ public final class ClusterSimulator {
     for (int round = 0; round < bound && quiet.isEmpty(); round++) {
       quietRound();
       Optional<Incarnation> now = leader();
-      // A leader outside its voters (or in joint consensus) never quiesces, by design: nothing to check.
-      if (now.isPresent() && (!now.get().node.membership().isVoter(ids.get(now.get().idx))
-          || now.get().node.membership().isJoint())) return;
+      // A leader in joint consensus never quiesces, by design: nothing to check. One outside its
+      // voters hands over (even one elected after it applied its own removal), so keep going.
+      if (now.isPresent() && now.get().node.membership().isJoint()) return;
+      if (now.isPresent() && !now.get().node.membership().isVoter(ids.get(now.get().idx))) continue;
       quiet = now.filter(x -> followersOf(x).stream().allMatch(p -> p.node.isQuiesced()));
     }
     if (quiet.isEmpty()) {
       Optional<Incarnation> now = leader();
+      if (now.isPresent() && !now.get().node.membership().isVoter(ids.get(now.get().idx)))
+        throw violation(Invariant.LIVENESS, "leader " + ids.get(now.get().idx) + " of term " + now.get().node.term()
+            + " is outside its voters " + now.get().node.membership() + " and never handed over in " + bound + " rounds");
       String awake = now.map(x -> followersOf(x).stream().filter(p -> !p.node.isQuiesced())
           .map(p -> ids.get(p.idx).id()).toList().toString()).orElse("no leader");
       throw violation(Invariant.LIVENESS, "the group did not quiesce in a healed network idle for " + bound
