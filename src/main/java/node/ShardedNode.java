@@ -58,6 +58,8 @@ public final class ShardedNode implements AutoCloseable {
   /** The classpath config a sharded node loads under its own file. */
   public static final String NODE_LAYER = "shardnode.conf";
   private static final String NODE_ID_FILE = "node-id";
+  /** Written once this node is an Up member of a cluster: from then on it must rejoin, never form a new one. */
+  static final String MEMBER_MARKER = "cluster-member";
   /** The journal plugin of every replica on the node: one writer, one fsync per batch of all groups' writes. */
   public static final String JOURNAL_PLUGIN = "raftkv.group-commit-journal";
 
@@ -130,6 +132,7 @@ public final class ShardedNode implements AutoCloseable {
       system.terminate();
       throw new IllegalStateException("the shard region of node " + spec.self() + " did not start: " + e, e);
     }
+    markMemberWhenUp(system, spec);
     AkkaShardCtrlClient controller = controllerClient(system, spec, ctrlClientSettings);
     for (String c : knownControllers) {
       PeerId p = ReplicaKey.parse(c).replica();
@@ -202,6 +205,19 @@ public final class ShardedNode implements AutoCloseable {
    * directory of another node refuses to start (naming both), since its journal holds another
    * node's replicas.
    */
+  /** Writes {@link #MEMBER_MARKER} once this node is Up in the cluster (see {@link #systemConfig}). */
+  private static void markMemberWhenUp(ActorSystem<?> system, ShardedSpec spec) {
+    akka.cluster.Cluster.get(system.classicSystem()).registerOnMemberUp(() -> {
+      Path marker = spec.dataDir().resolve(MEMBER_MARKER);
+      try {
+        if (!Files.exists(marker)) Files.writeString(marker, spec.self() + "\n");
+      } catch (IOException e) {
+        LOG.warn("node {}: cannot write {} ({}); a restart of this node as first seed may form a cluster of its own",
+            spec.self(), marker, e.toString());
+      }
+    });
+  }
+
   static void claimDataDir(ShardedSpec spec) {
     Path dir = spec.dataDir();
     Path id = dir.resolve(NODE_ID_FILE);
@@ -246,7 +262,10 @@ public final class ShardedNode implements AutoCloseable {
     // within seed-node-timeout (2 s, shardnode.conf): right for a new cluster, but a restarted first node whose
     // cluster is slow to answer (a loaded machine) would stay apart from it for good. So a node
     // that has bootstrapped before waits longer (ShardMigrationKillProcessTest hit this).
-    String rejoin = ShardedBootstrap.done(spec) && spec.nodes().keySet().iterator().next().equals(spec.self())
+    // "Before" is as soon as it was an Up member (MEMBER_MARKER), not only once its bootstrap is done: a
+    // first node killed mid-bootstrap also restarts into a running cluster (FirstSeedRestartProcessTest).
+    boolean wasMember = ShardedBootstrap.done(spec) || Files.exists(spec.dataDir().resolve(MEMBER_MARKER));
+    String rejoin = wasMember && spec.nodes().keySet().iterator().next().equals(spec.self())
         ? "akka.cluster.seed-node-timeout = " + NodeSettings.rejoinSeedTimeout(config).toMillis() + "ms\n" : "";
     String hocon = rejoin + "akka.remote.artery.canonical.hostname = \"" + spec.host() + "\"\n"
         + "akka.remote.artery.canonical.port = " + spec.port() + "\n"

@@ -101,6 +101,10 @@ class ShardedSettingsTest {
     java.util.function.Function<ShardedSpec, java.time.Duration> timeout =
         spec -> ShardedNode.systemConfig(spec, conf(1)).getDuration("akka.cluster.seed-node-timeout");
     assertEquals(java.time.Duration.ofSeconds(2), timeout.apply(n1), "a new cluster's first start: shardnode.conf");
+    Files.createDirectories(n1.dataDir());
+    Files.writeString(n1.dataDir().resolve(ShardedNode.MEMBER_MARKER), "n1\n");
+    assertEquals(java.time.Duration.ofSeconds(30), timeout.apply(n1), "a member before, killed mid-bootstrap: rejoin-seed-timeout");
+    Files.delete(n1.dataDir().resolve(ShardedNode.MEMBER_MARKER));
     for (ShardedSpec s : List.of(n1, n2)) {
       Files.createDirectories(s.dataDir());
       Files.writeString(s.dataDir().resolve(ShardedBootstrap.MARKER), "bootstrapped\n");
